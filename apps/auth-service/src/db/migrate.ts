@@ -1,0 +1,40 @@
+import type { DatabaseSync } from 'node:sqlite'
+
+/** Each entry moves the schema one version up; `PRAGMA user_version` records how far a file has come. */
+const MIGRATIONS = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     user_name TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('read', 'write')),
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE signing_keys (
+     kid TEXT PRIMARY KEY,
+     alg TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('next', 'active', 'retiring', 'retired')),
+     public_jwk TEXT NOT NULL,
+     private_pkcs8 TEXT,
+     created_at INTEGER NOT NULL,
+     activated_at INTEGER,
+     retiring_at INTEGER,
+     retired_at INTEGER,
+     revoked_at INTEGER
+   );
+   CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`
+]
+
+export function migrate (db: DatabaseSync): void {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const row = db.prepare('PRAGMA user_version').get() as { user_version: number }
+    for (let version = row.user_version; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] as string)
+      db.exec(`PRAGMA user_version = ${version + 1}`)
+    }
+    db.exec('COMMIT')
+  } catch (error) {
+    db.exec('ROLLBACK')
+    throw error
+  }
+}

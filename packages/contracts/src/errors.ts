@@ -1,0 +1,28 @@
+import Type, { type Static } from 'typebox'
+
+/**
+ * Stable error codes. Clients branch on `code`, never on `message`.
+ * The OAuth ones (`invalid_request`, `invalid_token`, `insufficient_scope`) match RFC 6750 §3.1.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_credentials',
+  'invalid_token',
+  'insufficient_scope',
+  'not_found',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'payload_too_large',
+  'temporarily_unavailable',
+  'internal_error'
+] as const
+export type ErrorCode = typeof ERROR_CODES[number]
+
+/** Body of every error response of both services. */
+export const ErrorBodySchema = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.Enum(ERROR_CODES),
+  error: Type.String(),
+  message: Type.String()
+})
+export type ErrorBody = Static<typeof ErrorBodySchema>

@@ -1,0 +1,43 @@
+import Type, { type Static } from 'typebox'
+import { KidSchema, SigningAlgorithmSchema } from './access-token.js'
+
+/** Media type of a JWK Set document (RFC 7517 §8.5). */
+export const JWKS_MEDIA_TYPE = 'application/jwk-set+json'
+
+/** Path at which the auth service publishes its keys. */
+export const JWKS_PATH = '/.well-known/jwks.json'
+
+/**
+ * The only members a published key may carry. Everything else — above all the private
+ * members `d`, `p`, `q`, `dp`, `dq`, `qi` — is dropped before a key leaves the auth service.
+ */
+export const PUBLIC_JWK_MEMBERS = ['kty', 'kid', 'use', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
+
+/** A public signing key as published in the JWKS. */
+export const PublicJwkSchema = Type.Object({
+  kty: Type.Union([Type.Literal('RSA'), Type.Literal('EC'), Type.Literal('OKP')]),
+  kid: KidSchema,
+  use: Type.Literal('sig'),
+  alg: SigningAlgorithmSchema,
+  n: Type.Optional(Type.String()),
+  e: Type.Optional(Type.String()),
+  crv: Type.Optional(Type.String()),
+  x: Type.Optional(Type.String()),
+  y: Type.Optional(Type.String())
+})
+export type PublicJwk = Static<typeof PublicJwkSchema>
+
+/** A JWK Set document. */
+export const JwksSchema = Type.Object({
+  keys: Type.Array(PublicJwkSchema)
+})
+export type Jwks = Static<typeof JwksSchema>
+
+/**
+ * What a consumer accepts from the network before it looks at single keys: a `keys` array
+ * of objects. Keys it cannot use are skipped one by one rather than failing the whole set.
+ */
+export const JwksEnvelopeSchema = Type.Object({
+  keys: Type.Array(Type.Object({}), { maxItems: 100 })
+})
+export type JwksEnvelope = Static<typeof JwksEnvelopeSchema>

@@ -1,0 +1,25 @@
+import { envSchema } from 'env-schema'
+import type { Static, TObject } from 'typebox'
+
+/** Thrown when the environment does not describe a valid configuration. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Reads variables described by a TypeBox schema from an environment object: coerces numbers
+ * and booleans, applies defaults and fails with one line naming every bad variable.
+ */
+export function readEnv<T extends TObject> (schema: T, env: Record<string, string | undefined>): Static<T> {
+  try {
+    return envSchema<Static<T>>({ schema, data: env, dotenv: false })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new ConfigError(`invalid configuration: ${message.replaceAll('env/', '')}`)
+  }
+}
+
+/** Accepts `true`/`false`/`1`/`0`, the spellings people put in compose files. */
+export function parseBoolean (value: string | boolean): boolean {
+  return value === true || value === 'true' || value === '1'
+}

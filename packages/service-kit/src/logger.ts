@@ -1,0 +1,29 @@
+import type { FastifyServerOptions } from 'fastify'
+
+/** Paths pino replaces with `[Redacted]`: credentials must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'body.password',
+  'password',
+  'token',
+  'access_token',
+  '*.password',
+  '*.token',
+  '*.access_token'
+]
+
+export interface LoggerSettings {
+  level: string
+  /** Human-readable output; only worth it when a person watches a terminal. */
+  pretty: boolean
+}
+
+export function loggerOptions ({ level, pretty }: LoggerSettings): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
+  }
+}
