@@ -4,7 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import type { AuthConfig } from './config.js'
-import { openDatabase } from './db/open-database.js'
+import { openAuthDatabase } from './db/open-auth-database.js'
 import { generateSigningKey } from './keys/generate-signing-key.js'
 import { KeyRing } from './keys/key-ring.js'
 import { KeyStore } from './keys/key-store.js'
@@ -37,7 +37,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const db = openDatabase(config.dataDir)
+  const db = openAuthDatabase(config.dataDir)
   app.addHook('onClose', async () => db.close())
   try {
     const users = new UserStore(db)

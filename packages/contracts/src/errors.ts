@@ -2,11 +2,13 @@ import Type, { type Static } from 'typebox'
 
 /**
  * Stable error codes. Clients branch on `code`, never on `message`.
- * The OAuth ones (`invalid_request`, `invalid_token`, `insufficient_scope`) match RFC 6750 §3.1.
+ * The OAuth ones (`invalid_request`, `invalid_token`, `insufficient_scope`) match RFC 6750 §3.1;
+ * `missing_token` is a request that carried no bearer token at all (RFC 6750 §3.1 gives that no code).
  */
 export const ERROR_CODES = [
   'invalid_request',
   'invalid_credentials',
+  'missing_token',
   'invalid_token',
   'insufficient_scope',
   'not_found',

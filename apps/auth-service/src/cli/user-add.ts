@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers'
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '@repo/contracts/scopes'
-import { openDatabase } from '../db/open-database.js'
+import { openAuthDatabase } from '../db/open-auth-database.js'
 import { DuplicateUserError, UserStore } from '../users/user-store.js'
 
 const USAGE = `usage: user-add <userName> <role> < password-file
@@ -23,7 +23,7 @@ async function main (): Promise<number> {
     console.error('user-add: the password must be 1 to 1024 characters')
     return 2
   }
-  const db = openDatabase(process.env.DATA_DIR ?? './data')
+  const db = openAuthDatabase(process.env.DATA_DIR ?? './data')
   try {
     const user = await new UserStore(db).add(userName, password, role as Role)
     console.log(`added user "${user.userName}" with role ${user.role} (sub ${user.id})`)

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { PublicJwk } from '@repo/contracts/jwks'
-import { inWriteTransaction } from '../db/open-database.js'
+import { inWriteTransaction } from '@repo/service-kit/sqlite'
 import type { NewSigningKey } from './generate-signing-key.js'
 
 /**

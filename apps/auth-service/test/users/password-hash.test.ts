@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/db/open-database.js'
+import { openAuthDatabase } from '../../src/db/open-auth-database.js'
 import { hashPassword, verifyPassword } from '../../src/users/password-hash.js'
 import { DuplicateUserError, UserStore } from '../../src/users/user-store.js'
 import { tempDataDir } from '../helper.js'
@@ -28,7 +28,7 @@ describe('password hashing', () => {
 
 describe('UserStore', () => {
   async function store () {
-    const db = openDatabase(await tempDataDir())
+    const db = openAuthDatabase(await tempDataDir())
     return { users: new UserStore(db), db }
   }
 

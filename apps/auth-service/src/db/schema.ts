@@ -1,7 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite'
-
-/** Each entry moves the schema one version up; `PRAGMA user_version` records how far a file has come. */
-const MIGRATIONS = [
+/** The auth database's schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
+export const MIGRATIONS = [
   `CREATE TABLE users (
      id TEXT PRIMARY KEY,
      user_name TEXT NOT NULL UNIQUE,
@@ -24,17 +22,3 @@ const MIGRATIONS = [
    CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`
 ]
 
-export function migrate (db: DatabaseSync): void {
-  db.exec('BEGIN IMMEDIATE')
-  try {
-    const row = db.prepare('PRAGMA user_version').get() as { user_version: number }
-    for (let version = row.user_version; version < MIGRATIONS.length; version++) {
-      db.exec(MIGRATIONS[version] as string)
-      db.exec(`PRAGMA user_version = ${version + 1}`)
-    }
-    db.exec('COMMIT')
-  } catch (error) {
-    db.exec('ROLLBACK')
-    throw error
-  }
-}

@@ -1,0 +1,125 @@
+import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { Compile } from 'typebox/compile'
+import { ACCESS_TOKEN_TYP, AccessTokenClaimsSchema, AccessTokenHeaderSchema, type AccessTokenClaims, type SigningAlgorithm } from '@repo/contracts/access-token'
+import { parseScope, type Scope } from '@repo/contracts/scopes'
+import { InsufficientScopeError, InvalidTokenError, KeysUnavailableError, TokenRejection, bearerChallenge } from '../errors.js'
+import type { IssuerKeySet } from '../jwks/issuer-key-set.js'
+import { readBearerToken } from './bearer-token.js'
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    user: AccessTokenClaims
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest hook: verifies the bearer token and sets `request.user` to its claims. */
+    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** preHandler hook: 403 unless the verified token's `scope` contains `scope`. */
+    requireScope: (scope: Scope) => preHandlerAsyncHookHandler
+  }
+  interface FastifyRequest {
+    bearerToken: string | undefined
+  }
+}
+
+export interface AuthenticateOptions {
+  issuer: string
+  audience: string
+  allowedAlgs: readonly SigningAlgorithm[]
+  clockToleranceSeconds: number
+  keySet: IssuerKeySet
+  /** Milliseconds since the epoch. */
+  now: () => number
+}
+
+/** Every claim RFC 9068 §2.2 makes mandatory: a token without one is rejected, not waved through. */
+const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id']
+const tokenHeader = Compile(AccessTokenHeaderSchema)
+const tokenClaims = Compile(AccessTokenClaimsSchema)
+
+type Attributes = Record<string, string>
+
+function withChallenge<E extends Error> (error: E, realm: string, attributes?: Attributes): E {
+  return Object.assign(error, { headers: { 'www-authenticate': bearerChallenge(realm, attributes) } })
+}
+
+async function authenticatePlugin (app: import('fastify').FastifyInstance, options: AuthenticateOptions) {
+  const { issuer, audience, allowedAlgs, clockToleranceSeconds, keySet, now } = options
+  const realm = audience
+  const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' }
+
+  await app.register(fastifyJwt, {
+    decode: { complete: true },
+    // Runs after the token is decoded and before its signature is checked: the only way in for a key.
+    secret: async (_request: FastifyRequest, token: TokenOrHeader) => {
+      const header: unknown = 'header' in token ? token.header : token
+      if (!tokenHeader.Check(header)) throw new TokenRejection('header is not {alg, kid, typ: at+jwt} with an allowed alg')
+      if (!allowedAlgs.includes(header.alg)) throw new TokenRejection(`alg ${header.alg} is not allowed here`)
+      const found = await keySet.resolve(header.kid, header.alg)
+      if ('pem' in found) return found.pem
+      if (found.reason === 'unavailable') {
+        throw Object.assign(new KeysUnavailableError(), { headers: { 'retry-after': String(found.retryAfterSeconds) } })
+      }
+      throw new TokenRejection(found.reason === 'alg-mismatch' ? 'alg differs from the key\'s alg' : 'unknown kid')
+    },
+    verify: {
+      algorithms: [...allowedAlgs],
+      allowedIss: issuer,
+      allowedAud: audience,
+      requiredClaims: REQUIRED_CLAIMS,
+      checkTyp: ACCESS_TOKEN_TYP,
+      // fast-jwt counts clock tolerance in milliseconds.
+      clockTolerance: clockToleranceSeconds * 1000,
+      extractToken: (request: FastifyRequest) => request.bearerToken
+    }
+  })
+
+  app.decorateRequest('bearerToken', undefined)
+
+  app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    const bearer = readBearerToken(request.headers.authorization)
+    if ('error' in bearer) {
+      request.log.info({ reason: bearer.reason }, 'access token rejected')
+      const attributes: Attributes | undefined = bearer.error.statusCode === 400
+        ? { error: 'invalid_request', error_description: bearer.error.message }
+        : bearer.error instanceof InvalidTokenError ? invalidToken : undefined
+      throw withChallenge(bearer.error, realm, attributes)
+    }
+    request.bearerToken = bearer.token
+    try {
+      await request.jwtVerify()
+    } catch (error) {
+      if (error instanceof KeysUnavailableError) {
+        request.log.warn('access token not verifiable: issuer keys unavailable')
+        throw error
+      }
+      const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
+      request.log.info({ reason }, 'access token rejected')
+      throw withChallenge(new InvalidTokenError(), realm, invalidToken)
+    }
+    // The signature holds; now the claims must also match the contract both services compile against.
+    const claims = request.user
+    const latestIssuedAt = now() / 1000 + clockToleranceSeconds
+    if (!tokenClaims.Check(claims) || claims.iat > latestIssuedAt) {
+      request.log.info({ reason: 'claims do not match the access token contract' }, 'access token rejected')
+      throw withChallenge(new InvalidTokenError(), realm, invalidToken)
+    }
+  })
+
+  app.decorate('requireScope', function requireScope (scope: Scope): preHandlerAsyncHookHandler {
+    return async function checkScope (request) {
+      if (parseScope(request.user.scope).includes(scope)) return
+      request.log.info({ reason: `scope ${scope} missing`, sub: request.user.sub }, 'access denied')
+      throw withChallenge(new InsufficientScopeError(), realm, {
+        error: 'insufficient_scope', error_description: 'The access token lacks the required scope', scope
+      })
+    }
+  })
+}
+
+/** Verifies access tokens with @fastify/jwt, taking keys only from the trusted issuer's key set. */
+export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['error-handler'] })

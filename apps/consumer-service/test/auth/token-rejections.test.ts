@@ -1,0 +1,176 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { craftToken, makeKey, startFakeIssuer, type FakeIssuer } from '../fake-issuer.js'
+import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp } from '../helper.js'
+
+const now = () => Math.floor(Date.now() / 1000)
+
+describe('accepted tokens', () => {
+  it.each(['RS256', 'ES256', 'EdDSA'] as const)('accepts a %s token and answers with its claims', async (alg) => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    const response = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys[alg])) })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ message: expect.any(String), claims: { iss: issuer.origin, sub: 'user-1', role: 'write' } })
+  })
+
+  it.each([
+    ['an audience list that includes this service', { aud: ['other-service', 'consumer-service'] }],
+    ['an exp 3 s ago, within the 5 s clock tolerance', { exp: now() - 3 }],
+    ['an nbf 3 s ahead, within the tolerance', { nbf: now() + 3 }]
+  ])('accepts %s', async (_case, claims) => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    const response = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.RS256, { claims })) })
+    expect(response.statusCode).toBe(200)
+  })
+
+  it.each([['lower-case scheme', 'bearer'], ['upper-case scheme', 'BEARER'], ['two spaces', 'Bearer ']])('accepts a %s', async (_case, scheme) => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    const response = await app.inject({ url: '/api/v1/protected', headers: { authorization: `${scheme} ${issuer.token()}` } })
+    expect(response.statusCode).toBe(200)
+  })
+})
+
+/** Every case: 401, the generic invalid_token challenge and body, and not a single extra JWKS fetch. */
+async function expectRejected (issuer: FakeIssuer, app: Awaited<ReturnType<typeof buildTestApp>>, token: string) {
+  const fetchesBefore = issuer.state.requests.jwks
+  const response = await app.inject({ url: '/api/v1/protected', headers: bearer(token) })
+  expect(response.statusCode).toBe(401)
+  expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE)
+  expect(response.json()).toEqual({ statusCode: 401, code: 'invalid_token', error: 'Unauthorized', message: 'The access token is invalid' })
+  return { fetches: issuer.state.requests.jwks - fetchesBefore }
+}
+
+describe('rejected tokens', () => {
+  it.each<[string, (issuer: FakeIssuer) => string | Promise<string>]>([
+    ['alg none with no signature', (i) => craftToken({ alg: 'none', kid: i.keys.RS256.kid, typ: 'at+jwt' }, i.claims(), 'none')],
+    ['alg none with a signature', (i) => i.token(i.keys.RS256, { header: { alg: 'none' } })],
+    ['HS256 keyed with the RSA public key (algorithm confusion)', (i) => i.token(i.keys.RS256, {
+      header: { alg: 'HS256' }, signer: { hmac: i.keys.RS256.publicKey.export({ type: 'spki', format: 'pem' }) as string }
+    })],
+    ['HS256 keyed with the JWK text', (i) => i.token(i.keys.RS256, { header: { alg: 'HS256' }, signer: { hmac: JSON.stringify(i.keys.RS256.jwk) } })],
+    ['PS256 with the RSA key (allowed by the key type, not by the issuer)', (i) => i.token(i.keys.RS256, { header: { alg: 'PS256' } })],
+    ['RS256 in the header for the EC key', (i) => i.token(i.keys.ES256, { header: { alg: 'RS256' }, signer: i.keys.RS256.privateKey })],
+    ['ES256 in the header for the RSA key', (i) => i.token(i.keys.RS256, { header: { alg: 'ES256' }, signer: i.keys.ES256.privateKey })],
+    ['EdDSA in the header for the EC key', (i) => i.token(i.keys.ES256, { header: { alg: 'EdDSA' }, signer: i.keys.EdDSA.privateKey })],
+    ['a forged signature under a known kid', async (i) => i.token(i.keys.RS256, { signer: (await makeKey('RS256')).privateKey })],
+    ['a payload changed after signing', (i) => {
+      const [header, , signature] = i.token(i.keys.RS256, { claims: { role: 'read', scope: 'reports:read' } }).split('.')
+      return `${header}.${Buffer.from(JSON.stringify(i.claims())).toString('base64url')}.${signature}`
+    }],
+    ['a signature cut off', (i) => i.token().slice(0, -10)],
+    ['an attacker key embedded as jwk', async (i) => {
+      const attacker = await makeKey('RS256')
+      return i.token(attacker, { header: { jwk: attacker.jwk } })
+    }],
+    ['an x5c certificate chain', (i) => i.token(i.keys.RS256, { header: { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] } })],
+    ['an x5u', (i) => i.token(i.keys.RS256, { header: { x5u: `${i.origin}/cert.pem` } })],
+    ['a crit header naming exp', (i) => i.token(i.keys.RS256, { header: { crit: ['exp'] } })],
+    ['a crit header naming an extension', (i) => i.token(i.keys.RS256, { header: { crit: ['b64'], b64: false } })],
+    ['no typ', (i) => i.token(i.keys.RS256, { header: { typ: undefined } })],
+    ['typ JWT', (i) => i.token(i.keys.RS256, { header: { typ: 'JWT' } })],
+    ['typ application/at+jwt', (i) => i.token(i.keys.RS256, { header: { typ: 'application/at+jwt' } })],
+    ['no kid', (i) => i.token(i.keys.RS256, { header: { kid: undefined } })],
+    ['a kid that is a path', (i) => i.token(i.keys.RS256, { header: { kid: '../../../etc/passwd' } })],
+    ['a kid that is an object', (i) => i.token(i.keys.RS256, { header: { kid: { $ne: null } } })],
+    ['a kid of __proto__', (i) => i.token(i.keys.RS256, { header: { kid: '__proto__' } })],
+    ['another issuer', (i) => i.token(i.keys.RS256, { claims: { iss: 'http://evil.example' } })],
+    ['an issuer with a trailing slash', (i) => i.token(i.keys.RS256, { claims: { iss: `${i.origin}/` } })],
+    ['no iss', (i) => i.token(i.keys.RS256, { claims: { iss: undefined } })],
+    ['another audience', (i) => i.token(i.keys.RS256, { claims: { aud: 'other-service' } })],
+    ['an audience list without this service', (i) => i.token(i.keys.RS256, { claims: { aud: ['a', 'b'] } })],
+    ['no aud', (i) => i.token(i.keys.RS256, { claims: { aud: undefined } })],
+    ['expired a minute ago', (i) => i.token(i.keys.RS256, { claims: { exp: now() - 60 } })],
+    ['not valid for another minute (nbf)', (i) => i.token(i.keys.RS256, { claims: { nbf: now() + 60 } })],
+    ['issued a minute in the future (iat)', (i) => i.token(i.keys.RS256, { claims: { iat: now() + 60 } })],
+    ['no exp', (i) => i.token(i.keys.RS256, { claims: { exp: undefined } })],
+    ['no iat', (i) => i.token(i.keys.RS256, { claims: { iat: undefined } })],
+    ['no sub', (i) => i.token(i.keys.RS256, { claims: { sub: undefined } })],
+    ['no jti', (i) => i.token(i.keys.RS256, { claims: { jti: undefined } })],
+    ['no client_id', (i) => i.token(i.keys.RS256, { claims: { client_id: undefined } })],
+    ['an exp that is a string', (i) => i.token(i.keys.RS256, { claims: { exp: String(now() + 300) } })],
+    ['a role outside the contract', (i) => i.token(i.keys.RS256, { claims: { role: 'admin' } })],
+    ['a payload that is not JSON', (i) => craftToken({ alg: 'RS256', kid: i.keys.RS256.kid, typ: 'at+jwt' }, 'not json', i.keys.RS256.privateKey)],
+    ['a payload that is a JSON array', (i) => craftToken({ alg: 'RS256', kid: i.keys.RS256.kid, typ: 'at+jwt' }, '[1,2]', i.keys.RS256.privateKey)],
+    ['a header that is not JSON', (i) => `bm90IGpzb24.${i.token().split('.')[1]}.${i.token().split('.')[2]}`],
+    ['three empty segments', () => '..'],
+    ['two segments', (i) => i.token().split('.').slice(0, 2).join('.')],
+    ['an opaque token', () => 'mF_9.B5f-4.1JqM'],
+    ['9 KiB of token', (i) => `${i.token()}${'A'.repeat(9 * 1024)}`]
+  ])('rejects %s', async (_case, make) => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    const { fetches } = await expectRejected(issuer, app, await make(issuer))
+    expect(fetches).toBe(0)
+  })
+
+  it('never follows a jku header to an attacker\'s JWKS', async () => {
+    const issuer = await startFakeIssuer()
+    const attacker = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    const forged = attacker.token(attacker.keys.RS256, { header: { jku: attacker.jwksUrl }, claims: { iss: issuer.origin } })
+    const { fetches } = await expectRejected(issuer, app, forged)
+    expect(attacker.state.requests).toEqual({ jwks: 0, discovery: 0, other: 0 })
+    expect(fetches).toBe(0)
+  })
+
+  it('never fetches keys from the issuer a token claims', async () => {
+    const issuer = await startFakeIssuer()
+    const attacker = await startFakeIssuer()
+    const app = await buildTestApp(issuer)
+    await expectRejected(issuer, app, attacker.token(attacker.keys.ES256, { claims: { iss: attacker.origin } }))
+    expect(attacker.state.requests).toEqual({ jwks: 0, discovery: 0, other: 0 })
+  })
+
+  it('rejects algorithms the configuration leaves out, even with a valid signature', async () => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer, { allowedAlgs: ['RS256'] })
+    await expectRejected(issuer, app, issuer.token(issuer.keys.ES256))
+    await expectRejected(issuer, app, issuer.token(issuer.keys.EdDSA))
+    const ok = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.RS256)) })
+    expect(ok.statusCode).toBe(200)
+  })
+})
+
+describe('keys the consumer refuses to use', () => {
+  it.each<[string, (jwk: Record<string, unknown>) => Record<string, unknown>, 'RS256' | 'ES256' | 'EdDSA']>([
+    ['an encryption key', (jwk) => ({ ...jwk, use: 'enc' }), 'RS256'],
+    ['a key without use', (jwk) => ({ ...jwk, use: undefined }), 'ES256'],
+    ['a key without alg', (jwk) => ({ ...jwk, alg: undefined }), 'RS256'],
+    ['a key whose alg differs from its type', (jwk) => ({ ...jwk, alg: 'ES256' }), 'RS256'],
+    ['a key whose curve differs from its alg', (jwk) => ({ ...jwk, crv: 'P-384' }), 'ES256'],
+    ['a key whose key_ops exclude verify', (jwk) => ({ ...jwk, key_ops: ['encrypt'] }), 'EdDSA'],
+    ['a key published with its private part', (jwk) => ({ ...jwk, d: 'AAAA' }), 'EdDSA']
+  ])('ignores %s in the JWKS', async (_case, change, alg) => {
+    const issuer = await startFakeIssuer()
+    issuer.state.published = issuer.state.published.map((jwk) => {
+      const candidate = jwk as Record<string, unknown>
+      if (candidate.kid !== issuer.keys[alg].kid) return candidate
+      const changed = change(candidate)
+      for (const name of Object.keys(changed)) if (changed[name] === undefined) delete changed[name]
+      return changed
+    })
+    const app = await buildTestApp(issuer)
+    await expectRejected(issuer, app, issuer.token(issuer.keys[alg]))
+  })
+
+  it('ignores an RSA key under 2048 bits', async () => {
+    const issuer = await startFakeIssuer()
+    const weak = await makeKey('RS256', { modulusLength: 1024 })
+    issuer.state.published = [...issuer.state.published, weak.jwk]
+    const app = await buildTestApp(issuer)
+    await expectRejected(issuer, app, issuer.token(weak))
+  })
+
+  it('ignores a kid that the JWKS lists twice', async () => {
+    const issuer = await startFakeIssuer()
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' })
+    issuer.state.published = [...issuer.state.published, { ...other, kid: issuer.keys.RS256.kid, use: 'sig', alg: 'RS256' }]
+    const app = await buildTestApp(issuer)
+    await expectRejected(issuer, app, issuer.token(issuer.keys.RS256))
+    const stillFine = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.ES256)) })
+    expect(stillFine.statusCode).toBe(200)
+  })
+})
