@@ -29,7 +29,7 @@ const EnvSchema = Type.Object({
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   TOKEN_AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   TOKEN_CLIENT_ID: Type.String({ minLength: 1, default: 'demo-client' }),
-  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86400, default: 900 }),
+  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 900 }),
   SIGNING_ALG: Type.Enum(SIGNING_ALGORITHMS, { default: 'RS256' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   JWKS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 300 }),

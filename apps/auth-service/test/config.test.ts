@@ -53,6 +53,7 @@ describe('loadConfig', () => {
     [{ SIGNING_ALG: 'HS256' }, /SIGNING_ALG/],
     [{ SIGNING_ALG: 'none' }, /SIGNING_ALG/],
     [{ TOKEN_TTL_SECONDS: '0' }, /TOKEN_TTL_SECONDS/],
+    [{ TOKEN_TTL_SECONDS: '86401' }, /TOKEN_TTL_SECONDS/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ ISSUER: 'not a url' }, /ISSUER must be an absolute URL/],
     [{ ISSUER: 'http://localhost:3001/' }, /trailing slash/],

@@ -21,4 +21,3 @@ export const MIGRATIONS = [
    );
    CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`
 ]
-

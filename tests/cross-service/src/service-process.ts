@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+export const SERVICE_ENTRY = {
+  'auth-service': join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'server.js'),
+  'consumer-service': join(REPO_ROOT, 'apps', 'consumer-service', 'dist', 'server.js')
+} as const
+
+export type ServiceName = keyof typeof SERVICE_ENTRY
+
+/** A port the kernel just handed out on loopback; free unless someone grabs it in the next instant. */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+export async function tempDir (prefix: string): Promise<{ path: string, remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix))
+  return { path, remove: () => rm(path, { recursive: true, force: true }) }
+}
+
+export interface ServiceProcess {
+  name: ServiceName
+  url: string
+  port: number
+  /** Everything the process printed, for a failing test to show. */
+  output: () => string
+  waitUntilReady: (timeoutMs?: number) => Promise<void>
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop: (graceMs?: number) => Promise<void>
+  exited: () => boolean
+}
+
+/** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
+export function startService (name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, [SERVICE_ENTRY[name]], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => { output += String(chunk) })
+  child.stderr?.on('data', (chunk) => { output += String(chunk) })
+  const exit = once(child, 'exit')
+  const url = `http://127.0.0.1:${port}`
+
+  return {
+    name,
+    url,
+    port,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    async waitUntilReady (timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`)
+        try {
+          const response = await fetch(`${url}/health/ready`)
+          if (response.status === 200) return
+        } catch {
+          // not listening yet
+        }
+        await sleep(50)
+      }
+      throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${output}`)
+    },
+    async stop (graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+      await exit
+      clearTimeout(timer)
+    }
+  }
+}

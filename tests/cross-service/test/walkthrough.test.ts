@@ -1,0 +1,127 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, login, tokenFor } from '../src/http.js'
+import { freePort, startService, tempDir, type ServiceProcess } from '../src/service-process.js'
+
+/**
+ * The README path against the two built services, as real processes on loopback: auth-service
+ * issues, consumer-service discovers its JWKS over HTTP and verifies.
+ */
+describe('auth-service and consumer-service as processes', () => {
+  let authDir: Awaited<ReturnType<typeof tempDir>>
+  let consumerDir: Awaited<ReturnType<typeof tempDir>>
+  let authPort: number
+  let issuer: string
+  let auth: ServiceProcess
+  let consumer: ServiceProcess
+  const started: ServiceProcess[] = []
+
+  function startAuth (port = authPort, env: Record<string, string> = {}) {
+    const service = startService('auth-service', port, { ISSUER: issuer, DATA_DIR: authDir.path, ...env })
+    started.push(service)
+    return service
+  }
+
+  beforeAll(async () => {
+    authDir = await tempDir('cross-auth-')
+    consumerDir = await tempDir('cross-consumer-')
+    authPort = await freePort()
+    issuer = `http://127.0.0.1:${authPort}`
+    auth = startAuth()
+    await auth.waitUntilReady()
+    consumer = startService('consumer-service', await freePort(), {
+      ISSUER: issuer,
+      DATA_DIR: consumerDir.path,
+      // Short cache times, so the outage below really exercises the stale-if-unreachable path.
+      JWKS_CACHE_TTL_SECONDS: '2',
+      JWKS_COOLDOWN_SECONDS: '1',
+      CLOCK_TOLERANCE_SECONDS: '0'
+    })
+    started.push(consumer)
+    await consumer.waitUntilReady()
+  })
+
+  afterAll(async () => {
+    await Promise.all(started.map((service) => service.stop()))
+    await authDir?.remove()
+    await consumerDir?.remove()
+  })
+
+  const protectedUrl = () => `${consumer.url}/api/v1/protected`
+  const reportsUrl = () => `${consumer.url}/api/v1/reports`
+
+  it('logs Jane in and lets her call the protected route with the token', async () => {
+    const { status, body } = await login(auth.url, 'Jane', 'pass123')
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'reports:read reports:write' })
+
+    const response = await call(protectedUrl(), body.access_token as string)
+    expect(response.status).toBe(200)
+    expect(response.body).toMatchObject({ claims: { iss: issuer, aud: 'consumer-service', role: 'write' } })
+  })
+
+  it('authorizes by scope: Jane writes a report, John reads it but may not write', async () => {
+    const jane = await tokenFor(auth.url, 'Jane', 'pass123')
+    const john = await tokenFor(auth.url, 'John', 'testpass')
+    const post = (token: string) => call(reportsUrl(), token, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'cross-service' })
+    })
+
+    expect((await post(jane)).status).toBe(201)
+    const denied = await post(john)
+    expect(denied.status).toBe(403)
+    expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope"')
+    const listed = await call(reportsUrl(), john)
+    expect(listed.status).toBe(200)
+    expect(listed.body?.reports).toEqual([expect.objectContaining({ title: 'cross-service' })])
+  })
+
+  it('refuses a wrong password, a missing token and a tampered token', async () => {
+    expect((await login(auth.url, 'Jane', 'wrong')).status).toBe(401)
+    expect((await call(protectedUrl(), undefined)).status).toBe(401)
+
+    const token = await tokenFor(auth.url, 'John', 'testpass')
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const elevated = Buffer.from(JSON.stringify({ ...claims, role: 'write', scope: 'reports:read reports:write' })).toString('base64url')
+    const tampered = await call(protectedUrl(), `${header}.${elevated}.${signature}`)
+    expect(tampered.status).toBe(401)
+    expect(tampered.headers.get('www-authenticate')).toContain('error="invalid_token"')
+  })
+
+  it('refuses a token after its exp', async () => {
+    // A second auth process on the same DATA_DIR (same keys, same issuer) that issues 1-second tokens.
+    const shortLived = startAuth(await freePort(), { TOKEN_TTL_SECONDS: '1', SEED_DEMO_USERS: 'false' })
+    await shortLived.waitUntilReady()
+    const token = await tokenFor(shortLived.url, 'Jane', 'pass123')
+    expect((await call(protectedUrl(), token)).status).toBe(200)
+    await sleep(2100)
+    expect((await call(protectedUrl(), token)).status).toBe(401)
+    await shortLived.stop()
+  })
+
+  it('keeps accepting known keys while the auth service is down, and earlier tokens after it restarts', async () => {
+    const token = await tokenFor(auth.url, 'Jane', 'pass123')
+    await auth.stop()
+    expect(auth.exited()).toBe(true)
+    // Longer than the consumer's 2 s cache: it must try the JWKS, fail, and fall back to the keys it knows.
+    await sleep(2500)
+    expect((await call(protectedUrl(), token)).status).toBe(200)
+    // The log line travels through a pipe; give it a moment.
+    await expect.poll(() => consumer.output(), { timeout: 3000 }).toContain('JWKS fetch failed; keeping the keys already known')
+
+    auth = startAuth()
+    await auth.waitUntilReady()
+    expect((await call(protectedUrl(), token)).status).toBe(200)
+    const fresh = await tokenFor(auth.url, 'Jane', 'pass123')
+    expect((await call(protectedUrl(), fresh)).status).toBe(200)
+  })
+
+  it('keeps tokens and passwords out of both services\' logs', async () => {
+    const token = await tokenFor(auth.url, 'Jane', 'pass123')
+    await call(protectedUrl(), `${token}x`)
+    const logs = auth.output() + consumer.output()
+    expect(logs).not.toContain('pass123')
+    expect(logs).not.toContain(token.split('.')[2])
+  })
+})
