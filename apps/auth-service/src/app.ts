@@ -3,9 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
-import type { AuthConfig } from './config.js'
+import { rotationPolicy, type AuthConfig } from './config.js'
 import { openAuthDatabase } from './db/open-auth-database.js'
 import { generateSigningKey } from './keys/generate-signing-key.js'
+import { KeyLifecycle } from './keys/key-lifecycle.js'
+import { logKeyEvents, startKeyMaintenance } from './keys/key-maintenance.js'
 import { KeyRing } from './keys/key-ring.js'
 import { KeyStore } from './keys/key-store.js'
 import { discoveryRoutes } from './routes/discovery.js'
@@ -38,7 +40,11 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const db = openAuthDatabase(config.dataDir)
-  app.addHook('onClose', async () => db.close())
+  let maintenance: ReturnType<typeof startKeyMaintenance> | undefined
+  app.addHook('onClose', async () => {
+    await maintenance?.stop()
+    db.close()
+  })
   try {
     const users = new UserStore(db)
     if (config.seedDemoUsers) {
@@ -46,9 +52,12 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       if (seeded > 0) app.log.warn({ seeded }, 'demo users created (set SEED_DEMO_USERS=false outside a demo)')
     }
     const keyStore = new KeyStore(db)
-    await keyStore.ensureActive(config.signingAlg, () => generateSigningKey(config.signingAlg), now())
+    const lifecycle = new KeyLifecycle(keyStore, rotationPolicy(config), generateSigningKey)
+    const keyLog = app.log.child({ component: 'keys' })
+    logKeyEvents(keyLog, await lifecycle.tick(now()))
     const keyRing = new KeyRing(keyStore, config.signingAlg)
     await keyRing.refresh()
+    maintenance = startKeyMaintenance({ lifecycle, keyRing, store: keyStore, intervalMs: config.keyStatePollMs, now, log: keyLog })
     const issueToken = createTokenIssuer({
       issuer: config.issuer,
       audience: config.audience,

@@ -15,6 +15,11 @@ describe('loadConfig', () => {
       dataDir: './data',
       jwksMaxAgeSeconds: 300,
       seedDemoUsers: true,
+      keyRotationIntervalSeconds: 2592000,
+      keyPrepublishSeconds: 3600,
+      keyRetireAfterSeconds: 1261,
+      clockToleranceSeconds: 60,
+      keyStatePollMs: 1000,
       logLevel: 'info',
       prettyLogs: false
     })
@@ -57,7 +62,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ ISSUER: 'not a url' }, /ISSUER must be an absolute URL/],
     [{ ISSUER: 'http://localhost:3001/' }, /trailing slash/],
-    [{ ISSUER: 'ftp://localhost' }, /http\(s\)/]
+    [{ ISSUER: 'ftp://localhost' }, /http\(s\)/],
+    [{ KEY_PREPUBLISH_SECONDS: '300', JWKS_MAX_AGE_SECONDS: '300' }, /KEY_PREPUBLISH_SECONDS must be at least .* \(301\)/],
+    [{ KEY_PREPUBLISH_SECONDS: '600', KEY_ROTATION_INTERVAL_SECONDS: '600' }, /shorter than KEY_ROTATION_INTERVAL_SECONDS/],
+    [{ KEY_RETIRE_AFTER_SECONDS: '1000' }, /KEY_RETIRE_AFTER_SECONDS must be at least .* \(1261\)/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

@@ -28,6 +28,11 @@ export function testConfig (overrides: Partial<AuthConfig> = {}): AuthConfig {
     dataDir: overrides.dataDir ?? '',
     jwksMaxAgeSeconds: 300,
     seedDemoUsers: true,
+    keyRotationIntervalSeconds: 30 * 86400,
+    keyPrepublishSeconds: 3600,
+    keyRetireAfterSeconds: 900 + 60 + 300 + 1,
+    clockToleranceSeconds: 60,
+    keyStatePollMs: 1000,
     logLevel: 'silent',
     prettyLogs: false,
     ...overrides

@@ -19,5 +19,8 @@ export const MIGRATIONS = [
      retired_at INTEGER,
      revoked_at INTEGER
    );
-   CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`
+   CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`,
+  // Scheduled times of the key lifecycle: when a `next` key starts signing, when a `retiring` key leaves the JWKS.
+  `ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
+   ALTER TABLE signing_keys ADD COLUMN retires_at INTEGER;`
 ]

@@ -10,6 +10,9 @@ import type { NewSigningKey } from './generate-signing-key.js'
  */
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired'
 
+export const PUBLISHED_STATES: readonly KeyState[] = ['next', 'active', 'retiring']
+
+/** A key as stored; times are milliseconds since the epoch. */
 export interface StoredKey {
   kid: string
   alg: SigningAlgorithm
@@ -17,8 +20,12 @@ export interface StoredKey {
   publicJwk: PublicJwk
   privatePkcs8: string | null
   createdAt: number
+  /** For a `next` key: when it is due to start signing. */
+  activatesAt: number | null
   activatedAt: number | null
   retiringAt: number | null
+  /** For a `retiring` key: when it is due to leave the JWKS. */
+  retiresAt: number | null
   retiredAt: number | null
   revokedAt: number | null
 }
@@ -30,8 +37,10 @@ interface KeyRow {
   public_jwk: string
   private_pkcs8: string | null
   created_at: number
+  activates_at: number | null
   activated_at: number | null
   retiring_at: number | null
+  retires_at: number | null
   retired_at: number | null
   revoked_at: number | null
 }
@@ -44,8 +53,10 @@ function fromRow (row: KeyRow): StoredKey {
     publicJwk: JSON.parse(row.public_jwk) as PublicJwk,
     privatePkcs8: row.private_pkcs8,
     createdAt: row.created_at,
+    activatesAt: row.activates_at,
     activatedAt: row.activated_at,
     retiringAt: row.retiring_at,
+    retiresAt: row.retires_at,
     retiredAt: row.retired_at,
     revokedAt: row.revoked_at
   }
@@ -59,49 +70,65 @@ export class KeyStore {
     this.#db = db
   }
 
+  #select (where: string, ...params: Array<string | number>): StoredKey[] {
+    const rows = this.#db.prepare(`SELECT * FROM signing_keys ${where} ORDER BY created_at, kid`).all(...params) as unknown as KeyRow[]
+    return rows.map(fromRow)
+  }
+
   /** Keys in the JWKS (every state but `retired`), oldest first. */
   published (): StoredKey[] {
-    const rows = this.#db.prepare(
-      "SELECT * FROM signing_keys WHERE state != 'retired' ORDER BY created_at, kid"
-    ).all() as unknown as KeyRow[]
-    return rows.map(fromRow)
+    return this.#select("WHERE state != 'retired'")
   }
 
   all (): StoredKey[] {
-    const rows = this.#db.prepare('SELECT * FROM signing_keys ORDER BY created_at, kid').all() as unknown as KeyRow[]
-    return rows.map(fromRow)
+    return this.#select('')
   }
 
   find (kid: string): StoredKey | undefined {
-    const row = this.#db.prepare('SELECT * FROM signing_keys WHERE kid = ?').get(kid) as KeyRow | undefined
-    return row && fromRow(row)
+    return this.#select('WHERE kid = ?', kid)[0]
+  }
+
+  inState (state: KeyState, alg?: SigningAlgorithm): StoredKey[] {
+    return alg ? this.#select('WHERE state = ? AND alg = ?', state, alg) : this.#select('WHERE state = ?', state)
   }
 
   active (alg: SigningAlgorithm): StoredKey | undefined {
-    const row = this.#db.prepare("SELECT * FROM signing_keys WHERE alg = ? AND state = 'active'").get(alg) as KeyRow | undefined
-    return row && fromRow(row)
+    return this.inState('active', alg)[0]
   }
 
-  insert (key: NewSigningKey, state: KeyState, now: number): void {
+  insertActive (key: NewSigningKey, now: number): void {
     this.#db.prepare(
-      'INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
-    ).run(key.kid, key.alg, state, JSON.stringify(key.publicJwk), key.privatePkcs8, now, state === 'active' ? now : null)
+      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)"
+    ).run(key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now)
   }
 
-  /**
-   * Makes sure `alg` has an active key. The key is generated outside the transaction (it is slow
-   * and async); inside, a process that lost the race to another one keeps the winner's key.
-   */
-  async ensureActive (alg: SigningAlgorithm, generate: () => Promise<NewSigningKey>, now: number): Promise<StoredKey> {
-    const existing = this.active(alg)
-    if (existing) return existing
-    const candidate = await generate()
-    return inWriteTransaction(this.#db, () => {
-      const winner = this.active(alg)
-      if (winner) return winner
-      this.insert(candidate, 'active', now)
-      return this.active(alg) as StoredKey
-    })
+  insertNext (key: NewSigningKey, now: number, activatesAt: number): void {
+    this.#db.prepare(
+      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES (?, ?, 'next', ?, ?, ?, ?)"
+    ).run(key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt)
+  }
+
+  /** `next` → `active`. */
+  activate (kid: string, now: number): void {
+    this.#db.prepare("UPDATE signing_keys SET state = 'active', activated_at = ? WHERE kid = ? AND state = 'next'").run(now, kid)
+  }
+
+  /** `active` → `retiring`, leaving the JWKS at `retiresAt`. */
+  startRetiring (kid: string, now: number, retiresAt: number): void {
+    this.#db.prepare("UPDATE signing_keys SET state = 'retiring', retiring_at = ?, retires_at = ? WHERE kid = ? AND state = 'active'")
+      .run(now, retiresAt, kid)
+  }
+
+  /** Any state → `retired`: out of the JWKS, private key destroyed. `revoked` marks an emergency. */
+  retire (kid: string, now: number, revoked: boolean): void {
+    this.#db.prepare(
+      "UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = ?, revoked_at = ? WHERE kid = ? AND state != 'retired'"
+    ).run(now, revoked ? now : null, kid)
+  }
+
+  /** Runs `work` holding SQLite's write lock: among processes sharing the DATA_DIR, one at a time. */
+  transaction<T> (work: () => T): T {
+    return inWriteTransaction(this.#db, work)
   }
 
   /** Changes whenever another connection commits: a cheap way to notice a key change made elsewhere. */
