@@ -85,3 +85,24 @@ export function startService (name: ServiceName, port: number, env: Record<strin
     }
   }
 }
+
+/** Runs the auth service's keys CLI (`node dist/cli/keys.js ...`) to completion. */
+export async function runKeysCli (args: string[], env: Record<string, string>): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'cli', 'keys.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => { stdout += String(chunk) })
+  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, stdout, stderr }
+}
+
+/** The structured `{ event: 'key_...' }` lines a service logged, in order. */
+export function keyEvents (output: string): Array<{ event: string, kid: string, time: number }> {
+  return output.split('\n')
+    .filter((line) => line.includes('"event":"key_'))
+    .map((line) => JSON.parse(line) as { event: string, kid: string, time: number })
+}

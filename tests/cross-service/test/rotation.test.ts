@@ -1,0 +1,123 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { call, tokenFor } from '../src/http.js'
+import { keepTokenFresh, runLoad } from '../src/load.js'
+import { startPair, type Pair } from '../src/pair.js'
+import { freePort, keyEvents, runKeysCli, startService } from '../src/service-process.js'
+
+const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
+
+async function publishedKids (issuer: string): Promise<string[]> {
+  const { keys } = await (await fetch(`${issuer}/.well-known/jwks.json`)).json() as { keys: Array<{ kid: string }> }
+  return keys.map((key) => key.kid)
+}
+
+/** Short but valid timing: JWKS cached 1 s, new keys prepublished 2 s, key state polled every 100 ms. */
+const FAST_KEYS = { JWKS_MAX_AGE_SECONDS: '1', KEY_PREPUBLISH_SECONDS: '2', KEY_STATE_POLL_MS: '100', CLOCK_TOLERANCE_SECONDS: '0' }
+const FAST_CONSUMER = { JWKS_CACHE_TTL_SECONDS: '1', JWKS_COOLDOWN_SECONDS: '1', CLOCK_TOLERANCE_SECONDS: '0' }
+
+describe('key rotation across the two processes', () => {
+  let pair: Pair | undefined
+  afterEach(async () => { await pair?.stop(); pair = undefined })
+
+  it('rotates under load without a single failed request', async () => {
+    pair = await startPair(FAST_KEYS, FAST_CONSUMER)
+    const { auth, consumer, authEnv } = pair
+    const stop = new AbortController()
+    const tokens = keepTokenFresh(() => tokenFor(auth.url, 'Jane', 'pass123'), 100, stop.signal)
+    await tokens.ready
+    const oldKid = kidOf(tokens.state.token)
+    const load = runLoad(`${consumer.url}/api/v1/protected`, () => tokens.state.token, 8, stop.signal)
+
+    await sleep(1000)
+    const rotated = await runKeysCli(['rotate'], authEnv)
+    expect(rotated.code).toBe(0)
+    const newKid = /next key (\S+) is published/.exec(rotated.stdout)?.[1] as string
+    expect(newKid).toMatch(/^[A-Za-z0-9_-]{43}$/)
+
+    // Keep going until fresh tokens carry the new kid, and for 2 s after that.
+    const deadline = Date.now() + 15_000
+    while (!tokens.state.seenKids.has(newKid) && Date.now() < deadline) await sleep(100)
+    await sleep(2000)
+    stop.abort()
+    const result = await load
+    await tokens.done
+
+    console.log(`rotation under load: ${result.total} requests, ${result.non2xx} non-2xx, statuses ${JSON.stringify(result.byStatus)}`)
+    expect([...tokens.state.seenKids]).toEqual([oldKid, newKid])
+    expect(result.errors).toEqual([])
+    expect(result.non2xx).toBe(0)
+    expect(result.total).toBeGreaterThan(200)
+  })
+
+  it('runs the schedule: next → active → retiring → retired, with the JWKS matching each step', async () => {
+    pair = await startPair({
+      ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '6', TOKEN_TTL_SECONDS: '1', KEY_RETIRE_AFTER_SECONDS: '3'
+    }, FAST_CONSUMER)
+    const { auth, issuer } = pair
+    const [first] = await publishedKids(issuer)
+    const sets: string[][] = []
+    const signers: string[] = []
+    const deadline = Date.now() + 14_000
+    while (Date.now() < deadline) {
+      const kids = await publishedKids(issuer)
+      if (JSON.stringify(kids) !== JSON.stringify(sets.at(-1))) sets.push(kids)
+      const signer = kidOf(await tokenFor(auth.url, 'John', 'testpass'))
+      if (signer !== signers.at(-1)) signers.push(signer)
+      await sleep(100)
+    }
+    const events = keyEvents(auth.output())
+    const second = events.find((event) => event.event === 'key_created' && event.kid !== first)?.kid as string
+    const third = events.find((event) => event.event === 'key_created' && event.kid !== first && event.kid !== second)?.kid as string
+    const history = (kid: string) => events.filter((event) => event.kid === kid).map((event) => event.event)
+
+    expect(history(first as string)).toEqual(['key_created', 'key_activated', 'key_retiring', 'key_retired'])
+    expect(history(second).slice(0, 3)).toEqual(['key_created', 'key_activated', 'key_retiring'])
+    expect(history(third).slice(0, 2)).toEqual(['key_created', 'key_activated'])
+    // Published before signing, kept after: [A] → [A,B] (B next, then A retiring) → [B] → [B,C] → ...
+    expect(sets.slice(0, 4)).toEqual([[first], [first, second], [second], [second, third]])
+    expect(signers.slice(0, 3)).toEqual([first, second, third])
+  })
+
+  it('revokes a key: gone from the JWKS at once, refused by the consumer within the documented bound', async () => {
+    pair = await startPair(FAST_KEYS, FAST_CONSUMER)
+    const { auth, consumer, authEnv, issuer } = pair
+    const token = await tokenFor(auth.url, 'Jane', 'pass123')
+    const kid = kidOf(token)
+    expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
+
+    const revoked = await runKeysCli(['revoke', kid], authEnv)
+    expect(revoked.code).toBe(0)
+    expect(revoked.stdout).toContain(`key_revoked ${kid}`)
+    expect(revoked.stdout).toMatch(/within 1 s\n\(JWKS_MAX_AGE_SECONDS\)/)
+    const started = Date.now()
+
+    await expect.poll(() => publishedKids(issuer), { timeout: 1000, interval: 50 }).not.toContain(kid)
+    await expect.poll(async () => (await call(`${consumer.url}/api/v1/protected`, token)).status, { timeout: 4000, interval: 100 }).toBe(401)
+    const refusedAfterMs = Date.now() - started
+    console.log(`revoked key refused by the consumer after ${refusedAfterMs} ms (bound: max-age 1 s + cooldown 1 s + poll 0.1 s)`)
+    expect(refusedAfterMs).toBeLessThan(2100 + 500)
+
+    const fresh = await tokenFor(auth.url, 'Jane', 'pass123')
+    expect(kidOf(fresh)).not.toBe(kid)
+    await expect.poll(async () => (await call(`${consumer.url}/api/v1/protected`, fresh)).status, { timeout: 3000 }).toBe(200)
+  })
+
+  it('lets one of two auth processes on one DATA_DIR rotate, and both serve the same JWKS', async () => {
+    pair = await startPair({ ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '4' }, FAST_CONSUMER)
+    const second = startService('auth-service', await freePort(), pair.authEnv)
+    try {
+      await second.waitUntilReady()
+      await sleep(5000)
+      const [a, b] = await Promise.all([publishedKids(pair.issuer), publishedKids(second.url)])
+      expect(a).toEqual(b)
+      const created = [...keyEvents(pair.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
+      // Every key in the database was created by exactly one of the two processes, and there was a rotation.
+      const stored = JSON.parse((await runKeysCli(['list', '--json'], pair.authEnv)).stdout) as Array<{ kid: string }>
+      expect(created.map((event) => event.kid).sort()).toEqual(stored.map((key) => key.kid).sort())
+      expect(created.length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await second.stop()
+    }
+  })
+})
