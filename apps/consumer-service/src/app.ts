@@ -59,6 +59,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     audience: config.audience,
     allowedAlgs: config.allowedAlgs,
     clockToleranceSeconds: config.clockToleranceSeconds,
+    verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
     keySet,
     now
   })

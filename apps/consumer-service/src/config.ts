@@ -21,6 +21,8 @@ export interface ConsumerConfig {
   jwksFetchTimeoutMs: number
   /** How long known keys keep working after the last successful fetch when the JWKS is unreachable. */
   jwksMaxStaleSeconds: number
+  /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL_SECONDS. */
+  verifiedTokenCacheSeconds: number
   dataDir: string
   logLevel: string
   prettyLogs: boolean
@@ -38,6 +40,7 @@ const EnvSchema = Type.Object({
   JWKS_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   JWKS_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 2000 }),
   JWKS_MAX_STALE_SECONDS: Type.Integer({ minimum: 0, maximum: 604800, default: 3600 }),
+  VERIFIED_TOKEN_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 60 }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })
 })
@@ -79,6 +82,7 @@ export function loadConfig (env: Record<string, string | undefined>, isTty = fal
     jwksCooldownSeconds: vars.JWKS_COOLDOWN_SECONDS,
     jwksFetchTimeoutMs: vars.JWKS_FETCH_TIMEOUT_MS,
     jwksMaxStaleSeconds: vars.JWKS_MAX_STALE_SECONDS,
+    verifiedTokenCacheSeconds: vars.VERIFIED_TOKEN_CACHE_SECONDS,
     dataDir: vars.DATA_DIR,
     logLevel: vars.LOG_LEVEL,
     prettyLogs: isTty

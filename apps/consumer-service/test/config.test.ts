@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       jwksCooldownSeconds: 30,
       jwksFetchTimeoutMs: 2000,
       jwksMaxStaleSeconds: 3600,
+      verifiedTokenCacheSeconds: 60,
       dataDir: './data',
       logLevel: 'info',
       prettyLogs: false

@@ -27,6 +27,7 @@ export function testConfig (issuer: FakeIssuer, overrides: Partial<ConsumerConfi
     jwksCooldownSeconds: 30,
     jwksFetchTimeoutMs: 1000,
     jwksMaxStaleSeconds: 3600,
+    verifiedTokenCacheSeconds: 60,
     dataDir: '',
     logLevel: 'silent',
     prettyLogs: false,

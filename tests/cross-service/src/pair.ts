@@ -1,4 +1,4 @@
-import { freePort, startService, tempDir, type ServiceProcess } from './service-process.js'
+import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
 
 export interface Pair {
   auth: ServiceProcess

@@ -4,7 +4,7 @@ import { startFaultProxy, type FaultMode } from '../src/fault-proxy.js'
 import { call, tokenFor } from '../src/http.js'
 import { runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
-import { freePort, startService, tempDir } from '../src/service-process.js'
+import { freePort, startService, tempDir } from '@repo/service-harness/service-process'
 
 /** The consumer keeps keys 1 s, so every fault below hits a real refresh. */
 const FAST_CONSUMER = { JWKS_CACHE_TTL_SECONDS: '1', JWKS_COOLDOWN_SECONDS: '1', JWKS_FETCH_TIMEOUT_MS: '300' }

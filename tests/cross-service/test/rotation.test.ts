@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { call, tokenFor } from '../src/http.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
-import { freePort, keyEvents, runKeysCli, startService } from '../src/service-process.js'
+import { freePort, keyEvents, runKeysCli, startService } from '@repo/service-harness/service-process'
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login, tokenFor } from '../src/http.js'
-import { freePort, startService, tempDir, type ServiceProcess } from '../src/service-process.js'
+import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
 
 /**
  * The README path against the two built services, as real processes on loopback: auth-service

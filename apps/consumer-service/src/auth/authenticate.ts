@@ -31,6 +31,12 @@ export interface AuthenticateOptions {
   audience: string
   allowedAlgs: readonly SigningAlgorithm[]
   clockToleranceSeconds: number
+  /**
+   * How long a verified token may be answered from fast-jwt's cache. Kept within the JWKS cache
+   * bound; and since the key is resolved from the current key set before the cache is consulted,
+   * a token whose key was removed from the JWKS is refused whatever the cache holds.
+   */
+  verifiedTokenCacheMs: number
   keySet: IssuerKeySet
   /** Milliseconds since the epoch. */
   now: () => number
@@ -38,6 +44,7 @@ export interface AuthenticateOptions {
 
 /** Every claim RFC 9068 §2.2 makes mandatory: a token without one is rejected, not waved through. */
 const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id']
+const VERIFIED_TOKEN_CACHE_SIZE = 1000
 const tokenHeader = Compile(AccessTokenHeaderSchema)
 const tokenClaims = Compile(AccessTokenClaimsSchema)
 
@@ -48,7 +55,7 @@ function withChallenge<E extends Error> (error: E, realm: string, attributes?: A
 }
 
 async function authenticatePlugin (app: import('fastify').FastifyInstance, options: AuthenticateOptions) {
-  const { issuer, audience, allowedAlgs, clockToleranceSeconds, keySet, now } = options
+  const { issuer, audience, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, keySet, now } = options
   const realm = audience
   const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' }
 
@@ -74,6 +81,9 @@ async function authenticatePlugin (app: import('fastify').FastifyInstance, optio
       checkTyp: ACCESS_TOKEN_TYP,
       // fast-jwt counts clock tolerance in milliseconds.
       clockTolerance: clockToleranceSeconds * 1000,
+      // Verified tokens, per key, by SHA-256 of the whole token; a cached entry also ends at the token's exp.
+      cache: verifiedTokenCacheMs > 0 ? VERIFIED_TOKEN_CACHE_SIZE : false,
+      cacheTTL: verifiedTokenCacheMs,
       extractToken: (request: FastifyRequest) => request.bearerToken
     }
   })

@@ -174,3 +174,15 @@ describe('keys the consumer refuses to use', () => {
     expect(stillFine.statusCode).toBe(200)
   })
 })
+
+describe('the verified-token cache', () => {
+  it('does not outlive the token: a token verified once is refused after its exp', async () => {
+    const issuer = await startFakeIssuer()
+    const app = await buildTestApp(issuer, { clockToleranceSeconds: 0, verifiedTokenCacheSeconds: 60 })
+    const token = issuer.token(issuer.keys.ES256, { claims: { exp: now() + 1 } })
+    expect((await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    await expectRejected(issuer, app, token)
+  })
+})

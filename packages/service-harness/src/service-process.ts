@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+/** packages/service-harness/dist → the repository root. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 export const SERVICE_ENTRY = {
   'auth-service': join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'server.js'),
@@ -33,7 +34,7 @@ export async function tempDir (prefix: string): Promise<{ path: string, remove: 
 }
 
 export interface ServiceProcess {
-  name: ServiceName
+  name: string
   url: string
   port: number
   /** Everything the process printed, for a failing test to show. */
@@ -42,11 +43,18 @@ export interface ServiceProcess {
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   stop: (graceMs?: number) => Promise<void>
   exited: () => boolean
+  /** Peak resident set size of the process so far, in MiB (Linux `VmHWM`). */
+  peakRssMiB: () => Promise<number>
 }
 
 /** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
 export function startService (name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [SERVICE_ENTRY[name]], {
+  return startProcess(name, SERVICE_ENTRY[name], port, env)
+}
+
+/** Runs any Node entry point that serves `/health/ready` on 127.0.0.1:`port` (the benchmark's bare server, say). */
+export function startProcess (name: string, entry: string, port: number, env: Record<string, string>): ServiceProcess {
+  const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -62,6 +70,11 @@ export function startService (name: ServiceName, port: number, env: Record<strin
     port,
     output: () => output,
     exited: () => child.exitCode !== null || child.signalCode !== null,
+    async peakRssMiB () {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8')
+      const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1])
+      return Math.round(kib / 1024)
+    },
     async waitUntilReady (timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs
       while (Date.now() < deadline) {

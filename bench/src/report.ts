@@ -1,0 +1,98 @@
+import type { Plan, Summary } from './measure.js'
+
+export interface ScenarioResult extends Summary {
+  name: string
+  role: 'baseline' | 'one-token' | 'token-pool' | 'jwks' | 'jwks-304' | 'login' | 'probe' | 'flood'
+  alg?: string
+  /** The status every response should have; 2xx when absent. */
+  expectStatus?: number
+  flood?: { requests: number, jwksFetches: number, cooldownSeconds: number, windows: number }
+}
+
+export interface Report {
+  mode: 'quick' | 'full'
+  date: string
+  machine: { cpus: number, node: string }
+  plan: Plan
+  scenarios: ScenarioResult[]
+  processes: Array<{ name: string, peakRssMiB: number, readyMs?: number }>
+  /** One signature verification with Node's crypto, per algorithm, measured in this run. */
+  verifyMicros: Partial<Record<string, number>>
+}
+
+/** The issue's targets, as ratios against the bare route measured in the same run. */
+const RATIO_TARGETS: Partial<Record<ScenarioResult['role'], number>> = { 'one-token': 0.7, 'token-pool': 0.45, jwks: 0.9 }
+const PROBE_P99_TARGET_MS = 50
+const CONSUMER_RSS_TARGET_MIB = 120
+const READY_TARGET_MS = 1000
+
+function failed (scenario: ScenarioResult): string | undefined {
+  const run = scenario.median
+  if (run.errors > 0) return `${run.errors} connection errors or timeouts`
+  const expected = String(scenario.expectStatus ?? 200)
+  const unexpected = Object.entries(run.statuses).filter(([status]) => status !== expected)
+  if (scenario.role === 'login') {
+    const bad = unexpected.filter(([status]) => status !== '200')
+    if (bad.length > 0) return `unexpected statuses ${JSON.stringify(Object.fromEntries(bad))}`
+  } else if (unexpected.length > 0) {
+    return `unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`
+  }
+  if (run.total === 0) return 'no responses'
+  return undefined
+}
+
+const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+
+function table (header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)))
+  return [pad(header, widths), pad(widths.map((w) => '-'.repeat(w)), widths), ...rows.map((row) => pad(row, widths))].join('\n')
+}
+
+/**
+ * The best ratio a fresh token allows: a bare request takes 1/baseline seconds, and a verified one
+ * at least that plus one signature verification.
+ */
+export function ceiling (baselinePerSecond: number, verifyMicros: number | undefined): number {
+  if (!baselinePerSecond || verifyMicros === undefined) return 0
+  const bareMicros = 1e6 / baselinePerSecond
+  return bareMicros / (bareMicros + verifyMicros)
+}
+
+/** Prints the tables and target checks; returns how many scenarios failed outright. */
+export function printReport (report: Report): number {
+  const baseline = report.scenarios.find((scenario) => scenario.role === 'baseline')?.median.requestsPerSecond ?? 0
+  let failures = 0
+  const rows = report.scenarios.map((scenario) => {
+    const { median, min, max } = scenario
+    const ratio = baseline ? median.requestsPerSecond / baseline : 0
+    const target = RATIO_TARGETS[scenario.role]
+    const problem = failed(scenario)
+    if (problem) failures++
+    let check = target ? `≥ ${target} ${ratio >= target ? 'met' : 'MISSED'}` : ''
+    if (scenario.role === 'token-pool' && scenario.alg) check += ` (ceiling ${ceiling(baseline, report.verifyMicros[scenario.alg]).toFixed(2)})`
+    if (scenario.role === 'probe') check = `p99 ≤ ${PROBE_P99_TARGET_MS} ms ${median.p99Ms <= PROBE_P99_TARGET_MS ? 'met' : 'MISSED'}`
+    if (scenario.flood) {
+      const { jwksFetches, windows, requests } = scenario.flood
+      check = `${requests} requests, ${jwksFetches} JWKS fetches in ${windows} windows: ${jwksFetches <= windows ? 'met' : 'MISSED'}`
+    }
+    return [
+      scenario.name,
+      String(median.requestsPerSecond),
+      `${min.requestsPerSecond}–${max.requestsPerSecond}`,
+      String(median.p99Ms),
+      scenario.role === 'baseline' ? '1.00' : ratio.toFixed(2),
+      problem ? `FAILED: ${problem}` : check
+    ]
+  })
+  console.log(`\n${report.mode} run, ${report.date}, ${report.machine.cpus} CPUs, Node ${report.machine.node}, load generator on the same machine`)
+  console.log(`each scenario: ${report.plan.warmupSeconds} s warm-up, median of ${report.plan.runs} × ${report.plan.runSeconds} s\n`)
+  console.log(table(['scenario', 'req/s', 'min–max', 'p99 ms', '× bare', 'target'], rows))
+  console.log(`\none signature verification (node:crypto, this run): ${Object.entries(report.verifyMicros).map(([alg, micros]) => `${alg} ${micros} µs`).join(', ')}; a bare request: ${baseline ? (1e6 / baseline).toFixed(1) : '?'} µs`)
+  console.log(`\n${table(['process', 'peak RSS MiB', 'ready after start'], report.processes.map((process) => {
+    const isConsumer = process.name.startsWith('consumer')
+    const rss = `${process.peakRssMiB}${isConsumer ? ` (≤ ${CONSUMER_RSS_TARGET_MIB} ${process.peakRssMiB <= CONSUMER_RSS_TARGET_MIB ? 'met' : 'MISSED'})` : ''}`
+    const ready = process.readyMs === undefined ? '' : `${process.readyMs} ms (≤ ${READY_TARGET_MS} ${process.readyMs <= READY_TARGET_MS ? 'met' : 'MISSED'})`
+    return [process.name, rss, ready]
+  }))}\n`)
+  return failures
+}
