@@ -112,8 +112,24 @@ async function consumerScenarios (alg: SigningAlgorithm) {
       requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }]
     }), { role: 'token-pool', alg })
 
-    if (alg === 'RS256') await authScenarios(auth, issuer)
+    if (alg === 'RS256') {
+      await withoutTokenCache(issuer, url.replace(consumer.url, ''), token)
+      await authScenarios(auth, issuer)
+    }
   })
+}
+
+/** The one-token scenario again with the verified-token cache off: what the cache is worth, in the same run. */
+async function withoutTokenCache (issuer: string, path: string, token: string) {
+  const dir = await tempDir('bench-nocache-')
+  const consumer = startService('consumer-service', await freePort(), { ...QUIET, ISSUER: issuer, DATA_DIR: dir.path, VERIFIED_TOKEN_CACHE_SECONDS: '0' })
+  try {
+    await consumer.waitUntilReady()
+    record('protected, one token, cache off (RS256)', await measure(plan, { url: `${consumer.url}${path}`, headers: { authorization: `Bearer ${token}` } }), { role: 'no-cache', alg: 'RS256' })
+  } finally {
+    await consumer.stop()
+    await dir.remove()
+  }
 }
 
 async function authScenarios (auth: ServiceProcess, issuer: string) {

@@ -85,7 +85,9 @@ export class IssuerKeySet {
       this.#lastAttemptFailed = false
     } catch (error) {
       this.#lastAttemptFailed = true
-      log.warn({ reason: error instanceof Error ? error.message : String(error), knownKeys: this.#keys.size }, 'JWKS fetch failed; keeping the keys already known')
+      const knownKeys = this.#keys.size
+      log.warn({ reason: error instanceof Error ? error.message : String(error), knownKeys },
+        knownKeys > 0 ? 'JWKS fetch failed; keeping the keys already known' : 'JWKS fetch failed; no keys known yet')
     }
   }
 
