@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { freePort, startProcess, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
-import { startCountingProxy } from './counting-proxy.js'
+import { startProxy } from '@repo/service-harness/proxy'
 import { cannon, cycle, measure, single, type Plan, type Summary } from './measure.js'
 import { printReport, type Report, type ScenarioResult } from './report.js'
 import { mintTokens, unknownKidTokens } from './token-pool.js'
@@ -162,7 +162,7 @@ async function authScenarios (auth: ServiceProcess, issuer: string) {
 }
 
 async function flood (auth: ServiceProcess, issuer: string) {
-  const proxy = await startCountingProxy(auth.url)
+  const proxy = await startProxy(auth.url)
   const dir = await tempDir('bench-flood-')
   const consumer = startService('consumer-service', await freePort(), {
     ...QUIET, ISSUER: issuer, JWKS_URL: `${proxy.url}/.well-known/jwks.json`, DATA_DIR: dir.path, JWKS_COOLDOWN_SECONDS: String(FLOOD_COOLDOWN_SECONDS)

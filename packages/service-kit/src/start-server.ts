@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
+import { ConfigError } from './env.js'
 
 export interface ListenOptions {
   port: number
@@ -16,4 +17,20 @@ export async function startServer (app: FastifyInstance, { port, host, closeGrac
     await app.close()
   })
   await app.listen({ port, host })
+}
+
+/**
+ * The whole of a service's `server.ts`: read the configuration, build the app, listen, close on
+ * signals. A bad configuration ends the process with its one-line message, not a stack trace.
+ */
+export async function runService<C extends ListenOptions> (name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>) {
+  try {
+    const config = loadConfig()
+    const app = await buildApp(config)
+    await startServer(app, config)
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`)
+    else console.error(`${name}: failed to start`, error)
+    process.exit(1)
+  }
 }

@@ -104,16 +104,22 @@ describe('key rotation across the two processes', () => {
   })
 
   it('lets one of two auth processes on one DATA_DIR rotate, and both serve the same JWKS', async () => {
-    pair = await startPair({ ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '4' }, FAST_CONSUMER)
-    const second = startService('auth-service', await freePort(), pair.authEnv)
+    const first = pair = await startPair({ ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '4' }, FAST_CONSUMER)
+    const second = startService('auth-service', await freePort(), first.authEnv)
     try {
       await second.waitUntilReady()
       await sleep(5000)
-      const [a, b] = await Promise.all([publishedKids(pair.issuer), publishedKids(second.url)])
-      expect(a).toEqual(b)
-      const created = [...keyEvents(pair.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
+      // Both serve the same set; right at a transition one may lag by a poll interval (100 ms).
+      const bothServe = async () => {
+        const [a, b] = await Promise.all([publishedKids(first.issuer), publishedKids(second.url)])
+        return JSON.stringify(a) === JSON.stringify(b) ? a : undefined
+      }
+      await expect.poll(bothServe, { timeout: 1000, interval: 50 }).toBeDefined()
+      // Stop both first, so every event they logged has arrived and no key is created meanwhile.
+      await Promise.all([first.auth.stop(), second.stop()])
+      const created = [...keyEvents(first.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
       // Every key in the database was created by exactly one of the two processes, and there was a rotation.
-      const stored = JSON.parse((await runKeysCli(['list', '--json'], pair.authEnv)).stdout) as Array<{ kid: string }>
+      const stored = JSON.parse((await runKeysCli(['list', '--json'], first.authEnv)).stdout) as Array<{ kid: string }>
       expect(created.map((event) => event.kid).sort()).toEqual(stored.map((key) => key.kid).sort())
       expect(created.length).toBeGreaterThanOrEqual(2)
     } finally {

@@ -1,5 +1,5 @@
 import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { Compile } from 'typebox/compile'
 import { ACCESS_TOKEN_TYP, AccessTokenClaimsSchema, AccessTokenHeaderSchema, type AccessTokenClaims, type SigningAlgorithm } from '@repo/contracts/access-token'
@@ -54,7 +54,7 @@ function withChallenge<E extends Error> (error: E, realm: string, attributes?: A
   return Object.assign(error, { headers: { 'www-authenticate': bearerChallenge(realm, attributes) } })
 }
 
-async function authenticatePlugin (app: import('fastify').FastifyInstance, options: AuthenticateOptions) {
+async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
   const { issuer, audience, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, keySet, now } = options
   const realm = audience
   const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' }
