@@ -20,7 +20,14 @@ export async function loginRoutes (fastify: FastifyInstance, { users, issueToken
   app.post(LOGIN_PATH, {
     schema: {
       body: LoginRequestSchema,
-      response: { 200: TokenResponseSchema, 400: ErrorBodySchema, 401: ErrorBodySchema, 503: ErrorBodySchema }
+      response: {
+        200: TokenResponseSchema,
+        400: ErrorBodySchema,
+        401: ErrorBodySchema,
+        413: ErrorBodySchema,
+        415: ErrorBodySchema,
+        503: ErrorBodySchema
+      }
     }
   }, async (request, reply) => {
     const user = await users.verifyCredentials(request.body.userName, request.body.password)
