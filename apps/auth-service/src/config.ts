@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, parseBoolean, readEnv } from '@repo/service-kit/env'
+import { ConfigError, LOG_LEVELS, checkHttpUrl, parseBoolean, readEnv } from '@repo/service-kit/env'
 
 /** Everything the auth service needs to run. Tests build this object directly. */
 export interface AuthConfig {
@@ -49,22 +49,8 @@ const EnvSchema = Type.Object({
   KEY_RETIRE_AFTER_SECONDS: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
   CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
   KEY_STATE_POLL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' })
 })
-
-/** The issuer is compared byte for byte with `iss`, so it must be a plain origin-plus-path URL. */
-export function checkIssuer (issuer: string): string {
-  let url: URL
-  try {
-    url = new URL(issuer)
-  } catch {
-    throw new ConfigError(`invalid configuration: ISSUER must be an absolute URL, got "${issuer}"`)
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || issuer.endsWith('/')) {
-    throw new ConfigError('invalid configuration: ISSUER must be an http(s) URL without query, fragment or trailing slash')
-  }
-  return issuer
-}
 
 /**
  * The rules that make a rotation invisible to consumers, checked so no configuration can break them:
@@ -95,7 +81,7 @@ export function loadConfig (env: Record<string, string | undefined>, isTty = fal
   return checkRotationTiming({
     port: vars.PORT,
     host: vars.HOST,
-    issuer: checkIssuer(vars.ISSUER),
+    issuer: checkHttpUrl('ISSUER', vars.ISSUER),
     audience: vars.TOKEN_AUDIENCE,
     clientId: vars.TOKEN_CLIENT_ID,
     tokenTtlSeconds: vars.TOKEN_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, readEnv } from '@repo/service-kit/env'
+import { ConfigError, LOG_LEVELS, checkHttpUrl, readEnv } from '@repo/service-kit/env'
 
 /** Everything the consumer service needs to run. Tests build this object directly. */
 export interface ConsumerConfig {
@@ -42,21 +42,8 @@ const EnvSchema = Type.Object({
   JWKS_MAX_STALE_SECONDS: Type.Integer({ minimum: 0, maximum: 604800, default: 3600 }),
   VERIFIED_TOKEN_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 60 }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' })
 })
-
-function checkUrl (name: string, value: string, allowTrailingSlash: boolean): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ConfigError(`invalid configuration: ${name} must be an absolute URL, got "${value}"`)
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.hash || (!allowTrailingSlash && value.endsWith('/'))) {
-    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without fragment${allowTrailingSlash ? '' : ' or trailing slash'}`)
-  }
-  return value
-}
 
 /** `RS256,ES256` → the list; anything outside the asymmetric algorithms the contract knows is refused. */
 export function parseAllowedAlgs (value: string): SigningAlgorithm[] {
@@ -73,9 +60,9 @@ export function loadConfig (env: Record<string, string | undefined>, isTty = fal
   const config: ConsumerConfig = {
     port: vars.PORT,
     host: vars.HOST,
-    issuer: checkUrl('ISSUER', vars.ISSUER, false),
+    issuer: checkHttpUrl('ISSUER', vars.ISSUER),
     audience: vars.AUDIENCE,
-    jwksUrl: vars.JWKS_URL ? checkUrl('JWKS_URL', vars.JWKS_URL, true) : undefined,
+    jwksUrl: vars.JWKS_URL ? checkHttpUrl('JWKS_URL', vars.JWKS_URL, { allowTrailingSlash: true }) : undefined,
     allowedAlgs: parseAllowedAlgs(vars.ALLOWED_ALGS),
     clockToleranceSeconds: vars.CLOCK_TOLERANCE_SECONDS,
     jwksCacheTtlSeconds: vars.JWKS_CACHE_TTL_SECONDS,

@@ -23,3 +23,24 @@ export function readEnv<T extends TObject> (schema: T, env: Record<string, strin
 export function parseBoolean (value: string | boolean): boolean {
   return value === true || value === 'true' || value === '1'
 }
+
+/** Pino's levels, for a `LOG_LEVEL` variable. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * An absolute http(s) URL without fragment (and, unless allowed, without query or trailing slash:
+ * an issuer is compared byte for byte with `iss`, so there must be one way to write it).
+ */
+export function checkHttpUrl (name: string, value: string, { allowTrailingSlash = false } = {}): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`invalid configuration: ${name} must be an absolute URL, got "${value}"`)
+  }
+  const plain = !url.hash && (allowTrailingSlash || (!url.search && !value.endsWith('/')))
+  if (!['http:', 'https:'].includes(url.protocol) || !plain) {
+    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without ${allowTrailingSlash ? 'fragment' : 'query, fragment or trailing slash'}`)
+  }
+  return value
+}
