@@ -1,6 +1,6 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, LOG_LEVELS, checkHttpUrl, parseBoolean, readEnv } from '@repo/service-kit/env'
+import { ConfigError, LOG_LEVELS, checkHttpUrl, parseBoolean, parseDurationSeconds, readEnv } from '@repo/service-kit/env'
 
 /** Everything the auth service needs to run. Tests build this object directly. */
 export interface AuthConfig {
@@ -44,7 +44,7 @@ const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   JWKS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 300 }),
   SEED_DEMO_USERS: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
-  KEY_ROTATION_INTERVAL_SECONDS: Type.Integer({ minimum: 2, maximum: 31_536_000, default: 30 * 86400 }),
+  KEY_ROTATION_INTERVAL: Type.String({ default: '30d' }),
   KEY_PREPUBLISH_SECONDS: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 3600 }),
   KEY_RETIRE_AFTER_SECONDS: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
   CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
@@ -67,7 +67,7 @@ export function checkRotationTiming (config: AuthConfig): AuthConfig {
     throw new ConfigError(`invalid configuration: KEY_PREPUBLISH_SECONDS must be at least JWKS_MAX_AGE_SECONDS + one KEY_STATE_POLL_MS (${minPrepublish}), got ${config.keyPrepublishSeconds}`)
   }
   if (config.keyPrepublishSeconds >= config.keyRotationIntervalSeconds) {
-    throw new ConfigError('invalid configuration: KEY_PREPUBLISH_SECONDS must be shorter than KEY_ROTATION_INTERVAL_SECONDS')
+    throw new ConfigError('invalid configuration: KEY_PREPUBLISH_SECONDS must be shorter than KEY_ROTATION_INTERVAL')
   }
   if (config.keyRetireAfterSeconds < minRetireAfter) {
     throw new ConfigError(`invalid configuration: KEY_RETIRE_AFTER_SECONDS must be at least TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS + JWKS_MAX_AGE_SECONDS + one KEY_STATE_POLL_MS (${minRetireAfter}), got ${config.keyRetireAfterSeconds}`)
@@ -89,7 +89,7 @@ export function loadConfig (env: Record<string, string | undefined>, isTty = fal
     dataDir: vars.DATA_DIR,
     jwksMaxAgeSeconds: vars.JWKS_MAX_AGE_SECONDS,
     seedDemoUsers: parseBoolean(vars.SEED_DEMO_USERS),
-    keyRotationIntervalSeconds: vars.KEY_ROTATION_INTERVAL_SECONDS,
+    keyRotationIntervalSeconds: parseDurationSeconds('KEY_ROTATION_INTERVAL', vars.KEY_ROTATION_INTERVAL),
     keyPrepublishSeconds: vars.KEY_PREPUBLISH_SECONDS,
     keyRetireAfterSeconds: vars.KEY_RETIRE_AFTER_SECONDS ??
       vars.TOKEN_TTL_SECONDS + vars.CLOCK_TOLERANCE_SECONDS + vars.JWKS_MAX_AGE_SECONDS + poll,

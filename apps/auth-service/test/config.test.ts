@@ -25,6 +25,10 @@ describe('loadConfig', () => {
     })
   })
 
+  it.each([['7d', 604800], ['12h', 43200], ['90m', 5400], ['7200', 7200], ['7200s', 7200]])('reads KEY_ROTATION_INTERVAL=%s as %i seconds', (value, seconds) => {
+    expect(loadConfig({ KEY_ROTATION_INTERVAL: value }).keyRotationIntervalSeconds).toBe(seconds)
+  })
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -64,7 +68,8 @@ describe('loadConfig', () => {
     [{ ISSUER: 'http://localhost:3001/' }, /trailing slash/],
     [{ ISSUER: 'ftp://localhost' }, /http\(s\)/],
     [{ KEY_PREPUBLISH_SECONDS: '300', JWKS_MAX_AGE_SECONDS: '300' }, /KEY_PREPUBLISH_SECONDS must be at least .* \(301\)/],
-    [{ KEY_PREPUBLISH_SECONDS: '600', KEY_ROTATION_INTERVAL_SECONDS: '600' }, /shorter than KEY_ROTATION_INTERVAL_SECONDS/],
+    [{ KEY_PREPUBLISH_SECONDS: '600', KEY_ROTATION_INTERVAL: '10m' }, /shorter than KEY_ROTATION_INTERVAL/],
+    [{ KEY_ROTATION_INTERVAL: '30 days' }, /KEY_ROTATION_INTERVAL must be a duration/],
     [{ KEY_RETIRE_AFTER_SECONDS: '1000' }, /KEY_RETIRE_AFTER_SECONDS must be at least .* \(1261\)/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)

@@ -44,3 +44,12 @@ export function checkHttpUrl (name: string, value: string, { allowTrailingSlash 
   }
   return value
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
+
+/** `90`, `90s`, `15m`, `12h`, `30d` → seconds; `name` is for the error message. */
+export function parseDurationSeconds (name: string, value: string): number {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(value.trim())
+  if (!match) throw new ConfigError(`invalid configuration: ${name} must be a duration like 3600, 90s, 15m, 12h or 30d, got "${value}"`)
+  return Number(match[1]) * (DURATION_UNITS[match[2] || 's'] as number)
+}

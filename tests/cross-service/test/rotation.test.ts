@@ -52,7 +52,7 @@ describe('key rotation across the two processes', () => {
 
   it('runs the schedule: next → active → retiring → retired, with the JWKS matching each step', async () => {
     pair = await startPair({
-      ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '6', TOKEN_TTL_SECONDS: '1', KEY_RETIRE_AFTER_SECONDS: '3'
+      ...FAST_KEYS, KEY_ROTATION_INTERVAL: '6s', TOKEN_TTL_SECONDS: '1', KEY_RETIRE_AFTER_SECONDS: '3'
     }, FAST_CONSUMER)
     const { auth, issuer } = pair
     const [first] = await publishedKids(issuer)
@@ -104,7 +104,7 @@ describe('key rotation across the two processes', () => {
   })
 
   it('lets one of two auth processes on one DATA_DIR rotate, and both serve the same JWKS', async () => {
-    const first = pair = await startPair({ ...FAST_KEYS, KEY_ROTATION_INTERVAL_SECONDS: '4' }, FAST_CONSUMER)
+    const first = pair = await startPair({ ...FAST_KEYS, KEY_ROTATION_INTERVAL: '4s' }, FAST_CONSUMER)
     const second = startService('auth-service', await freePort(), first.authEnv)
     try {
       await second.waitUntilReady()
