@@ -31,7 +31,7 @@ describe('key rotation across the two processes', () => {
 
     await sleep(1000)
     const rotated = await runKeysCli(['rotate'], authEnv)
-    expect(rotated.code).toBe(0)
+    expect(rotated.code, rotated.stderr).toBe(0)
     const newKid = /next key (\S+) is published/.exec(rotated.stdout)?.[1] as string
     expect(newKid).toMatch(/^[A-Za-z0-9_-]{43}$/)
 
@@ -87,7 +87,7 @@ describe('key rotation across the two processes', () => {
     expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
 
     const revoked = await runKeysCli(['revoke', kid], authEnv)
-    expect(revoked.code).toBe(0)
+    expect(revoked.code, revoked.stderr).toBe(0)
     expect(revoked.stdout).toContain(`key_revoked ${kid}`)
     expect(revoked.stdout).toMatch(/within 1 s\n\(JWKS_MAX_AGE_SECONDS\)/)
     const started = Date.now()

@@ -1,15 +1,15 @@
-import { parseArgs } from 'node:util'
 import { ConfigError } from '@repo/service-kit/env'
 import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js'
 import { openAuthDatabase } from '../db/open-auth-database.js'
 import { generateSigningKey } from '../keys/generate-signing-key.js'
 import { KeyLifecycle, UnknownKeyError, type KeyEvent } from '../keys/key-lifecycle.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
+import { parseKeysArgs } from './keys-args.js'
 
 const USAGE = `usage: keys <command>
   list [--json]     every key with its state and lifecycle times
   rotate            publish a next key now; it starts signing after KEY_PREPUBLISH_SECONDS
-  revoke <kid>      remove a key from the JWKS at once and destroy its private half
+  revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
 Works on DATA_DIR (default ./data) while the service runs: it picks changes up within KEY_STATE_POLL_MS.
 Reads the same environment as the service (SIGNING_ALG, JWKS_MAX_AGE_SECONDS, ...).`
 
@@ -43,17 +43,20 @@ function revocationBound (config: AuthConfig): string {
 }
 
 async function main (): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
-  const [command, kid] = positionals
+  const args = parseKeysArgs(process.argv.slice(2))
+  if (args.command === 'usage') {
+    console.error(USAGE)
+    return 2
+  }
   const config = loadConfig(process.env)
   const db = openAuthDatabase(config.dataDir)
   try {
     const store = new KeyStore(db)
     const lifecycle = new KeyLifecycle(store, rotationPolicy(config), generateSigningKey)
-    switch (command) {
+    switch (args.command) {
       case 'list': {
         const keys = store.all().map(({ privatePkcs8: _private, ...key }) => key)
-        if (values.json) console.log(JSON.stringify(keys, null, 2))
+        if (args.json) console.log(JSON.stringify(keys, null, 2))
         else printTable(store.all())
         return 0
       }
@@ -65,14 +68,11 @@ async function main (): Promise<number> {
         return 0
       }
       case 'revoke': {
-        if (!kid) break
-        printEvents(await lifecycle.revoke(kid, Date.now()))
+        printEvents(await lifecycle.revoke(args.kid, Date.now()))
         console.log(revocationBound(config))
         return 0
       }
     }
-    console.error(USAGE)
-    return 2
   } catch (error) {
     if (error instanceof UnknownKeyError) {
       console.error(`keys: ${error.message}`)
