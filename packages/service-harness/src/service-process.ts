@@ -99,16 +99,17 @@ export function startProcess (name: string, entry: string, port: number, env: Re
   }
 }
 
-/** Runs the auth service's keys CLI (`node dist/cli/keys.js ...`) to completion. */
-export async function runKeysCli (args: string[], env: Record<string, string>): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'cli', 'keys.js'), ...args], {
+/** Runs one of the auth service's CLIs (`node dist/cli/<name>.js ...`) to completion, with `input` on stdin. */
+export async function runAuthCli (name: 'keys' | 'user-add', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'cli', `${name}.js`), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['pipe', 'pipe', 'pipe']
   })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => { stdout += String(chunk) })
   child.stderr.on('data', (chunk) => { stderr += String(chunk) })
+  child.stdin.end(input)
   const [code] = await once(child, 'exit') as [number | null]
   return { code, stdout, stderr }
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { call, tokenFor } from '../src/http.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
-import { freePort, keyEvents, runKeysCli, startService } from '@repo/service-harness/service-process'
+import { freePort, keyEvents, runAuthCli, startService } from '@repo/service-harness/service-process'
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
 
@@ -30,7 +30,7 @@ describe('key rotation across the two processes', () => {
     const load = runLoad(`${consumer.url}/api/v1/protected`, () => tokens.state.token, 8, stop.signal)
 
     await sleep(1000)
-    const rotated = await runKeysCli(['rotate'], authEnv)
+    const rotated = await runAuthCli('keys', ['rotate'], authEnv)
     expect(rotated.code, rotated.stderr).toBe(0)
     const newKid = /next key (\S+) is published/.exec(rotated.stdout)?.[1] as string
     expect(newKid).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -86,7 +86,7 @@ describe('key rotation across the two processes', () => {
     const kid = kidOf(token)
     expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
 
-    const revoked = await runKeysCli(['revoke', kid], authEnv)
+    const revoked = await runAuthCli('keys', ['revoke', kid], authEnv)
     expect(revoked.code, revoked.stderr).toBe(0)
     expect(revoked.stdout).toContain(`key_revoked ${kid}`)
     expect(revoked.stdout).toMatch(/within 1 s\n\(JWKS_MAX_AGE_SECONDS\)/)
@@ -119,7 +119,7 @@ describe('key rotation across the two processes', () => {
       await Promise.all([first.auth.stop(), second.stop()])
       const created = [...keyEvents(first.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
       // Every key in the database was created by exactly one of the two processes, and there was a rotation.
-      const stored = JSON.parse((await runKeysCli(['list', '--json'], first.authEnv)).stdout) as Array<{ kid: string }>
+      const stored = JSON.parse((await runAuthCli('keys', ['list', '--json'], first.authEnv)).stdout) as Array<{ kid: string }>
       expect(created.map((event) => event.kid).sort()).toEqual(stored.map((key) => key.kid).sort())
       expect(created.length).toBeGreaterThanOrEqual(2)
     } finally {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login, tokenFor } from '../src/http.js'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, runAuthCli, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
 
 /**
  * The README path against the two built services, as real processes on loopback: auth-service
@@ -115,6 +115,18 @@ describe('auth-service and consumer-service as processes', () => {
     expect((await call(protectedUrl(), token)).status).toBe(200)
     const fresh = await tokenFor(auth.url, 'Jane', 'pass123')
     expect((await call(protectedUrl(), fresh)).status).toBe(200)
+  })
+
+  it('adds a user with the user-add CLI while the service runs; the user can log in at once', async () => {
+    const added = await runAuthCli('user-add', ['alice', 'read'], { DATA_DIR: authDir.path }, 'correct horse battery staple\n')
+    expect(added.code, added.stderr).toBe(0)
+    expect(added.stdout).toMatch(/^added user "alice" with role read/)
+    expect((await runAuthCli('user-add', ['alice', 'write'], { DATA_DIR: authDir.path }, 'x\n')).code).toBe(1)
+
+    const { status, body } = await login(auth.url, 'alice', 'correct horse battery staple')
+    expect(status).toBe(200)
+    expect(body.scope).toBe('reports:read')
+    expect((await call(protectedUrl(), body.access_token as string)).status).toBe(200)
   })
 
   it('keeps tokens and passwords out of both services\' logs', async () => {

@@ -1,5 +1,4 @@
 import { text } from 'node:stream/consumers'
-import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '@repo/contracts/scopes'
 import { openAuthDatabase } from '../db/open-auth-database.js'
 import { DuplicateUserError, UserStore } from '../users/user-store.js'
@@ -11,9 +10,10 @@ const USAGE = `usage: user-add <userName> <role> < password-file
   DATA_DIR selects the database (default ./data).`
 
 async function main (): Promise<number> {
-  const { positionals } = parseArgs({ allowPositionals: true })
-  const [userName, role] = positionals
-  if (!userName || !role || !(ROLES as readonly string[]).includes(role)) {
+  // Positional only, read as given: a user name may start with "-". A leading "--" is skipped.
+  const argv = process.argv.slice(2)
+  const [userName, role, extra] = argv[0] === '--' ? argv.slice(1) : argv
+  if (!userName || !role || extra !== undefined || !(ROLES as readonly string[]).includes(role)) {
     console.error(USAGE)
     return 2
   }
