@@ -1,0 +1,42 @@
+import { cpus } from 'node:os'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Plan, Summary } from './measure.js'
+import type { Report, ScenarioResult } from './report.js'
+import type { ServiceProcess } from '@repo/service-harness/service-process'
+
+/** What one `pnpm bench` invocation shares: its plan, its constants and the report it fills. */
+export const HERE = dirname(fileURLToPath(import.meta.url))
+export const quick = process.argv.includes('--quick')
+export const plan: Plan = quick ? { warmupSeconds: 0, runSeconds: 1, runs: 1 } : { warmupSeconds: 2, runSeconds: 5, runs: 3 }
+// Larger than the consumer's verified-token cache (1000), so every request is a miss.
+export const POOL_SIZE = quick ? 2000 : 5000
+export const FLOOD_SECONDS = quick ? 3 : 10
+export const FLOOD_COOLDOWN_SECONDS = 1
+export const QUIET = { LOG_LEVEL: 'warn' }
+
+export const report: Report = {
+  mode: quick ? 'quick' : 'full',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, node: process.version },
+  plan,
+  scenarios: [],
+  processes: [],
+  verifyMicros: {}
+}
+
+export function progress (line: string) {
+  process.stderr.write(`bench: ${line}\n`)
+}
+
+export function record (name: string, summary: Summary, extra: Pick<ScenarioResult, 'role'> & Partial<ScenarioResult>): ScenarioResult {
+  const result: ScenarioResult = { name, ...summary, ...extra }
+  report.scenarios.push(result)
+  progress(`${name}: ${summary.median.requestsPerSecond} req/s, p99 ${summary.median.p99Ms} ms`)
+  return result
+}
+
+export async function timeToReady (service: ServiceProcess, startedAt: number): Promise<number> {
+  await service.waitUntilReady()
+  return Math.round(performance.now() - startedAt)
+}
