@@ -15,7 +15,7 @@ Reads the same environment as the service (SIGNING_ALG, JWKS_MAX_AGE_SECONDS, ..
 
 const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'))
 
-function printTable (keys: readonly StoredKey[]) {
+function printTable (keys: ReadonlyArray<Omit<StoredKey, 'privatePkcs8'>>) {
   const rows = keys.map((key) => [
     key.kid, key.alg, key.revokedAt ? 'revoked' : key.state, time(key.createdAt),
     time(key.activatedAt ?? key.activatesAt), time(key.retiredAt ?? key.retiresAt)
@@ -55,9 +55,10 @@ async function main (): Promise<number> {
     const lifecycle = new KeyLifecycle(store, rotationPolicy(config), generateSigningKey)
     switch (args.command) {
       case 'list': {
+        // Never print a private key, not even into --json.
         const keys = store.all().map(({ privatePkcs8: _private, ...key }) => key)
         if (args.json) console.log(JSON.stringify(keys, null, 2))
-        else printTable(store.all())
+        else printTable(keys)
         return 0
       }
       case 'rotate': {

@@ -43,10 +43,6 @@ export class KeyLifecycle {
     this.#generate = generate
   }
 
-  get policy (): RotationPolicy {
-    return this.#policy
-  }
-
   /** First start (or after a revocation left nothing to sign with): an active key, created if needed. */
   async ensureActive (now: number): Promise<KeyEvent[]> {
     const { alg } = this.#policy

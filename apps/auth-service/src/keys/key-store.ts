@@ -10,8 +10,6 @@ import type { NewSigningKey } from './generate-signing-key.js'
  */
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired'
 
-export const PUBLISHED_STATES: readonly KeyState[] = ['next', 'active', 'retiring']
-
 /** A key as stored; times are milliseconds since the epoch. */
 export interface StoredKey {
   kid: string
