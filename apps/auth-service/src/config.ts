@@ -100,10 +100,10 @@ export function loadConfig (env: Record<string, string | undefined>, isTty = fal
   })
 }
 
-/** The rotation policy the key lifecycle runs on. */
-export function rotationPolicy (config: AuthConfig) {
+/** The rotation policy the key lifecycle runs on; `alg` defaults to the configured one (the keys CLI passes the database's). */
+export function rotationPolicy (config: AuthConfig, alg: SigningAlgorithm = config.signingAlg) {
   return {
-    alg: config.signingAlg,
+    alg,
     rotationIntervalMs: config.keyRotationIntervalSeconds * 1000,
     prepublishMs: config.keyPrepublishSeconds * 1000,
     retireAfterMs: config.keyRetireAfterSeconds * 1000

@@ -100,7 +100,7 @@ export function startProcess (name: string, entry: string, port: number, env: Re
 }
 
 /** Runs one of the auth service's CLIs (`node dist/cli/<name>.js ...`) to completion, with `input` on stdin. */
-export async function runAuthCli (name: 'keys' | 'user-add', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
+export async function runAuthCli (name: 'keys' | 'users', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'cli', `${name}.js`), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe']
