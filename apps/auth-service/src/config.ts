@@ -1,8 +1,8 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, LOG_LEVELS, checkHttpUrl, parseBoolean, parseDurationSeconds, readEnv } from '@repo/service-kit/env'
+import { EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
 
-/** Everything the auth service needs to run. Tests build this object directly. */
+/** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
 export interface AuthConfig {
   port: number
   host: string
@@ -31,25 +31,39 @@ export interface AuthConfig {
   keyStatePollMs: number
   logLevel: string
   prettyLogs: boolean
+  /** Deprecated variables that were read, for the service to log at start-up. */
+  warnings: readonly string[]
 }
+
+/** Variables renamed when both services moved to one name per concept and one duration syntax. */
+export const RENAMED_VARIABLES: readonly Rename[] = [
+  { from: 'TOKEN_AUDIENCE', to: 'AUDIENCE' },
+  { from: 'TOKEN_TTL_SECONDS', to: 'TOKEN_TTL', unit: 's' },
+  { from: 'JWKS_MAX_AGE_SECONDS', to: 'JWKS_MAX_AGE', unit: 's' },
+  { from: 'KEY_PREPUBLISH_SECONDS', to: 'KEY_PREPUBLISH', unit: 's' },
+  { from: 'KEY_RETIRE_AFTER_SECONDS', to: 'KEY_RETIRE_AFTER', unit: 's' },
+  { from: 'CLOCK_TOLERANCE_SECONDS', to: 'CLOCK_TOLERANCE', unit: 's' },
+  { from: 'KEY_STATE_POLL_MS', to: 'KEY_STATE_POLL', unit: 'ms' }
+]
 
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
-  TOKEN_AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
+  AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   TOKEN_CLIENT_ID: Type.String({ minLength: 1, default: 'demo-client' }),
-  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 900 }),
+  TOKEN_TTL: Type.String({ default: '15m' }),
   SIGNING_ALG: Type.Enum(SIGNING_ALGORITHMS, { default: 'RS256' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
-  JWKS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 300 }),
+  JWKS_MAX_AGE: Type.String({ default: '5m' }),
   SEED_DEMO_USERS: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
   KEY_ROTATION_INTERVAL: Type.String({ default: '30d' }),
-  KEY_PREPUBLISH_SECONDS: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 3600 }),
-  KEY_RETIRE_AFTER_SECONDS: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
-  CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
-  KEY_STATE_POLL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
-  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' })
+  KEY_PREPUBLISH: Type.String({ default: '1h' }),
+  KEY_RETIRE_AFTER: Type.Optional(Type.String()),
+  CLOCK_TOLERANCE: Type.String({ default: '60s' }),
+  KEY_STATE_POLL: Type.String({ default: '1s' }),
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
+  LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
 
 /**
@@ -59,45 +73,55 @@ const EnvSchema = Type.Object({
  * - a replaced key stays published for the token lifetime + clock tolerance + one cache lifetime
  *   (+ one poll) after its last signature, so every token it signed can still be verified.
  */
-export function checkRotationTiming (config: AuthConfig): AuthConfig {
+function checkRotationTiming (config: AuthConfig, env: EnvReader): void {
   const poll = Math.ceil(config.keyStatePollMs / 1000)
   const minPrepublish = config.jwksMaxAgeSeconds + poll
   const minRetireAfter = config.tokenTtlSeconds + config.clockToleranceSeconds + config.jwksMaxAgeSeconds + poll
   if (config.keyPrepublishSeconds < minPrepublish) {
-    throw new ConfigError(`invalid configuration: KEY_PREPUBLISH_SECONDS must be at least JWKS_MAX_AGE_SECONDS + one KEY_STATE_POLL_MS (${minPrepublish}), got ${config.keyPrepublishSeconds}`)
+    env.problem('KEY_PREPUBLISH', `KEY_PREPUBLISH must be at least JWKS_MAX_AGE + one KEY_STATE_POLL (${minPrepublish}s), got ${config.keyPrepublishSeconds}s`)
   }
   if (config.keyPrepublishSeconds >= config.keyRotationIntervalSeconds) {
-    throw new ConfigError('invalid configuration: KEY_PREPUBLISH_SECONDS must be shorter than KEY_ROTATION_INTERVAL')
+    env.problem('KEY_PREPUBLISH', `KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL (${config.keyRotationIntervalSeconds}s), got ${config.keyPrepublishSeconds}s`)
   }
   if (config.keyRetireAfterSeconds < minRetireAfter) {
-    throw new ConfigError(`invalid configuration: KEY_RETIRE_AFTER_SECONDS must be at least TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS + JWKS_MAX_AGE_SECONDS + one KEY_STATE_POLL_MS (${minRetireAfter}), got ${config.keyRetireAfterSeconds}`)
+    env.problem('KEY_RETIRE_AFTER', `KEY_RETIRE_AFTER must be at least TOKEN_TTL + CLOCK_TOLERANCE + JWKS_MAX_AGE + one KEY_STATE_POLL (${minRetireAfter}s), got ${config.keyRetireAfterSeconds}s`)
   }
-  return config
 }
 
-export function loadConfig (env: Record<string, string | undefined>, isTty = false): AuthConfig {
-  const vars = readEnv(EnvSchema, env)
-  const poll = Math.ceil(vars.KEY_STATE_POLL_MS / 1000)
-  return checkRotationTiming({
+/** Reads the auth service's configuration; throws one `ConfigError` naming every bad variable. */
+export function loadConfig (environment: Record<string, string | undefined>, isTty = false): AuthConfig {
+  const env = new EnvReader(environment, RENAMED_VARIABLES)
+  const vars = env.read(EnvSchema)
+  const tokenTtlSeconds = env.duration('TOKEN_TTL', vars.TOKEN_TTL, { unit: 's', min: '1s', max: '1d' })
+  const jwksMaxAgeSeconds = env.duration('JWKS_MAX_AGE', vars.JWKS_MAX_AGE, { unit: 's', max: '1d' })
+  const clockToleranceSeconds = env.duration('CLOCK_TOLERANCE', vars.CLOCK_TOLERANCE, { unit: 's', max: '1h' })
+  const keyStatePollMs = env.duration('KEY_STATE_POLL', vars.KEY_STATE_POLL, { unit: 'ms', min: '50ms', max: '60s' })
+  const config: AuthConfig = {
     port: vars.PORT,
     host: vars.HOST,
-    issuer: checkHttpUrl('ISSUER', vars.ISSUER),
-    audience: vars.TOKEN_AUDIENCE,
+    issuer: env.check('ISSUER', () => checkHttpUrl('ISSUER', vars.ISSUER)) ?? vars.ISSUER,
+    audience: vars.AUDIENCE,
     clientId: vars.TOKEN_CLIENT_ID,
-    tokenTtlSeconds: vars.TOKEN_TTL_SECONDS,
+    tokenTtlSeconds,
     signingAlg: vars.SIGNING_ALG as SigningAlgorithm,
     dataDir: vars.DATA_DIR,
-    jwksMaxAgeSeconds: vars.JWKS_MAX_AGE_SECONDS,
+    jwksMaxAgeSeconds,
     seedDemoUsers: parseBoolean(vars.SEED_DEMO_USERS),
-    keyRotationIntervalSeconds: parseDurationSeconds('KEY_ROTATION_INTERVAL', vars.KEY_ROTATION_INTERVAL),
-    keyPrepublishSeconds: vars.KEY_PREPUBLISH_SECONDS,
-    keyRetireAfterSeconds: vars.KEY_RETIRE_AFTER_SECONDS ??
-      vars.TOKEN_TTL_SECONDS + vars.CLOCK_TOLERANCE_SECONDS + vars.JWKS_MAX_AGE_SECONDS + poll,
-    clockToleranceSeconds: vars.CLOCK_TOLERANCE_SECONDS,
-    keyStatePollMs: vars.KEY_STATE_POLL_MS,
+    keyRotationIntervalSeconds: env.duration('KEY_ROTATION_INTERVAL', vars.KEY_ROTATION_INTERVAL, { unit: 's', min: '1s', max: '3650d' }),
+    keyPrepublishSeconds: env.duration('KEY_PREPUBLISH', vars.KEY_PREPUBLISH, { unit: 's', max: '365d' }),
+    keyRetireAfterSeconds: vars.KEY_RETIRE_AFTER === undefined
+      ? tokenTtlSeconds + clockToleranceSeconds + jwksMaxAgeSeconds + Math.ceil(keyStatePollMs / 1000)
+      : env.duration('KEY_RETIRE_AFTER', vars.KEY_RETIRE_AFTER, { unit: 's', max: '365d' }),
+    clockToleranceSeconds,
+    keyStatePollMs,
     logLevel: vars.LOG_LEVEL,
-    prettyLogs: isTty
-  })
+    prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
+    warnings: env.warnings
+  }
+  // The timing rules only mean something once each of their variables is valid on its own.
+  if (Object.values(config).every((value) => !Number.isNaN(value))) checkRotationTiming(config, env)
+  env.finish()
+  return config
 }
 
 /** The rotation policy the key lifecycle runs on; `alg` defaults to the configured one (the keys CLI passes the database's). */

@@ -3,10 +3,10 @@ import { ConfigError } from '@repo/service-kit/env'
 import { loadConfig } from '../src/config.js'
 
 describe('loadConfig', () => {
-  it('has working defaults', () => {
+  it('has working defaults, listening on loopback only', () => {
     expect(loadConfig({})).toEqual({
       port: 3001,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       issuer: 'http://localhost:3001',
       audience: 'consumer-service',
       clientId: 'demo-client',
@@ -21,7 +21,8 @@ describe('loadConfig', () => {
       clockToleranceSeconds: 60,
       keyStatePollMs: 1000,
       logLevel: 'info',
-      prettyLogs: false
+      prettyLogs: false,
+      warnings: []
     })
   })
 
@@ -32,19 +33,24 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '8080',
-      HOST: '127.0.0.1',
+      HOST: '0.0.0.0',
       ISSUER: 'https://auth.example.com',
-      TOKEN_AUDIENCE: 'api',
-      TOKEN_TTL_SECONDS: '60',
+      AUDIENCE: 'api',
+      TOKEN_TTL: '1m',
       SIGNING_ALG: 'EdDSA',
       DATA_DIR: '/var/lib/auth',
       SEED_DEMO_USERS: 'false',
       LOG_LEVEL: 'debug',
-      JWKS_MAX_AGE_SECONDS: '60'
+      LOG_FORMAT: 'pretty',
+      JWKS_MAX_AGE: '60s',
+      KEY_PREPUBLISH: '2h',
+      CLOCK_TOLERANCE: '30s',
+      KEY_STATE_POLL: '250ms',
+      KEY_RETIRE_AFTER: '1h'
     })
     expect(config).toMatchObject({
       port: 8080,
-      host: '127.0.0.1',
+      host: '0.0.0.0',
       issuer: 'https://auth.example.com',
       audience: 'api',
       tokenTtlSeconds: 60,
@@ -52,25 +58,74 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/auth',
       seedDemoUsers: false,
       logLevel: 'debug',
-      jwksMaxAgeSeconds: 60
+      prettyLogs: true,
+      jwksMaxAgeSeconds: 60,
+      keyPrepublishSeconds: 7200,
+      clockToleranceSeconds: 30,
+      keyStatePollMs: 250,
+      keyRetireAfterSeconds: 3600,
+      warnings: []
     })
   })
 
+  it('pretty-prints in a terminal unless LOG_FORMAT says json', () => {
+    expect(loadConfig({}, true).prettyLogs).toBe(true)
+    expect(loadConfig({ LOG_FORMAT: 'json' }, true).prettyLogs).toBe(false)
+  })
+
+  it('still reads the names of the previous release, and warns about each', () => {
+    const config = loadConfig({
+      TOKEN_AUDIENCE: 'api',
+      TOKEN_TTL_SECONDS: '60',
+      JWKS_MAX_AGE_SECONDS: '60',
+      KEY_PREPUBLISH_SECONDS: '120',
+      KEY_RETIRE_AFTER_SECONDS: '600',
+      CLOCK_TOLERANCE_SECONDS: '10',
+      KEY_STATE_POLL_MS: '100'
+    })
+    expect(config).toMatchObject({
+      audience: 'api',
+      tokenTtlSeconds: 60,
+      jwksMaxAgeSeconds: 60,
+      keyPrepublishSeconds: 120,
+      keyRetireAfterSeconds: 600,
+      clockToleranceSeconds: 10,
+      keyStatePollMs: 100
+    })
+    expect(config.warnings).toEqual([
+      'TOKEN_AUDIENCE is deprecated; use AUDIENCE=api instead (the old name stops working in the next release)',
+      'TOKEN_TTL_SECONDS is deprecated; use TOKEN_TTL=60 instead (the old name stops working in the next release)',
+      'JWKS_MAX_AGE_SECONDS is deprecated; use JWKS_MAX_AGE=60 instead (the old name stops working in the next release)',
+      'KEY_PREPUBLISH_SECONDS is deprecated; use KEY_PREPUBLISH=120 instead (the old name stops working in the next release)',
+      'KEY_RETIRE_AFTER_SECONDS is deprecated; use KEY_RETIRE_AFTER=600 instead (the old name stops working in the next release)',
+      'CLOCK_TOLERANCE_SECONDS is deprecated; use CLOCK_TOLERANCE=10 instead (the old name stops working in the next release)',
+      'KEY_STATE_POLL_MS is deprecated; use KEY_STATE_POLL=100ms instead (the old name stops working in the next release)'
+    ])
+  })
+
+  it('names every bad variable in one message, with the allowed values of a list', () => {
+    expect(() => loadConfig({ SIGNING_ALG: 'HS256', LOG_LEVEL: 'loud', ISSUER: 'not a url', PORT: 'eighty', TOKEN_TTL: 'forever' })).toThrow(new ConfigError(
+      'invalid configuration: PORT must be integer, got "eighty"; SIGNING_ALG must be one of RS256, ES256, EdDSA, got "HS256"; ' +
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"; ' +
+      'TOKEN_TTL must be a duration like 500ms, 90s, 15m, 12h or 30d (a bare number is seconds), got "forever"; ' +
+      'ISSUER must be an absolute URL, got "not a url"'
+    ))
+  })
+
   it.each([
-    [{ PORT: 'eighty' }, /PORT/],
-    [{ PORT: '70000' }, /PORT/],
-    [{ SIGNING_ALG: 'HS256' }, /SIGNING_ALG/],
-    [{ SIGNING_ALG: 'none' }, /SIGNING_ALG/],
-    [{ TOKEN_TTL_SECONDS: '0' }, /TOKEN_TTL_SECONDS/],
-    [{ TOKEN_TTL_SECONDS: '86401' }, /TOKEN_TTL_SECONDS/],
-    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
-    [{ ISSUER: 'not a url' }, /ISSUER must be an absolute URL/],
+    [{ PORT: '70000' }, /PORT must be <= 65535/],
+    [{ SIGNING_ALG: 'none' }, /SIGNING_ALG must be one of RS256, ES256, EdDSA, got "none"/],
+    [{ TOKEN_TTL: '0s' }, /TOKEN_TTL must be 1s to 1d, got "0s"/],
+    [{ TOKEN_TTL: '2d' }, /TOKEN_TTL must be 1s to 1d/],
+    [{ TOKEN_TTL: '1500ms' }, /TOKEN_TTL must be whole seconds/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be one of auto, json, pretty/],
     [{ ISSUER: 'http://localhost:3001/' }, /trailing slash/],
     [{ ISSUER: 'ftp://localhost' }, /http\(s\)/],
-    [{ KEY_PREPUBLISH_SECONDS: '300', JWKS_MAX_AGE_SECONDS: '300' }, /KEY_PREPUBLISH_SECONDS must be at least .* \(301\)/],
-    [{ KEY_PREPUBLISH_SECONDS: '600', KEY_ROTATION_INTERVAL: '10m' }, /shorter than KEY_ROTATION_INTERVAL/],
+    [{ KEY_STATE_POLL: '10ms' }, /KEY_STATE_POLL must be 50ms to 60s/],
+    [{ KEY_PREPUBLISH: '300s', JWKS_MAX_AGE: '300s' }, /KEY_PREPUBLISH must be at least JWKS_MAX_AGE \+ one KEY_STATE_POLL \(301s\), got 300s/],
+    [{ KEY_PREPUBLISH: '600s', KEY_ROTATION_INTERVAL: '10m' }, /KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL/],
     [{ KEY_ROTATION_INTERVAL: '30 days' }, /KEY_ROTATION_INTERVAL must be a duration/],
-    [{ KEY_RETIRE_AFTER_SECONDS: '1000' }, /KEY_RETIRE_AFTER_SECONDS must be at least .* \(1261\)/]
+    [{ KEY_RETIRE_AFTER: '1000' }, /KEY_RETIRE_AFTER must be at least TOKEN_TTL \+ CLOCK_TOLERANCE \+ JWKS_MAX_AGE \+ one KEY_STATE_POLL \(1261s\), got 1000s/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { buildApp, type AppOverrides } from '../src/app.js'
-import type { AuthConfig } from '../src/config.js'
+import { loadConfig, type AuthConfig } from '../src/config.js'
 
 export const ISSUER = 'http://auth.test'
 export const AUDIENCE = 'consumer-service'
@@ -16,35 +16,38 @@ export async function tempDataDir (): Promise<string> {
   return dir
 }
 
-export function testConfig (overrides: Partial<AuthConfig> = {}): AuthConfig {
-  return {
-    port: 0,
-    host: '127.0.0.1',
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    clientId: 'demo-client',
-    tokenTtlSeconds: 900,
-    signingAlg: 'RS256',
-    dataDir: overrides.dataDir ?? '',
-    jwksMaxAgeSeconds: 300,
-    seedDemoUsers: true,
-    keyRotationIntervalSeconds: 30 * 86400,
-    keyPrepublishSeconds: 3600,
-    keyRetireAfterSeconds: 900 + 60 + 300 + 1,
-    clockToleranceSeconds: 60,
-    keyStatePollMs: 1000,
-    logLevel: 'silent',
-    prettyLogs: false,
-    ...overrides
-  }
+/** A configuration read by the real loader from `env`, on top of what every test needs. */
+export function testConfig (env: Record<string, string> = {}): AuthConfig {
+  return loadConfig({ ISSUER, LOG_LEVEL: 'silent', ...env })
 }
 
-/** Builds the app on a temporary (or the given) data dir and closes it when the test ends. */
-export async function buildTestApp (config: Partial<AuthConfig> = {}, overrides: AppOverrides = {}) {
-  const dataDir = config.dataDir ?? await tempDataDir()
-  const app = await buildApp(testConfig({ ...config, dataDir }), { logger: false, ...overrides })
+/** Builds the app on a temporary (or the given) DATA_DIR and closes it when the test ends. */
+export async function buildTestApp (env: Record<string, string> = {}, overrides: AppOverrides = {}) {
+  const DATA_DIR = env.DATA_DIR ?? await tempDataDir()
+  const app = await buildApp(testConfig({ ...env, DATA_DIR }), { logger: false, ...overrides })
   onTestFinished(() => app.close())
   return app
+}
+
+/**
+ * One app for a whole `describe`, for cases that don't change its state: built before the first
+ * case, closed (and its DATA_DIR removed) after the last.
+ */
+export function suiteApp (env: Record<string, string> = {}, overrides: AppOverrides = {}) {
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined
+  let dir: string | undefined
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'auth-service-test-'))
+    app = await buildApp(testConfig({ DATA_DIR: dir, ...env }), { logger: false, ...overrides })
+  })
+  afterAll(async () => {
+    await app?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+  return () => {
+    if (!app) throw new Error('suiteApp() is only usable inside the describe that declared it')
+    return app
+  }
 }
 
 /** A logger writing into an array, to check what does (and does not) reach the logs. */
@@ -59,6 +62,6 @@ export function captureLogs () {
   return { lines, logger: { level: 'trace', stream } }
 }
 
-export async function login (app: Awaited<ReturnType<typeof buildTestApp>>, userName: string, password: string) {
+export async function login (app: Awaited<ReturnType<typeof buildApp>>, userName: string, password: string) {
   return app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName, password } })
 }

@@ -1,8 +1,8 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, LOG_LEVELS, checkHttpUrl, readEnv } from '@repo/service-kit/env'
+import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, prettyLogs, type Rename } from '@repo/service-kit/env'
 
-/** Everything the consumer service needs to run. Tests build this object directly. */
+/** Everything the consumer service needs to run, as `loadConfig` reads it from the environment. */
 export interface ConsumerConfig {
   port: number
   host: string
@@ -21,28 +21,41 @@ export interface ConsumerConfig {
   jwksFetchTimeoutMs: number
   /** How long known keys keep working after the last successful fetch when the JWKS is unreachable. */
   jwksMaxStaleSeconds: number
-  /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL_SECONDS. */
+  /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL. */
   verifiedTokenCacheSeconds: number
   dataDir: string
   logLevel: string
   prettyLogs: boolean
+  /** Deprecated variables that were read, for the service to log at start-up. */
+  warnings: readonly string[]
 }
+
+/** Variables renamed when both services moved to one name per concept and one duration syntax. */
+export const RENAMED_VARIABLES: readonly Rename[] = [
+  { from: 'CLOCK_TOLERANCE_SECONDS', to: 'CLOCK_TOLERANCE', unit: 's' },
+  { from: 'JWKS_CACHE_TTL_SECONDS', to: 'JWKS_CACHE_TTL', unit: 's' },
+  { from: 'JWKS_COOLDOWN_SECONDS', to: 'JWKS_COOLDOWN', unit: 's' },
+  { from: 'JWKS_FETCH_TIMEOUT_MS', to: 'JWKS_FETCH_TIMEOUT', unit: 'ms' },
+  { from: 'JWKS_MAX_STALE_SECONDS', to: 'JWKS_MAX_STALE', unit: 's' },
+  { from: 'VERIFIED_TOKEN_CACHE_SECONDS', to: 'VERIFIED_TOKEN_CACHE', unit: 's' }
+]
 
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   JWKS_URL: Type.Optional(Type.String()),
   ALLOWED_ALGS: Type.String({ default: SIGNING_ALGORITHMS.join(',') }),
-  CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
-  JWKS_CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 300 }),
-  JWKS_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
-  JWKS_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 2000 }),
-  JWKS_MAX_STALE_SECONDS: Type.Integer({ minimum: 0, maximum: 604800, default: 3600 }),
-  VERIFIED_TOKEN_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 60 }),
+  CLOCK_TOLERANCE: Type.String({ default: '5s' }),
+  JWKS_CACHE_TTL: Type.String({ default: '5m' }),
+  JWKS_COOLDOWN: Type.String({ default: '30s' }),
+  JWKS_FETCH_TIMEOUT: Type.String({ default: '2s' }),
+  JWKS_MAX_STALE: Type.String({ default: '1h' }),
+  VERIFIED_TOKEN_CACHE: Type.String({ default: '60s' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
-  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' })
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
+  LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
 
 /** `RS256,ES256` → the list; anything outside the asymmetric algorithms the contract knows is refused. */
@@ -50,32 +63,36 @@ export function parseAllowedAlgs (value: string): SigningAlgorithm[] {
   const algs = value.split(',').map((alg) => alg.trim()).filter((alg) => alg.length > 0)
   const unknown = algs.filter((alg) => !(SIGNING_ALGORITHMS as readonly string[]).includes(alg))
   if (algs.length === 0 || unknown.length > 0) {
-    throw new ConfigError(`invalid configuration: ALLOWED_ALGS must list some of ${SIGNING_ALGORITHMS.join(', ')}; refused: ${unknown.join(', ') || '(empty)'}`)
+    throw new ConfigError(`invalid configuration: ALLOWED_ALGS must list some of ${SIGNING_ALGORITHMS.join(', ')}, refused: ${unknown.join(', ') || '(empty)'}`)
   }
   return [...new Set(algs)] as SigningAlgorithm[]
 }
 
-export function loadConfig (env: Record<string, string | undefined>, isTty = false): ConsumerConfig {
-  const vars = readEnv(EnvSchema, env)
+/** Reads the consumer's configuration; throws one `ConfigError` naming every bad variable. */
+export function loadConfig (environment: Record<string, string | undefined>, isTty = false): ConsumerConfig {
+  const env = new EnvReader(environment, RENAMED_VARIABLES)
+  const vars = env.read(EnvSchema)
   const config: ConsumerConfig = {
     port: vars.PORT,
     host: vars.HOST,
-    issuer: checkHttpUrl('ISSUER', vars.ISSUER),
+    issuer: env.check('ISSUER', () => checkHttpUrl('ISSUER', vars.ISSUER)) ?? vars.ISSUER,
     audience: vars.AUDIENCE,
-    jwksUrl: vars.JWKS_URL ? checkHttpUrl('JWKS_URL', vars.JWKS_URL, { allowTrailingSlash: true }) : undefined,
-    allowedAlgs: parseAllowedAlgs(vars.ALLOWED_ALGS),
-    clockToleranceSeconds: vars.CLOCK_TOLERANCE_SECONDS,
-    jwksCacheTtlSeconds: vars.JWKS_CACHE_TTL_SECONDS,
-    jwksCooldownSeconds: vars.JWKS_COOLDOWN_SECONDS,
-    jwksFetchTimeoutMs: vars.JWKS_FETCH_TIMEOUT_MS,
-    jwksMaxStaleSeconds: vars.JWKS_MAX_STALE_SECONDS,
-    verifiedTokenCacheSeconds: vars.VERIFIED_TOKEN_CACHE_SECONDS,
+    jwksUrl: vars.JWKS_URL ? env.check('JWKS_URL', () => checkHttpUrl('JWKS_URL', vars.JWKS_URL as string, { allowTrailingSlash: true })) : undefined,
+    allowedAlgs: env.check('ALLOWED_ALGS', () => parseAllowedAlgs(vars.ALLOWED_ALGS)) ?? [],
+    clockToleranceSeconds: env.duration('CLOCK_TOLERANCE', vars.CLOCK_TOLERANCE, { unit: 's', max: '5m' }),
+    jwksCacheTtlSeconds: env.duration('JWKS_CACHE_TTL', vars.JWKS_CACHE_TTL, { unit: 's', min: '1s', max: '1d' }),
+    jwksCooldownSeconds: env.duration('JWKS_COOLDOWN', vars.JWKS_COOLDOWN, { unit: 's', min: '1s', max: '1h' }),
+    jwksFetchTimeoutMs: env.duration('JWKS_FETCH_TIMEOUT', vars.JWKS_FETCH_TIMEOUT, { unit: 'ms', min: '100ms', max: '60s' }),
+    jwksMaxStaleSeconds: env.duration('JWKS_MAX_STALE', vars.JWKS_MAX_STALE, { unit: 's', max: '7d' }),
+    verifiedTokenCacheSeconds: env.duration('VERIFIED_TOKEN_CACHE', vars.VERIFIED_TOKEN_CACHE, { unit: 's', max: '1d' }),
     dataDir: vars.DATA_DIR,
     logLevel: vars.LOG_LEVEL,
-    prettyLogs: isTty
+    prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
+    warnings: env.warnings
   }
   if (config.jwksCooldownSeconds > config.jwksCacheTtlSeconds) {
-    throw new ConfigError('invalid configuration: JWKS_COOLDOWN_SECONDS must not exceed JWKS_CACHE_TTL_SECONDS')
+    env.problem('JWKS_COOLDOWN', `JWKS_COOLDOWN (${config.jwksCooldownSeconds}s) must not exceed JWKS_CACHE_TTL (${config.jwksCacheTtlSeconds}s)`)
   }
+  env.finish()
   return config
 }

@@ -11,6 +11,13 @@ export function bearerChallenge (realm: string, attributes: Record<string, strin
   return `Bearer ${params.join(', ')}`
 }
 
+export type ChallengeAttributes = Record<string, string>
+
+/** Attaches the RFC 6750 challenge to an error; the error handler sends it as `WWW-Authenticate`. */
+export function withChallenge<E extends Error> (error: E, realm: string, attributes?: ChallengeAttributes): E {
+  return Object.assign(error, { headers: { 'www-authenticate': bearerChallenge(realm, attributes) } })
+}
+
 /** No credentials, or credentials of another scheme: 401 with a bare challenge. */
 export const MissingTokenError = createError('missing_token', 'A bearer access token is required', 401)
 

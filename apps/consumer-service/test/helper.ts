@@ -2,11 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished, vi } from 'vitest'
+import { startFakeIssuer, type FakeIssuer } from '@repo/service-harness/fake-issuer'
 import { buildApp, type AppOverrides } from '../src/app.js'
-import type { ConsumerConfig } from '../src/config.js'
-import type { FakeIssuer } from './fake-issuer.js'
+import { loadConfig, type ConsumerConfig } from '../src/config.js'
+
+export type { FakeIssuer, TestKey } from '@repo/service-harness/fake-issuer'
+export { craftToken, makeKey } from '@repo/service-harness/fake-issuer'
+
+type Env = Record<string, string | undefined>
+type App = Awaited<ReturnType<typeof buildApp>>
 
 export async function tempDataDir (): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'consumer-service-test-'))
@@ -14,25 +19,19 @@ export async function tempDataDir (): Promise<string> {
   return dir
 }
 
-export function testConfig (issuer: FakeIssuer, overrides: Partial<ConsumerConfig> = {}): ConsumerConfig {
-  return {
-    port: 0,
-    host: '127.0.0.1',
-    issuer: issuer.origin,
-    audience: 'consumer-service',
-    jwksUrl: issuer.jwksUrl,
-    allowedAlgs: ['RS256', 'ES256', 'EdDSA'],
-    clockToleranceSeconds: 5,
-    jwksCacheTtlSeconds: 300,
-    jwksCooldownSeconds: 30,
-    jwksFetchTimeoutMs: 1000,
-    jwksMaxStaleSeconds: 3600,
-    verifiedTokenCacheSeconds: 60,
-    dataDir: '',
-    logLevel: 'silent',
-    prettyLogs: false,
-    ...overrides
-  }
+/** A fake issuer on loopback for this test, closed when it ends. */
+export async function fakeIssuer (): Promise<FakeIssuer> {
+  const issuer = await startFakeIssuer()
+  onTestFinished(() => issuer.close())
+  return issuer
+}
+
+/**
+ * A configuration read by the real loader, trusting `issuer` and reading its JWKS URL directly
+ * (`JWKS_URL: undefined` makes the consumer discover it instead).
+ */
+export function testConfig (issuer: FakeIssuer, env: Env = {}): ConsumerConfig {
+  return loadConfig({ ISSUER: issuer.origin, JWKS_URL: issuer.jwksUrl, LOG_LEVEL: 'silent', JWKS_FETCH_TIMEOUT: '1s', ...env })
 }
 
 /** A clock the test moves by hand; the key set's TTL, cooldown and stale bound all read it. */
@@ -45,22 +44,49 @@ export function manualClock (start = Date.now()) {
   return clock
 }
 
-/** Builds the consumer against `issuer`, waits until its keys are loaded (unless told not to), closes it after the test. */
-export async function buildTestApp (issuer: FakeIssuer, config: Partial<ConsumerConfig> = {}, overrides: AppOverrides & { waitForKeys?: boolean } = {}) {
-  const dataDir = config.dataDir ?? await tempDataDir()
+/** Resolves once `/health/ready` says the issuer's keys are loaded. */
+export async function keysLoaded (app: App, timeout = 5000): Promise<void> {
+  await vi.waitUntil(async () => (await app.inject('/health/ready')).statusCode === 200, { timeout, interval: 10 })
+}
+
+async function build (issuer: FakeIssuer, env: Env, overrides: AppOverrides & { waitForKeys?: boolean }, dataDir: string) {
   const { waitForKeys = true, ...appOverrides } = overrides
-  const app = await buildApp(testConfig(issuer, { ...config, dataDir }), { logger: false, ...appOverrides })
-  onTestFinished(() => app.close())
-  if (waitForKeys) await until(() => app.keySet.loaded)
+  const app = await buildApp(testConfig(issuer, { DATA_DIR: dataDir, ...env }), { logger: false, ...appOverrides })
+  if (waitForKeys) await keysLoaded(app)
   return app
 }
 
-export async function until (condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(10)
+/** Builds the consumer against `issuer`, waits until its keys are loaded (unless told not to), closes it after the test. */
+export async function buildTestApp (issuer: FakeIssuer, env: Env = {}, overrides: AppOverrides & { waitForKeys?: boolean } = {}) {
+  const dataDir = env.DATA_DIR ?? await tempDataDir()
+  const app = await build(issuer, env, overrides, dataDir)
+  onTestFinished(() => app.close())
+  return app
+}
+
+/**
+ * One fake issuer and one consumer trusting it for a whole `describe`, for cases that leave both as
+ * they found them (well within one JWKS cooldown and cache lifetime).
+ */
+export function suiteApp (env: Env = {}, prepare: (issuer: FakeIssuer) => void | Promise<void> = () => {}) {
+  const state: { issuer?: FakeIssuer, app?: App, dir?: string } = {}
+  beforeAll(async () => {
+    state.issuer = await startFakeIssuer()
+    await prepare(state.issuer)
+    state.dir = await mkdtemp(join(tmpdir(), 'consumer-service-test-'))
+    state.app = await build(state.issuer, env, {}, state.dir)
+  })
+  afterAll(async () => {
+    await state.app?.close()
+    await state.issuer?.close()
+    if (state.dir) await rm(state.dir, { recursive: true, force: true })
+  })
+  const get = <K extends 'issuer' | 'app'>(key: K) => {
+    const value = state[key]
+    if (!value) throw new Error('suiteApp() is only usable inside the describe that declared it')
+    return value as NonNullable<typeof state[K]>
   }
+  return { issuer: () => get('issuer'), app: () => get('app') }
 }
 
 export function bearer (token: string) {

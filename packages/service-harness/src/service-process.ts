@@ -1,18 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { waitForReady } from './http.js'
 
 /** packages/service-harness/dist → the repository root. */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+/**
+ * An entry point a service's `exports` map publishes (`@repo/auth-service/server`), resolved as the
+ * package resolves its own name: through its door, without this package depending on the apps.
+ */
+export function serviceEntry (app: 'auth-service' | 'consumer-service', entry: string): string {
+  return createRequire(join(REPO_ROOT, 'apps', app, 'package.json')).resolve(`@repo/${app}/${entry}`)
+}
 
 export const SERVICE_ENTRY = {
-  'auth-service': join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'server.js'),
-  'consumer-service': join(REPO_ROOT, 'apps', 'consumer-service', 'dist', 'server.js')
+  'auth-service': serviceEntry('auth-service', 'server'),
+  'consumer-service': serviceEntry('consumer-service', 'server')
 } as const
 
 export type ServiceName = keyof typeof SERVICE_ENTRY
@@ -76,18 +85,11 @@ export function startProcess (name: string, entry: string, port: number, env: Re
       return Math.round(kib / 1024)
     },
     async waitUntilReady (timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs
-      while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`)
-        try {
-          const response = await fetch(`${url}/health/ready`)
-          if (response.status === 200) return
-        } catch {
-          // not listening yet
-        }
-        await sleep(50)
+      try {
+        await waitForReady(url, { timeoutMs, isGone: () => child.exitCode !== null && `${name} exited with ${child.exitCode}` })
+      } catch (error) {
+        throw new Error(`${(error as Error).message}:\n${output}`)
       }
-      throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${output}`)
     },
     async stop (graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -99,9 +101,9 @@ export function startProcess (name: string, entry: string, port: number, env: Re
   }
 }
 
-/** Runs one of the auth service's CLIs (`node dist/cli/<name>.js ...`) to completion, with `input` on stdin. */
+/** Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on stdin. */
 export async function runAuthCli (name: 'keys' | 'users', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'auth-service', 'dist', 'cli', `${name}.js`), ...args], {
+  const child = spawn(process.execPath, [serviceEntry('auth-service', `cli/${name}`), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe']
   })

@@ -23,10 +23,11 @@ export async function startServer (app: FastifyInstance, { port, host, closeGrac
  * The whole of a service's `server.ts`: read the configuration, build the app, listen, close on
  * signals. A bad configuration ends the process with its one-line message, not a stack trace.
  */
-export async function runService<C extends ListenOptions> (name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>) {
+export async function runService<C extends ListenOptions & { warnings: readonly string[] }> (name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>) {
   try {
     const config = loadConfig()
     const app = await buildApp(config)
+    for (const warning of config.warnings) app.log.warn({ deprecated: true }, warning)
     await startServer(app, config)
   } catch (error) {
     if (error instanceof ConfigError) console.error(`${name}: ${error.message}`)

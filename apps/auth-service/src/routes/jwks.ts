@@ -2,15 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { JWKS_MEDIA_TYPE, JWKS_PATH, JwksSchema } from '@repo/contracts/jwks'
 import { matchesIfNoneMatch } from '../keys/jwks-document.js'
-import type { KeyRing } from '../keys/key-ring.js'
 
 export interface JwksRoutesOptions {
-  keyRing: KeyRing
   maxAgeSeconds: number
 }
 
 /** `GET /.well-known/jwks.json`: the public keys, pre-serialized, cacheable and revalidated by ETag. */
-export async function jwksRoutes (app: FastifyInstance, { keyRing, maxAgeSeconds }: JwksRoutesOptions) {
+export async function jwksRoutes (app: FastifyInstance, { maxAgeSeconds }: JwksRoutesOptions) {
   // No type provider here: the handler sends the pre-serialized string, not a typed object.
   const cacheControl = `public, max-age=${maxAgeSeconds}`
 
@@ -18,7 +16,7 @@ export async function jwksRoutes (app: FastifyInstance, { keyRing, maxAgeSeconds
     schema: { response: { 200: JwksSchema, 304: Type.Null() } },
     logLevel: 'warn'
   }, async (request, reply) => {
-    const jwks = keyRing.jwks()
+    const jwks = app.keyRing.jwks()
     reply.header('cache-control', cacheControl).header('etag', jwks.etag)
     if (matchesIfNoneMatch(request.headers['if-none-match'], jwks.etag)) {
       return reply.code(304).send()

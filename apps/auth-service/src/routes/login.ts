@@ -3,18 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorBodySchema } from '@repo/contracts/errors'
 import { LoginRequestSchema, TokenResponseSchema } from '@repo/contracts/login'
 import { InvalidCredentialsError } from '../errors.js'
-import type { IssueToken } from '../tokens/token-issuer.js'
-import type { UserStore } from '../users/user-store.js'
 
 export const LOGIN_PATH = '/api/v1/auth'
 
-export interface LoginRoutesOptions {
-  users: UserStore
-  issueToken: IssueToken
-}
-
 /** `POST /api/v1/auth`: user name and password in, a signed access token out. */
-export async function loginRoutes (fastify: FastifyInstance, { users, issueToken }: LoginRoutesOptions) {
+export async function loginRoutes (fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(LOGIN_PATH, {
@@ -30,9 +23,9 @@ export async function loginRoutes (fastify: FastifyInstance, { users, issueToken
       }
     }
   }, async (request, reply) => {
-    const user = await users.verifyCredentials(request.body.userName, request.body.password)
+    const user = await app.users.verifyCredentials(request.body.userName, request.body.password)
     if (!user) throw new InvalidCredentialsError()
-    const token = await issueToken(user)
+    const token = await app.issueToken(user)
     request.log.info({ sub: user.id, scope: token.scope }, 'access token issued')
     // RFC 6749 §5.1: token responses must not be cached.
     return reply.header('cache-control', 'no-store').send(token)

@@ -1,9 +1,7 @@
 import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
-import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
-import { KeyLifecycle } from '../../src/keys/key-lifecycle.js'
-import { KeyStore } from '../../src/keys/key-store.js'
+import { createKeyLifecycle } from '../../src/keys/create-key-lifecycle.js'
 import { buildTestApp, login, tempDataDir } from '../helper.js'
 
 async function publishedKids (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<string[]> {
@@ -13,12 +11,12 @@ async function publishedKids (app: Awaited<ReturnType<typeof buildTestApp>>): Pr
 describe('key changes made by another process', () => {
   it('reach the running service without a restart', async () => {
     const dataDir = await tempDataDir()
-    const app = await buildTestApp({ dataDir, keyStatePollMs: 50 })
+    const app = await buildTestApp({ DATA_DIR: dataDir, KEY_STATE_POLL: '50ms' })
     const [original] = await publishedKids(app)
 
     // What `keys:rotate` and `keys:revoke` do, from a second connection to the same database.
     const db = openAuthDatabase(dataDir)
-    const cli = new KeyLifecycle(new KeyStore(db), { alg: 'RS256', rotationIntervalMs: 86_400_000, prepublishMs: 0, retireAfterMs: 60_000 }, generateSigningKey)
+    const { lifecycle: cli } = createKeyLifecycle(db, { alg: 'RS256', rotationIntervalMs: 86_400_000, prepublishMs: 0, retireAfterMs: 60_000 })
     const { next } = await cli.rotate(Date.now())
     await expect.poll(() => publishedKids(app), { timeout: 2000 }).toEqual([original, next.kid])
 
@@ -31,10 +29,10 @@ describe('key changes made by another process', () => {
 
   it('answers a matching If-None-Match with 200 again once the key set changed', async () => {
     const dataDir = await tempDataDir()
-    const app = await buildTestApp({ dataDir, keyStatePollMs: 50 })
+    const app = await buildTestApp({ DATA_DIR: dataDir, KEY_STATE_POLL: '50ms' })
     const { etag } = (await app.inject('/.well-known/jwks.json')).headers
     const db = openAuthDatabase(dataDir)
-    await new KeyLifecycle(new KeyStore(db), { alg: 'RS256', rotationIntervalMs: 86_400_000, prepublishMs: 0, retireAfterMs: 0 }, generateSigningKey).rotate(Date.now())
+    await createKeyLifecycle(db, { alg: 'RS256', rotationIntervalMs: 86_400_000, prepublishMs: 0, retireAfterMs: 0 }).lifecycle.rotate(Date.now())
     db.close()
     await expect.poll(async () => (await app.inject({ url: '/.well-known/jwks.json', headers: { 'if-none-match': etag as string } })).statusCode, { timeout: 2000 }).toBe(200)
   })

@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { ISSUER, buildTestApp, login } from '../helper.js'
+import { ISSUER, buildTestApp, login, suiteApp } from '../helper.js'
 
 describe('GET /.well-known/openid-configuration', () => {
   it('names the issuer exactly as tokens do, and where its keys are', async () => {
-    const app = await buildTestApp({ signingAlg: 'ES256' })
+    const app = await buildTestApp({ SIGNING_ALG: 'ES256' })
     const response = await app.inject('/.well-known/openid-configuration')
     expect(response.statusCode).toBe(200)
     const document = response.json()
@@ -21,16 +21,16 @@ describe('GET /.well-known/openid-configuration', () => {
 })
 
 describe('health routes', () => {
+  const app = suiteApp()
+
   it.each(['/health/live', '/health/ready'])('%s answers ok', async (url) => {
-    const app = await buildTestApp()
-    const response = await app.inject(url)
+    const response = await app().inject(url)
     expect(response.statusCode).toBe(200)
     expect(response.json()).toEqual({ status: 'ok' })
   })
 
   it('answers unknown routes with the error contract', async () => {
-    const app = await buildTestApp()
-    const response = await app.inject('/nope?x=1')
+    const response = await app().inject('/nope?x=1')
     expect(response.statusCode).toBe(404)
     expect(response.json()).toEqual({ statusCode: 404, code: 'not_found', error: 'Not Found', message: 'Route GET /nope not found' })
   })

@@ -1,15 +1,18 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login } from '../helper.js'
+import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login, suiteApp } from '../helper.js'
+
+const NOW = Date.UTC(2030, 0, 1)
 
 describe('POST /api/v1/auth', () => {
+  // Every case below leaves the app as it found it: one app (and one key pair, one scrypt seed) for all.
+  const app = suiteApp({}, { now: () => NOW })
+
   it.each([
     { userName: 'Jane', password: 'pass123', role: 'write', scope: 'reports:read reports:write' },
     { userName: 'John', password: 'testpass', role: 'read', scope: 'reports:read' }
   ])('answers $userName with an RFC 9068 access token', async ({ userName, password, role, scope }) => {
-    const now = Date.UTC(2030, 0, 1)
-    const app = await buildTestApp({}, { now: () => now })
-    const response = await login(app, userName, password)
+    const response = await login(app(), userName, password)
 
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toBe('no-store')
@@ -19,7 +22,7 @@ describe('POST /api/v1/auth', () => {
     const header = decodeProtectedHeader(body.access_token)
     expect(header).toEqual({ alg: 'RS256', kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), typ: 'at+jwt' })
     const claims = decodeJwt(body.access_token)
-    const iat = now / 1000
+    const iat = NOW / 1000
     expect(claims).toEqual({
       iss: ISSUER,
       sub: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -35,8 +38,7 @@ describe('POST /api/v1/auth', () => {
   })
 
   it('gives every token its own jti', async () => {
-    const app = await buildTestApp()
-    const [first, second] = await Promise.all([login(app, 'Jane', 'pass123'), login(app, 'Jane', 'pass123')])
+    const [first, second] = await Promise.all([login(app(), 'Jane', 'pass123'), login(app(), 'Jane', 'pass123')])
     expect(decodeJwt(first.json().access_token).jti).not.toBe(decodeJwt(second.json().access_token).jti)
   })
 
@@ -47,8 +49,7 @@ describe('POST /api/v1/auth', () => {
     ['a user name in other case', 'jane', 'pass123'],
     ['a password with trailing space', 'Jane', 'pass123 ']
   ])('answers 401 with one generic message for %s', async (_case, userName, password) => {
-    const app = await buildTestApp()
-    const response = await login(app, userName, password)
+    const response = await login(app(), userName, password)
     expect(response.statusCode).toBe(401)
     expect(response.json()).toEqual({
       statusCode: 401, code: 'invalid_credentials', error: 'Unauthorized', message: 'Invalid user name or password'
@@ -73,12 +74,13 @@ describe('POST /api/v1/auth', () => {
     ['an XML body', '<login/>', 'application/xml', 415, 'unsupported_media_type'],
     ['a 9 KiB body', JSON.stringify({ userName: 'Jane', password: 'p'.repeat(9 * 1024) }), 'application/json', 413, 'payload_too_large']
   ])('rejects %s', async (_case, payload, contentType, status, code) => {
-    const app = await buildTestApp()
-    const response = await app.inject({ method: 'POST', url: '/api/v1/auth', headers: { 'content-type': contentType }, payload })
+    const response = await app().inject({ method: 'POST', url: '/api/v1/auth', headers: { 'content-type': contentType }, payload })
     expect(response.statusCode).toBe(status)
     expect(response.json()).toMatchObject({ statusCode: status, code })
   })
+})
 
+describe('POST /api/v1/auth, on an app of its own', () => {
   it('keeps passwords and tokens out of the logs', async () => {
     const { lines, logger } = captureLogs()
     const app = await buildTestApp({}, { logger })
@@ -94,7 +96,7 @@ describe('POST /api/v1/auth', () => {
   })
 
   it('creates no demo users when seeding is off', async () => {
-    const app = await buildTestApp({ seedDemoUsers: false })
+    const app = await buildTestApp({ SEED_DEMO_USERS: 'false' })
     expect((await login(app, 'Jane', 'pass123')).statusCode).toBe(401)
   })
 })

@@ -1,11 +1,9 @@
 import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Compile } from 'typebox/compile'
 import { ACCESS_TOKEN_TYP, AccessTokenClaimsSchema, AccessTokenHeaderSchema, type AccessTokenClaims, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { parseScope, type Scope } from '@repo/contracts/scopes'
-import { InsufficientScopeError, InvalidTokenError, KeysUnavailableError, TokenRejection, bearerChallenge } from '../errors.js'
-import type { IssuerKeySet } from '../jwks/issuer-key-set.js'
+import { InvalidTokenError, KeysUnavailableError, TokenRejection, withChallenge, type ChallengeAttributes } from '../errors.js'
 import { readBearerToken } from './bearer-token.js'
 
 declare module '@fastify/jwt' {
@@ -17,9 +15,9 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: verifies the bearer token and sets `request.user` to its claims. */
-    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-    /** preHandler hook: 403 unless the verified token's `scope` contains `scope`. */
-    requireScope: (scope: Scope) => preHandlerAsyncHookHandler
+    authenticate: (request: FastifyRequest) => Promise<void>
+    /** The `realm` of every `WWW-Authenticate` challenge this service sends. */
+    bearerRealm: string
   }
   interface FastifyRequest {
     bearerToken: string | undefined
@@ -37,7 +35,6 @@ export interface AuthenticateOptions {
    * a token whose key was removed from the JWKS is refused whatever the cache holds.
    */
   verifiedTokenCacheMs: number
-  keySet: IssuerKeySet
   /** Milliseconds since the epoch. */
   now: () => number
 }
@@ -48,14 +45,9 @@ const VERIFIED_TOKEN_CACHE_SIZE = 1000
 const tokenHeader = Compile(AccessTokenHeaderSchema)
 const tokenClaims = Compile(AccessTokenClaimsSchema)
 
-type Attributes = Record<string, string>
-
-function withChallenge<E extends Error> (error: E, realm: string, attributes?: Attributes): E {
-  return Object.assign(error, { headers: { 'www-authenticate': bearerChallenge(realm, attributes) } })
-}
-
 async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
-  const { issuer, audience, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, keySet, now } = options
+  const { issuer, audience, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, now } = options
+  const keySet = app.issuerKeys
   const realm = audience
   const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' }
 
@@ -88,13 +80,14 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     }
   })
 
+  app.decorate('bearerRealm', realm)
   app.decorateRequest('bearerToken', undefined)
 
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const bearer = readBearerToken(request.headers.authorization)
     if ('error' in bearer) {
       request.log.info({ reason: bearer.reason }, 'access token rejected')
-      const attributes: Attributes | undefined = bearer.error.statusCode === 400
+      const attributes: ChallengeAttributes | undefined = bearer.error.statusCode === 400
         ? { error: 'invalid_request', error_description: bearer.error.message }
         : bearer.error instanceof InvalidTokenError ? invalidToken : undefined
       throw withChallenge(bearer.error, realm, attributes)
@@ -118,18 +111,9 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
       request.log.info({ reason: 'claims do not match the access token contract' }, 'access token rejected')
       throw withChallenge(new InvalidTokenError(), realm, invalidToken)
     }
-  })
-
-  app.decorate('requireScope', function requireScope (scope: Scope): preHandlerAsyncHookHandler {
-    return async function checkScope (request) {
-      if (parseScope(request.user.scope).includes(scope)) return
-      request.log.info({ reason: `scope ${scope} missing`, sub: request.user.sub }, 'access denied')
-      throw withChallenge(new InsufficientScopeError(), realm, {
-        error: 'insufficient_scope', error_description: 'The access token lacks the required scope', scope
-      })
-    }
+    request.log.debug({ sub: claims.sub, client_id: claims.client_id, scope: claims.scope }, 'access token verified')
   })
 }
 
 /** Verifies access tokens with @fastify/jwt, taking keys only from the trusted issuer's key set. */
-export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['error-handler'] })
+export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['error-handler', 'issuer-keys'] })

@@ -10,6 +10,11 @@ export interface IssuerKeySetOptions {
   maxTtlMs: number
   /** Least time between two fetches, whatever triggers them: the cap on JWKS traffic. */
   cooldownMs: number
+  /**
+   * Until the first fetch succeeds, the interval between attempts instead of the cooldown: at
+   * start-up the issuer is often still starting (`pnpm start` starts both services at once).
+   */
+  startupRetryMs: number
   /** How long known keys keep working after the last successful fetch while the JWKS is unreachable. */
   maxStaleMs: number
   now: () => number
@@ -33,8 +38,9 @@ export class IssuerKeySet {
   #expiresAt = Number.NEGATIVE_INFINITY
   #attemptedAt = Number.NEGATIVE_INFINITY
   #lastAttemptFailed = false
+  /** When the current run of failed fetches began, for the log line that ends it. */
+  #failingSince: number | undefined
   #inflight: Promise<void> | undefined
-  #fetchCount = 0
 
   constructor (options: IssuerKeySetOptions) {
     this.#options = options
@@ -45,16 +51,16 @@ export class IssuerKeySet {
     return this.#fetchedAt > Number.NEGATIVE_INFINITY
   }
 
-  /** How many JWKS fetches were started; for tests and metrics. */
-  get fetchCount (): number {
-    return this.#fetchCount
+  /** Before the first success, fetches are retried sooner than the cooldown; see `startupRetryMs`. */
+  get #retryIntervalMs (): number {
+    return this.loaded ? this.#options.cooldownMs : Math.min(this.#options.startupRetryMs, this.#options.cooldownMs)
   }
 
   async resolve (kid: string, alg: string): Promise<VerificationKey | KeyMiss> {
-    const { now, cooldownMs, maxStaleMs } = this.#options
+    const { now, maxStaleMs } = this.#options
     if (now() >= this.#expiresAt || !this.#keys.has(kid)) {
       if (this.#inflight) await this.#inflight
-      else if (now() - this.#attemptedAt >= cooldownMs) await this.refresh()
+      else if (now() - this.#attemptedAt >= this.#retryIntervalMs) await this.refresh()
     }
     const at = now()
     const key = this.#keys.get(kid)
@@ -63,7 +69,8 @@ export class IssuerKeySet {
     }
     // A known key past its stale bound, or an unknown one, while the issuer is unreachable.
     if (this.#lastAttemptFailed) {
-      const retryAfterMs = Math.max(this.#attemptedAt + cooldownMs - at, 1000)
+      // The same moment the next fetch may run: a client that waits that long gets a fresh answer.
+      const retryAfterMs = Math.max(this.#attemptedAt + this.#retryIntervalMs - at, 1000)
       return { reason: 'unavailable', retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }
     }
     return { reason: 'unknown-kid' }
@@ -78,16 +85,38 @@ export class IssuerKeySet {
   async #fetch (): Promise<void> {
     const { fetchJwks, now, log } = this.#options
     this.#attemptedAt = now()
-    this.#fetchCount++
+    log.debug('JWKS fetch started')
     try {
       const fetched = await fetchJwks()
       this.#replaceKeys(fetched)
       this.#lastAttemptFailed = false
+      if (this.#failingSince !== undefined) {
+        log.info({ unreachableForMs: now() - this.#failingSince }, 'JWKS reachable again')
+        this.#failingSince = undefined
+      }
     } catch (error) {
       this.#lastAttemptFailed = true
-      const knownKeys = this.#keys.size
-      log.warn({ reason: error instanceof Error ? error.message : String(error), knownKeys },
-        knownKeys > 0 ? 'JWKS fetch failed; keeping the keys already known' : 'JWKS fetch failed; no keys known yet')
+      this.#logFailure(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  /**
+   * One line per outage, not one per attempt: the first failure says why and what happens now,
+   * the repeats are debug. Before any key is known the first one is info, since at start-up the
+   * issuer is often still coming up.
+   */
+  #logFailure (reason: string): void {
+    const { log, now } = this.#options
+    const knownKeys = this.#keys.size
+    const first = this.#failingSince === undefined
+    this.#failingSince ??= now()
+    if (!first) {
+      log.debug({ reason, knownKeys }, 'JWKS fetch failed again')
+    } else if (!this.loaded) {
+      log.info({ reason, retryInMs: this.#retryIntervalMs },
+        'JWKS fetch failed; no keys known yet, retrying (expected while the issuer starts)')
+    } else {
+      log.warn({ reason, knownKeys, retryInMs: this.#retryIntervalMs }, 'JWKS fetch failed; keeping the keys already known')
     }
   }
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { startFakeIssuer } from '../fake-issuer.js'
-import { INVALID_TOKEN_CHALLENGE, buildTestApp, captureLogs } from '../helper.js'
+import { INVALID_TOKEN_CHALLENGE, buildTestApp, captureLogs, fakeIssuer, suiteApp } from '../helper.js'
 
 const BARE_CHALLENGE = 'Bearer realm="consumer-service"'
 const INVALID_REQUEST_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_request", error_description="The Authorization header must be: Bearer <token>"'
 
 describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
+  const suite = suiteApp()
+
   it.each<[string, string | undefined, number, string, string]>([
     ['no header', undefined, 401, 'missing_token', BARE_CHALLENGE],
     ['an empty header', '', 401, 'missing_token', BARE_CHALLENGE],
@@ -22,8 +23,7 @@ describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
     ['a b64token that is not a JWS', 'Bearer abc', 401, 'invalid_token', INVALID_TOKEN_CHALLENGE],
     ['a token with padding', 'Bearer a.b.c==', 401, 'invalid_token', INVALID_TOKEN_CHALLENGE]
   ])('answers %s', async (_case, authorization, status, code, challenge) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const app = suite.app()
     const headers = authorization === undefined ? {} : { authorization }
     const response = await app.inject({ url: '/api/v1/protected', headers })
     expect(response.statusCode).toBe(status)
@@ -32,8 +32,7 @@ describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
   })
 
   it('never answers 5xx to random header values', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const valid = issuer.token()
     const pieces = ['Bearer ', 'bearer  ', valid, '.', '..', '=', '%00', '\u00ff', 'eyJ', '{"alg":"none"}', ' ', 'A'.repeat(300), '/+~']
     let seed = 7
@@ -46,7 +45,7 @@ describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
   })
 
   it('logs why a token was rejected, but never the token', async () => {
-    const issuer = await startFakeIssuer()
+    const issuer = await fakeIssuer()
     const { lines, logger } = captureLogs()
     const app = await buildTestApp(issuer, {}, { logger })
     const expired = issuer.token(issuer.keys.RS256, { claims: { exp: Math.floor(Date.now() / 1000) - 120 } })

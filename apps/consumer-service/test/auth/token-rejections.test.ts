@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
-import { craftToken, makeKey, startFakeIssuer, type FakeIssuer } from '../fake-issuer.js'
-import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp } from '../helper.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, craftToken, fakeIssuer, makeKey, suiteApp, type FakeIssuer, type TestKey } from '../helper.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 
 describe('accepted tokens', () => {
+  const suite = suiteApp()
+
   it.each(['RS256', 'ES256', 'EdDSA'] as const)('accepts a %s token and answers with its claims', async (alg) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const response = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys[alg])) })
     expect(response.statusCode).toBe(200)
     expect(response.json()).toMatchObject({ message: expect.any(String), claims: { iss: issuer.origin, sub: 'user-1', role: 'write' } })
@@ -19,22 +19,20 @@ describe('accepted tokens', () => {
     ['an exp 3 s ago, within the 5 s clock tolerance', () => ({ exp: now() - 3 })],
     ['an nbf 3 s ahead, within the tolerance', () => ({ nbf: now() + 3 })]
   ])('accepts %s', async (_case, claims) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const response = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.RS256, { claims: claims() })) })
     expect(response.statusCode).toBe(200)
   })
 
   it.each([['lower-case scheme', 'bearer'], ['upper-case scheme', 'BEARER'], ['two spaces', 'Bearer ']])('accepts a %s', async (_case, scheme) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const response = await app.inject({ url: '/api/v1/protected', headers: { authorization: `${scheme} ${issuer.token()}` } })
     expect(response.statusCode).toBe(200)
   })
 })
 
 /** Every case: 401, the generic invalid_token challenge and body, and not a single extra JWKS fetch. */
-async function expectRejected (issuer: FakeIssuer, app: Awaited<ReturnType<typeof buildTestApp>>, token: string) {
+async function expectRejected (issuer: FakeIssuer, app: Pick<Awaited<ReturnType<typeof buildTestApp>>, 'inject'>, token: string) {
   const fetchesBefore = issuer.state.requests.jwks
   const response = await app.inject({ url: '/api/v1/protected', headers: bearer(token) })
   expect(response.statusCode).toBe(401)
@@ -44,6 +42,8 @@ async function expectRejected (issuer: FakeIssuer, app: Awaited<ReturnType<typeo
 }
 
 describe('rejected tokens', () => {
+  const suite = suiteApp()
+
   it.each<[string, (issuer: FakeIssuer) => string | Promise<string>]>([
     ['alg none with no signature', (i) => craftToken({ alg: 'none', kid: i.keys.RS256.kid, typ: 'at+jwt' }, i.claims(), 'none')],
     ['alg none with a signature', (i) => i.token(i.keys.RS256, { header: { alg: 'none' } })],
@@ -100,16 +100,14 @@ describe('rejected tokens', () => {
     ['an opaque token', () => 'mF_9.B5f-4.1JqM'],
     ['9 KiB of token', (i) => `${i.token()}${'A'.repeat(9 * 1024)}`]
   ])('rejects %s', async (_case, make) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
-    const { fetches } = await expectRejected(issuer, app, await make(issuer))
+    const issuer = suite.issuer()
+    const { fetches } = await expectRejected(issuer, suite.app(), await make(issuer))
     expect(fetches).toBe(0)
   })
 
   it('never follows a jku header to an attacker\'s JWKS', async () => {
-    const issuer = await startFakeIssuer()
-    const attacker = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
+    const attacker = await fakeIssuer()
     const forged = attacker.token(attacker.keys.RS256, { header: { jku: attacker.jwksUrl }, claims: { iss: issuer.origin } })
     const { fetches } = await expectRejected(issuer, app, forged)
     expect(attacker.state.requests).toEqual({ jwks: 0, discovery: 0, other: 0 })
@@ -117,16 +115,15 @@ describe('rejected tokens', () => {
   })
 
   it('never fetches keys from the issuer a token claims', async () => {
-    const issuer = await startFakeIssuer()
-    const attacker = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
+    const attacker = await fakeIssuer()
     await expectRejected(issuer, app, attacker.token(attacker.keys.ES256, { claims: { iss: attacker.origin } }))
     expect(attacker.state.requests).toEqual({ jwks: 0, discovery: 0, other: 0 })
   })
 
   it('rejects algorithms the configuration leaves out, even with a valid signature', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer, { allowedAlgs: ['RS256'] })
+    const issuer = await fakeIssuer()
+    const app = await buildTestApp(issuer, { ALLOWED_ALGS: 'RS256' })
     await expectRejected(issuer, app, issuer.token(issuer.keys.ES256))
     await expectRejected(issuer, app, issuer.token(issuer.keys.EdDSA))
     const ok = await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.RS256)) })
@@ -134,38 +131,44 @@ describe('rejected tokens', () => {
   })
 })
 
+type Alg = 'RS256' | 'ES256' | 'EdDSA'
+const UNUSABLE_KEYS: Array<[string, (jwk: Record<string, unknown>) => Record<string, unknown>, Alg]> = [
+  ['an encryption key', (jwk) => ({ ...jwk, use: 'enc' }), 'RS256'],
+  ['a key without use', (jwk) => ({ ...jwk, use: undefined }), 'ES256'],
+  ['a key without alg', (jwk) => ({ ...jwk, alg: undefined }), 'RS256'],
+  ['a key whose alg differs from its type', (jwk) => ({ ...jwk, alg: 'ES256' }), 'RS256'],
+  ['a key whose curve differs from its alg', (jwk) => ({ ...jwk, crv: 'P-384' }), 'ES256'],
+  ['a key whose key_ops exclude verify', (jwk) => ({ ...jwk, key_ops: ['encrypt'] }), 'EdDSA'],
+  ['a key published with its private part', (jwk) => ({ ...jwk, d: 'AAAA' }), 'EdDSA']
+]
+
 describe('keys the consumer refuses to use', () => {
-  it.each<[string, (jwk: Record<string, unknown>) => Record<string, unknown>, 'RS256' | 'ES256' | 'EdDSA']>([
-    ['an encryption key', (jwk) => ({ ...jwk, use: 'enc' }), 'RS256'],
-    ['a key without use', (jwk) => ({ ...jwk, use: undefined }), 'ES256'],
-    ['a key without alg', (jwk) => ({ ...jwk, alg: undefined }), 'RS256'],
-    ['a key whose alg differs from its type', (jwk) => ({ ...jwk, alg: 'ES256' }), 'RS256'],
-    ['a key whose curve differs from its alg', (jwk) => ({ ...jwk, crv: 'P-384' }), 'ES256'],
-    ['a key whose key_ops exclude verify', (jwk) => ({ ...jwk, key_ops: ['encrypt'] }), 'EdDSA'],
-    ['a key published with its private part', (jwk) => ({ ...jwk, d: 'AAAA' }), 'EdDSA']
-  ])('ignores %s in the JWKS', async (_case, change, alg) => {
-    const issuer = await startFakeIssuer()
-    issuer.state.published = issuer.state.published.map((jwk) => {
-      const candidate = jwk as Record<string, unknown>
-      if (candidate.kid !== issuer.keys[alg].kid) return candidate
-      const changed = change(candidate)
-      for (const name of Object.keys(changed)) if (changed[name] === undefined) delete changed[name]
-      return changed
-    })
-    const app = await buildTestApp(issuer)
-    await expectRejected(issuer, app, issuer.token(issuer.keys[alg]))
+  // Every unusable key is published in one JWKS, beside the issuer's good keys: one app for all cases.
+  const unusable = new Map<string, TestKey>()
+  const suite = suiteApp({}, async (issuer) => {
+    for (const [name, change, alg] of UNUSABLE_KEYS) {
+      const key = await makeKey(alg)
+      const changed = change(key.jwk)
+      for (const member of Object.keys(changed)) if (changed[member] === undefined) delete changed[member]
+      issuer.state.published.push(changed)
+      unusable.set(name, key)
+    }
+    const weak = await makeKey('RS256', { modulusLength: 1024 })
+    issuer.state.published.push(weak.jwk)
+    unusable.set('an RSA key under 2048 bits', weak)
   })
 
-  it('ignores an RSA key under 2048 bits', async () => {
-    const issuer = await startFakeIssuer()
-    const weak = await makeKey('RS256', { modulusLength: 1024 })
-    issuer.state.published = [...issuer.state.published, weak.jwk]
-    const app = await buildTestApp(issuer)
-    await expectRejected(issuer, app, issuer.token(weak))
+  it.each([...UNUSABLE_KEYS.map(([name]) => name), 'an RSA key under 2048 bits'])('ignores %s in the JWKS', async (name) => {
+    await expectRejected(suite.issuer(), suite.app(), suite.issuer().token(unusable.get(name) as TestKey))
+  })
+
+  it('still accepts the good keys published beside them', async () => {
+    const response = await suite.app().inject({ url: '/api/v1/protected', headers: bearer(suite.issuer().token(suite.issuer().keys.EdDSA)) })
+    expect(response.statusCode).toBe(200)
   })
 
   it('ignores a kid that the JWKS lists twice', async () => {
-    const issuer = await startFakeIssuer()
+    const issuer = await fakeIssuer()
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' })
     issuer.state.published = [...issuer.state.published, { ...other, kid: issuer.keys.RS256.kid, use: 'sig', alg: 'RS256' }]
     const app = await buildTestApp(issuer)
@@ -176,13 +179,17 @@ describe('keys the consumer refuses to use', () => {
 })
 
 describe('the verified-token cache', () => {
+  afterEach(() => { vi.useRealTimers() })
+
   it('does not outlive the token: a token verified once is refused after its exp', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer, { clockToleranceSeconds: 0, verifiedTokenCacheSeconds: 60 })
+    // Only the clock is fake: the fake issuer and the HTTP client keep their real timers.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const issuer = await fakeIssuer()
+    const app = await buildTestApp(issuer, { CLOCK_TOLERANCE: '0s', VERIFIED_TOKEN_CACHE: '60s' })
     const token = issuer.token(issuer.keys.ES256, { claims: { exp: now() + 1 } })
     expect((await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode).toBe(200)
     expect((await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode).toBe(200)
-    await new Promise((resolve) => setTimeout(resolve, 2100))
+    vi.setSystemTime(Date.now() + 2000)
     await expectRejected(issuer, app, token)
   })
 })

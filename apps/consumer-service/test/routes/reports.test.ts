@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { startFakeIssuer } from '../fake-issuer.js'
-import { bearer, buildTestApp, tempDataDir } from '../helper.js'
+import { bearer, buildTestApp, fakeIssuer, suiteApp, tempDataDir } from '../helper.js'
 
 describe('scope-gated report routes', () => {
+  // The first case creates the one report the suite's database holds; the others add none.
+  const suite = suiteApp()
+
   it('lets a reports:write token create a report that a reports:read token can list', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const jane = issuer.token(issuer.keys.RS256, { claims: { sub: 'jane', role: 'write', scope: 'reports:read reports:write' } })
     const john = issuer.token(issuer.keys.ES256, { claims: { sub: 'john', role: 'read', scope: 'reports:read' } })
 
@@ -19,8 +20,7 @@ describe('scope-gated report routes', () => {
   })
 
   it('answers 403 insufficient_scope, naming the scope, to a read-only token on the write route', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const john = issuer.token(issuer.keys.RS256, { claims: { role: 'read', scope: 'reports:read' } })
     const response = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer(john), payload: { title: 'x' } })
     expect(response.statusCode).toBe(403)
@@ -31,15 +31,13 @@ describe('scope-gated report routes', () => {
   })
 
   it('answers 403 on the read route to a token with no scope', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const response = await app.inject({ url: '/api/v1/reports', headers: bearer(issuer.token(issuer.keys.RS256, { claims: { scope: '' } })) })
     expect(response.statusCode).toBe(403)
   })
 
   it('authenticates before it parses a body', async () => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const app = suite.app()
     const response = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/json' }, payload: '{bad json' })
     expect(response.statusCode).toBe(401)
   })
@@ -49,8 +47,7 @@ describe('scope-gated report routes', () => {
     ['an empty title', '{"title":""}', 400, 'invalid_request'],
     ['an extra member', '{"title":"x","createdBy":"someone-else"}', 400, 'invalid_request']
   ])('rejects %s from an authorized writer', async (_case, payload, status, code) => {
-    const issuer = await startFakeIssuer()
-    const app = await buildTestApp(issuer)
+    const [issuer, app] = [suite.issuer(), suite.app()]
     const response = await app.inject({
       method: 'POST', url: '/api/v1/reports', headers: { ...bearer(issuer.token()), 'content-type': 'application/json' }, payload
     })
@@ -59,12 +56,12 @@ describe('scope-gated report routes', () => {
   })
 
   it('keeps reports in its database across a restart', async () => {
-    const issuer = await startFakeIssuer()
+    const issuer = await fakeIssuer()
     const dataDir = await tempDataDir()
-    const first = await buildTestApp(issuer, { dataDir })
+    const first = await buildTestApp(issuer, { DATA_DIR: dataDir })
     await first.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer(issuer.token()), payload: { title: 'kept' } })
     await first.close()
-    const second = await buildTestApp(issuer, { dataDir })
+    const second = await buildTestApp(issuer, { DATA_DIR: dataDir })
     const listed = await second.inject({ url: '/api/v1/reports', headers: bearer(issuer.token()) })
     expect(listed.json().reports.map((report: { title: string }) => report.title)).toEqual(['kept'])
   })

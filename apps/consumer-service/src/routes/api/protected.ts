@@ -15,8 +15,7 @@ export const AUTH_ERROR_RESPONSES = {
 export async function protectedRoutes (fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
-  app.get('/api/v1/protected', {
-    onRequest: app.authenticate,
+  app.get('/protected', {
     schema: { response: { 200: ProtectedResponseSchema, ...AUTH_ERROR_RESPONSES } }
   }, async (request) => ({
     message: 'Access granted: the token was verified against the auth service\'s JWKS',

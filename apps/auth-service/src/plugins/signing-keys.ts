@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { rotationPolicy, type AuthConfig } from '../config.js'
+import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
+import { logKeyEvents, startKeyMaintenance } from '../keys/key-maintenance.js'
+import { KeyRing } from '../keys/key-ring.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The active signing key and the serialized JWKS, kept in step with the key store. */
+    keyRing: KeyRing
+  }
+}
+
+export interface SigningKeysPluginOptions {
+  config: AuthConfig
+  /** Milliseconds since the epoch. */
+  now: () => number
+}
+
+/**
+ * Loads the signing keys before the service listens (creating the first one on first start), so
+ * there is never a moment with an empty JWKS; then runs the key lifecycle on a timer that this
+ * plugin stops when the app closes.
+ */
+export const signingKeysPlugin = fp(async function signingKeys (app: FastifyInstance, { config, now }: SigningKeysPluginOptions) {
+  const { store, lifecycle } = createKeyLifecycle(app.db, rotationPolicy(config))
+  const log = app.log.child({ component: 'keys' })
+  logKeyEvents(log, await lifecycle.tick(now()))
+  const keyRing = new KeyRing(store, config.signingAlg)
+  await keyRing.refresh()
+  const maintenance = startKeyMaintenance({ lifecycle, keyRing, store, intervalMs: config.keyStatePollMs, now, log })
+  app.decorate('keyRing', keyRing)
+  app.addHook('onClose', async () => maintenance.stop())
+}, { name: 'signing-keys', dependencies: ['database'] })
