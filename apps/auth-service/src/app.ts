@@ -41,10 +41,10 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(signingKeysPlugin, { config, now })
     await app.register(tokenIssuerPlugin, { config, now })
-    await app.register(healthRoutes, { isReady: () => app.keyRing.signingKey() !== undefined })
+    await app.register(healthRoutes, { isReady: () => app.keyRing.signingKey() !== undefined, serviceLogLevel: config.logLevel })
     await app.register(loginRoutes)
-    await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds })
-    await app.register(discoveryRoutes, { issuer: config.issuer, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds })
+    await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
+    await app.register(discoveryRoutes, { issuer: config.issuer, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
   } catch (error) {
     // Whatever was opened before the failure (the database, the key timer) is closed again.
     await app.close()

@@ -40,7 +40,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
       now
     })
-    await app.register(healthRoutes, { isReady: () => app.issuerKeys.loaded })
+    await app.register(healthRoutes, { isReady: () => app.issuerKeys.loaded, serviceLogLevel: config.logLevel })
     await app.register(apiRoutes, { prefix: '/api/v1', now })
   } catch (error) {
     await app.close()

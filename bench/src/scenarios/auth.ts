@@ -1,11 +1,12 @@
-import { startProxy } from '@repo/service-harness/proxy'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import type { FakeIssuer } from '@repo/service-harness/fake-issuer'
+import type { ServiceProcess } from '@repo/service-harness/service-process'
 import { cannon, cycle, measure, single } from '../measure.js'
-import { FLOOD_COOLDOWN_SECONDS, FLOOD_SECONDS, QUIET, plan, progress, record } from '../run.js'
+import { FLOOD_COOLDOWN_SECONDS, FLOOD_SECONDS, plan, progress, record } from '../run.js'
 import { unknownKidTokens } from '../token-pool.js'
+import { withConsumer } from '../consumer-process.js'
 
-/** Scenarios 4 to 6: the JWKS route, login saturation with probes, and the unknown-kid flood. */
-export async function authScenarios (auth: ServiceProcess, issuer: string) {
+/** Scenarios 4 to 6: the JWKS route, login saturation with probes, and the unknown-kid flood against a consumer. */
+export async function authScenarios (auth: ServiceProcess, issuer: FakeIssuer) {
   progress('4. JWKS route')
   const jwksUrl = `${auth.url}/.well-known/jwks.json`
   const etag = (await fetch(jwksUrl)).headers.get('etag') as string
@@ -31,33 +32,23 @@ export async function authScenarios (auth: ServiceProcess, issuer: string) {
   record('health while login is saturated', single(health), { role: 'probe' })
 
   progress('6. unknown-kid flood')
-  await flood(auth, issuer)
+  await flood(issuer)
 }
 
-async function flood (auth: ServiceProcess, issuer: string) {
-  const proxy = await startProxy(auth.url)
-  const dir = await tempDir('bench-flood-')
-  const consumer = startService('consumer-service', await freePort(), {
-    ...QUIET, ISSUER: issuer, JWKS_URL: `${proxy.url}/.well-known/jwks.json`, DATA_DIR: dir.path, JWKS_COOLDOWN_SECONDS: String(FLOOD_COOLDOWN_SECONDS)
-  })
-  try {
-    await consumer.waitUntilReady()
-    const next = cycle(await unknownKidTokens(issuer, 1000))
-    const before = proxy.counter.requests
+async function flood (issuer: FakeIssuer) {
+  await withConsumer(issuer, { JWKS_COOLDOWN: `${FLOOD_COOLDOWN_SECONDS}s` }, async (consumer) => {
+    const next = cycle(unknownKidTokens(issuer, 1000))
+    const before = issuer.state.requests.jwks
     const result = await cannon({
       url: `${consumer.url}/api/v1/protected`,
       duration: FLOOD_SECONDS,
       requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }]
     })
-    const fetches = proxy.counter.requests - before
+    const fetches = issuer.state.requests.jwks - before
     // A fetch at the very start and one at the very end both count: the run touches D/C + 1 windows.
     const windows = Math.floor(FLOOD_SECONDS / FLOOD_COOLDOWN_SECONDS) + 1
     record('unknown-kid flood', single(result), {
       role: 'flood', expectStatus: 401, flood: { requests: result.requests.total, jwksFetches: fetches, cooldownSeconds: FLOOD_COOLDOWN_SECONDS, windows }
     })
-  } finally {
-    await consumer.stop()
-    await proxy.close()
-    await dir.remove()
-  }
+  })
 }

@@ -8,12 +8,10 @@ export const JWKS_MEDIA_TYPE = 'application/jwk-set+json'
 export const JWKS_PATH = '/.well-known/jwks.json'
 
 /**
- * The only members a published key may carry. Everything else — above all the private
- * members `d`, `p`, `q`, `dp`, `dq`, `qi` — is dropped before a key leaves the auth service.
+ * A public signing key as published in the JWKS. Its members are the allow-list of what a published
+ * key may carry: everything else — above all the private members `d`, `p`, `q`, `dp`, `dq`, `qi` —
+ * is dropped before a key leaves the auth service, and the schema refuses it.
  */
-export const PUBLIC_JWK_MEMBERS = ['kty', 'kid', 'use', 'alg', 'n', 'e', 'crv', 'x', 'y'] as const
-
-/** A public signing key as published in the JWKS. */
 export const PublicJwkSchema = Type.Object({
   kty: Type.Union([Type.Literal('RSA'), Type.Literal('EC'), Type.Literal('OKP')]),
   kid: KidSchema,
@@ -24,8 +22,11 @@ export const PublicJwkSchema = Type.Object({
   crv: Type.Optional(Type.String()),
   x: Type.Optional(Type.String()),
   y: Type.Optional(Type.String())
-})
+}, { additionalProperties: false })
 export type PublicJwk = Static<typeof PublicJwkSchema>
+
+/** The members a published key may carry, read off `PublicJwkSchema`: the one place the allow-list is written. */
+export const PUBLIC_JWK_MEMBERS = Object.keys(PublicJwkSchema.properties) as ReadonlyArray<keyof PublicJwk>
 
 /** A JWK Set document. */
 export const JwksSchema = Type.Object({

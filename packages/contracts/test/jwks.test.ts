@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile'
 import { describe, expect, it } from 'vitest'
-import { JwksEnvelopeSchema, JwksSchema, PublicJwkSchema } from '../src/jwks.js'
+import { JwksEnvelopeSchema, JwksSchema, PUBLIC_JWK_MEMBERS, PublicJwkSchema } from '../src/jwks.js'
 import { ErrorBodySchema } from '../src/errors.js'
 
 const KID = 'ny6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE'
@@ -16,11 +16,18 @@ describe('PublicJwkSchema', () => {
     ['an encryption key', { use: 'enc' }],
     ['a symmetric key', { kty: 'oct' }],
     ['a key without alg', { alg: undefined }],
-    ['a key with a made-up kid', { kid: 'key-1' }]
+    ['a key with a made-up kid', { kid: 'key-1' }],
+    ...['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].map((member) => [`a key carrying the private member ${member}`, { [member]: 'AAAA' }] as [string, Record<string, unknown>])
   ])('rejects %s', (_case, change) => {
     const candidate: Record<string, unknown> = { kty: 'RSA', n: 'x', e: 'AQAB', kid: KID, use: 'sig', alg: 'RS256', ...change }
     for (const key of Object.keys(candidate)) if (candidate[key] === undefined) delete candidate[key]
     expect(jwk.Check(candidate)).toBe(false)
+  })
+})
+
+describe('PUBLIC_JWK_MEMBERS', () => {
+  it('is the schema\'s members, and no private one', () => {
+    expect([...PUBLIC_JWK_MEMBERS].sort()).toEqual(['alg', 'crv', 'e', 'kid', 'kty', 'n', 'use', 'x', 'y'])
   })
 })
 

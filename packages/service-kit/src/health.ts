@@ -1,20 +1,24 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { HealthSchema } from '@repo/contracts/health'
+import { probeLogLevel } from './logger.js'
 
 export interface HealthOptions {
   /** True once the service can do its job; `/health/ready` answers 503 until then. */
   isReady: () => boolean
+  /** The service's LOG_LEVEL (not `logLevel`: Fastify reads that register option itself); probes are logged only at debug and trace. */
+  serviceLogLevel: string
 }
 
 /** `GET /health/live` (the process answers) and `GET /health/ready` (it can serve traffic). */
-export async function healthRoutes (fastify: FastifyInstance, { isReady }: HealthOptions) {
+export async function healthRoutes (fastify: FastifyInstance, { isReady, serviceLogLevel }: HealthOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const schema = { response: { 200: HealthSchema, 503: HealthSchema } }
+  const routeLogLevel = probeLogLevel(serviceLogLevel)
 
-  app.get('/health/live', { schema, logLevel: 'warn' }, async () => ({ status: 'ok' as const }))
+  app.get('/health/live', { schema, logLevel: routeLogLevel }, async () => ({ status: 'ok' as const }))
 
-  app.get('/health/ready', { schema, logLevel: 'warn' }, async (request, reply) => {
+  app.get('/health/ready', { schema, logLevel: routeLogLevel }, async (request, reply) => {
     if (isReady()) return { status: 'ok' as const }
     return reply.code(503).send({ status: 'unavailable' as const })
   })

@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import type { FastifyServerOptions, LogLevel } from 'fastify'
 
 /** Paths pino replaces with `[Redacted]`: credentials must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -26,4 +26,12 @@ export function loggerOptions ({ level, pretty }: LoggerSettings): FastifyServer
     redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
   }
+}
+
+/**
+ * The log level of routes that machines call every few seconds (health probes, JWKS, discovery):
+ * their request lines are noise at `info`, and exactly what `debug` and `trace` are for.
+ */
+export function probeLogLevel (level: string): LogLevel {
+  return level === 'debug' || level === 'trace' ? level : 'warn'
 }

@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { loggerOptions } from '../src/logger.js'
+import { loggerOptions, probeLogLevel } from '../src/logger.js'
 
 describe('loggerOptions', () => {
   it('redacts credentials wherever a log line carries them', async () => {
@@ -26,4 +26,9 @@ describe('loggerOptions', () => {
     expect(loggerOptions({ level: 'info', pretty: true })).toHaveProperty('transport')
     expect(loggerOptions({ level: 'info', pretty: false })).not.toHaveProperty('transport')
   })
+
+  it.each([['info', 'warn'], ['warn', 'warn'], ['silent', 'warn'], ['debug', 'debug'], ['trace', 'trace']])(
+    'logs probe requests at LOG_LEVEL=%s only from %s up', (level, expected) => {
+      expect(probeLogLevel(level)).toBe(expected)
+    })
 })

@@ -10,9 +10,10 @@ export interface LoadResult {
 
 /**
  * A closed-loop load generator: `concurrency` workers each send requests back to back until
- * `signal` aborts, using whatever token `currentToken()` returns at that moment.
+ * `signal` aborts, using whatever token `currentToken()` returns at that moment. `progress` is the
+ * running count, for a test to wait on; `done` resolves with the final one.
  */
-export async function runLoad (url: string, currentToken: () => string, concurrency: number, signal: AbortSignal): Promise<LoadResult> {
+export function runLoad (url: string, currentToken: () => string, concurrency: number, signal: AbortSignal): { progress: LoadResult, done: Promise<LoadResult> } {
   const result: LoadResult = { total: 0, byStatus: {}, errors: [], non2xx: 0 }
   async function worker () {
     while (!signal.aborted) {
@@ -29,8 +30,7 @@ export async function runLoad (url: string, currentToken: () => string, concurre
       }
     }
   }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  return result
+  return { progress: result, done: Promise.all(Array.from({ length: concurrency }, worker)).then(() => result) }
 }
 
 /** Keeps a fresh token from the auth service, logging in every `everyMs` until `signal` aborts. */

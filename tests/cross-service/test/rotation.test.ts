@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, describe, expect, it } from 'vitest'
-import { call, tokenFor } from '../src/http.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { call, tokenFor } from '@repo/service-harness/http'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
 import { freePort, keyEvents, runAuthCli, startService } from '@repo/service-harness/service-process'
@@ -13,8 +12,8 @@ async function publishedKids (issuer: string): Promise<string[]> {
 }
 
 /** Short but valid timing: JWKS cached 1 s, new keys prepublished 2 s, key state polled every 100 ms. */
-const FAST_KEYS = { JWKS_MAX_AGE_SECONDS: '1', KEY_PREPUBLISH_SECONDS: '2', KEY_STATE_POLL_MS: '100', CLOCK_TOLERANCE_SECONDS: '0' }
-const FAST_CONSUMER = { JWKS_CACHE_TTL_SECONDS: '1', JWKS_COOLDOWN_SECONDS: '1', CLOCK_TOLERANCE_SECONDS: '0' }
+const FAST_KEYS = { JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s', KEY_STATE_POLL: '100ms', CLOCK_TOLERANCE: '0s' }
+const FAST_CONSUMER = { JWKS_CACHE_TTL: '1s', JWKS_COOLDOWN: '1s', CLOCK_TOLERANCE: '0s' }
 
 describe('key rotation across the two processes', () => {
   let pair: Pair | undefined
@@ -29,18 +28,18 @@ describe('key rotation across the two processes', () => {
     const oldKid = kidOf(tokens.state.token)
     const load = runLoad(`${consumer.url}/api/v1/protected`, () => tokens.state.token, 8, stop.signal)
 
-    await sleep(1000)
+    await vi.waitUntil(() => load.progress.total >= 200, { timeout: 10_000, interval: 20 })
     const rotated = await runAuthCli('keys', ['rotate'], authEnv)
     expect(rotated.code, rotated.stderr).toBe(0)
     const newKid = /next key (\S+) is published/.exec(rotated.stdout)?.[1] as string
     expect(newKid).toMatch(/^[A-Za-z0-9_-]{43}$/)
 
-    // Keep going until fresh tokens carry the new kid, and for 2 s after that.
-    const deadline = Date.now() + 15_000
-    while (!tokens.state.seenKids.has(newKid) && Date.now() < deadline) await sleep(100)
-    await sleep(2000)
+    // Keep going until fresh tokens carry the new kid, and until 200 more requests used them.
+    await vi.waitUntil(() => tokens.state.seenKids.has(newKid), { timeout: 15_000, interval: 50 })
+    const switched = load.progress.total
+    await vi.waitUntil(() => load.progress.total >= switched + 200, { timeout: 10_000, interval: 20 })
     stop.abort()
-    const result = await load
+    const result = await load.done
     await tokens.done
 
     console.log(`rotation under load: ${result.total} requests, ${result.non2xx} non-2xx, statuses ${JSON.stringify(result.byStatus)}`)
@@ -52,20 +51,20 @@ describe('key rotation across the two processes', () => {
 
   it('runs the schedule: next → active → retiring → retired, with the JWKS matching each step', async () => {
     pair = await startPair({
-      ...FAST_KEYS, KEY_ROTATION_INTERVAL: '6s', TOKEN_TTL_SECONDS: '1', KEY_RETIRE_AFTER_SECONDS: '3'
+      ...FAST_KEYS, KEY_ROTATION_INTERVAL: '4s', TOKEN_TTL: '1s', KEY_RETIRE_AFTER: '3s'
     }, FAST_CONSUMER)
     const { auth, issuer } = pair
     const [first] = await publishedKids(issuer)
     const sets: string[][] = []
     const signers: string[] = []
-    const deadline = Date.now() + 14_000
-    while (Date.now() < deadline) {
+    // Watch the JWKS and the signer until the third key signs (about 8 s with these settings).
+    await vi.waitUntil(async () => {
       const kids = await publishedKids(issuer)
       if (JSON.stringify(kids) !== JSON.stringify(sets.at(-1))) sets.push(kids)
       const signer = kidOf(await tokenFor(auth.url, 'John', 'testpass'))
       if (signer !== signers.at(-1)) signers.push(signer)
-      await sleep(100)
-    }
+      return signers.length >= 3 && sets.length >= 4
+    }, { timeout: 25_000, interval: 100 })
     const events = keyEvents(auth.output())
     const second = events.find((event) => event.event === 'key_created' && event.kid !== first)?.kid as string
     const third = events.find((event) => event.event === 'key_created' && event.kid !== first && event.kid !== second)?.kid as string
@@ -108,7 +107,9 @@ describe('key rotation across the two processes', () => {
     const second = startService('auth-service', await freePort(), first.authEnv)
     try {
       await second.waitUntilReady()
-      await sleep(5000)
+      // Run until one of the two has rotated (a 4 s interval) and the other has seen it.
+      const created = () => [...keyEvents(first.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
+      await vi.waitUntil(() => created().length >= 2, { timeout: 15_000, interval: 100 })
       // Both serve the same set; right at a transition one may lag by a poll interval (100 ms).
       const bothServe = async () => {
         const [a, b] = await Promise.all([publishedKids(first.issuer), publishedKids(second.url)])
@@ -117,11 +118,10 @@ describe('key rotation across the two processes', () => {
       await expect.poll(bothServe, { timeout: 1000, interval: 50 }).toBeDefined()
       // Stop both first, so every event they logged has arrived and no key is created meanwhile.
       await Promise.all([first.auth.stop(), second.stop()])
-      const created = [...keyEvents(first.auth.output()), ...keyEvents(second.output())].filter((event) => event.event === 'key_created')
       // Every key in the database was created by exactly one of the two processes, and there was a rotation.
       const stored = JSON.parse((await runAuthCli('keys', ['list', '--json'], first.authEnv)).stdout) as Array<{ kid: string }>
-      expect(created.map((event) => event.kid).sort()).toEqual(stored.map((key) => key.kid).sort())
-      expect(created.length).toBeGreaterThanOrEqual(2)
+      expect(created().map((event) => event.kid).sort()).toEqual(stored.map((key) => key.kid).sort())
+      expect(created().length).toBeGreaterThanOrEqual(2)
     } finally {
       await second.stop()
     }

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { DockerComposeEnvironment, Wait, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers'
+import { freePort } from '@repo/service-harness/service-process'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
@@ -19,15 +17,6 @@ export async function dockerEngine (): Promise<{ ok: true } | { ok: false, reaso
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message.split('\n')[0] ?? 'unknown' : String(error) }
   }
-}
-
-export async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 export interface ComposeStack {
@@ -88,18 +77,4 @@ async function serviceContainer (projectName: string, service: string): Promise<
     restart: () => client.container.restart(container, { timeout: 10 }),
     user: async () => (await client.container.inspect(container)).Config.User
   }
-}
-
-/** Polls `/health/ready` from the host until it answers 200. */
-export async function waitUntilReady (url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) return
-    } catch {
-      // restarting
-    }
-    await sleep(250)
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`)
 }

@@ -30,6 +30,7 @@ export function startKeyMaintenance ({ lifecycle, keyRing, store, intervalMs, no
     const events = await lifecycle.tick(now())
     logKeyEvents(log, events)
     const version = store.dataVersion()
+    log.trace({ events: events.length, dataVersion: version }, 'key maintenance pass')
     if (events.length > 0 || version !== seenVersion) {
       seenVersion = version
       if (await keyRing.refresh()) log.info({ kids: keyRing.jwks().keys.map((key) => key.kid) }, 'published keys changed')

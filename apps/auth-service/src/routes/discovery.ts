@@ -4,12 +4,14 @@ import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { OPENID_CONFIGURATION_PATH, OpenIdConfigurationSchema, type OpenIdConfiguration } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
+import { probeLogLevel } from '@repo/service-kit/logger'
 import { LOGIN_PATH } from './login.js'
 
 export interface DiscoveryRoutesOptions {
   issuer: string
   signingAlg: SigningAlgorithm
   maxAgeSeconds: number
+  serviceLogLevel: string
 }
 
 export function buildOpenIdConfiguration ({ issuer, signingAlg }: DiscoveryRoutesOptions): OpenIdConfiguration {
@@ -34,6 +36,6 @@ export async function discoveryRoutes (fastify: FastifyInstance, options: Discov
 
   app.get(OPENID_CONFIGURATION_PATH, {
     schema: { response: { 200: OpenIdConfigurationSchema } },
-    logLevel: 'warn'
+    logLevel: probeLogLevel(options.serviceLogLevel)
   }, async (request, reply) => reply.header('cache-control', cacheControl).send(document))
 }

@@ -56,4 +56,15 @@ describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
     for (const part of expired.split('.')) expect(logs).not.toContain(part)
     expect(response.body).not.toContain('FST_JWT')
   })
+
+  it('says at LOG_LEVEL=debug which tokens it accepted, and still never logs one', async () => {
+    const issuer = await fakeIssuer()
+    const { lines, logger } = captureLogs()
+    const app = await buildTestApp(issuer, {}, { logger: { ...logger, level: 'debug' } })
+    const token = issuer.token(issuer.keys.ES256, { claims: { sub: 'jane' } })
+    expect((await app.inject({ url: '/api/v1/protected', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200)
+    const verified = lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'access token verified')
+    expect(verified).toMatchObject({ level: 20, sub: 'jane', client_id: 'demo-client' })
+    for (const part of token.split('.')) expect(lines.join('')).not.toContain(part)
+  })
 })
