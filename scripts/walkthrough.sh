@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The README walkthrough as a script: log in, call the protected route, and check that the consumer
 # refuses what it must. Exits non-zero on the first unexpected status.
+# First waits until both services answer GET /health/ready with 200, so it can follow
+# `docker compose up -d` straight away.
 #   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
+#   WAIT_SECONDS (default 90): how long to wait for both to be ready
 set -euo pipefail
 
 AUTH_URL=${AUTH_URL:-http://localhost:3001}
 CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
+WAIT_SECONDS=${WAIT_SECONDS:-90}
 BODY=$(mktemp)
 trap 'rm -f "$BODY"' EXIT
 
@@ -38,6 +42,43 @@ login() {
     -H 'Content-Type: application/json' -d "{\"userName\":\"$1\",\"password\":\"$2\"}" >&2
   json access_token
 }
+
+# ready_status URL: the HTTP status of GET URL/health/ready, 000 when nothing answers.
+ready_status() {
+  curl -s -o /dev/null -m 2 -w '%{http_code}' "$1/health/ready" 2>/dev/null || true
+}
+
+# Both services must be ready: after `up -d` the containers run before they listen. One line while
+# waiting; if the time runs out, which service is not ready and where to look.
+wait_until_ready() {
+  local deadline=$((SECONDS + WAIT_SECONDS)) auth consumer waiting=
+  while :; do
+    auth=$(ready_status "$AUTH_URL")
+    consumer=$(ready_status "$CONSUMER_URL")
+    [ "$auth" = 200 ] && [ "$consumer" = 200 ] && return 0
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      not_ready auth-service "$AUTH_URL" "$auth"
+      not_ready consumer-service "$CONSUMER_URL" "$consumer"
+      exit 1
+    fi
+    if [ -z "$waiting" ]; then
+      echo "waiting up to ${WAIT_SECONDS}s for auth-service ($AUTH_URL/health/ready) and consumer-service ($CONSUMER_URL/health/ready)"
+      waiting=1
+    fi
+    sleep 1
+  done
+}
+
+# not_ready SERVICE URL STATUS: explains a service that did not become ready (nothing when it is).
+not_ready() {
+  [ "$3" = 200 ] && return 0
+  local answer="answered HTTP $3"
+  [ "$3" = 000 ] && answer="did not answer"
+  echo "FAIL  $1 is not ready after ${WAIT_SECONDS}s: GET $2/health/ready $answer" >&2
+  echo "      check \`docker compose ps\` and \`docker compose logs $1\`" >&2
+}
+
+wait_until_ready
 
 JANE=$(login Jane pass123)
 JOHN=$(login John testpass)

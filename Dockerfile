@@ -1,0 +1,78 @@
+# Both services from one file, built from the repository root:
+#   docker build --target auth-service -t jwks-demo/auth-service:local .
+#   docker build --target consumer-service -t jwks-demo/consumer-service:local .
+# (docker-compose.yml does the same.) The prune, install and build stages are shared, so the second
+# target reuses every layer of the first and only adds its runtime stage.
+# Every `RUN pnpm ...` that installs mounts the same BuildKit cache as the pnpm store: packages are
+# downloaded once per machine and are never part of a layer.
+
+FROM node:24-bookworm-slim AS base
+ENV TURBO_TELEMETRY_DISABLED=1 \
+    npm_config_update_notifier=false
+WORKDIR /repo
+# pnpm at the version of package.json's `packageManager`, fetched once by corepack.
+COPY package.json ./
+RUN corepack enable && corepack install
+
+# turbo prune: the workspace cut down to the two apps and what they depend on. `out/json` holds only the
+# package.json files, the pruned lockfile and pnpm-workspace.yaml (turbo keeps its `catalog:`);
+# `out/full` the sources.
+FROM base AS prune
+# turbo itself, at the lockfile's version: install only the root workspace package (`--filter=.`, its
+# devDependencies turbo, typescript, eslint and neostandard) from the lockfile, so there is no second
+# turbo version to keep in step. `patche[s]` copies patches/ when it exists and nothing when it does
+# not (an unmatched wildcard is no error): pnpm refuses to install when a patch named in
+# pnpm-workspace.yaml is missing.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY patche[s] ./patches/
+RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
+    pnpm install --frozen-lockfile --filter=.
+COPY . .
+# turbo prune also copies the patches the pruned lockfile still names into out/json/patches.
+RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service --docker
+
+FROM base AS build
+# Dependencies first, from out/json alone: a README or source edit leaves these files unchanged, so
+# this layer stays cached. The store is in the cache mount, not in a layer, so `pnpm fetch` and the
+# offline install run in one RUN (a fetch layer could be cached while its mount had been pruned).
+COPY --from=prune /repo/out/json/ ./
+RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
+    pnpm fetch && pnpm install --frozen-lockfile --offline
+COPY --from=prune /repo/out/full/ ./
+# Every package's tsconfig extends this one, and turbo prune does not copy it.
+COPY tsconfig.base.json ./
+RUN pnpm turbo run build --filter=@repo/auth-service --filter=@repo/consumer-service
+RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
+    pnpm --filter=@repo/auth-service deploy --legacy --prod /deploy/auth-service \
+ && pnpm --filter=@repo/consumer-service deploy --legacy --prod /deploy/consumer-service
+
+# What both runtime images share: only dist and production node_modules are added to it, no sources,
+# no dev tools, no package manager.
+FROM node:24-bookworm-slim AS runtime
+# HOST: the services bind 127.0.0.1 unless told otherwise; in a container they must listen on every
+# interface for a published port to reach them.
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    DATA_DIR=/app/data
+WORKDIR /app
+# The data directory is the only place the service writes, and it belongs to the unprivileged user.
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
+VOLUME ["/app/data"]
+USER node
+HEALTHCHECK --interval=5s --timeout=3s --start-period=15s --retries=6 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/server.js"]
+
+FROM runtime AS auth-service
+ENV PORT=3001
+COPY --from=build /deploy/auth-service/package.json ./
+COPY --from=build /deploy/auth-service/node_modules ./node_modules
+COPY --from=build /deploy/auth-service/dist ./dist
+EXPOSE 3001
+
+FROM runtime AS consumer-service
+ENV PORT=3000
+COPY --from=build /deploy/consumer-service/package.json ./
+COPY --from=build /deploy/consumer-service/node_modules ./node_modules
+COPY --from=build /deploy/consumer-service/dist ./dist
+EXPOSE 3000
