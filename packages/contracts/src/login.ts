@@ -1,9 +1,14 @@
 import Type, { type Static } from 'typebox'
+import { PASSWORD_MAX_LENGTH, USER_NAME_MAX_LENGTH } from './users.js'
 
-/** Body of `POST /api/v1/auth`. */
+/**
+ * Body of `POST /api/v1/auth`. Deliberately looser than `UserNameSchema`/`NewPasswordSchema`: any
+ * name or password that could ever have been stored is let through to a generic 401, so the answer
+ * does not tell which names the policy allows. Only the lengths are shared.
+ */
 export const LoginRequestSchema = Type.Object({
-  userName: Type.String({ minLength: 1, maxLength: 64 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 })
+  userName: Type.String({ minLength: 1, maxLength: USER_NAME_MAX_LENGTH }),
+  password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH })
 }, { additionalProperties: false })
 export type LoginRequest = Static<typeof LoginRequestSchema>
 

@@ -1,16 +1,41 @@
-import { closeSync, chmodSync, mkdirSync, openSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, chmodSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 
+export interface OpenDatabaseOptions {
+  /**
+   * Create the directory and the file when they don't exist (the default: a service creates its
+   * database on first start). A CLI passes `false`, so a mistyped DATA_DIR is an error instead of
+   * a new, empty database.
+   */
+  create?: boolean
+}
+
+/** Thrown by `openDatabase(..., { create: false })` when there is no database file; `path` is absolute. */
+export class DatabaseNotFoundError extends Error {
+  override name = 'DatabaseNotFoundError'
+  readonly path: string
+
+  constructor (path: string) {
+    super(`no database at ${path}`)
+    this.path = path
+  }
+}
+
 /**
- * Opens (creating if needed) the SQLite database `fileName` under `dataDir` and brings its schema
- * up to date. The directory is 0700 and the file 0600 before SQLite writes anything into it:
- * these files may hold private keys.
+ * Opens (creating if needed and allowed) the SQLite database `fileName` under `dataDir` and brings
+ * its schema up to date. The directory is 0700 and the file 0600 before SQLite writes anything into
+ * it: these files may hold private keys.
  */
-export function openDatabase (dataDir: string, fileName: string, migrations: readonly string[]): DatabaseSync {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const file = join(dataDir, fileName)
-  closeSync(openSync(file, 'a', 0o600))
+export function openDatabase (dataDir: string, fileName: string, migrations: readonly string[], { create = true }: OpenDatabaseOptions = {}): DatabaseSync {
+  const file = resolve(dataDir, fileName)
+  if (create) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    closeSync(openSync(file, 'a', 0o600))
+  } else if (!existsSync(file)) {
+    // SQLite would create it on open; node:sqlite has no flag to stop that short of read-only.
+    throw new DatabaseNotFoundError(file)
+  }
   chmodSync(file, 0o600)
   // Several processes may share a DATA_DIR: wait for a lock instead of failing with SQLITE_BUSY.
   const db = new DatabaseSync(file, { timeout: 5000 })

@@ -1,20 +1,31 @@
+import { isHelp, splitCommandLine } from './command-line.js'
+
 export type KeysCommand =
   | { command: 'list', json: boolean }
   | { command: 'rotate' }
   | { command: 'revoke', kid: string }
-  | { command: 'usage' }
+  | { command: 'help' }
+  /** A command line that does not parse; `problem` says why (none when there was no command at all). */
+  | { command: 'usage', problem?: string }
 
-/**
- * Reads `keys <command> [...]` by hand rather than with `util.parseArgs`: a kid is a base64url
- * thumbprint and may start with `-` (one in 64 does), which an option parser takes for a flag.
- * A `--` before the arguments (as `pnpm run x -- args` passes them) is skipped.
- */
+/** Reads `keys <command> [...]`; a kid may start with `-` (see `splitCommandLine`). */
 export function parseKeysArgs (argv: readonly string[]): KeysCommand {
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv]
-  const [command, ...rest] = args
-  const operands = rest[0] === '--' ? rest.slice(1) : rest
-  if (command === 'list' && operands.every((arg) => arg === '--json')) return { command, json: operands.includes('--json') }
-  if (command === 'rotate' && operands.length === 0) return { command }
-  if (command === 'revoke' && operands.length === 1 && operands[0]) return { command, kid: operands[0] }
-  return { command: 'usage' }
+  const { command, options, operands } = splitCommandLine(argv, (name) => (name === 'list' ? ['--json'] : []))
+  const [first] = operands
+  switch (command) {
+    case undefined:
+      return { command: 'usage' }
+    case 'list':
+      if (first !== undefined) return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      return { command, json: options.has('--json') }
+    case 'rotate':
+      if (first !== undefined) return { command: 'usage', problem: `rotate takes no arguments, got "${first}"` }
+      return { command }
+    case 'revoke':
+      if (operands.length !== 1 || !first) return { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }
+      return { command, kid: first }
+    default:
+      if (isHelp(command)) return { command: 'help' }
+      return { command: 'usage', problem: `unknown command "${command}": use list, rotate or revoke` }
+  }
 }

@@ -1,28 +1,29 @@
-import { ConfigError } from '@repo/service-kit/env'
+#!/usr/bin/env node
 import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js'
-import { openAuthDatabase } from '../db/open-auth-database.js'
-import { generateSigningKey } from '../keys/generate-signing-key.js'
-import { KeyLifecycle, UnknownKeyError, type KeyEvent } from '../keys/key-lifecycle.js'
+import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
+import { UnknownKeyError, type KeyEvent } from '../keys/key-lifecycle.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
+import { CliError, USAGE_ERROR, runCli } from './cli-error.js'
+import { formatTable, formatTime } from './format-table.js'
 import { parseKeysArgs } from './keys-args.js'
+import { openCliDatabase } from './open-cli-database.js'
+import { currentSigningAlg, rotationAlg } from './signing-alg.js'
 
 const USAGE = `usage: keys <command>
   list [--json]     every key with its state and lifecycle times
-  rotate            publish a next key now; it starts signing after KEY_PREPUBLISH_SECONDS
+  rotate            publish a next key now, for the algorithm the active key uses; it starts signing
+                    after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
-Works on DATA_DIR (default ./data) while the service runs: it picks changes up within KEY_STATE_POLL_MS.
-Reads the same environment as the service (SIGNING_ALG, JWKS_MAX_AGE_SECONDS, ...).`
-
-const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'))
+Works on DATA_DIR (default ./data) while the service runs: it picks changes up within one key-state poll.
+The algorithm comes from the database; SIGNING_ALG, if set, must match it. The key timing settings are read
+from the same environment as the service.`
 
 function printTable (keys: ReadonlyArray<Omit<StoredKey, 'privatePkcs8'>>) {
   const rows = keys.map((key) => [
-    key.kid, key.alg, key.revokedAt ? 'revoked' : key.state, time(key.createdAt),
-    time(key.activatedAt ?? key.activatesAt), time(key.retiredAt ?? key.retiresAt)
+    key.kid, key.alg, key.revokedAt ? 'revoked' : key.state, formatTime(key.createdAt),
+    formatTime(key.activatedAt ?? key.activatesAt), formatTime(key.retiredAt ?? key.retiresAt)
   ])
-  const header = ['kid', 'alg', 'state', 'created', 'signs from', 'leaves JWKS']
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)))
-  for (const row of [header, ...rows]) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd())
+  for (const line of formatTable(['kid', 'alg', 'state', 'created', 'signs from', 'leaves JWKS'], rows)) console.log(line)
 }
 
 function printEvents (events: readonly KeyEvent[]) {
@@ -44,15 +45,20 @@ function revocationBound (config: AuthConfig): string {
 
 async function main (): Promise<number> {
   const args = parseKeysArgs(process.argv.slice(2))
+  if (args.command === 'help') {
+    console.log(USAGE)
+    return 0
+  }
   if (args.command === 'usage') {
-    console.error(USAGE)
-    return 2
+    console.error(args.problem ? `keys: ${args.problem}` : USAGE)
+    return USAGE_ERROR
   }
   const config = loadConfig(process.env)
-  const db = openAuthDatabase(config.dataDir)
+  // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
+  const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
+  const db = openCliDatabase(config.dataDir, { hint: 'or start the service once to create one' })
   try {
     const store = new KeyStore(db)
-    const lifecycle = new KeyLifecycle(store, rotationPolicy(config), generateSigningKey)
     switch (args.command) {
       case 'list': {
         // Never print a private key, not even into --json.
@@ -62,32 +68,27 @@ async function main (): Promise<number> {
         return 0
       }
       case 'rotate': {
-        const { next, events } = await lifecycle.rotate(Date.now())
+        const alg = rotationAlg(currentSigningAlg(store.all()), requestedAlg)
+        const { next, events } = await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.rotate(Date.now())
         printEvents(events)
         if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
-        console.log(`next key ${next.kid} is published now and starts signing at ${time(next.activatesAt)}`)
+        console.log(`next key ${next.kid} is published now and starts signing ${next.alg} tokens at ${formatTime(next.activatesAt)}`)
         return 0
       }
       case 'revoke': {
-        printEvents(await lifecycle.revoke(args.kid, Date.now()))
+        // If the signing key goes, its replacement is of the algorithm the service signs with.
+        const alg = currentSigningAlg(store.all()) ?? store.find(args.kid)?.alg ?? config.signingAlg
+        printEvents(await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.revoke(args.kid, Date.now()))
         console.log(revocationBound(config))
         return 0
       }
     }
   } catch (error) {
-    if (error instanceof UnknownKeyError) {
-      console.error(`keys: ${error.message}`)
-      return 1
-    }
+    if (error instanceof UnknownKeyError) throw new CliError(error.message)
     throw error
   } finally {
     db.close()
   }
 }
 
-try {
-  process.exitCode = await main()
-} catch (error) {
-  console.error(error instanceof ConfigError ? `keys: ${error.message}` : error)
-  process.exitCode = 1
-}
+await runCli('keys', main)

@@ -22,5 +22,16 @@ export const MIGRATIONS = [
    CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';`,
   // Scheduled times of the key lifecycle: when a `next` key starts signing, when a `retiring` key leaves the JWKS.
   `ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
-   ALTER TABLE signing_keys ADD COLUMN retires_at INTEGER;`
+   ALTER TABLE signing_keys ADD COLUMN retires_at INTEGER;`,
+  // User names are unique regardless of case (login stays exact-match). A trigger rather than a unique
+  // index on lower(user_name): a database that already holds "Jane" and "jane" (added before this rule)
+  // must still open, and keeps both until an operator removes one. NOCASE folds ASCII only, which is
+  // exactly the set UserNameSchema allows.
+  `CREATE INDEX users_user_name_nocase ON users (user_name COLLATE NOCASE);
+   CREATE TRIGGER users_insert_name_unique_nocase BEFORE INSERT ON users
+   WHEN EXISTS (SELECT 1 FROM users WHERE user_name = NEW.user_name COLLATE NOCASE)
+   BEGIN SELECT RAISE(ABORT, 'user name taken (names are unique regardless of case)'); END;
+   CREATE TRIGGER users_update_name_unique_nocase BEFORE UPDATE OF user_name ON users
+   WHEN EXISTS (SELECT 1 FROM users WHERE user_name = NEW.user_name COLLATE NOCASE AND id != NEW.id)
+   BEGIN SELECT RAISE(ABORT, 'user name taken (names are unique regardless of case)'); END;`
 ]

@@ -1,22 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import { parseKeysArgs } from '../../src/cli/keys-args.js'
 
+const KID = 'ny6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE'
+// One thumbprint in 64 starts with "-": it is a kid, not an option.
+const DASH_KID = '-y6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE'
+
 describe('keys CLI arguments', () => {
   it.each<[string[], ReturnType<typeof parseKeysArgs>]>([
     [['list'], { command: 'list', json: false }],
     [['list', '--json'], { command: 'list', json: true }],
+    [['--', 'list', '--json'], { command: 'list', json: true }],
     [['rotate'], { command: 'rotate' }],
-    [['revoke', 'ny6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE'], { command: 'revoke', kid: 'ny6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE' }],
-    // One thumbprint in 64 starts with "-": it is a kid, not an option.
-    [['revoke', '-y6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE'], { command: 'revoke', kid: '-y6lSRJR64zLlfcANqp-djLiPsmbHJ8G49yZfabFUAE' }],
-    [['revoke', '--', '-y6lSRJR64zLlfcANqp'], { command: 'revoke', kid: '-y6lSRJR64zLlfcANqp' }],
-    [['--', 'revoke', '-y6lSRJR64zLlfcANqp'], { command: 'revoke', kid: '-y6lSRJR64zLlfcANqp' }],
+    [['revoke', KID], { command: 'revoke', kid: KID }],
+    [['revoke', DASH_KID], { command: 'revoke', kid: DASH_KID }],
+    [['revoke', '--', DASH_KID], { command: 'revoke', kid: DASH_KID }],
+    [['--', 'revoke', DASH_KID], { command: 'revoke', kid: DASH_KID }],
+    [['revoke', '--', '--json'], { command: 'revoke', kid: '--json' }],
+    [['help'], { command: 'help' }],
+    [['--help'], { command: 'help' }],
+    [['-h'], { command: 'help' }],
     [[], { command: 'usage' }],
-    [['revoke'], { command: 'usage' }],
-    [['revoke', 'a', 'b'], { command: 'usage' }],
-    [['rotate', 'now'], { command: 'usage' }],
-    [['list', '--yaml'], { command: 'usage' }],
-    [['delete', 'x'], { command: 'usage' }]
+    [['--'], { command: 'usage' }],
+    [['revoke'], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
+    [['revoke', ''], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
+    [['revoke', 'a', 'b'], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
+    [['rotate', 'now'], { command: 'usage', problem: 'rotate takes no arguments, got "now"' }],
+    [['list', '--yaml'], { command: 'usage', problem: 'list takes no arguments but --json, got "--yaml"' }],
+    [['list', '--', '--json'], { command: 'usage', problem: 'list takes no arguments but --json, got "--json"' }],
+    [['delete', 'x'], { command: 'usage', problem: 'unknown command "delete": use list, rotate or revoke' }]
   ])('reads %j', (argv, expected) => {
     expect(parseKeysArgs(argv)).toEqual(expected)
   })

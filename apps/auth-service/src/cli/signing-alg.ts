@@ -1,0 +1,26 @@
+import type { SigningAlgorithm } from '@repo/contracts/access-token'
+import type { StoredKey } from '../keys/key-store.js'
+import { CliError } from './cli-error.js'
+
+/**
+ * The algorithm the service on this database signs with: that of the active key, or during a switch
+ * of algorithm (two active keys, briefly) that of the one activated last. `undefined` if none is active.
+ */
+export function currentSigningAlg (keys: readonly StoredKey[]): SigningAlgorithm | undefined {
+  const active = keys.filter((key) => key.state === 'active')
+  const latest = (key: StoredKey) => key.activatedAt ?? key.createdAt
+  return active.sort((a, b) => latest(b) - latest(a))[0]?.alg
+}
+
+/**
+ * The algorithm a rotation makes its `next` key for: the database's, never just this process's
+ * environment (a key of another algorithm would never sign). `requested` is SIGNING_ALG when it is
+ * set here; if it disagrees with the database, that is a mistake worth stopping for.
+ */
+export function rotationAlg (current: SigningAlgorithm | undefined, requested: SigningAlgorithm | undefined): SigningAlgorithm {
+  if (current === undefined) throw new CliError('the database has no active signing key to rotate: start the service once first (it creates one)')
+  if (requested !== undefined && requested !== current) {
+    throw new CliError(`SIGNING_ALG is ${requested} here, but the service signs with ${current} (the active key in the database): unset SIGNING_ALG, or set it to ${current}`)
+  }
+  return current
+}

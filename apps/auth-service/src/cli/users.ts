@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { ROLES } from '@repo/contracts/scopes'
+import { NEW_PASSWORD_MIN_LENGTH, USER_NAME_MAX_LENGTH } from '@repo/contracts/users'
+import { loadConfig } from '../config.js'
+import { UserStore } from '../users/user-store.js'
+import { CliError, INTERRUPTED, USAGE_ERROR, runCli } from './cli-error.js'
+import { openCliDatabase } from './open-cli-database.js'
+import { InputAborted } from './read-secret.js'
+import { parseUsersArgs } from './users-args.js'
+import { addUser, changePassword, listUsers, removeUser, type UsersContext } from './users-commands.js'
+
+const USAGE = `usage: users <command>
+  add [--init] <name> <role>  add a user; role: ${ROLES.join(' | ')}
+  list [--json]               every user with role, creation time and sub (never a password hash)
+  remove <name>               delete a user (names are matched exactly)
+  passwd <name>               set a new password
+A name is 1 to ${USER_NAME_MAX_LENGTH} printable ASCII characters, single spaces allowed between words, unique
+regardless of case. A name starting with "-" works as it is; put "--" before one that is also an option.
+Passwords (at least ${NEW_PASSWORD_MIN_LENGTH} characters) are never taken from the command line: at a terminal
+they are typed twice without echo, from a pipe the first line is read.
+Works on DATA_DIR (default ./data), also while the service runs. The database must exist (the service
+creates it on first start); "add --init" creates it on purpose.`
+
+async function main (): Promise<number> {
+  const args = parseUsersArgs(process.argv.slice(2))
+  if (args.command === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  if (args.command === 'usage') {
+    console.error(args.problem ? `users: ${args.problem}` : USAGE)
+    return USAGE_ERROR
+  }
+  const config = loadConfig(process.env)
+  const create = args.command === 'add' && args.init
+  const hint = args.command === 'add' ? 'or pass --init to create one' : 'or start the service once to create one'
+  const db = openCliDatabase(config.dataDir, { create, hint })
+  try {
+    const context: UsersContext = {
+      store: new UserStore(db),
+      input: process.stdin,
+      prompts: process.stderr,
+      print: (line) => console.log(line),
+      tokenTtlSeconds: config.tokenTtlSeconds
+    }
+    switch (args.command) {
+      case 'add': await addUser(context, args.userName, args.role); break
+      case 'list': listUsers(context, args.json); break
+      case 'remove': removeUser(context, args.userName); break
+      case 'passwd': await changePassword(context, args.userName); break
+    }
+    return 0
+  } catch (error) {
+    // Ctrl-C at a password prompt.
+    if (error instanceof InputAborted) throw new CliError(`${error.message}; nothing was changed`, INTERRUPTED)
+    throw error
+  } finally {
+    db.close()
+  }
+}
+
+await runCli('users', main)
