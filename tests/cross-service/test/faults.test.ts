@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startFaultProxy, type FaultMode } from '../src/fault-proxy.js'
 import { runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { freePort, startService, tempDir } from '@repo/service-harness/service-process'
+import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
 
 /** The consumer keeps keys 1 s, so every fault below hits a real refresh. */
 const FAST_CONSUMER = { JWKS_CACHE_TTL: '1s', JWKS_COOLDOWN: '1s', JWKS_FETCH_TIMEOUT: '300ms' }
@@ -11,12 +11,9 @@ const FAST_AUTH = { JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s' }
 
 describe('auth-service faults, seen from the consumer', () => {
   let pair: Pair | undefined
-  let closeProxy: (() => Promise<void>) | undefined
   afterEach(async () => {
     await pair?.stop()
-    await closeProxy?.()
     pair = undefined
-    closeProxy = undefined
   })
 
   it('keeps accepting known tokens when the auth service is killed mid-load', async () => {
@@ -40,6 +37,36 @@ describe('auth-service faults, seen from the consumer', () => {
     await pair.restartAuth()
     expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
   })
+})
+
+describe('a JWKS that misbehaves, seen from the consumer', () => {
+  // One pair for every fault: each case ends with the consumer recovered, and reads only the log
+  // lines written since it began.
+  let authPair: Pair
+  let proxy: Awaited<ReturnType<typeof startFaultProxy>>
+  let consumer: ServiceProcess
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let token: string
+
+  beforeAll(async () => {
+    authPair = await startPair(FAST_AUTH)
+    await authPair.consumer.stop()
+    proxy = await startFaultProxy(authPair.issuer)
+    // A second consumer reads the JWKS through the proxy; the issuer it trusts stays the real one.
+    dir = await tempDir('fault-consumer-')
+    consumer = startService('consumer-service', await freePort(), {
+      ISSUER: authPair.issuer, JWKS_URL: `${proxy.url}/.well-known/jwks.json`, DATA_DIR: dir.path, ...FAST_CONSUMER
+    })
+    await consumer.waitUntilReady()
+    token = await tokenFor(authPair.auth.url, 'John', 'testpass')
+  })
+
+  afterAll(async () => {
+    await consumer?.stop()
+    await proxy?.close()
+    await authPair?.stop()
+    await dir?.remove()
+  })
 
   it.each<[FaultMode, RegExp]>([
     ['slow', /UND_ERR_HEADERS_TIMEOUT|aborted|timeout/i],
@@ -47,19 +74,10 @@ describe('auth-service faults, seen from the consumer', () => {
     ['garbage', /not valid JSON/],
     ['huge', /UND_ERR_RES_EXCEEDED_MAX_SIZE|failed/]
   ])('survives a JWKS that is %s: known keys keep working, one clear log line', async (mode, reason) => {
-    const authPair = await startPair(FAST_AUTH)
-    await authPair.consumer.stop()
-    const proxy = await startFaultProxy(authPair.issuer)
-    closeProxy = proxy.close
-    // A second consumer reads the JWKS through the proxy; the issuer it trusts stays the real one.
-    const dir = await tempDir('fault-consumer-')
-    const consumer = startService('consumer-service', await freePort(), {
-      ISSUER: authPair.issuer, JWKS_URL: `${proxy.url}/.well-known/jwks.json`, DATA_DIR: dir.path, ...FAST_CONSUMER
-    })
-    pair = { ...authPair, consumer, stop: async () => { await consumer.stop(); await authPair.stop(); await dir.remove() } }
-    await consumer.waitUntilReady()
-    const token = await tokenFor(authPair.auth.url, 'John', 'testpass')
-    expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
+    const since = consumer.output().length
+    const logged = () => consumer.output().slice(since)
+    const protectedCall = () => call(`${consumer.url}/api/v1/protected`, token)
+    expect((await protectedCall()).status).toBe(200)
 
     // Calls go on while the JWKS is faulty: each is answered from the known keys, quickly, until the
     // consumer's cache has expired and its refetch has failed.
@@ -68,22 +86,22 @@ describe('auth-service faults, seen from the consumer', () => {
     const statuses: number[] = []
     await vi.waitUntil(async () => {
       const started = performance.now()
-      statuses.push((await call(`${consumer.url}/api/v1/protected`, token)).status)
+      statuses.push((await protectedCall()).status)
       slowest.ms = Math.max(slowest.ms, performance.now() - started)
-      return consumer.output().includes('JWKS fetch failed')
+      return logged().includes('JWKS fetch failed')
     }, { timeout: 10_000, interval: 100 })
     expect(new Set(statuses)).toEqual(new Set([200]))
     // The fetch timeout is 300 ms: no call waits much longer than that, whatever the JWKS does.
     expect(slowest.ms).toBeLessThan(1500)
-    const failure = consumer.output().split('\n').find((line) => line.includes('JWKS fetch failed')) as string
+    const failure = logged().split('\n').find((line) => line.includes('JWKS fetch failed')) as string
     expect(JSON.parse(failure).reason).toMatch(reason)
     expect(consumer.exited()).toBe(false)
 
     // Requests drive the refetch: once the JWKS answers again, the consumer says so.
     proxy.state.mode = 'pass'
     await vi.waitUntil(async () => {
-      expect((await call(`${consumer.url}/api/v1/protected`, token)).status).toBe(200)
-      return consumer.output().includes('JWKS reachable again')
+      expect((await protectedCall()).status).toBe(200)
+      return logged().includes('JWKS reachable again')
     }, { timeout: 10_000, interval: 100 })
   })
 })
