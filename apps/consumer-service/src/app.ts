@@ -5,7 +5,7 @@ import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
-import { issuerKeysPlugin } from './plugins/issuer-keys.js'
+import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
 import { reportStorePlugin } from './plugins/report-store.js'
 import { apiRoutes } from './routes/api/index.js'
 
@@ -16,8 +16,8 @@ export interface AppOverrides {
 }
 
 /**
- * Builds the consumer service, not yet listening. It starts fetching the issuer's keys at once but
- * does not wait for them: `/health/ready` turns 200 when they arrive.
+ * Builds the consumer service, not yet listening. It starts fetching every trusted issuer's keys at
+ * once but does not wait for them: `/health/ready` turns 200 when each has a usable key.
  */
 export async function buildApp (config: ConsumerConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
@@ -31,16 +31,15 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
     await app.register(reportStorePlugin, { dataDir: config.dataDir })
-    await app.register(issuerKeysPlugin, { config, now })
+    await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
-      issuer: config.issuer,
-      audience: config.audience,
+      realm: config.audience,
       allowedAlgs: config.allowedAlgs,
       clockToleranceSeconds: config.clockToleranceSeconds,
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
       now
     })
-    await app.register(healthRoutes, { isReady: () => app.issuerKeys.loaded, serviceLogLevel: config.logLevel })
+    await app.register(healthRoutes, { isReady: () => everyIssuerReady(app.trustedIssuers), serviceLogLevel: config.logLevel })
     await app.register(apiRoutes, { prefix: '/api/v1', now })
   } catch (error) {
     await app.close()

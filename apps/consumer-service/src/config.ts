@@ -1,18 +1,19 @@
 import Type from 'typebox'
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, prettyLogs, type Rename } from '@repo/service-kit/env'
+import { VERIFICATION_ALGORITHMS, type VerificationAlgorithm } from '@repo/contracts/access-token'
+import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
+import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
 
 /** Everything the consumer service needs to run, as `loadConfig` reads it from the environment. */
 export interface ConsumerConfig {
   port: number
   host: string
-  /** The one issuer whose tokens are accepted; compared byte for byte with `iss`. */
-  issuer: string
-  /** This service's identifier; tokens must list it in `aud`. */
+  /** The issuers whose tokens are accepted, each picked by an exact match of a token's `iss`. */
+  issuers: TrustedIssuer[]
+  /** This service's identifier: the audience of issuers that name none, and the `realm` of its challenges. */
   audience: string
-  /** Explicit JWKS URL; undefined means "discover it from the issuer". */
-  jwksUrl: string | undefined
-  allowedAlgs: SigningAlgorithm[]
+  allowedAlgs: VerificationAlgorithm[]
+  /** Plain http to issuers that are not on loopback (`ALLOW_INSECURE_ISSUERS`): only on a private network. */
+  allowInsecureIssuers: boolean
   clockToleranceSeconds: number
   /** Upper bound on how long a fetched JWKS is used; the issuer's max-age may shorten it. */
   jwksCacheTtlSeconds: number
@@ -46,7 +47,9 @@ const EnvSchema = Type.Object({
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   JWKS_URL: Type.Optional(Type.String()),
-  ALLOWED_ALGS: Type.String({ default: SIGNING_ALGORITHMS.join(',') }),
+  TRUSTED_ISSUERS: Type.Optional(Type.String({ minLength: 1 })),
+  ALLOW_INSECURE_ISSUERS: Type.Union([Type.Boolean(), Type.String()], { default: 'false' }),
+  ALLOWED_ALGS: Type.String({ default: 'RS256,ES256,EdDSA' }),
   CLOCK_TOLERANCE: Type.String({ default: '5s' }),
   JWKS_CACHE_TTL: Type.String({ default: '5m' }),
   JWKS_COOLDOWN: Type.String({ default: '30s' }),
@@ -58,26 +61,36 @@ const EnvSchema = Type.Object({
   LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
 
-/** `RS256,ES256` → the list; anything outside the asymmetric algorithms the contract knows is refused. */
-export function parseAllowedAlgs (value: string): SigningAlgorithm[] {
+/** `RS256,ES256` → the list; anything but an asymmetric JWS algorithm Node verifies is refused. */
+export function parseAllowedAlgs (value: string): VerificationAlgorithm[] {
   const algs = value.split(',').map((alg) => alg.trim()).filter((alg) => alg.length > 0)
-  const unknown = algs.filter((alg) => !(SIGNING_ALGORITHMS as readonly string[]).includes(alg))
+  const unknown = algs.filter((alg) => !(VERIFICATION_ALGORITHMS as readonly string[]).includes(alg))
   if (algs.length === 0 || unknown.length > 0) {
-    throw new ConfigError(`invalid configuration: ALLOWED_ALGS must list some of ${SIGNING_ALGORITHMS.join(', ')}, refused: ${unknown.join(', ') || '(empty)'}`)
+    throw new ConfigError(`invalid configuration: ALLOWED_ALGS must list some of ${VERIFICATION_ALGORITHMS.join(', ')}, refused: ${unknown.join(', ') || '(empty)'}`)
   }
-  return [...new Set(algs)] as SigningAlgorithm[]
+  return [...new Set(algs)] as VerificationAlgorithm[]
 }
 
 /** Reads the consumer's configuration; throws one `ConfigError` naming every bad variable. */
 export function loadConfig (environment: Record<string, string | undefined>, isTty = false): ConsumerConfig {
   const env = new EnvReader(environment, RENAMED_VARIABLES)
   const vars = env.read(EnvSchema)
+  if (vars.TRUSTED_ISSUERS !== undefined && (environment.ISSUER !== undefined || environment.JWKS_URL !== undefined)) {
+    env.problem('TRUSTED_ISSUERS', 'set either TRUSTED_ISSUERS or ISSUER (with JWKS_URL), not both')
+  }
+  const trusted = env.check(vars.TRUSTED_ISSUERS === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS', () => readTrustedIssuers({
+    trustedIssuers: vars.TRUSTED_ISSUERS,
+    issuer: vars.ISSUER,
+    jwksUrl: vars.JWKS_URL || undefined,
+    audience: vars.AUDIENCE,
+    allowInsecure: parseBoolean(vars.ALLOW_INSECURE_ISSUERS)
+  }))
   const config: ConsumerConfig = {
     port: vars.PORT,
     host: vars.HOST,
-    issuer: env.check('ISSUER', () => checkHttpUrl('ISSUER', vars.ISSUER)) ?? vars.ISSUER,
+    issuers: trusted?.issuers ?? [],
     audience: vars.AUDIENCE,
-    jwksUrl: vars.JWKS_URL ? env.check('JWKS_URL', () => checkHttpUrl('JWKS_URL', vars.JWKS_URL as string, { allowTrailingSlash: true })) : undefined,
+    allowInsecureIssuers: parseBoolean(vars.ALLOW_INSECURE_ISSUERS),
     allowedAlgs: env.check('ALLOWED_ALGS', () => parseAllowedAlgs(vars.ALLOWED_ALGS)) ?? [],
     clockToleranceSeconds: env.duration('CLOCK_TOLERANCE', vars.CLOCK_TOLERANCE, { unit: 's', max: '5m' }),
     jwksCacheTtlSeconds: env.duration('JWKS_CACHE_TTL', vars.JWKS_CACHE_TTL, { unit: 's', min: '1s', max: '1d' }),
@@ -88,7 +101,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     dataDir: vars.DATA_DIR,
     logLevel: vars.LOG_LEVEL,
     prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
-    warnings: env.warnings
+    warnings: [...env.warnings, ...(trusted?.warnings ?? [])]
   }
   if (config.jwksCooldownSeconds > config.jwksCacheTtlSeconds) {
     env.problem('JWKS_COOLDOWN', `JWKS_COOLDOWN (${config.jwksCooldownSeconds}s) must not exceed JWKS_CACHE_TTL (${config.jwksCacheTtlSeconds}s)`)

@@ -27,6 +27,12 @@ export const InvalidRequestError = createError('invalid_request', 'The Authoriza
 /** Any token the service will not accept: bad signature, wrong issuer or audience, expired, unknown key... */
 export const InvalidTokenError = createError('invalid_token', 'The access token is invalid', 401)
 
+/** A token that was valid and has expired: RFC 6750 §3 lets the description say so, and clients need it to know to refresh. */
+export const ExpiredTokenError = createError('invalid_token', 'The access token expired', 401)
+
+/** A request that carries its token in more than one way (RFC 6750 §2: clients MUST NOT). */
+export const DuplicateTokenError = createError('invalid_request', 'The access token must be sent in exactly one way: the Authorization header', 400)
+
 /** A valid token without the scope the route needs. */
 export const InsufficientScopeError = createError('insufficient_scope', 'The access token lacks the required scope', 403)
 

@@ -7,10 +7,10 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: '127.0.0.1',
-      issuer: 'http://localhost:3001',
+      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: undefined }],
       audience: 'consumer-service',
-      jwksUrl: undefined,
       allowedAlgs: ['RS256', 'ES256', 'EdDSA'],
+      allowInsecureIssuers: false,
       clockToleranceSeconds: 5,
       jwksCacheTtlSeconds: 300,
       jwksCooldownSeconds: 30,
@@ -26,7 +26,7 @@ describe('loadConfig', () => {
 
   it('reads an explicit JWKS URL, an algorithm list and every duration', () => {
     const config = loadConfig({
-      JWKS_URL: 'http://auth-service:3001/.well-known/jwks.json',
+      JWKS_URL: 'http://localhost:3001/.well-known/jwks.json',
       ALLOWED_ALGS: 'ES256, EdDSA,ES256',
       CLOCK_TOLERANCE: '10s',
       JWKS_CACHE_TTL: '10m',
@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       VERIFIED_TOKEN_CACHE: '0'
     })
     expect(config).toMatchObject({
-      jwksUrl: 'http://auth-service:3001/.well-known/jwks.json',
+      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: 'http://localhost:3001/.well-known/jwks.json' }],
       allowedAlgs: ['ES256', 'EdDSA'],
       clockToleranceSeconds: 10,
       jwksCacheTtlSeconds: 600,
@@ -46,6 +46,37 @@ describe('loadConfig', () => {
       verifiedTokenCacheSeconds: 0,
       warnings: []
     })
+  })
+
+  it.each([
+    ['http://localhost:3001', 'localhost'],
+    ['http://127.0.0.1:3001', 'IPv4 loopback'],
+    ['http://[::1]:3001', 'IPv6 loopback'],
+    ['https://idp.example.com/realms/demo/', 'https, with the trailing slash some issuers have']
+  ])('accepts the issuer %s (%s)', (issuer) => {
+    expect(loadConfig({ ISSUER: issuer }).issuers).toEqual([{ issuer, audience: 'consumer-service', jwksUrl: undefined }])
+  })
+
+  it('reads several trusted issuers, each with its own audience and JWKS URL if it says so', () => {
+    const config = loadConfig({
+      AUDIENCE: 'reports-api',
+      TRUSTED_ISSUERS: JSON.stringify([
+        { issuer: 'https://kc.example.com/realms/demo' },
+        { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://reports.example.com', jwks_uri: 'https://tenant.eu.auth0.com/.well-known/jwks.json' }
+      ])
+    })
+    expect(config.issuers).toEqual([
+      { issuer: 'https://kc.example.com/realms/demo', audience: 'reports-api', jwksUrl: undefined },
+      { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://reports.example.com', jwksUrl: 'https://tenant.eu.auth0.com/.well-known/jwks.json' }
+    ])
+    expect(loadConfig({ TRUSTED_ISSUERS: 'https://a.example.com, http://127.0.0.1:3001' }).issuers.map(({ issuer }) => issuer))
+      .toEqual(['https://a.example.com', 'http://127.0.0.1:3001'])
+  })
+
+  it('allows plain http to another host only when told to, and warns', () => {
+    const config = loadConfig({ ISSUER: 'http://auth-service:3001', ALLOW_INSECURE_ISSUERS: 'true' })
+    expect(config.issuers[0]?.issuer).toBe('http://auth-service:3001')
+    expect(config.warnings).toEqual(['issuer http://auth-service:3001 is plain http: allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network'])
   })
 
   it('still reads the names of the previous release, and warns about each', () => {
@@ -65,10 +96,10 @@ describe('loadConfig', () => {
   })
 
   it('names every bad variable in one message', () => {
-    expect(() => loadConfig({ LOG_LEVEL: 'loud', ISSUER: 'http://x/', ALLOWED_ALGS: 'HS256', JWKS_COOLDOWN: 'soon' })).toThrow(new ConfigError(
+    expect(() => loadConfig({ LOG_LEVEL: 'loud', ISSUER: 'http://x.example', ALLOWED_ALGS: 'HS256', JWKS_COOLDOWN: 'soon' })).toThrow(new ConfigError(
       'invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"; ' +
-      'ISSUER must be an http(s) URL without query, fragment or trailing slash, got "http://x/"; ' +
-      'ALLOWED_ALGS must list some of RS256, ES256, EdDSA, refused: HS256; ' +
+      'ISSUER must be https (plain http only to loopback, or with ALLOW_INSECURE_ISSUERS=true), got "http://x.example"; ' +
+      'ALLOWED_ALGS must list some of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, refused: HS256; ' +
       'JWKS_COOLDOWN must be a duration like 500ms, 90s, 15m, 12h or 30d (a bare number is seconds), got "soon"'
     ))
   })
@@ -77,8 +108,18 @@ describe('loadConfig', () => {
     [{ ALLOWED_ALGS: 'HS256' }, /ALLOWED_ALGS.*refused: HS256/],
     [{ ALLOWED_ALGS: 'none' }, /ALLOWED_ALGS.*refused: none/],
     [{ ALLOWED_ALGS: ' , ' }, /ALLOWED_ALGS.*\(empty\)/],
-    [{ ISSUER: 'http://localhost:3001/' }, /ISSUER.*trailing slash/],
-    [{ JWKS_URL: 'file:///etc/passwd' }, /JWKS_URL must be an http\(s\) URL/],
+    [{ ALLOWED_ALGS: 'RS256,Ed25519' }, /ALLOWED_ALGS.*refused: Ed25519/],
+    [{ ISSUER: 'https://idp.example.com?tenant=1' }, /ISSUER must have no query or fragment/],
+    [{ ISSUER: 'http://idp.example.com' }, /ISSUER must be https/],
+    [{ ISSUER: 'https://user:pw@idp.example.com' }, /ISSUER must not carry credentials/],
+    [{ JWKS_URL: 'file:///etc/passwd' }, /JWKS_URL must be an https URL/],
+    [{ JWKS_URL: 'http://keys.example.com/jwks.json' }, /JWKS_URL must be https/],
+    [{ TRUSTED_ISSUERS: 'https://a.example.com', ISSUER: 'https://b.example.com' }, /set either TRUSTED_ISSUERS or ISSUER/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": 1}]' }, /TRUSTED_ISSUERS\[0\] must be/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "jwksUri": "x"}]' }, /TRUSTED_ISSUERS\[0\] must be/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com"}' }, /TRUSTED_ISSUERS is not valid JSON/],
+    [{ TRUSTED_ISSUERS: 'https://a.example.com, https://a.example.com' }, /names https:\/\/a.example.com twice/],
+    [{ TRUSTED_ISSUERS: ' , ' }, /at least one issuer/],
     [{ JWKS_FETCH_TIMEOUT: '10ms' }, /JWKS_FETCH_TIMEOUT must be 100ms to 60s/],
     [{ CLOCK_TOLERANCE: '10m' }, /CLOCK_TOLERANCE must be 0s to 5m/],
     [{ JWKS_COOLDOWN: '10m', JWKS_CACHE_TTL: '5m' }, /JWKS_COOLDOWN \(600s\) must not exceed JWKS_CACHE_TTL \(300s\)/]

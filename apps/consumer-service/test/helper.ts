@@ -28,19 +28,33 @@ export async function fakeIssuer (): Promise<FakeIssuer> {
 
 /**
  * A configuration read by the real loader, trusting `issuer` and reading its JWKS URL directly
- * (`JWKS_URL: undefined` makes the consumer discover it instead).
+ * (`JWKS_URL: undefined` makes the consumer discover it instead; `TRUSTED_ISSUERS` replaces both).
  */
 export function testConfig (issuer: FakeIssuer, env: Env = {}): ConsumerConfig {
-  return loadConfig({ ISSUER: issuer.origin, JWKS_URL: issuer.jwksUrl, LOG_LEVEL: 'silent', JWKS_FETCH_TIMEOUT: '1s', ...env })
+  const single = env.TRUSTED_ISSUERS === undefined ? { ISSUER: issuer.origin, JWKS_URL: issuer.jwksUrl } : {}
+  return loadConfig({ ...single, LOG_LEVEL: 'silent', JWKS_FETCH_TIMEOUT: '1s', ...env })
 }
 
-/** A clock the test moves by hand; the key set's TTL, cooldown and stale bound all read it. */
+/**
+ * A clock the test moves by hand. The app reads it through its `now` seam; get-jwks' caches read
+ * `performance.now()` (lru-cache captured the global object when it loaded), so that is pointed at
+ * it too, for this test only.
+ */
 export function manualClock (start = Date.now()) {
   const clock = {
     ms: start,
     now: () => clock.ms,
-    advance (ms: number) { clock.ms += ms }
+    /**
+     * Moves the clock. lru-cache keeps the last reading for 1 ms of real time (`ttlResolution`), so
+     * this lets that much pass before the next lookup: without it an expiry could go unseen.
+     */
+    async advance (ms: number) {
+      clock.ms += ms
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
   }
+  const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock.ms)
+  onTestFinished(() => spy.mockRestore())
   return clock
 }
 

@@ -1,9 +1,12 @@
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { constants, createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { calculateJwkThumbprint } from 'jose'
 
-export type Alg = 'RS256' | 'ES256' | 'EdDSA'
+/** The algorithms the fake issuer can sign with: every asymmetric JWS algorithm a resource server verifies. */
+export type Alg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA'
+
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
 
 export interface TestKey {
   alg: Alg
@@ -14,15 +17,18 @@ export interface TestKey {
   jwk: Record<string, unknown>
 }
 
-/** Generates a key the way the auth service does: thumbprint kid, `use: sig`, `alg` set. */
-export async function makeKey (alg: Alg, options: { modulusLength?: number } = {}): Promise<TestKey> {
-  const { privateKey, publicKey } = alg === 'RS256'
+/**
+ * Generates a key the way the auth service does: thumbprint kid, `use: sig`, `alg` set. `kid`
+ * names it otherwise (`rsa-2026-11`), as other issuers do.
+ */
+export async function makeKey (alg: Alg, options: { modulusLength?: number, kid?: string } = {}): Promise<TestKey> {
+  const { privateKey, publicKey } = alg.startsWith('RS') || alg.startsWith('PS')
     ? generateKeyPairSync('rsa', { modulusLength: options.modulusLength ?? 2048 })
-    : alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : alg in CURVES
+      ? generateKeyPairSync('ec', { namedCurve: CURVES[alg] as string })
       : generateKeyPairSync('ed25519')
   const base = publicKey.export({ format: 'jwk' }) as Record<string, unknown>
-  const kid = await calculateJwkThumbprint(base as never, 'sha256')
+  const kid = options.kid ?? await calculateJwkThumbprint(base as never, 'sha256')
   return { alg, kid, privateKey, publicKey, jwk: { ...base, kid, use: 'sig', alg } }
 }
 
@@ -36,10 +42,17 @@ export function craftToken (header: Record<string, unknown>, payload: Record<str
   const input = `${b64(header)}.${b64(payload)}`
   if (signer === 'none') return `${input}.`
   if ('hmac' in signer) return `${input}.${createHmac('sha256', signer.hmac).update(input).digest('base64url')}`
+  // The hash and padding follow the header's alg (RS/PS/ES 256–512), so a token can also lie about it.
+  const alg = typeof header.alg === 'string' ? header.alg : 'RS256'
+  const hash = `sha${/\d{3}$/.exec(alg)?.[0] ?? '256'}`
   const type = signer.asymmetricKeyType
   const signature = type === 'ed25519'
     ? sign(null, Buffer.from(input), signer)
-    : sign('sha256', Buffer.from(input), type === 'ec' ? { key: signer, dsaEncoding: 'ieee-p1363' } : signer)
+    : type === 'ec'
+      ? sign(hash, Buffer.from(input), { key: signer, dsaEncoding: 'ieee-p1363' })
+      : sign(hash, Buffer.from(input), alg.startsWith('PS')
+        ? { key: signer, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+        : signer)
   return `${input}.${signature.toString('base64url')}`
 }
 

@@ -37,8 +37,8 @@ function revocationBound (config: AuthConfig): string {
   return [
     `The key left this DATA_DIR's JWKS now; running auth-service processes stop publishing it within ${poll} s.`,
     `Consumers that honour Cache-Control stop accepting it when their cached JWKS expires: within ${cache} s`,
-    '(JWKS_MAX_AGE) for consumer-service, or its JWKS_COOLDOWN if that is longer.',
-    'A consumer that cannot reach the JWKS keeps its cached keys for up to its JWKS_MAX_STALE.',
+    '(JWKS_MAX_AGE); consumer-service within its JWKS_CACHE_TTL (keep it at most JWKS_MAX_AGE).',
+    'A consumer that cannot reach the JWKS keeps its cached keys for up to its JWKS_MAX_STALE more.',
     `Tokens signed with the key expire on their own within TOKEN_TTL (${config.tokenTtlSeconds} s).`
   ].join('\n')
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT } from 'jose'
-import { ACCESS_TOKEN_TYP } from '@repo/contracts/access-token'
+import { ACCESS_TOKEN_TYP, type IssuedAccessTokenClaims, type IssuedAccessTokenHeader } from '@repo/contracts/access-token'
 import { ROLE_SCOPES } from '@repo/contracts/scopes'
 import type { TokenResponse } from '@repo/contracts/login'
 import { NoSigningKeyError } from '../errors.js'
@@ -26,16 +26,21 @@ export function createTokenIssuer ({ issuer, audience, clientId, ttlSeconds, key
     if (!signing) throw new NoSigningKeyError()
     const issuedAt = Math.floor(now() / 1000)
     const scope = ROLE_SCOPES[user.role].join(' ')
-    const accessToken = await new SignJWT({ client_id: clientId, scope, role: user.role })
-      .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(issuer)
-      .setSubject(user.id)
-      .setAudience(audience)
-      .setIssuedAt(issuedAt)
-      .setNotBefore(issuedAt)
-      .setExpirationTime(issuedAt + ttlSeconds)
-      .setJti(randomUUID())
-      .sign(signing.key)
+    // Typed by the contract: what the consumer's tests and any resource server can rely on.
+    const header: IssuedAccessTokenHeader = { alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYP }
+    const claims: IssuedAccessTokenClaims = {
+      iss: issuer,
+      sub: user.id,
+      aud: audience,
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: issuedAt + ttlSeconds,
+      jti: randomUUID(),
+      client_id: clientId,
+      scope,
+      role: user.role
+    }
+    const accessToken = await new SignJWT(claims).setProtectedHeader(header).sign(signing.key)
     return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds, scope }
   }
 }

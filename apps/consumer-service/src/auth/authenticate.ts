@@ -2,8 +2,13 @@ import fastifyJwt, { type TokenOrHeader } from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Compile } from 'typebox/compile'
-import { ACCESS_TOKEN_TYP, AccessTokenClaimsSchema, AccessTokenHeaderSchema, type AccessTokenClaims, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { InvalidTokenError, KeysUnavailableError, TokenRejection, withChallenge, type ChallengeAttributes } from '../errors.js'
+import {
+  ACCESS_TOKEN_TYP, AccessTokenClaimsSchema, AccessTokenHeaderSchema, isAccessTokenTyp, type AccessTokenClaims, type VerificationAlgorithm
+} from '@repo/contracts/access-token'
+import {
+  DuplicateTokenError, ExpiredTokenError, InvalidTokenError, KeysUnavailableError, TokenRejection, withChallenge, type ChallengeAttributes
+} from '../errors.js'
+import type { Trusted } from '../plugins/trusted-issuers.js'
 import { readBearerToken } from './bearer-token.js'
 
 declare module '@fastify/jwt' {
@@ -21,18 +26,20 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     bearerToken: string | undefined
+    /** The trusted issuer the token's `iss` named, once its key was found. */
+    tokenIssuer: Trusted | undefined
   }
 }
 
 export interface AuthenticateOptions {
-  issuer: string
-  audience: string
-  allowedAlgs: readonly SigningAlgorithm[]
+  /** The `realm` of the challenges: this service's own identifier. */
+  realm: string
+  allowedAlgs: readonly VerificationAlgorithm[]
   clockToleranceSeconds: number
   /**
    * How long a verified token may be answered from fast-jwt's cache. Kept within the JWKS cache
-   * bound; and since the key is resolved from the current key set before the cache is consulted,
-   * a token whose key was removed from the JWKS is refused whatever the cache holds.
+   * bound; and since the key is resolved before the cache is consulted, a token whose key is no
+   * longer trusted is refused whatever the cache holds.
    */
   verifiedTokenCacheMs: number
   /** Milliseconds since the epoch. */
@@ -44,31 +51,40 @@ const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id']
 const VERIFIED_TOKEN_CACHE_SIZE = 1000
 const tokenHeader = Compile(AccessTokenHeaderSchema)
 const tokenClaims = Compile(AccessTokenClaimsSchema)
+const EXPIRED = 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
 
 async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
-  const { issuer, audience, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, now } = options
-  const keySet = app.issuerKeys
-  const realm = audience
+  const { realm, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, now } = options
+  const registry = app.trustedIssuers
   const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' }
+  const expiredToken = { error: 'invalid_token', error_description: 'The access token expired' }
 
   await app.register(fastifyJwt, {
     decode: { complete: true },
     // Runs after the token is decoded and before its signature is checked: the only way in for a key.
-    secret: async (_request: FastifyRequest, token: TokenOrHeader) => {
-      const header: unknown = 'header' in token ? token.header : token
-      if (!tokenHeader.Check(header)) throw new TokenRejection('header is not {alg, kid, typ: at+jwt} with an allowed alg')
+    secret: async (request: FastifyRequest, token: TokenOrHeader) => {
+      const { header, payload } = token as { header: unknown, payload: unknown }
+      if (!tokenHeader.Check(header)) throw new TokenRejection('header has a member or value no conformant issuer sends (only alg, typ, kid, x5t, x5t#S256)')
+      if (!isAccessTokenTyp(header.typ)) throw new TokenRejection(`typ ${JSON.stringify(header.typ)} is not at+jwt (RFC 9068 §4)`)
       if (!allowedAlgs.includes(header.alg)) throw new TokenRejection(`alg ${header.alg} is not allowed here`)
-      const found = await keySet.resolve(header.kid, header.alg)
-      if ('pem' in found) return found.pem
-      if (found.reason === 'unavailable') {
-        throw Object.assign(new KeysUnavailableError(), { headers: { 'retry-after': String(found.retryAfterSeconds) } })
+      // The unverified iss only picks which trusted issuer's keys to try, on an exact match.
+      const iss = (payload as { iss?: unknown } | null)?.iss
+      const trusted = typeof iss === 'string' ? registry.get(iss) : undefined
+      if (!trusted) throw new TokenRejection(`iss ${JSON.stringify(iss)?.slice(0, 100)} is not a trusted issuer`)
+      const found = await trusted.keys.lookup(header.kid, header.alg)
+      if ('key' in found) {
+        request.tokenIssuer = trusted
+        return found.key.pem
       }
-      throw new TokenRejection(found.reason === 'alg-mismatch' ? 'alg differs from the key\'s alg' : 'unknown kid')
+      if (found.miss === 'unavailable') {
+        throw Object.assign(new KeysUnavailableError(), { headers: { 'retry-after': String(found.retryAfterSeconds) }, detail: found.detail })
+      }
+      throw new TokenRejection(`${found.miss === 'unknown-kid' ? 'unknown kid' : 'unusable key'}: ${found.detail}`)
     },
     verify: {
       algorithms: [...allowedAlgs],
-      allowedIss: issuer,
-      allowedAud: audience,
+      allowedIss: [...registry.keys()],
+      allowedAud: [...new Set([...registry.values()].map(({ issuer }) => issuer.audience))],
       requiredClaims: REQUIRED_CLAIMS,
       checkTyp: ACCESS_TOKEN_TYP,
       // fast-jwt counts clock tolerance in milliseconds.
@@ -82,38 +98,51 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
 
   app.decorate('bearerRealm', realm)
   app.decorateRequest('bearerToken', undefined)
+  app.decorateRequest('tokenIssuer', undefined)
+
+  // A bare challenge (no error attribute) for a request without a bearer token, as RFC 6750 §3.1 says.
+  const reject = (request: FastifyRequest, reason: string, error: Error = new InvalidTokenError(), attributes: ChallengeAttributes | null = invalidToken) => {
+    request.log.info({ reason }, 'access token rejected')
+    return withChallenge(error, realm, attributes ?? undefined)
+  }
 
   app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const bearer = readBearerToken(request.headers.authorization)
     if ('error' in bearer) {
-      request.log.info({ reason: bearer.reason }, 'access token rejected')
-      const attributes: ChallengeAttributes | undefined = bearer.error.statusCode === 400
+      const attributes: ChallengeAttributes | null = bearer.error.statusCode === 400
         ? { error: 'invalid_request', error_description: bearer.error.message }
-        : bearer.error instanceof InvalidTokenError ? invalidToken : undefined
-      throw withChallenge(bearer.error, realm, attributes)
+        : bearer.error instanceof InvalidTokenError ? invalidToken : null
+      throw reject(request, bearer.reason, bearer.error, attributes)
+    }
+    // RFC 6750 §2: one way only. A token in the query string as well as the header is refused outright.
+    if (typeof request.query === 'object' && request.query !== null && 'access_token' in request.query) {
+      throw reject(request, 'a token in the query string as well as the Authorization header', new DuplicateTokenError(),
+        { error: 'invalid_request', error_description: new DuplicateTokenError().message })
     }
     request.bearerToken = bearer.token
     try {
       await request.jwtVerify()
     } catch (error) {
       if (error instanceof KeysUnavailableError) {
-        request.log.warn('access token not verifiable: issuer keys unavailable')
+        request.log.warn({ reason: (error as { detail?: string }).detail }, 'access token not verifiable: issuer keys unavailable')
         throw error
       }
-      const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
-      request.log.info({ reason }, 'access token rejected')
-      throw withChallenge(new InvalidTokenError(), realm, invalidToken)
+      const code = (error as { code?: string }).code
+      const reason = error instanceof Error ? `${code ?? error.name}: ${error.message}` : String(error)
+      if (code === EXPIRED) throw reject(request, reason, new ExpiredTokenError(), expiredToken)
+      throw reject(request, reason)
     }
-    // The signature holds; now the claims must also match the contract both services compile against.
+    // The signature holds; the claims must also fit the RFC 9068 profile, for the issuer that signed it.
     const claims = request.user
-    const latestIssuedAt = now() / 1000 + clockToleranceSeconds
-    if (!tokenClaims.Check(claims) || claims.iat > latestIssuedAt) {
-      request.log.info({ reason: 'claims do not match the access token contract' }, 'access token rejected')
-      throw withChallenge(new InvalidTokenError(), realm, invalidToken)
-    }
-    request.log.debug({ sub: claims.sub, client_id: claims.client_id, scope: claims.scope }, 'access token verified')
+    const trusted = request.tokenIssuer
+    if (!tokenClaims.Check(claims)) throw reject(request, 'claims do not fit the RFC 9068 access token profile')
+    if (!trusted || claims.iss !== trusted.issuer.issuer) throw reject(request, 'iss differs from the issuer whose key verified the token')
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+    if (!audiences.includes(trusted.issuer.audience)) throw reject(request, `aud does not contain ${trusted.issuer.audience}, this service's audience for ${trusted.issuer.issuer}`)
+    if (claims.iat > now() / 1000 + clockToleranceSeconds) throw reject(request, 'iat is in the future')
+    request.log.debug({ iss: claims.iss, sub: claims.sub, client_id: claims.client_id, scope: claims.scope }, 'access token verified')
   })
 }
 
-/** Verifies access tokens with @fastify/jwt, taking keys only from the trusted issuer's key set. */
-export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['error-handler', 'issuer-keys'] })
+/** Verifies access tokens with @fastify/jwt, taking keys only from the trusted issuer the token names. */
+export const authenticate = fp(authenticatePlugin, { name: 'authenticate', dependencies: ['error-handler', 'trusted-issuers'] })

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { DuplicateTokenError, withChallenge } from '../../errors.js'
 import { protectedRoutes } from './protected.js'
 import { reportRoutes } from './reports.js'
 
@@ -8,6 +9,19 @@ import { reportRoutes } from './reports.js'
  */
 export async function apiRoutes (app: FastifyInstance, { now }: { now: () => number }) {
   app.addHook('onRequest', app.authenticate)
+
+  // No route here takes a form body. One that carries `access_token` beside the Authorization header
+  // is a token sent two ways (RFC 6750 §2): 400. Any other form body: 415, as for every other type.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (request, body, done) => {
+    if (new URLSearchParams(body as string).has('access_token')) {
+      request.log.info({ reason: 'a token in the form body as well as the Authorization header' }, 'access token rejected')
+      const error = new DuplicateTokenError()
+      done(withChallenge(error, app.bearerRealm, { error: 'invalid_request', error_description: error.message }), undefined)
+      return
+    }
+    done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined)
+  })
+
   await app.register(protectedRoutes)
   await app.register(reportRoutes, { now })
 }

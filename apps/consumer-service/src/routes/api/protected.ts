@@ -18,7 +18,7 @@ export async function protectedRoutes (fastify: FastifyInstance) {
   app.get('/protected', {
     schema: { response: { 200: ProtectedResponseSchema, ...AUTH_ERROR_RESPONSES } }
   }, async (request) => ({
-    message: 'Access granted: the token was verified against the auth service\'s JWKS',
+    message: 'Access granted: the token was verified against its issuer\'s JWKS',
     claims: request.user
   }))
 }

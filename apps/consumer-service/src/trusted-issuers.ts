@@ -1,0 +1,110 @@
+import { isIP } from 'node:net'
+import { ConfigError } from '@repo/service-kit/env'
+
+/** One issuer whose tokens this service accepts. */
+export interface TrustedIssuer {
+  /** Compared byte for byte with a token's `iss`; a trailing slash is part of it (Auth0 has one). */
+  issuer: string
+  /** This service's identifier for that issuer: the token's `aud` must contain it. */
+  audience: string
+  /** Where its keys are; undefined means "discover from its metadata" (OIDC Discovery or RFC 8414). */
+  jwksUrl: string | undefined
+}
+
+export interface TrustedIssuerSettings {
+  /** `TRUSTED_ISSUERS`: a JSON array of `{ issuer, audience?, jwks_uri? }`, or issuer URLs separated by commas. */
+  trustedIssuers: string | undefined
+  /** `ISSUER` and `JWKS_URL`: the one-issuer shorthand, used when `TRUSTED_ISSUERS` is not set. */
+  issuer: string
+  jwksUrl: string | undefined
+  /** The `audience` of issuers that don't name their own (`AUDIENCE`). */
+  audience: string
+  /** `ALLOW_INSECURE_ISSUERS`: plain http to hosts other than loopback. */
+  allowInsecure: boolean
+}
+
+const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
+
+/** Loopback names and addresses: plain http there never leaves the machine. */
+function isLoopback (hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '')
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  return host === '::1'
+}
+
+/**
+ * An issuer or JWKS URL: absolute, without query or fragment for an issuer (OIDC Discovery §3), and
+ * `https:` — the first rule of fetching keys — unless the host is loopback or insecure is allowed.
+ * Returns whether it is plain http to a non-loopback host, for a warning.
+ */
+export function checkKeySourceUrl (name: string, value: string, { isIssuer, allowInsecure }: { isIssuer: boolean, allowInsecure: boolean }): { insecure: boolean } {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return fail(`${name} must be an absolute URL, got "${value.slice(0, 100)}"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must be an https URL, got "${value.slice(0, 100)}"`)
+  if (url.hash || (isIssuer && url.search)) fail(`${name} must have no ${isIssuer ? 'query or ' : ''}fragment, got "${value.slice(0, 100)}"`)
+  if (url.username || url.password) fail(`${name} must not carry credentials`)
+  const insecure = url.protocol === 'http:' && !isLoopback(url.hostname)
+  if (insecure && !allowInsecure) {
+    fail(`${name} must be https (plain http only to loopback, or with ALLOW_INSECURE_ISSUERS=true), got "${value.slice(0, 100)}"`)
+  }
+  return { insecure }
+}
+
+interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown }
+
+function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
+  if (value.trim().startsWith('[')) {
+    let entries: unknown
+    try {
+      entries = JSON.parse(value)
+    } catch {
+      return fail('TRUSTED_ISSUERS is not valid JSON')
+    }
+    if (!Array.isArray(entries)) return fail('TRUSTED_ISSUERS must be a JSON array')
+    return entries.map((entry: IssuerEntry, index) => {
+      const known = ['issuer', 'audience', 'jwks_uri']
+      const extra = typeof entry === 'object' && entry !== null ? Object.keys(entry).filter((key) => !known.includes(key)) : []
+      if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || extra.length > 0 ||
+        (entry.audience !== undefined && typeof entry.audience !== 'string') || (entry.jwks_uri !== undefined && typeof entry.jwks_uri !== 'string')) {
+        return fail(`TRUSTED_ISSUERS[${index}] must be { "issuer": string, "audience"?: string, "jwks_uri"?: string }`)
+      }
+      return { issuer: entry.issuer, audience: (entry.audience as string | undefined) ?? defaultAudience, jwksUrl: entry.jwks_uri as string | undefined }
+    })
+  }
+  return value.split(',').map((issuer) => issuer.trim()).filter((issuer) => issuer.length > 0)
+    .map((issuer) => ({ issuer, audience: defaultAudience, jwksUrl: undefined }))
+}
+
+/**
+ * The issuers this service trusts, checked: each URL as `checkKeySourceUrl` says, no issuer twice.
+ * Returns a warning for each plain-http key source that `ALLOW_INSECURE_ISSUERS` let through.
+ */
+export function readTrustedIssuers (settings: TrustedIssuerSettings): { issuers: TrustedIssuer[], warnings: string[] } {
+  const issuers = settings.trustedIssuers === undefined
+    ? [{ issuer: settings.issuer, audience: settings.audience, jwksUrl: settings.jwksUrl }]
+    : parseList(settings.trustedIssuers, settings.audience)
+  const name = settings.trustedIssuers === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS'
+  if (issuers.length === 0) fail('TRUSTED_ISSUERS must name at least one issuer')
+  if (issuers.length > 20) fail('TRUSTED_ISSUERS may name at most 20 issuers')
+  const warnings: string[] = []
+  for (const { issuer, audience, jwksUrl } of issuers) {
+    if (audience.length === 0) fail(`the audience of ${issuer} must not be empty`)
+    if (checkKeySourceUrl(name, issuer, { isIssuer: true, allowInsecure: settings.allowInsecure }).insecure) {
+      warnings.push(`issuer ${issuer} is plain http: allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network`)
+    }
+    if (jwksUrl !== undefined && checkKeySourceUrl(settings.trustedIssuers === undefined ? 'JWKS_URL' : name, jwksUrl, { isIssuer: false, allowInsecure: settings.allowInsecure }).insecure) {
+      warnings.push(`JWKS URL ${jwksUrl} is plain http: allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network`)
+    }
+  }
+  const seen = new Set<string>()
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer)) fail(`TRUSTED_ISSUERS names ${issuer} twice`)
+    seen.add(issuer)
+  }
+  return { issuers, warnings }
+}
