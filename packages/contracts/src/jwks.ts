@@ -33,12 +33,3 @@ export const JwksSchema = Type.Object({
   keys: Type.Array(PublicJwkSchema)
 })
 export type Jwks = Static<typeof JwksSchema>
-
-/**
- * What a consumer accepts from the network before it looks at single keys: a `keys` array
- * of objects. Keys it cannot use are skipped one by one rather than failing the whole set.
- */
-export const JwksEnvelopeSchema = Type.Object({
-  keys: Type.Array(Type.Object({}), { maxItems: 100 })
-})
-export type JwksEnvelope = Static<typeof JwksEnvelopeSchema>
