@@ -4,6 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import type { AuthConfig } from './config.js'
+import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
@@ -11,6 +12,7 @@ import { usersPlugin } from './plugins/users.js'
 import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
+import { oauthRoutes } from './routes/oauth.js'
 
 export interface AppOverrides {
   /** Milliseconds since the epoch. */
@@ -39,10 +41,12 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     // Infrastructure, then what the routes use, then the routes.
     await app.register(databasePlugin, { dataDir: config.dataDir })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
+    await app.register(clientsPlugin)
     await app.register(signingKeysPlugin, { config, now })
     await app.register(tokenIssuerPlugin, { config, now })
     await app.register(healthRoutes, { isReady: () => app.keyRing.signingKey() !== undefined, serviceLogLevel: config.logLevel })
-    await app.register(loginRoutes)
+    await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
+    await app.register(oauthRoutes, { issuer: config.issuer, audience: config.audience, publicClientId: config.clientId, now })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
     await app.register(discoveryRoutes, { issuer: config.issuer, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
   } catch (error) {

@@ -29,6 +29,10 @@ export interface AuthConfig {
   clockToleranceSeconds: number
   /** How often the service runs due key transitions and looks for key changes made by other processes. */
   keyStatePollMs: number
+  /** A refresh token unused for this long is dead. */
+  refreshTokenIdleTtlSeconds: number
+  /** A login's refresh tokens all die this long after it, however often they were rotated. */
+  refreshTokenAbsoluteTtlSeconds: number
   logLevel: string
   prettyLogs: boolean
   /** Deprecated variables that were read, for the service to log at start-up. */
@@ -62,6 +66,8 @@ const EnvSchema = Type.Object({
   KEY_RETIRE_AFTER: Type.Optional(Type.String()),
   CLOCK_TOLERANCE: Type.String({ default: '60s' }),
   KEY_STATE_POLL: Type.String({ default: '1s' }),
+  REFRESH_TOKEN_IDLE_TTL: Type.String({ default: '1d' }),
+  REFRESH_TOKEN_TTL: Type.String({ default: '30d' }),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
   LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
@@ -114,6 +120,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
       : env.duration('KEY_RETIRE_AFTER', vars.KEY_RETIRE_AFTER, { unit: 's', max: '365d' }),
     clockToleranceSeconds,
     keyStatePollMs,
+    refreshTokenIdleTtlSeconds: env.duration('REFRESH_TOKEN_IDLE_TTL', vars.REFRESH_TOKEN_IDLE_TTL, { unit: 's', min: '1s', max: '365d' }),
+    refreshTokenAbsoluteTtlSeconds: env.duration('REFRESH_TOKEN_TTL', vars.REFRESH_TOKEN_TTL, { unit: 's', min: '1s', max: '365d' }),
     logLevel: vars.LOG_LEVEL,
     prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
     warnings: env.warnings

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       keyRetireAfterSeconds: 1261,
       clockToleranceSeconds: 60,
       keyStatePollMs: 1000,
+      refreshTokenIdleTtlSeconds: 86400,
+      refreshTokenAbsoluteTtlSeconds: 2592000,
       logLevel: 'info',
       prettyLogs: false,
       warnings: []

@@ -96,13 +96,14 @@ export const AccessTokenClaimsSchema = Type.Object({
 export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
 
 /**
- * What the auth service issues: the profile above, always with `nbf`, a `scope` and the user's
- * `role`, and nothing else. Compile-time coupling between the services stays here and in the scopes.
+ * What the auth service issues: the profile above, always with `nbf` and a `scope`, the user's `role`
+ * on a user's token (a client's token has none: its `sub` is the client), and nothing else.
+ * Compile-time coupling between the services stays here and in the scopes.
  */
 export const IssuedAccessTokenClaimsSchema = Type.Object({
   ...REQUIRED_CLAIMS,
   nbf: Type.Integer({ minimum: 0 }),
   scope: Type.String(),
-  role: RoleSchema
+  role: Type.Optional(RoleSchema)
 }, { additionalProperties: false })
 export type IssuedAccessTokenClaims = Static<typeof IssuedAccessTokenClaimsSchema>

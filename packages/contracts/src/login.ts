@@ -12,11 +12,15 @@ export const LoginRequestSchema = Type.Object({
 }, { additionalProperties: false })
 export type LoginRequest = Static<typeof LoginRequestSchema>
 
-/** Successful answer of `POST /api/v1/auth`, shaped like an OAuth 2.0 token response (RFC 6749 §5.1). */
+/**
+ * Successful answer of `POST /api/v1/auth`, an OAuth 2.0 token response (RFC 6749 §5.1) with a
+ * refresh token: `grant_type=refresh_token` at the token endpoint renews it without the password.
+ */
 export const TokenResponseSchema = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ minimum: 1 }),
-  scope: Type.String()
+  scope: Type.String(),
+  refresh_token: Type.String()
 })
 export type TokenResponse = Static<typeof TokenResponseSchema>

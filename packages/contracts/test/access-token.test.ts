@@ -124,8 +124,12 @@ describe('IssuedAccessTokenClaimsSchema: what the auth service issues', () => {
     expect(issuedClaims.Check(FOREIGN_CLAIMS)).toBe(false)
   })
 
-  it.each(['nbf', 'scope', 'role'])('requires %s', (claim) => {
+  it.each(['nbf', 'scope'])('requires %s', (claim) => {
     expect(issuedClaims.Check(without(ISSUED_CLAIMS, { [claim]: undefined }))).toBe(false)
+  })
+
+  it('has no role on a client\'s token', () => {
+    expect(issuedClaims.Check(without(ISSUED_CLAIMS, { role: undefined, sub: 'reports-bot', client_id: 'reports-bot' }))).toBe(true)
   })
 
   it('allows only the roles of the user database', () => {

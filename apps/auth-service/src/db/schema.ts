@@ -33,5 +33,38 @@ export const MIGRATIONS = [
    BEGIN SELECT RAISE(ABORT, 'user name taken (names are unique regardless of case)'); END;
    CREATE TRIGGER users_update_name_unique_nocase BEFORE UPDATE OF user_name ON users
    WHEN EXISTS (SELECT 1 FROM users WHERE user_name = NEW.user_name COLLATE NOCASE AND id != NEW.id)
-   BEGIN SELECT RAISE(ABORT, 'user name taken (names are unique regardless of case)'); END;`
+   BEGIN SELECT RAISE(ABORT, 'user name taken (names are unique regardless of case)'); END;`,
+  // OAuth 2.0 clients (secrets as SHA-256 hashes: they are 256 random bits, not passwords), refresh
+  // tokens (hashes only; a family shares one absolute lifetime and dies whole on reuse), and the
+  // jti of every client assertion until it expires, so none is accepted twice.
+  `CREATE TABLE clients (
+     client_id TEXT PRIMARY KEY,
+     auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
+     secret_hash TEXT,
+     jwks TEXT,
+     jwks_uri TEXT,
+     scope TEXT NOT NULL,
+     audience TEXT NOT NULL,
+     grant_types TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     family_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     issued_at INTEGER NOT NULL,
+     idle_expires_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     revoked_at INTEGER
+   );
+   CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+   CREATE TABLE client_assertions (
+     client_id TEXT NOT NULL,
+     jti TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (client_id, jti)
+   );`
 ]

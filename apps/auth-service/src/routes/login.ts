@@ -2,12 +2,21 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorBodySchema } from '@repo/contracts/errors'
 import { LoginRequestSchema, TokenResponseSchema } from '@repo/contracts/login'
+import { ROLE_SCOPES } from '@repo/contracts/scopes'
 import { InvalidCredentialsError } from '../errors.js'
 
 export const LOGIN_PATH = '/api/v1/auth'
 
-/** `POST /api/v1/auth`: user name and password in, a signed access token out. */
-export async function loginRoutes (fastify: FastifyInstance) {
+export interface LoginRoutesOptions {
+  /** The `aud` of the access tokens login issues. */
+  audience: string
+  /** The (public) client login issues tokens to: `client_id` in the tokens, and the client that refreshes them. */
+  clientId: string
+  now: () => number
+}
+
+/** `POST /api/v1/auth`: user name and password in, a signed access token and a refresh token out. */
+export async function loginRoutes (fastify: FastifyInstance, { audience, clientId, now }: LoginRoutesOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(LOGIN_PATH, {
@@ -25,9 +34,12 @@ export async function loginRoutes (fastify: FastifyInstance) {
   }, async (request, reply) => {
     const user = await app.users.verifyCredentials(request.body.userName, request.body.password)
     if (!user) throw new InvalidCredentialsError()
-    const token = await app.issueToken(user)
-    request.log.info({ sub: user.id, scope: token.scope }, 'access token issued')
+    const scope = ROLE_SCOPES[user.role].join(' ')
+    const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
+    const refreshToken = app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())
+    request.log.info({ sub: user.id, scope }, 'access token issued')
     // RFC 6749 §5.1: token responses must not be cached.
-    return reply.header('cache-control', 'no-store').send(token)
+    return reply.header('cache-control', 'no-store')
+      .send({ access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope, refresh_token: refreshToken })
   })
 }

@@ -78,6 +78,12 @@ export class UserStore {
   }
 
   /** The user whose name equals `userName` regardless of case: the one a new `userName` would clash with. */
+  /** The user with this id (a token's `sub`), if it still exists. */
+  findById (id: string): User | undefined {
+    const row = this.#db.prepare('SELECT id, user_name, password_hash, role, created_at FROM users WHERE id = ?').get(id) as UserRow | undefined
+    return row ? toUser(row) : undefined
+  }
+
   findIgnoringCase (userName: string): User | undefined {
     const row = this.#db.prepare('SELECT * FROM users WHERE user_name = ? COLLATE NOCASE ORDER BY created_at LIMIT 1')
       .get(userName) as UserRow | undefined

@@ -11,13 +11,13 @@ describe('POST /api/v1/auth', () => {
   it.each([
     { userName: 'Jane', password: 'pass123', role: 'write', scope: 'reports:read reports:write' },
     { userName: 'John', password: 'testpass', role: 'read', scope: 'reports:read' }
-  ])('answers $userName with an RFC 9068 access token', async ({ userName, password, role, scope }) => {
+  ])('answers $userName with an RFC 9068 access token and a refresh token', async ({ userName, password, role, scope }) => {
     const response = await login(app(), userName, password)
 
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toBe('no-store')
     const body = response.json()
-    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope })
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope, refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
 
     const header = decodeProtectedHeader(body.access_token)
     expect(header).toEqual({ alg: 'RS256', kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), typ: 'at+jwt' })

@@ -1,0 +1,149 @@
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { JWT_BEARER_ASSERTION } from '@repo/contracts/oauth'
+import type { Client, ClientStore } from '../clients/client-store.js'
+import { OAuthFailure, invalidClient } from './oauth-failure.js'
+
+/** The client a request authenticated as; `public` for the login's client, which has no credentials. */
+export type AuthenticatedClient =
+  | { kind: 'confidential', client: Client }
+  | { kind: 'public', clientId: string }
+
+export interface ClientAuthenticationOptions {
+  clients: ClientStore
+  /** The `aud` a client assertion may name: the issuer, the token endpoint, or the endpoint called. */
+  audiences: readonly string[]
+  /** The login's public client: it may refresh with its `client_id` alone (RFC 6749 §2.1, §6). */
+  publicClientId: string
+  now: () => number
+}
+
+export interface ClientCredentials {
+  authorization: string | undefined
+  client_id?: string | undefined
+  client_secret?: string | undefined
+  client_assertion_type?: string | undefined
+  client_assertion?: string | undefined
+}
+
+/** How long a client assertion may live at most (RFC 7523 §3: "expire soon"). */
+const MAX_ASSERTION_LIFETIME_SECONDS = 300
+const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
+
+/** RFC 6749 §2.3.1: the id and secret in Basic credentials are form-encoded first. */
+function decodeBasic (authorization: string): { id: string, secret: string } | undefined {
+  const match = /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization)
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) return undefined
+  const unform = (value: string) => {
+    try {
+      return decodeURIComponent(value.replace(/\+/g, ' '))
+    } catch {
+      return undefined
+    }
+  }
+  const id = unform(decoded.slice(0, colon))
+  const secret = unform(decoded.slice(colon + 1))
+  return id !== undefined && secret !== undefined ? { id, secret } : undefined
+}
+
+const remoteKeySets = new Map<string, JWTVerifyGetKey>()
+
+/** A client's keys for `private_key_jwt`: registered inline, or fetched from its `jwks_uri` (cached by jose). */
+function clientKeys (client: Client): JWTVerifyGetKey | undefined {
+  if (client.jwks) return createLocalJWKSet(client.jwks as Parameters<typeof createLocalJWKSet>[0])
+  if (!client.jwksUri) return undefined
+  let keys = remoteKeySets.get(client.jwksUri)
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(client.jwksUri), { timeoutDuration: 2000, cooldownDuration: 30_000 })
+    remoteKeySets.set(client.jwksUri, keys)
+  }
+  return keys
+}
+
+/**
+ * Authenticates the client of a token or revocation request by exactly one method (RFC 6749 §2.3):
+ * `client_secret_basic`, `client_secret_post`, `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9), or
+ * none for the login's public client. Each registered client has one method; any other is refused.
+ */
+export async function authenticateClient (credentials: ClientCredentials, options: ClientAuthenticationOptions): Promise<AuthenticatedClient> {
+  const { clients } = options
+  const basic = credentials.authorization?.toLowerCase().startsWith('basic ') ? credentials.authorization : undefined
+  const methods = [basic !== undefined, credentials.client_secret !== undefined, credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined]
+  if (methods.filter(Boolean).length > 1) {
+    throw new OAuthFailure('invalid_request', 'Use exactly one client authentication method')
+  }
+
+  if (basic !== undefined) {
+    const decoded = decodeBasic(basic)
+    if (!decoded) throw invalidClient('malformed Basic credentials')
+    if (credentials.client_id !== undefined && credentials.client_id !== decoded.id) {
+      throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
+    }
+    return secretClient(decoded.id, decoded.secret, 'client_secret_basic', clients)
+  }
+
+  if (credentials.client_secret !== undefined) {
+    if (credentials.client_id === undefined) throw invalidClient('client_secret without client_id')
+    return secretClient(credentials.client_id, credentials.client_secret, 'client_secret_post', clients)
+  }
+
+  if (credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined) {
+    if (credentials.client_assertion_type !== JWT_BEARER_ASSERTION || credentials.client_assertion === undefined) {
+      throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`)
+    }
+    return assertionClient(credentials.client_assertion, credentials.client_id, options)
+  }
+
+  if (credentials.client_id === options.publicClientId) return { kind: 'public', clientId: credentials.client_id }
+  throw invalidClient(credentials.client_id === undefined ? 'no client authentication' : `client ${credentials.client_id} sent no credentials`)
+}
+
+function secretClient (clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', clients: ClientStore): AuthenticatedClient {
+  // The secret is checked whatever else is wrong, so every failure costs the same.
+  const secretMatches = clients.verifySecret(clientId, secret)
+  const client = clients.find(clientId)
+  if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`)
+  if (client.authMethod !== method) throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`)
+  if (!secretMatches) throw invalidClient(`wrong secret for client ${clientId}`)
+  return { kind: 'confidential', client }
+}
+
+async function assertionClient (assertion: string, clientIdParameter: string | undefined, { clients, audiences, now }: ClientAuthenticationOptions): Promise<AuthenticatedClient> {
+  let claimed: string | undefined
+  try {
+    claimed = decodeJwt(assertion).iss
+  } catch {
+    throw invalidClient('client_assertion is not a JWT')
+  }
+  if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss')
+  if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
+  const client = clients.find(claimed)
+  if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`)
+  if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`)
+  const keys = clientKeys(client)
+  if (!keys) throw invalidClient(`client ${client.clientId} has no keys registered`)
+  let payload
+  try {
+    ({ payload } = await jwtVerify(assertion, keys, {
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: [...audiences],
+      algorithms: ASSERTION_ALGORITHMS,
+      requiredClaims: ['exp', 'jti'],
+      currentDate: new Date(now()),
+      clockTolerance: 5
+    }))
+  } catch (error) {
+    throw invalidClient(`client_assertion of ${client.clientId} refused: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const nowSeconds = Math.floor(now() / 1000)
+  if ((payload.exp as number) - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS) {
+    throw invalidClient(`client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`)
+  }
+  if (!clients.rememberAssertion(client.clientId, String(payload.jti), (payload.exp as number) * 1000, now())) {
+    throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`)
+  }
+  return { kind: 'confidential', client }
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify'
+import { OAuthFailure } from './oauth-failure.js'
+
+/**
+ * Parses `application/x-www-form-urlencoded` bodies for the OAuth endpoints (RFC 6749 §3.2).
+ * A parameter sent twice is refused (§3.1: "MUST NOT be included more than once"), empty values
+ * count as absent (§3.1), and any other content type is `invalid_request`.
+ */
+export function acceptFormBodies (app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    const params = new URLSearchParams(body as string)
+    const form: Record<string, string> = {}
+    for (const [name, value] of params) {
+      if (name in form) return done(new OAuthFailure('invalid_request', `${name} is sent more than once`), undefined)
+      if (value !== '') form[name] = value
+    }
+    done(null, form)
+  })
+  app.addContentTypeParser('*', (request, payload, done) => {
+    done(new OAuthFailure('invalid_request', 'The request body must be application/x-www-form-urlencoded'), undefined)
+  })
+}

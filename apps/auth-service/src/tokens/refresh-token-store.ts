@@ -1,0 +1,106 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { DatabaseSync } from 'node:sqlite'
+import { inWriteTransaction } from '@repo/service-kit/sqlite'
+
+export interface RefreshLifetimes {
+  /** A refresh token not used for this long is dead. */
+  idleMs: number
+  /** A family (a login and every rotation after it) is dead this long after the login, however used. */
+  absoluteMs: number
+}
+
+/** What a refresh token stands for. */
+export interface RefreshGrant {
+  userId: string
+  clientId: string
+  scope: string
+}
+
+export type Redemption =
+  | { ok: true, grant: RefreshGrant, refreshToken: string }
+  | { ok: false, reason: 'unknown' | 'expired' | 'revoked' | 'reused', grant?: RefreshGrant }
+
+interface RefreshRow {
+  token_hash: string
+  family_id: string
+  user_id: string
+  client_id: string
+  scope: string
+  idle_expires_at: number
+  expires_at: number
+  used_at: number | null
+  revoked_at: number | null
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
+const newToken = () => randomBytes(32).toString('base64url')
+
+/**
+ * Opaque refresh tokens, stored only as SHA-256 hashes. Each use rotates: the used token is marked
+ * and a new one of the same family issued. A second use of a used token means it was stolen (or a
+ * client replays it): the whole family is revoked, the newest token included (OAuth 2.0 Security
+ * BCP §4.14). Every redemption runs inside SQLite's write lock, so of two concurrent redemptions of
+ * one token exactly one succeeds.
+ */
+export class RefreshTokenStore {
+  readonly #db: DatabaseSync
+  readonly #lifetimes: RefreshLifetimes
+
+  constructor (db: DatabaseSync, lifetimes: RefreshLifetimes) {
+    this.#db = db
+    this.#lifetimes = lifetimes
+  }
+
+  /** A new family, for a login. */
+  issue (grant: RefreshGrant, now: number): string {
+    const token = newToken()
+    this.#insert(token, randomUUID(), grant, now, now + this.#lifetimes.absoluteMs)
+    return token
+  }
+
+  /**
+   * Uses a refresh token once: the grant and its successor, or why not. `check` runs first, inside
+   * the lock (the right client? a narrower scope?): a refusal there leaves the token unused.
+   */
+  redeem <E> (token: string, now: number, check: (grant: RefreshGrant) => E | undefined = () => undefined): Redemption | { ok: false, reason: 'refused', refusal: E } {
+    return inWriteTransaction(this.#db, () => {
+      const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(hashToken(token)) as RefreshRow | undefined
+      if (!row) return { ok: false, reason: 'unknown' }
+      const grant = { userId: row.user_id, clientId: row.client_id, scope: row.scope }
+      const refusal = check(grant)
+      if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
+      if (row.revoked_at !== null) return { ok: false, reason: 'revoked', grant }
+      if (row.used_at !== null) {
+        this.#revokeFamily(row.family_id, now)
+        return { ok: false, reason: 'reused', grant }
+      }
+      if (now >= row.idle_expires_at || now >= row.expires_at) return { ok: false, reason: 'expired', grant }
+      this.#db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?').run(now, row.token_hash)
+      const successor = newToken()
+      this.#insert(successor, row.family_id, grant, now, row.expires_at)
+      return { ok: true, grant, refreshToken: successor }
+    })
+  }
+
+  /** Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`. */
+  revoke (token: string, clientId: string, now: number): 'revoked' | 'unknown' | 'other-client' {
+    return inWriteTransaction(this.#db, () => {
+      const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(hashToken(token)) as RefreshRow | undefined
+      if (!row) return 'unknown'
+      if (row.client_id !== clientId) return 'other-client'
+      this.#revokeFamily(row.family_id, now)
+      return 'revoked'
+    })
+  }
+
+  #insert (token: string, familyId: string, grant: RefreshGrant, now: number, expiresAt: number): void {
+    this.#db.prepare(
+      `INSERT INTO refresh_tokens (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+    ).run(hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, Math.min(now + this.#lifetimes.idleMs, expiresAt), expiresAt)
+  }
+
+  #revokeFamily (familyId: string, now: number): void {
+    this.#db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(now, familyId)
+  }
+}

@@ -1,0 +1,62 @@
+import Type, { type Static } from 'typebox'
+
+/** The grants the token endpoint serves. */
+export const GRANT_TYPES = ['client_credentials', 'refresh_token'] as const
+
+/** How a confidential client proves itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2); `none` is a public client. */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const
+export type ClientAuthMethod = typeof CLIENT_AUTH_METHODS[number]
+
+/** `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2). */
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/**
+ * A token request (RFC 6749 §4.4.2, §6; RFC 7523 §2.2), `application/x-www-form-urlencoded`. Every
+ * member is a string; which ones a grant needs is checked by the endpoint, so each missing one gets
+ * its own RFC 6749 §5.2 error. Unknown parameters are ignored, as §3.2 says.
+ */
+export const TokenRequestSchema = Type.Object({
+  grant_type: Type.Optional(Type.String({ maxLength: 100 })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  refresh_token: Type.Optional(Type.String({ maxLength: 200 })),
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion: Type.Optional(Type.String({ maxLength: 8192 }))
+})
+export type TokenRequest = Static<typeof TokenRequestSchema>
+
+/** A revocation request (RFC 7009 §2.1), plus the client authentication members above. */
+export const RevocationRequestSchema = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 8192 })),
+  token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion: Type.Optional(Type.String({ maxLength: 8192 }))
+})
+export type RevocationRequest = Static<typeof RevocationRequestSchema>
+
+/** A successful token response (RFC 6749 §5.1). */
+export const OAuthTokenResponseSchema = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ minimum: 1 }),
+  scope: Type.String(),
+  refresh_token: Type.Optional(Type.String())
+})
+export type OAuthTokenResponse = Static<typeof OAuthTokenResponseSchema>
+
+/** The error codes of RFC 6749 §5.2, and the one RFC 7009 §2.2.1 adds. */
+export const OAUTH_ERROR_CODES = [
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
+  'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable'
+] as const
+export type OAuthErrorCode = typeof OAUTH_ERROR_CODES[number]
+
+/** An error response of the token and revocation endpoints (RFC 6749 §5.2): not the service's usual error body. */
+export const OAuthErrorSchema = Type.Object({
+  error: Type.Enum(OAUTH_ERROR_CODES),
+  error_description: Type.Optional(Type.String())
+})
+export type OAuthError = Static<typeof OAuthErrorSchema>
