@@ -5,11 +5,19 @@
 # `docker compose up -d` straight away.
 #   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
 #   WAIT_SECONDS (default 90): how long to wait for both to be ready
+#   CLIENTS_CLI: the command that runs the auth service's clients CLI on the service's database. The
+#     default is the compose form, `docker compose exec -T auth-service node dist/cli/clients.js`; beside
+#     `pnpm start`, from the repository root:
+#     CLIENTS_CLI='pnpm --silent --filter @repo/auth-service exec node --env-file-if-exists=.env dist/cli/clients.js'
+# The machine step registers a client reports-bot, and removes it at the end (and first, if a run that
+# stopped half-way left it behind: the compose volume outlives the containers).
 set -euo pipefail
 
 AUTH_URL=${AUTH_URL:-http://localhost:3001}
 CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
 WAIT_SECONDS=${WAIT_SECONDS:-90}
+read -r -a CLIENTS_CMD <<< "${CLIENTS_CLI:-docker compose exec -T auth-service node dist/cli/clients.js}"
+CLIENT_ID=reports-bot
 BODY=$(mktemp)
 trap 'rm -f "$BODY"' EXIT
 
@@ -34,6 +42,31 @@ expect() {
     exit 1
   fi
   echo "ok    $what: HTTP $got"
+}
+
+# fail DESCRIPTION: the one FAIL line, then stop.
+fail() {
+  echo "FAIL  $1" >&2
+  exit 1
+}
+
+# clients ARGS...: runs the clients CLI (CLIENTS_CLI).
+clients() {
+  "${CLIENTS_CMD[@]}" "$@"
+}
+
+# remove_client [first]: removes the walkthrough's client. `first`: before registering it, where
+# only one left behind by an earlier run is there, and none at all is fine.
+remove_client() {
+  local out
+  if out=$(clients remove "$CLIENT_ID" 2>&1); then
+    echo "ok    remove client $CLIENT_ID${1:+ (left by an earlier run)} with the clients CLI"
+  elif [ "${1:-}" = first ] && [[ $out == *"no client $CLIENT_ID"* ]]; then
+    return 0
+  else
+    echo "$out" >&2
+    fail "remove client $CLIENT_ID with the clients CLI (${CLIENTS_CMD[*]})"
+  fi
 }
 
 # login USER PASSWORD: prints the access token (the progress line goes to stderr).
@@ -81,6 +114,7 @@ not_ready() {
 wait_until_ready
 
 JANE=$(login Jane pass123)
+JANE_REFRESH=$(json refresh_token)
 JOHN=$(login John testpass)
 
 expect 200 "Jane calls the protected route" "$CONSUMER_URL/api/v1/protected" -H "Authorization: Bearer $JANE"
@@ -102,5 +136,38 @@ echo "      $(json code): $(json message)"
 expect 401 "no token is refused" "$CONSUMER_URL/api/v1/protected"
 expect 401 "a wrong password is refused" -X POST "$AUTH_URL/api/v1/auth" \
   -H 'Content-Type: application/json' -d '{"userName":"Jane","password":"wrong"}'
+
+# A machine: a client registered with the CLI gets its own token (client_credentials, RFC 6749 §4.4).
+remove_client first
+ADDED=$(clients add "$CLIENT_ID" --scope reports:read --audience consumer-service) \
+  || fail "register client $CLIENT_ID with the clients CLI (${CLIENTS_CMD[*]})"
+# The secret is on the one line the CLI prints it on; it is never echoed here.
+SECRET=$(printf '%s\n' "$ADDED" | sed -n 's/^client_secret (shown once, store it now): //p')
+[ -n "$SECRET" ] || fail "register client $CLIENT_ID: the CLI printed no client_secret line"
+echo "ok    register client $CLIENT_ID with the clients CLI"
+echo "      ${ADDED%%$'\n'*}"
+expect 200 "$CLIENT_ID gets a token (client_credentials, client_secret_basic)" -u "$CLIENT_ID:$SECRET" \
+  -d grant_type=client_credentials -d scope=reports:read "$AUTH_URL/oauth/token"
+BOT=$(json access_token)
+echo "      scope: $(json scope), expires_in: $(json expires_in)"
+expect 200 "$CLIENT_ID lists reports with it" "$CONSUMER_URL/api/v1/reports" -H "Authorization: Bearer $BOT"
+expect 403 "$CLIENT_ID may not create a report" -X POST "$CONSUMER_URL/api/v1/reports" \
+  -H "Authorization: Bearer $BOT" -H 'Content-Type: application/json' -d '{"title":"denied"}'
+
+# Refresh: Jane's login came with a refresh token; each use returns a new one, and a used one is dead.
+expect 200 "Jane's refresh token gets new tokens (refresh_token, client demo-client)" \
+  -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$JANE_REFRESH" "$AUTH_URL/oauth/token"
+NEW_REFRESH=$(json refresh_token)
+case "$NEW_REFRESH" in
+  ''|null|undefined|"$JANE_REFRESH") fail "the refresh returned no new refresh token" ;;
+esac
+echo "      a new refresh token replaces the used one"
+expect 200 "Jane calls the protected route with the refreshed access token" "$CONSUMER_URL/api/v1/protected" \
+  -H "Authorization: Bearer $(json access_token)"
+expect 400 "the used refresh token is refused when presented again" \
+  -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$JANE_REFRESH" "$AUTH_URL/oauth/token"
+echo "      $(json error): $(json error_description)"
+
+remove_client
 
 echo "walkthrough passed"

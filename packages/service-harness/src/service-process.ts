@@ -102,7 +102,7 @@ export function startProcess (name: string, entry: string, port: number, env: Re
 }
 
 /** Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on stdin. */
-export async function runAuthCli (name: 'keys' | 'users', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
+export async function runAuthCli (name: 'keys' | 'users' | 'clients', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, [serviceEntry('auth-service', `cli/${name}`), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe']

@@ -1,0 +1,162 @@
+import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
+import { isHelp } from './command-line.js'
+
+/** The methods a client registered here authenticates with; `none` is only the login's own client. */
+export const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const
+export type RegistrableAuthMethod = typeof REGISTRABLE_AUTH_METHODS[number]
+
+export const KNOWN_SCOPES: readonly string[] = [REPORTS_READ, REPORTS_WRITE]
+export const CLIENT_ID_MAX_LENGTH = 64
+
+/** Where a `private_key_jwt` client's public keys come from. */
+export type ClientKeySource = { jwksUri: string } | { jwksFile: string }
+
+export interface AddClientArgs {
+  clientId: string
+  /** Space-delimited, each a known scope, without repeats. */
+  scope: string
+  /** `undefined`: the service's AUDIENCE. */
+  audience: string | undefined
+  authMethod: RegistrableAuthMethod
+  keys: ClientKeySource | undefined
+}
+
+export type ClientsCommand =
+  | { command: 'add' } & AddClientArgs
+  | { command: 'list', json: boolean }
+  | { command: 'remove', clientId: string }
+  | { command: 'help' }
+  /** A command line that does not parse; `problem` says why (none when there was no command at all). */
+  | { command: 'usage', problem?: string }
+
+const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
+const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = { add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file'] }
+const FLAGS: Readonly<Record<string, readonly string[]>> = { list: ['--json'] }
+
+/** Why `clientId` cannot be a client id, or `undefined`: 1 to 64 of `A–Z a–z 0–9 . _ -`. */
+export function clientIdProblem (clientId: string): string | undefined {
+  if (clientId.length === 0) return 'a client id must not be empty'
+  if (clientId.length > CLIENT_ID_MAX_LENGTH) return `a client id must be at most ${CLIENT_ID_MAX_LENGTH} characters, got ${clientId.length}`
+  if (!/^[A-Za-z0-9._-]+$/.test(clientId)) return `a client id may only contain letters, digits, ".", "_" and "-", got "${clientId}"`
+  return undefined
+}
+
+/** The scope as stored (known scopes, each once, in the order given), or why not. */
+export function normalizeScope (scope: string): { scope: string } | { problem: string } {
+  const scopes = [...new Set(parseScope(scope))]
+  if (scopes.length === 0) return { problem: `--scope needs at least one scope: ${KNOWN_SCOPES.join(' and/or ')}` }
+  const unknown = scopes.filter((part) => !KNOWN_SCOPES.includes(part))
+  if (unknown.length > 0) return { problem: `unknown scope ${unknown.map((part) => `"${part}"`).join(', ')}: the known scopes are ${KNOWN_SCOPES.join(' and ')}` }
+  return { scope: scopes.join(' ') }
+}
+
+export function audienceProblem (audience: string): string | undefined {
+  if (audience.length === 0 || audience.length > 200) return 'an audience must be 1 to 200 characters'
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(audience)) return 'an audience must not contain whitespace or control characters'
+  return undefined
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
+
+/** Why the service must not fetch a client's keys from `uri`: only https, or plain http on loopback. */
+export function jwksUriProblem (uri: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    return `--jwks-uri is not a URL: "${uri}"`
+  }
+  if (url.username || url.password) return '--jwks-uri must not carry credentials'
+  if (url.protocol === 'https:') return undefined
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
+  if (url.protocol === 'http:' && loopback) return undefined
+  return `--jwks-uri must be https (plain http only on loopback), got ${url.protocol}//${url.host}`
+}
+
+const isAuthMethod = (word: string): word is RegistrableAuthMethod => (REGISTRABLE_AUTH_METHODS as readonly string[]).includes(word)
+
+/**
+ * Splits `<command> [...]` like `splitCommandLine`, except that some options take the next word as
+ * their value (`--scope "reports:read"`, or `--scope=reports:read`). Only the exact option words are
+ * options, so a client id may start with `-`; every word after `--` is an operand.
+ */
+function split (argv: readonly string[]): { command: string | undefined, values: Map<string, string>, flags: Set<string>, operands: string[], problem?: string } {
+  const [command, ...rest] = argv[0] === '--' ? argv.slice(1) : argv
+  const valued = command === undefined ? [] : VALUED_OPTIONS[command] ?? []
+  const flagWords = command === undefined ? [] : FLAGS[command] ?? []
+  const values = new Map<string, string>()
+  const flags = new Set<string>()
+  const operands: string[] = []
+  for (let index = 0; index < rest.length; index++) {
+    const word = rest[index] as string
+    if (word === '--') {
+      operands.push(...rest.slice(index + 1))
+      break
+    }
+    const equals = word.indexOf('=')
+    const name = equals > 0 && valued.includes(word.slice(0, equals)) ? word.slice(0, equals) : word
+    if (valued.includes(name)) {
+      const value = name === word ? rest[++index] : word.slice(equals + 1)
+      if (value === undefined) return { command, values, flags, operands, problem: `${name} needs a value` }
+      if (values.has(name)) return { command, values, flags, operands, problem: `${name} is given more than once` }
+      values.set(name, value)
+    } else if (flagWords.includes(word)) {
+      flags.add(word)
+    } else {
+      operands.push(word)
+    }
+  }
+  return { command, values, flags, operands }
+}
+
+function parseAdd (values: Map<string, string>, operands: string[]): ClientsCommand {
+  const [clientId] = operands
+  if (operands.length !== 1 || clientId === undefined) return { command: 'usage', problem: ADD_USAGE }
+  const idProblem = clientIdProblem(clientId)
+  if (idProblem) return { command: 'usage', problem: idProblem }
+
+  const scope = normalizeScope(values.get('--scope') ?? REPORTS_READ)
+  if ('problem' in scope) return { command: 'usage', problem: scope.problem }
+
+  const audience = values.get('--audience')
+  const badAudience = audience === undefined ? undefined : audienceProblem(audience)
+  if (badAudience) return { command: 'usage', problem: badAudience }
+
+  const jwksUri = values.get('--jwks-uri')
+  const jwksFile = values.get('--jwks-file')
+  if (jwksUri !== undefined && jwksFile !== undefined) return { command: 'usage', problem: 'give either --jwks-uri or --jwks-file, not both' }
+  const uriProblem = jwksUri === undefined ? undefined : jwksUriProblem(jwksUri)
+  if (uriProblem) return { command: 'usage', problem: uriProblem }
+  if (jwksFile === '') return { command: 'usage', problem: '--jwks-file needs a file name' }
+  const keys = jwksUri !== undefined ? { jwksUri } : jwksFile !== undefined ? { jwksFile } : undefined
+
+  const auth = values.get('--auth') ?? (keys ? 'private_key_jwt' : 'client_secret_basic')
+  if (!isAuthMethod(auth)) return { command: 'usage', problem: `unknown --auth "${auth}": use ${REGISTRABLE_AUTH_METHODS.join(', ')}` }
+  if (auth === 'private_key_jwt' && !keys) return { command: 'usage', problem: 'private_key_jwt needs the client\'s public keys: --jwks-uri <url> or --jwks-file <file>' }
+  if (auth !== 'private_key_jwt' && keys) return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
+
+  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys }
+}
+
+/** Reads `clients <command> [...]`, checking every value that needs no file or database. */
+export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
+  const { command, values, flags, operands, problem } = split(argv)
+  if (problem) return { command: 'usage', problem }
+  const [first] = operands
+  switch (command) {
+    case undefined:
+      return { command: 'usage' }
+    case 'add':
+      return parseAdd(values, operands)
+    case 'list':
+      if (first !== undefined) return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      return { command, json: flags.has('--json') }
+    case 'remove':
+      if (operands.length !== 1 || first === undefined) return { command: 'usage', problem: 'remove takes one client id: remove <client_id>' }
+      return { command, clientId: first }
+    default:
+      if (isHelp(command)) return { command: 'help' }
+      return { command: 'usage', problem: `unknown command "${command}": use add, list or remove` }
+  }
+}

@@ -1,0 +1,73 @@
+import { DuplicateClientError, type Client, type ClientStore } from '../clients/client-store.js'
+import { CliError } from './cli-error.js'
+import type { AddClientArgs } from './clients-args.js'
+import { readClientJwksFile } from './client-jwks.js'
+import { formatTable, formatTime } from './format-table.js'
+
+/** What the `clients` subcommands work with; the entry point passes the process's own. */
+export interface ClientsContext {
+  store: ClientStore
+  /** Standard output: the only place a client secret is ever written to. */
+  print: (line: string) => void
+  /** The service's AUDIENCE: the audience of a client that names none. */
+  defaultAudience: string
+  /** How long an access token issued before a removal stays valid, at most. */
+  tokenTtlSeconds: number
+  now: () => number
+}
+
+/** The line that carries a new client's secret; scripts read the secret after it. */
+export const SECRET_LINE_PREFIX = 'client_secret (shown once, store it now): '
+
+export async function addClient ({ store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs): Promise<void> {
+  // Checked before the key file is read, and again atomically by `add`.
+  if (store.find(args.clientId)) throw new CliError(`a client ${args.clientId} already exists`)
+  const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
+  const jwksUri = args.keys && 'jwksUri' in args.keys ? args.keys.jwksUri : undefined
+  const audience = args.audience ?? defaultAudience
+  let secret: string | undefined
+  try {
+    ({ secret } = store.add({
+      clientId: args.clientId,
+      authMethod: args.authMethod,
+      jwks,
+      jwksUri,
+      scope: args.scope,
+      audience,
+      grantTypes: ['client_credentials']
+    }, now()))
+  } catch (error) {
+    if (error instanceof DuplicateClientError) throw new CliError(error.message)
+    throw error
+  }
+  const keys = jwks ? `; ${jwks.keys.length} public key${jwks.keys.length === 1 ? '' : 's'} registered` : jwksUri ? `; keys from ${jwksUri}` : ''
+  print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; grant client_credentials${keys})`)
+  if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
+}
+
+/** A client as `list` shows it: the store never returns a secret, and this adds none. */
+function listed (client: Client) {
+  return {
+    clientId: client.clientId,
+    authMethod: client.authMethod,
+    scope: client.scope,
+    audience: client.audience,
+    grantTypes: client.grantTypes,
+    ...(client.jwksUri === undefined ? {} : { jwksUri: client.jwksUri }),
+    ...(client.jwks === undefined ? {} : { jwks: client.jwks }),
+    createdAt: client.createdAt
+  }
+}
+
+export function listClients ({ store, print }: ClientsContext, json: boolean): void {
+  const clients = store.list()
+  if (json) return print(JSON.stringify(clients.map(listed), null, 2))
+  const keys = (client: Client) => client.jwksUri ?? (client.jwks ? `${client.jwks.keys.length} inline` : '-')
+  const rows = clients.map((client) => [client.clientId, client.authMethod, client.scope, client.audience, keys(client), formatTime(client.createdAt)])
+  for (const line of formatTable(['client_id', 'auth', 'scope', 'audience', 'keys', 'created'], rows)) print(line)
+}
+
+export function removeClient ({ store, print, tokenTtlSeconds }: ClientsContext, clientId: string): void {
+  if (!store.remove(clientId)) throw new CliError(`no client ${clientId}`)
+  print(`removed client ${clientId}; access tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { ClientStore } from '../clients/client-store.js'
+import { loadConfig } from '../config.js'
+import { USAGE_ERROR, runCli } from './cli-error.js'
+import { CLIENT_ID_MAX_LENGTH, KNOWN_SCOPES, parseClientsArgs } from './clients-args.js'
+import { addClient, listClients, removeClient, type ClientsContext } from './clients-commands.js'
+import { openCliDatabase } from './open-cli-database.js'
+
+const USAGE = `usage: clients <command>
+  add <client_id> [options]  register a client for the client_credentials grant
+      --scope "<scopes>"       what it may ask for, space-delimited: ${KNOWN_SCOPES.join(', ')} (default ${KNOWN_SCOPES[0]})
+      --audience <aud>         the aud of its access tokens (default: AUDIENCE, the service's own)
+      --auth <method>          client_secret_basic (default) or client_secret_post: the secret is
+                               printed once, on standard output, and stored only as a hash
+      --jwks-uri <url>         private_key_jwt with keys published there (https; http on loopback)
+      --jwks-file <file>       private_key_jwt with the public JWK Set in that file (/dev/stdin: from a pipe)
+  list [--json]              every client with its method, scope and audience (never a secret)
+  remove <client_id>         delete a client; its access tokens expire on their own
+A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -; put "--" before one that is also an option.
+Works on DATA_DIR (default ./data), also while the service runs: a change applies to its next request.
+The database must exist (the service creates it on first start).`
+
+async function main (): Promise<number> {
+  const args = parseClientsArgs(process.argv.slice(2))
+  if (args.command === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  if (args.command === 'usage') {
+    console.error(args.problem ? `clients: ${args.problem}` : USAGE)
+    return USAGE_ERROR
+  }
+  const config = loadConfig(process.env)
+  const db = openCliDatabase(config.dataDir, { hint: 'or start the service once to create one' })
+  try {
+    const context: ClientsContext = {
+      store: new ClientStore(db),
+      print: (line) => console.log(line),
+      defaultAudience: config.audience,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      now: Date.now
+    }
+    switch (args.command) {
+      case 'add': await addClient(context, args); break
+      case 'list': listClients(context, args.json); break
+      case 'remove': removeClient(context, args.clientId); break
+    }
+    return 0
+  } finally {
+    db.close()
+  }
+}
+
+await runCli('clients', main)

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import { clientIdProblem, jwksUriProblem, normalizeScope, parseClientsArgs } from '../../src/cli/clients-args.js'
+
+const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
+const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined } as const
+
+describe('clients CLI arguments', () => {
+  it.each<[string[], ReturnType<typeof parseClientsArgs>]>([
+    [['add', 'reports-bot'], { ...basic, clientId: 'reports-bot' }],
+    [['add', 'reports-bot', '--scope', 'reports:read reports:write'], { ...basic, clientId: 'reports-bot', scope: 'reports:read reports:write' }],
+    [['add', '--scope=reports:write', 'bot'], { ...basic, clientId: 'bot', scope: 'reports:write' }],
+    // Repeats and extra spaces are dropped; the order given is kept.
+    [['add', 'bot', '--scope', ' reports:write  reports:read reports:write '], { ...basic, clientId: 'bot', scope: 'reports:write reports:read' }],
+    [['add', 'bot', '--audience', 'consumer-service'], { ...basic, clientId: 'bot', audience: 'consumer-service' }],
+    [['add', 'bot', '--auth', 'client_secret_post'], { ...basic, clientId: 'bot', authMethod: 'client_secret_post' }],
+    [['add', 'bot', '--jwks-file', 'keys.json'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksFile: 'keys.json' } }],
+    [['add', 'bot', '--jwks-uri', 'https://bot.example/jwks.json'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksUri: 'https://bot.example/jwks.json' } }],
+    [['add', 'bot', '--auth', 'private_key_jwt', '--jwks-uri', 'http://127.0.0.1:8080/jwks'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksUri: 'http://127.0.0.1:8080/jwks' } }],
+    // A client id may start with "-"; "--" makes even an option word one.
+    [['add', '-bot'], { ...basic, clientId: '-bot' }],
+    [['add', '--', '--scope'], { ...basic, clientId: '--scope' }],
+    [['--', 'add', 'bot'], { ...basic, clientId: 'bot' }],
+    // An option's value is taken whatever it looks like (then checked).
+    [['add', 'bot', '--audience', '--json'], { ...basic, clientId: 'bot', audience: '--json' }],
+    [['list'], { command: 'list', json: false }],
+    [['list', '--json'], { command: 'list', json: true }],
+    [['remove', 'bot'], { command: 'remove', clientId: 'bot' }],
+    [['remove', '--json'], { command: 'remove', clientId: '--json' }],
+    [['help'], { command: 'help' }],
+    [['--help'], { command: 'help' }],
+    [[], { command: 'usage' }]
+  ])('reads %j', (argv, expected) => {
+    expect(parseClientsArgs(argv)).toEqual(expected)
+  })
+
+  it.each<[string[], string]>([
+    [['add'], ADD_USAGE],
+    [['add', 'a', 'b'], ADD_USAGE],
+    [['add', 'bot', '--json'], ADD_USAGE],
+    [['add', 'bot', '--scope'], '--scope needs a value'],
+    [['add', 'bot', '--scope', 'reports:read', '--scope', 'reports:write'], '--scope is given more than once'],
+    [['add', 'bot', '--scope', 'admin'], 'unknown scope "admin": the known scopes are reports:read and reports:write'],
+    [['add', 'bot', '--scope', 'reports:read openid profile'], 'unknown scope "openid", "profile": the known scopes are reports:read and reports:write'],
+    [['add', 'bot', '--scope', 'REPORTS:READ'], 'unknown scope "REPORTS:READ": the known scopes are reports:read and reports:write'],
+    [['add', 'bot', '--scope', ' '], '--scope needs at least one scope: reports:read and/or reports:write'],
+    [['add', 'bot', '--audience', ''], 'an audience must be 1 to 200 characters'],
+    [['add', 'bot', '--audience', 'two words'], 'an audience must not contain whitespace or control characters'],
+    [['add', 'bot', '--auth', 'none'], 'unknown --auth "none": use client_secret_basic, client_secret_post, private_key_jwt'],
+    [['add', 'bot', '--auth', 'private_key_jwt'], 'private_key_jwt needs the client\'s public keys: --jwks-uri <url> or --jwks-file <file>'],
+    [['add', 'bot', '--auth', 'client_secret_basic', '--jwks-file', 'k.json'], '--jwks-uri and --jwks-file are for private_key_jwt, not client_secret_basic'],
+    [['add', 'bot', '--jwks-file', 'k.json', '--jwks-uri', 'https://bot.example/jwks'], 'give either --jwks-uri or --jwks-file, not both'],
+    [['add', 'bot', '--jwks-uri', 'http://bot.example/jwks'], '--jwks-uri must be https (plain http only on loopback), got http://bot.example'],
+    [['add', 'bot', '--jwks-file', ''], '--jwks-file needs a file name'],
+    [['add', 'bad id'], 'a client id may only contain letters, digits, ".", "_" and "-", got "bad id"'],
+    [['list', 'bot'], 'list takes no arguments but --json, got "bot"'],
+    [['remove'], 'remove takes one client id: remove <client_id>'],
+    [['remove', 'a', 'b'], 'remove takes one client id: remove <client_id>'],
+    [['delete', 'bot'], 'unknown command "delete": use add, list or remove']
+  ])('refuses %j as a usage error', (argv, problem) => {
+    expect(parseClientsArgs(argv)).toEqual({ command: 'usage', problem })
+  })
+})
+
+describe('client ids', () => {
+  it.each(['a', 'reports-bot', 'Bot_1.2', '-leading-dash', 'x'.repeat(64)])('accepts %j', (clientId) => {
+    expect(clientIdProblem(clientId)).toBeUndefined()
+  })
+
+  it.each<[string, string]>([
+    ['', 'a client id must not be empty'],
+    ['x'.repeat(65), 'a client id must be at most 64 characters, got 65'],
+    ['bot:1', 'a client id may only contain letters, digits, ".", "_" and "-", got "bot:1"'],
+    ['bot/1', 'a client id may only contain letters, digits, ".", "_" and "-", got "bot/1"'],
+    ['bötchen', 'a client id may only contain letters, digits, ".", "_" and "-", got "bötchen"'],
+    ['bot\n', 'a client id may only contain letters, digits, ".", "_" and "-", got "bot\n"']
+  ])('refuses %j', (clientId, problem) => {
+    expect(clientIdProblem(clientId)).toBe(problem)
+  })
+})
+
+describe('scopes', () => {
+  it('keeps the known scopes in the order given, each once', () => {
+    expect(normalizeScope('reports:write reports:read reports:write')).toEqual({ scope: 'reports:write reports:read' })
+  })
+})
+
+describe('JWKS URIs', () => {
+  it.each(['https://bot.example/jwks.json', 'https://10.0.0.1:8443/jwks', 'http://127.0.0.1:8080/jwks', 'http://127.1.2.3/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks'])('accepts %s', (uri) => {
+    expect(jwksUriProblem(uri)).toBeUndefined()
+  })
+
+  it.each<[string, string]>([
+    ['not a url', '--jwks-uri is not a URL: "not a url"'],
+    ['http://bot.example/jwks', '--jwks-uri must be https (plain http only on loopback), got http://bot.example'],
+    ['http://10.0.0.1/jwks', '--jwks-uri must be https (plain http only on loopback), got http://10.0.0.1'],
+    ['http://localhost.bot.example/jwks', '--jwks-uri must be https (plain http only on loopback), got http://localhost.bot.example'],
+    ['file:///etc/jwks.json', '--jwks-uri must be https (plain http only on loopback), got file://'],
+    ['https://user:pass@bot.example/jwks', '--jwks-uri must not carry credentials']
+  ])('refuses %s', (uri, problem) => {
+    expect(jwksUriProblem(uri)).toBe(problem)
+  })
+})
