@@ -3,9 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
+import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
+import { JWKS_PATH } from '@repo/contracts/jwks'
 import type { AuthConfig } from './config.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
+import { publicCorsPlugin } from './plugins/public-cors.js'
+import { rateLimitsPlugin } from './plugins/rate-limits.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
 import { usersPlugin } from './plugins/users.js'
@@ -39,6 +43,8 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
   try {
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
+    await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits })
+    await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
     await app.register(databasePlugin, { dataDir: config.dataDir })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)

@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
-import { EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
+import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, parseBoolean, parseDuration, prettyLogs, type Rename } from '@repo/service-kit/env'
+import type { CredentialLimits, RateLimit } from './plugins/rate-limits.js'
 
 /** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
 export interface AuthConfig {
@@ -33,6 +34,10 @@ export interface AuthConfig {
   refreshTokenIdleTtlSeconds: number
   /** A login's refresh tokens all die this long after it, however often they were rotated. */
   refreshTokenAbsoluteTtlSeconds: number
+  /** Brute-force limits of `POST /api/v1/auth`, by client IP and by user name. */
+  loginRateLimits: CredentialLimits
+  /** Brute-force limits of the token and revocation endpoints together, by client IP and by client_id. */
+  oauthRateLimits: CredentialLimits
   logLevel: string
   prettyLogs: boolean
   /** Deprecated variables that were read, for the service to log at start-up. */
@@ -68,6 +73,12 @@ const EnvSchema = Type.Object({
   KEY_STATE_POLL: Type.String({ default: '1s' }),
   REFRESH_TOKEN_IDLE_TTL: Type.String({ default: '1d' }),
   REFRESH_TOKEN_TTL: Type.String({ default: '30d' }),
+  LOGIN_RATE_LIMIT: Type.String({ default: '30/1m' }),
+  LOGIN_FAILURE_LIMIT: Type.String({ default: '5/15m' }),
+  LOGIN_ACCOUNT_FAILURE_LIMIT: Type.String({ default: '10/1m' }),
+  OAUTH_RATE_LIMIT: Type.String({ default: '120/1m' }),
+  OAUTH_FAILURE_LIMIT: Type.String({ default: '5/15m' }),
+  OAUTH_CLIENT_FAILURE_LIMIT: Type.String({ default: '10/1m' }),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
   LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
@@ -94,6 +105,16 @@ function checkRotationTiming (config: AuthConfig, env: EnvReader): void {
   }
 }
 
+/** `COUNT/WINDOW`, as in `5/15m`: at most COUNT per WINDOW (a duration, 1s to 1d); COUNT is 1 to 1000000. */
+export function parseRateLimit (name: string, value: string): RateLimit {
+  const match = /^\s*(\d{1,7})\s*\/\s*(\S+)\s*$/.exec(value)
+  const max = Number(match?.[1])
+  if (!match || max < 1 || max > 1_000_000) {
+    throw new ConfigError(`invalid configuration: ${name} must be COUNT/WINDOW like 5/15m (COUNT 1 to 1000000), got "${value.slice(0, 100)}"`)
+  }
+  return { max, windowMs: parseDuration(name, match[2] as string, { unit: 'ms', min: '1s', max: '1d' }) }
+}
+
 /** Reads the auth service's configuration; throws one `ConfigError` naming every bad variable. */
 export function loadConfig (environment: Record<string, string | undefined>, isTty = false): AuthConfig {
   const env = new EnvReader(environment, RENAMED_VARIABLES)
@@ -102,6 +123,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   const jwksMaxAgeSeconds = env.duration('JWKS_MAX_AGE', vars.JWKS_MAX_AGE, { unit: 's', max: '1d' })
   const clockToleranceSeconds = env.duration('CLOCK_TOLERANCE', vars.CLOCK_TOLERANCE, { unit: 's', max: '1h' })
   const keyStatePollMs = env.duration('KEY_STATE_POLL', vars.KEY_STATE_POLL, { unit: 'ms', min: '50ms', max: '60s' })
+  const rate = (name: keyof typeof vars & `${string}_LIMIT`) => env.check(name, () => parseRateLimit(name, vars[name])) ?? { max: Number.NaN, windowMs: Number.NaN }
   const config: AuthConfig = {
     port: vars.PORT,
     host: vars.HOST,
@@ -122,6 +144,16 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     keyStatePollMs,
     refreshTokenIdleTtlSeconds: env.duration('REFRESH_TOKEN_IDLE_TTL', vars.REFRESH_TOKEN_IDLE_TTL, { unit: 's', min: '1s', max: '365d' }),
     refreshTokenAbsoluteTtlSeconds: env.duration('REFRESH_TOKEN_TTL', vars.REFRESH_TOKEN_TTL, { unit: 's', min: '1s', max: '365d' }),
+    loginRateLimits: {
+      perIp: rate('LOGIN_RATE_LIMIT'),
+      failuresPerNameAndIp: rate('LOGIN_FAILURE_LIMIT'),
+      failuresPerName: rate('LOGIN_ACCOUNT_FAILURE_LIMIT')
+    },
+    oauthRateLimits: {
+      perIp: rate('OAUTH_RATE_LIMIT'),
+      failuresPerNameAndIp: rate('OAUTH_FAILURE_LIMIT'),
+      failuresPerName: rate('OAUTH_CLIENT_FAILURE_LIMIT')
+    },
     logLevel: vars.LOG_LEVEL,
     prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
     warnings: env.warnings

@@ -22,6 +22,16 @@ describe('loadConfig', () => {
       keyStatePollMs: 1000,
       refreshTokenIdleTtlSeconds: 86400,
       refreshTokenAbsoluteTtlSeconds: 2592000,
+      loginRateLimits: {
+        perIp: { max: 30, windowMs: 60_000 },
+        failuresPerNameAndIp: { max: 5, windowMs: 900_000 },
+        failuresPerName: { max: 10, windowMs: 60_000 }
+      },
+      oauthRateLimits: {
+        perIp: { max: 120, windowMs: 60_000 },
+        failuresPerNameAndIp: { max: 5, windowMs: 900_000 },
+        failuresPerName: { max: 10, windowMs: 60_000 }
+      },
       logLevel: 'info',
       prettyLogs: false,
       warnings: []
@@ -73,6 +83,27 @@ describe('loadConfig', () => {
   it('pretty-prints in a terminal unless LOG_FORMAT says json', () => {
     expect(loadConfig({}, true).prettyLogs).toBe(true)
     expect(loadConfig({ LOG_FORMAT: 'json' }, true).prettyLogs).toBe(false)
+  })
+
+  it('reads the rate limits as COUNT/WINDOW', () => {
+    const config = loadConfig({
+      LOGIN_RATE_LIMIT: '100/15m',
+      LOGIN_FAILURE_LIMIT: ' 3 / 1h ',
+      LOGIN_ACCOUNT_FAILURE_LIMIT: '20/30s',
+      OAUTH_RATE_LIMIT: '1000000/1d',
+      OAUTH_FAILURE_LIMIT: '1/1s',
+      OAUTH_CLIENT_FAILURE_LIMIT: '50/90'
+    })
+    expect(config.loginRateLimits).toEqual({
+      perIp: { max: 100, windowMs: 900_000 },
+      failuresPerNameAndIp: { max: 3, windowMs: 3_600_000 },
+      failuresPerName: { max: 20, windowMs: 30_000 }
+    })
+    expect(config.oauthRateLimits).toEqual({
+      perIp: { max: 1_000_000, windowMs: 86_400_000 },
+      failuresPerNameAndIp: { max: 1, windowMs: 1000 },
+      failuresPerName: { max: 50, windowMs: 90_000 }
+    })
   })
 
   it('still reads the names of the previous release, and warns about each', () => {
@@ -127,7 +158,14 @@ describe('loadConfig', () => {
     [{ KEY_PREPUBLISH: '300s', JWKS_MAX_AGE: '300s' }, /KEY_PREPUBLISH must be at least JWKS_MAX_AGE \+ one KEY_STATE_POLL \(301s\), got 300s/],
     [{ KEY_PREPUBLISH: '600s', KEY_ROTATION_INTERVAL: '10m' }, /KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL/],
     [{ KEY_ROTATION_INTERVAL: '30 days' }, /KEY_ROTATION_INTERVAL must be a duration/],
-    [{ KEY_RETIRE_AFTER: '1000' }, /KEY_RETIRE_AFTER must be at least TOKEN_TTL \+ CLOCK_TOLERANCE \+ JWKS_MAX_AGE \+ one KEY_STATE_POLL \(1261s\), got 1000s/]
+    [{ KEY_RETIRE_AFTER: '1000' }, /KEY_RETIRE_AFTER must be at least TOKEN_TTL \+ CLOCK_TOLERANCE \+ JWKS_MAX_AGE \+ one KEY_STATE_POLL \(1261s\), got 1000s/],
+    [{ LOGIN_RATE_LIMIT: '30' }, /LOGIN_RATE_LIMIT must be COUNT\/WINDOW like 5\/15m \(COUNT 1 to 1000000\), got "30"/],
+    [{ LOGIN_FAILURE_LIMIT: '0/15m' }, /LOGIN_FAILURE_LIMIT must be COUNT\/WINDOW/],
+    [{ LOGIN_ACCOUNT_FAILURE_LIMIT: '1000001/1m' }, /LOGIN_ACCOUNT_FAILURE_LIMIT must be COUNT\/WINDOW/],
+    [{ OAUTH_RATE_LIMIT: '-5/1m' }, /OAUTH_RATE_LIMIT must be COUNT\/WINDOW/],
+    [{ OAUTH_FAILURE_LIMIT: '5/forever' }, /OAUTH_FAILURE_LIMIT must be a duration like/],
+    [{ OAUTH_CLIENT_FAILURE_LIMIT: '5/500ms' }, /OAUTH_CLIENT_FAILURE_LIMIT must be 1s to 1d, got "500ms"/],
+    [{ LOGIN_RATE_LIMIT: '5/2d' }, /LOGIN_RATE_LIMIT must be 1s to 1d/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

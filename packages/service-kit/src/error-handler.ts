@@ -22,6 +22,7 @@ const REASONS: Record<number, string> = {
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable'
 }
@@ -31,7 +32,8 @@ const LIBRARY_CLIENT_ERRORS: Record<number, { code: ErrorCode, message: string }
   404: { code: 'not_found', message: 'Not Found' },
   405: { code: 'method_not_allowed', message: 'Method Not Allowed' },
   413: { code: 'payload_too_large', message: 'Request body is too large' },
-  415: { code: 'unsupported_media_type', message: 'Content-Type must be application/json' }
+  415: { code: 'unsupported_media_type', message: 'Content-Type must be application/json' },
+  429: { code: 'too_many_requests', message: 'Too many requests, retry later' }
 }
 
 function body (statusCode: number, code: ErrorCode, message: string): ErrorBody {

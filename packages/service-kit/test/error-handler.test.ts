@@ -15,6 +15,7 @@ describe('toErrorBody', () => {
     [400, 'FST_ERR_CTP_INVALID_JSON_BODY', 400, 'invalid_request', 'Malformed request'],
     [415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'unsupported_media_type', 'Content-Type must be application/json'],
     [413, 'FST_ERR_CTP_BODY_TOO_LARGE', 413, 'payload_too_large', 'Request body is too large'],
+    [429, undefined, 429, 'too_many_requests', 'Too many requests, retry later'],
     [431, 'SOME_LIBRARY_ERROR', 400, 'invalid_request', 'Malformed request'],
     [500, 'ERR_SOMETHING', 500, 'internal_error', 'Internal Server Error'],
     [undefined, undefined, 500, 'internal_error', 'Internal Server Error']

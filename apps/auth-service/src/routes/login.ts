@@ -4,6 +4,7 @@ import { ErrorBodySchema } from '@repo/contracts/errors'
 import { LoginRequestSchema, TokenResponseSchema } from '@repo/contracts/login'
 import { ROLE_SCOPES } from '@repo/contracts/scopes'
 import { InvalidCredentialsError } from '../errors.js'
+import { credentialRateLimits, userNameOf } from '../plugins/rate-limits.js'
 
 export const LOGIN_PATH = '/api/v1/auth'
 
@@ -20,6 +21,8 @@ export async function loginRoutes (fastify: FastifyInstance, { audience, clientI
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(LOGIN_PATH, {
+    // Per client IP, and failures per user name (see CredentialLimits).
+    config: credentialRateLimits('login', userNameOf),
     schema: {
       body: LoginRequestSchema,
       response: {
@@ -28,12 +31,19 @@ export async function loginRoutes (fastify: FastifyInstance, { audience, clientI
         401: ErrorBodySchema,
         413: ErrorBodySchema,
         415: ErrorBodySchema,
+        429: ErrorBodySchema,
         503: ErrorBodySchema
       }
     }
   }, async (request, reply) => {
-    const user = await app.users.verifyCredentials(request.body.userName, request.body.password)
-    if (!user) throw new InvalidCredentialsError()
+    const { userName } = request.body
+    const user = await app.users.verifyCredentials(userName, request.body.password)
+    // Audit events: who tried, from where, and whether it worked; never the password.
+    if (!user) {
+      request.log.info({ event: 'login_failed', userName, ip: request.ip }, 'login failed')
+      throw new InvalidCredentialsError()
+    }
+    request.log.info({ event: 'login_succeeded', userName, sub: user.id, ip: request.ip }, 'login succeeded')
     const scope = ROLE_SCOPES[user.role].join(' ')
     const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
     const refreshToken = app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())
