@@ -79,10 +79,13 @@ const isAuthMethod = (word: string): word is RegistrableAuthMethod => (REGISTRAB
 /**
  * Splits `<command> [...]` like `splitCommandLine`, except that some options take the next word as
  * their value (`--scope "reports:read"`, or `--scope=reports:read`). Only the exact option words are
- * options, so a client id may start with `-`; every word after `--` is an operand.
+ * options, so a client id may start with `-`; every word after `--` is an operand. A `--` right
+ * after the command is skipped: `pnpm clients:add -- bot --scope ...` passes `add -- bot --scope ...`,
+ * and its options must stay options.
  */
 function split (argv: readonly string[]): { command: string | undefined, values: Map<string, string>, flags: Set<string>, operands: string[], problem?: string } {
-  const [command, ...rest] = argv[0] === '--' ? argv.slice(1) : argv
+  const [command, ...afterCommand] = argv[0] === '--' ? argv.slice(1) : argv
+  const rest = afterCommand[0] === '--' ? afterCommand.slice(1) : afterCommand
   const valued = command === undefined ? [] : VALUED_OPTIONS[command] ?? []
   const flagWords = command === undefined ? [] : FLAGS[command] ?? []
   const values = new Map<string, string>()

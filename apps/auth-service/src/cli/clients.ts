@@ -16,7 +16,8 @@ const USAGE = `usage: clients <command>
       --jwks-file <file>       private_key_jwt with the public JWK Set in that file (/dev/stdin: from a pipe)
   list [--json]              every client with its method, scope and audience (never a secret)
   remove <client_id>         delete a client; its access tokens expire on their own
-A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -; put "--" before one that is also an option.
+A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -. A "--" right after the command is skipped (pnpm
+passes one); a later "--" ends the options, for an id that is also an option word.
 Works on DATA_DIR (default ./data), also while the service runs: a change applies to its next request.
 The database must exist (the service creates it on first start).`
 

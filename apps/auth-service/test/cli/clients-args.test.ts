@@ -16,10 +16,15 @@ describe('clients CLI arguments', () => {
     [['add', 'bot', '--jwks-file', 'keys.json'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksFile: 'keys.json' } }],
     [['add', 'bot', '--jwks-uri', 'https://bot.example/jwks.json'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksUri: 'https://bot.example/jwks.json' } }],
     [['add', 'bot', '--auth', 'private_key_jwt', '--jwks-uri', 'http://127.0.0.1:8080/jwks'], { ...basic, clientId: 'bot', authMethod: 'private_key_jwt', keys: { jwksUri: 'http://127.0.0.1:8080/jwks' } }],
-    // A client id may start with "-"; "--" makes even an option word one.
+    // A client id may start with "-"; a "--" makes even an option word one.
     [['add', '-bot'], { ...basic, clientId: '-bot' }],
-    [['add', '--', '--scope'], { ...basic, clientId: '--scope' }],
+    [['add', '--scope', 'reports:write', '--', '--json'], { ...basic, clientId: '--json', scope: 'reports:write' }],
+    [['add', '--', '--', '--scope'], { ...basic, clientId: '--scope' }],
+    // As `pnpm clients:add -- ...` and `pnpm exec ... -- add ...` pass them: that "--" is not the end of the options.
+    [['add', '--', 'bot', '--scope', 'reports:write'], { ...basic, clientId: 'bot', scope: 'reports:write' }],
     [['--', 'add', 'bot'], { ...basic, clientId: 'bot' }],
+    [['remove', '--', 'bot'], { command: 'remove', clientId: 'bot' }],
+    [['list', '--', '--json'], { command: 'list', json: true }],
     // An option's value is taken whatever it looks like (then checked).
     [['add', 'bot', '--audience', '--json'], { ...basic, clientId: 'bot', audience: '--json' }],
     [['list'], { command: 'list', json: false }],
