@@ -85,13 +85,13 @@ export async function authenticateClient (credentials: ClientCredentials, option
   }
 
   if (credentials.client_secret !== undefined) {
-    if (credentials.client_id === undefined) throw invalidClient('client_secret without client_id')
+    if (credentials.client_id === undefined) throw invalidClient('client_secret without client_id', { challenge: false })
     return secretClient(credentials.client_id, credentials.client_secret, 'client_secret_post', clients)
   }
 
   if (credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined) {
     if (credentials.client_assertion_type !== JWT_BEARER_ASSERTION || credentials.client_assertion === undefined) {
-      throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`)
+      throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`, { challenge: false })
     }
     return assertionClient(credentials.client_assertion, credentials.client_id, options)
   }
@@ -101,12 +101,13 @@ export async function authenticateClient (credentials: ClientCredentials, option
 }
 
 function secretClient (clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', clients: ClientStore): AuthenticatedClient {
+  const challenge = { challenge: method === 'client_secret_basic' }
   // The secret is checked whatever else is wrong, so every failure costs the same.
   const secretMatches = clients.verifySecret(clientId, secret)
   const client = clients.find(clientId)
-  if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`)
-  if (client.authMethod !== method) throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`)
-  if (!secretMatches) throw invalidClient(`wrong secret for client ${clientId}`)
+  if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`, challenge)
+  if (client.authMethod !== method) throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`, challenge)
+  if (!secretMatches) throw invalidClient(`wrong secret for client ${clientId}`, challenge)
   return { kind: 'confidential', client }
 }
 
@@ -115,15 +116,15 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
   try {
     claimed = decodeJwt(assertion).iss
   } catch {
-    throw invalidClient('client_assertion is not a JWT')
+    throw invalidClient('client_assertion is not a JWT', { challenge: false })
   }
-  if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss')
+  if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss', { challenge: false })
   if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
   const client = clients.find(claimed)
-  if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`)
-  if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`)
+  if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`, { challenge: false })
+  if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`, { challenge: false })
   const keys = clientKeys(client)
-  if (!keys) throw invalidClient(`client ${client.clientId} has no keys registered`)
+  if (!keys) throw invalidClient(`client ${client.clientId} has no keys registered`, { challenge: false })
   let payload
   try {
     ({ payload } = await jwtVerify(assertion, keys, {
@@ -136,14 +137,14 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
       clockTolerance: 5
     }))
   } catch (error) {
-    throw invalidClient(`client_assertion of ${client.clientId} refused: ${error instanceof Error ? error.message : String(error)}`)
+    throw invalidClient(`client_assertion of ${client.clientId} refused: ${error instanceof Error ? error.message : String(error)}`, { challenge: false })
   }
   const nowSeconds = Math.floor(now() / 1000)
   if ((payload.exp as number) - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS) {
-    throw invalidClient(`client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`)
+    throw invalidClient(`client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`, { challenge: false })
   }
   if (!clients.rememberAssertion(client.clientId, String(payload.jti), (payload.exp as number) * 1000, now())) {
-    throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`)
+    throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`, { challenge: false })
   }
   return { kind: 'confidential', client }
 }

@@ -22,13 +22,16 @@ export class OAuthFailure extends Error {
 }
 
 /**
- * `invalid_client`: 401, with the challenge of the scheme the client tried (RFC 6749 §5.2). One
- * description for every cause: which part was wrong is for the log only.
+ * `invalid_client`: 401 (RFC 6749 §5.2). With the `Basic` challenge when the client tried the
+ * Authorization header or nothing at all; a client that authenticated in the body
+ * (`client_secret_post`, `private_key_jwt`) gets no challenge for a scheme it does not use
+ * (openid-client, for one, reads the challenge instead of the error body). One description for
+ * every cause: which part was wrong is for the log only.
  */
-export function invalidClient (reason: string, scheme = 'Basic'): OAuthFailure {
+export function invalidClient (reason: string, { challenge = true }: { challenge?: boolean } = {}): OAuthFailure {
   return new OAuthFailure('invalid_client', 'Client authentication failed', {
     statusCode: 401,
-    headers: { 'www-authenticate': `${scheme} realm="token"` },
+    headers: challenge ? { 'www-authenticate': 'Basic realm="token"' } : {},
     reason
   })
 }

@@ -21,8 +21,11 @@ export interface DiscoveryRoutesOptions {
   serviceLogLevel: string
 }
 
-/** How the token and revocation endpoints authenticate confidential clients, and the assertion algorithms of `private_key_jwt`. */
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
+/**
+ * How the token and revocation endpoints authenticate clients (`none`: the login's public client,
+ * which refreshes and revokes with its `client_id` alone), and the assertion algorithms of `private_key_jwt`.
+ */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
 const CLIENT_ASSERTION_ALGS = ['RS256', 'ES256', 'EdDSA']
 
 /**

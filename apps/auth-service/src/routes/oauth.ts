@@ -6,6 +6,7 @@ import { authenticateClient, type AuthenticatedClient } from '../oauth/authentic
 import { acceptFormBodies } from '../oauth/form-body.js'
 import { OAuthFailure } from '../oauth/oauth-failure.js'
 import { grantScope } from '../oauth/scope.js'
+import { clientIdOf as clientNamedIn, credentialRateLimits } from '../plugins/rate-limits.js'
 import { REVOCATION_PATH, TOKEN_PATH } from './oauth-paths.js'
 
 export interface OAuthRoutesOptions {
@@ -17,12 +18,14 @@ export interface OAuthRoutesOptions {
   now: () => number
 }
 
-const ERROR_RESPONSES = { 400: OAuthErrorSchema, 401: OAuthErrorSchema, 413: OAuthErrorSchema, 503: OAuthErrorSchema }
+const ERROR_RESPONSES = { 400: OAuthErrorSchema, 401: OAuthErrorSchema, 413: OAuthErrorSchema, 429: OAuthErrorSchema, 503: OAuthErrorSchema }
 
 /** The error handler of this scope: RFC 6749 §5.2 bodies, never the service's usual error body. */
 function oauthErrorBody (error: Error & { statusCode?: number, validation?: unknown }): { status: number, body: OAuthError, headers: Record<string, string> } {
   if (error instanceof OAuthFailure) return { status: error.statusCode, body: { error: error.error, error_description: error.message }, headers: error.headers }
   if (error.validation) return { status: 400, body: { error: 'invalid_request', error_description: 'A parameter is malformed' }, headers: {} }
+  // The brute-force limits (plugins/rate-limits.ts): RFC 6749 has no code for it; RFC 6585 §4 and Retry-After say it.
+  if (error.statusCode === 429) return { status: 429, body: { error: 'temporarily_unavailable', error_description: 'Too many attempts, retry later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
   if (error.statusCode === 413) return { status: 413, body: { error: 'invalid_request', error_description: 'The request body is too large' }, headers: {} }
   if (error.statusCode === 503) return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: {} }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
@@ -53,6 +56,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
   const clientIdOf = (client: AuthenticatedClient) => client.kind === 'public' ? client.clientId : client.client.clientId
 
   app.post(TOKEN_PATH, {
+    config: credentialRateLimits('oauth', clientNamedIn),
     schema: { body: TokenRequestSchema, response: { 200: OAuthTokenResponseSchema, ...ERROR_RESPONSES } }
   }, async (request, reply) => {
     const body = request.body
@@ -102,6 +106,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
   })
 
   app.post(REVOCATION_PATH, {
+    config: credentialRateLimits('oauth', clientNamedIn),
     schema: { body: RevocationRequestSchema, response: { 200: Type.Null(), ...ERROR_RESPONSES } }
   }, async (request, reply) => {
     const body = request.body

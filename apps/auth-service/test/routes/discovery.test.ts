@@ -13,9 +13,9 @@ const AUTHORIZATION_SERVER_METADATA = {
   revocation_endpoint: `${ISSUER}/oauth/revoke`,
   response_types_supported: [],
   grant_types_supported: ['client_credentials', 'refresh_token'],
-  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
   token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
-  revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
   revocation_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
   scopes_supported: ['reports:read', 'reports:write']
 }

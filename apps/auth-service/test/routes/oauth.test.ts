@@ -99,13 +99,28 @@ describe('POST /oauth/token, grant_type=client_credentials', () => {
     expect(response.statusCode).toBe(status)
     expect(response.json()).toEqual({ error, error_description: expect.any(String) })
     expect(response.headers['cache-control']).toBe('no-store')
-    if (status === 401) expect(response.headers['www-authenticate']).toBe('Basic realm="token"')
+    // A challenge for the scheme the client tried (RFC 6749 §5.2), none for a client authenticating in the body.
+    const inBody = 'client_secret' in fields || 'client_assertion' in fields
+    if (status === 401) expect(response.headers['www-authenticate']).toBe(headers.authorization !== undefined || !inBody ? 'Basic realm="token"' : undefined)
   })
 
   it('answers a JSON body with invalid_request: the token endpoint takes forms (RFC 6749 §3.2)', async () => {
     const response = await app().inject({ method: 'POST', url: TOKEN, payload: { grant_type: 'client_credentials' } })
     expect(response.statusCode).toBe(400)
     expect(response.json()).toMatchObject({ error: 'invalid_request' })
+  })
+})
+
+describe('brute force at the token endpoint', () => {
+  it('answers the 6th wrong secret for one client from one address with 429 and Retry-After, in the OAuth error shape', async () => {
+    const app = await buildTestApp()
+    addSecretClient(app, 'guessed')
+    const attempt = () => post(app, TOKEN, { grant_type: 'client_credentials' }, { authorization: basic('guessed', 'wrong') })
+    for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401)
+    const limited = await attempt()
+    expect(limited.statusCode).toBe(429)
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/)
+    expect(limited.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'Too many attempts, retry later' })
   })
 })
 
