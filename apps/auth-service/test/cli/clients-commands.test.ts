@@ -2,12 +2,12 @@ import { generateKeyPairSync } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { CliError } from '../../src/cli/cli-error.js'
 import type { AddClientArgs } from '../../src/cli/clients-args.js'
 import { SECRET_LINE_PREFIX, addClient, listClients, removeClient, type ClientsContext } from '../../src/cli/clients-commands.js'
 import { ClientStore } from '../../src/clients/client-store.js'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
 import { tempDataDir } from '../helper.js'
+import { refusal } from './refusal.js'
 
 const NOW = Date.parse('2030-01-01T00:00:00Z')
 
@@ -24,16 +24,6 @@ async function context () {
 const args = (overrides: Partial<AddClientArgs> = {}): AddClientArgs => ({
   clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, ...overrides
 })
-
-async function refusal (run: () => unknown) {
-  try {
-    await run()
-  } catch (error) {
-    if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode }
-    throw error
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('clients commands', () => {
   it.each(['client_secret_basic', 'client_secret_post'] as const)('adds a %s client and prints its secret once, on its own line', async (authMethod) => {

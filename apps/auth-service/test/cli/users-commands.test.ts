@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { CliError } from '../../src/cli/cli-error.js'
 import { addUser, changePassword, listUsers, removeUser, type UsersContext } from '../../src/cli/users-commands.js'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
 import { UserStore, type PasswordHashing } from '../../src/users/user-store.js'
 import { tempDataDir } from '../helper.js'
 import { screen } from './fake-terminal.js'
+import { refusal } from './refusal.js'
 
 const PLAIN: PasswordHashing = {
   hash: async (password) => `plain:${password}`,
@@ -22,17 +22,6 @@ async function context (piped = '') {
   const prompts = screen()
   const ctx: UsersContext = { store: new UserStore(db, PLAIN), input, prompts: prompts.stream, print: (line) => printed.push(line), tokenTtlSeconds: 900 }
   return { ctx, printed, prompts }
-}
-
-/** The one line and the exit status a refusal ends the CLI with. */
-async function refusal (run: () => unknown) {
-  try {
-    await run()
-  } catch (error) {
-    if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode }
-    throw error
-  }
-  throw new Error('expected a refusal')
 }
 
 describe('users commands', () => {
