@@ -5,6 +5,7 @@ import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
+import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
 import { reportStorePlugin } from './plugins/report-store.js'
 import { apiRoutes } from './routes/api/index.js'
@@ -30,6 +31,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
   try {
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
+    await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now })
     await app.register(reportStorePlugin, { dataDir: config.dataDir })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
