@@ -6,8 +6,10 @@ import { loggerOptions } from '@repo/service-kit/logger'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import type { AuthConfig } from './config.js'
+import { apiDocsPlugin } from './plugins/api-docs.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
+import { metricsPlugin } from './plugins/metrics.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
 import { rateLimitsPlugin } from './plugins/rate-limits.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
@@ -43,6 +45,9 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
   try {
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
+    await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now, signingAlg: config.signingAlg, rotationIntervalMs: config.keyRotationIntervalSeconds * 1000 })
+    // Before any route: @fastify/swagger collects the routes as they are added.
+    await app.register(apiDocsPlugin, { issuer: config.issuer })
     await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits })
     await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
     await app.register(databasePlugin, { dataDir: config.dataDir })

@@ -17,6 +17,10 @@ export interface AuthConfig {
   signingAlg: SigningAlgorithm
   /** Where the SQLite database holding users and signing keys lives. */
   dataDir: string
+  /** `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text). */
+  metricsEnabled: boolean
+  /** `METRICS_PORT`: serve it on its own listener on HOST; undefined means on `port`, beside the API. */
+  metricsPort: number | undefined
   /** `Cache-Control: max-age` of the JWKS: how long consumers may keep it. */
   jwksMaxAgeSeconds: number
   seedDemoUsers: boolean
@@ -64,6 +68,8 @@ const EnvSchema = Type.Object({
   TOKEN_TTL: Type.String({ default: '15m' }),
   SIGNING_ALG: Type.Enum(SIGNING_ALGORITHMS, { default: 'RS256' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  METRICS_ENABLED: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   JWKS_MAX_AGE: Type.String({ default: '5m' }),
   SEED_DEMO_USERS: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
   KEY_ROTATION_INTERVAL: Type.String({ default: '30d' }),
@@ -133,6 +139,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     tokenTtlSeconds,
     signingAlg: vars.SIGNING_ALG as SigningAlgorithm,
     dataDir: vars.DATA_DIR,
+    metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
+    metricsPort: vars.METRICS_PORT,
     jwksMaxAgeSeconds,
     seedDemoUsers: parseBoolean(vars.SEED_DEMO_USERS),
     keyRotationIntervalSeconds: env.duration('KEY_ROTATION_INTERVAL', vars.KEY_ROTATION_INTERVAL, { unit: 's', min: '1s', max: '3650d' }),

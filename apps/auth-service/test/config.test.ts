@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 900,
       signingAlg: 'RS256',
       dataDir: './data',
+      metricsEnabled: true,
+      metricsPort: undefined,
       jwksMaxAgeSeconds: 300,
       seedDemoUsers: true,
       keyRotationIntervalSeconds: 2592000,
@@ -78,6 +80,10 @@ describe('loadConfig', () => {
       keyRetireAfterSeconds: 3600,
       warnings: []
     })
+  })
+
+  it('reads whether and where the metrics are served', () => {
+    expect(loadConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9464' })).toMatchObject({ metricsEnabled: false, metricsPort: 9464 })
   })
 
   it('pretty-prints in a terminal unless LOG_FORMAT says json', () => {

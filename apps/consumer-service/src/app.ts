@@ -5,9 +5,13 @@ import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
+import { apiDocsPlugin } from './plugins/api-docs.js'
+import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
 import { reportStorePlugin } from './plugins/report-store.js'
 import { apiRoutes } from './routes/api/index.js'
+
+const API_PREFIX = '/api/v1'
 
 export interface AppOverrides {
   /** Milliseconds since the epoch. */
@@ -30,6 +34,9 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
   try {
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
+    // Before any route: @fastify/swagger collects the routes as they are added.
+    await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
+    await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now })
     await app.register(reportStorePlugin, { dataDir: config.dataDir })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
@@ -40,7 +47,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       now
     })
     await app.register(healthRoutes, { isReady: () => everyIssuerReady(app.trustedIssuers), serviceLogLevel: config.logLevel })
-    await app.register(apiRoutes, { prefix: '/api/v1', now })
+    await app.register(apiRoutes, { prefix: API_PREFIX, now })
   } catch (error) {
     await app.close()
     throw error

@@ -25,6 +25,10 @@ export interface ConsumerConfig {
   /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL. */
   verifiedTokenCacheSeconds: number
   dataDir: string
+  /** `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text). */
+  metricsEnabled: boolean
+  /** `METRICS_PORT`: serve it on its own listener on HOST; undefined means on `port`, beside the API. */
+  metricsPort: number | undefined
   logLevel: string
   prettyLogs: boolean
   /** Deprecated variables that were read, for the service to log at start-up. */
@@ -57,6 +61,8 @@ const EnvSchema = Type.Object({
   JWKS_MAX_STALE: Type.String({ default: '1h' }),
   VERIFIED_TOKEN_CACHE: Type.String({ default: '60s' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  METRICS_ENABLED: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
   LOG_FORMAT: Type.Enum(LOG_FORMATS, { default: 'auto' })
 })
@@ -99,6 +105,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     jwksMaxStaleSeconds: env.duration('JWKS_MAX_STALE', vars.JWKS_MAX_STALE, { unit: 's', max: '7d' }),
     verifiedTokenCacheSeconds: env.duration('VERIFIED_TOKEN_CACHE', vars.VERIFIED_TOKEN_CACHE, { unit: 's', max: '1d' }),
     dataDir: vars.DATA_DIR,
+    metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
+    metricsPort: vars.METRICS_PORT,
     logLevel: vars.LOG_LEVEL,
     prettyLogs: prettyLogs(vars.LOG_FORMAT, isTty),
     warnings: [...env.warnings, ...(trusted?.warnings ?? [])]

@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import type { RejectionReason } from './plugins/metrics.js'
 
 /**
  * RFC 6750 §3: every authentication failure says how to authenticate in `WWW-Authenticate`.
@@ -42,4 +43,11 @@ export const KeysUnavailableError = createError('temporarily_unavailable', 'The 
 /** Why a token was rejected, for the log line; never sent to the client. */
 export class TokenRejection extends Error {
   override name = 'TokenRejection'
+  /** The bounded reason the metrics count it under. */
+  readonly kind: RejectionReason
+
+  constructor (message: string, kind: RejectionReason) {
+    super(message)
+    this.kind = kind
+  }
 }

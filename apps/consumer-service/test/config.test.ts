@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       jwksMaxStaleSeconds: 3600,
       verifiedTokenCacheSeconds: 60,
       dataDir: './data',
+      metricsEnabled: true,
+      metricsPort: undefined,
       logLevel: 'info',
       prettyLogs: false,
       warnings: []
@@ -46,6 +48,10 @@ describe('loadConfig', () => {
       verifiedTokenCacheSeconds: 0,
       warnings: []
     })
+  })
+
+  it('reads whether and where the metrics are served', () => {
+    expect(loadConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9464' })).toMatchObject({ metricsEnabled: false, metricsPort: 9464 })
   })
 
   it.each([

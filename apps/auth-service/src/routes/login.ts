@@ -41,9 +41,11 @@ export async function loginRoutes (fastify: FastifyInstance, { audience, clientI
     // Audit events: who tried, from where, and whether it worked; never the password.
     if (!user) {
       request.log.info({ event: 'login_failed', userName, ip: request.ip }, 'login failed')
+      app.metrics.logins.inc({ outcome: 'failed' })
       throw new InvalidCredentialsError()
     }
     request.log.info({ event: 'login_succeeded', userName, sub: user.id, ip: request.ip }, 'login succeeded')
+    app.metrics.logins.inc({ outcome: 'succeeded' })
     const scope = ROLE_SCOPES[user.role].join(' ')
     const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
     const refreshToken = app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())

@@ -6,6 +6,7 @@ import { authenticateClient, type AuthenticatedClient } from '../oauth/authentic
 import { acceptFormBodies } from '../oauth/form-body.js'
 import { OAuthFailure } from '../oauth/oauth-failure.js'
 import { grantScope } from '../oauth/scope.js'
+import { grantTypeLabel } from '../plugins/metrics.js'
 import { clientIdOf as clientNamedIn, credentialRateLimits } from '../plugins/rate-limits.js'
 import { REVOCATION_PATH, TOKEN_PATH } from './oauth-paths.js'
 
@@ -45,6 +46,10 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
     const { status, body, headers } = oauthErrorBody(error)
     if (status >= 500) request.log.error({ err: error }, 'OAuth request failed')
     else request.log.info({ error: body.error, reason: (error as OAuthFailure).reason ?? error.message }, 'OAuth request refused')
+    if (request.routeOptions.url === TOKEN_PATH) {
+      const grantType = (request.body as { grant_type?: unknown } | undefined)?.grant_type
+      app.metrics.tokenRequests.inc({ grant_type: grantTypeLabel(grantType), outcome: body.error })
+    }
     if (body.error === 'invalid_client') request.log.info({ event: 'client_authentication_failed', ip: request.ip }, 'client authentication failed')
     return reply.code(status).headers({ ...headers, 'cache-control': 'no-store' }).send(body)
   })
@@ -71,6 +76,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
       const scope = grantScope(body.scope, client.client.scope)
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: clientId, clientId, audience: client.client.audience, scope })
       request.log.info({ event: 'client_credentials_granted', client_id: clientId, scope }, 'access token issued')
+      app.metrics.tokenRequests.inc({ grant_type: 'client_credentials', outcome: 'ok' })
       return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope }
     }
 
@@ -90,6 +96,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
       if (!redemption.ok) {
         if (redemption.reason === 'refused') throw redemption.refusal
         if (redemption.reason === 'reused') {
+          app.metrics.refreshTokenReuseDetections.inc()
           request.log.warn({ event: 'refresh_token_reused', client_id: clientId, sub: redemption.grant?.userId }, 'a used refresh token was presented again: its family is revoked')
         }
         throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: `refresh token ${redemption.reason}` })
@@ -98,6 +105,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
       if (!user) throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: 'the user no longer exists' })
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
       request.log.info({ event: 'refresh_token_rotated', client_id: clientId, sub: user.id }, 'access token refreshed')
+      app.metrics.tokenRequests.inc({ grant_type: 'refresh_token', outcome: 'ok' })
       return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope, refresh_token: redemption.refreshToken }
     }
 

@@ -9,6 +9,7 @@ import { InsufficientScopeError, withChallenge } from '../errors.js'
 export function requireScope (scope: Scope): preHandlerAsyncHookHandler {
   return async function checkScope (this: FastifyInstance, request: FastifyRequest) {
     if (parseScope(request.user.scope ?? '').includes(scope)) return
+    this.metrics.jwtVerifications.inc({ outcome: 'rejected', reason: 'scope' })
     request.log.info({ reason: `scope ${scope} missing`, sub: request.user.sub }, 'access denied')
     throw withChallenge(new InsufficientScopeError(), this.bearerRealm, {
       error: 'insufficient_scope', error_description: 'The access token lacks the required scope', scope

@@ -60,6 +60,7 @@ export class IssuerKeys {
   #lastSuccess = Number.NEGATIVE_INFINITY
   #published: string | undefined
   #inflight: Promise<void> | undefined
+  readonly #fetchCounts = { ok: 0, error: 0 }
 
   constructor (options: IssuerKeysOptions) {
     this.issuer = options.issuer
@@ -70,6 +71,21 @@ export class IssuerKeys {
   /** True once a fetch has shown at least one usable key (and until a later one shows none). */
   get ready (): boolean {
     return this.#usableKeys > 0
+  }
+
+  /** Usable keys as of the last successful fetch (for the metrics). */
+  get usableKeys (): number {
+    return this.#usableKeys
+  }
+
+  /** When a fetch last succeeded (milliseconds since the epoch), if one ever did. */
+  get lastSuccessAt (): number | undefined {
+    return this.#fetched ? this.#lastSuccess : undefined
+  }
+
+  /** How many fetches succeeded and failed since start-up. */
+  get fetchCounts (): { readonly ok: number, readonly error: number } {
+    return { ...this.#fetchCounts }
   }
 
   /** The key for a token's `kid` and `alg`, fetching the set first if the gate allows it. */
@@ -128,12 +144,14 @@ export class IssuerKeys {
       this.#fetched = true
       this.#lastSuccess = now()
       this.#lastAttemptFailed = false
+      this.#fetchCounts.ok++
       if (this.#failingSince !== undefined) {
         log.info({ issuer: this.issuer, unreachableForMs: now() - this.#failingSince }, 'JWKS reachable again')
         this.#failingSince = undefined
       }
     } catch (error) {
       this.#lastAttemptFailed = true
+      this.#fetchCounts.error++
       // The JWKS may have moved: discover it again next time (keeping the keys known meanwhile).
       this.#rediscover = this.#options.jwksUrl === undefined
       this.#logFailure(describe(error))

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import swagger, { type SwaggerTransform } from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
+import { REVOCATION_PATH, TOKEN_PATH } from '../routes/oauth-paths.js'
+
+export interface ApiDocsOptions {
+  issuer: string
+}
+
+export const DOCS_PREFIX = '/docs'
+
+const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH])
+
+/**
+ * The OAuth endpoints parse only form bodies (oauth/form-body.ts), which the route schemas cannot
+ * say; without this the document would offer them JSON. Either Basic credentials or the body's own
+ * (client_secret_post, private_key_jwt, a public client's id) authenticate the client: `{}` is that
+ * second alternative.
+ */
+const describeFormRoutes: SwaggerTransform = ({ schema, url }) => {
+  if (!FORM_ROUTES.has(url)) return { schema, url }
+  return {
+    url,
+    schema: { ...schema, consumes: ['application/x-www-form-urlencoded'], security: [{ clientSecretBasic: [] }, {}] }
+  }
+}
+
+/**
+ * An OpenAPI 3.1 document built from the route schemas at `/docs/json` and Swagger UI at `/docs`,
+ * its assets served from the package (no CDN). Register it before the routes: @fastify/swagger
+ * collects them as they are added.
+ */
+export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { issuer }: ApiDocsOptions) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Auth service',
+        version: '1.0.0',
+        description: 'Logs users in, issues signed access tokens (OAuth 2.0 client credentials and refresh tokens) and publishes its public keys as a JWKS.'
+      },
+      servers: [{ url: issuer }],
+      components: {
+        securitySchemes: {
+          oauth2: {
+            type: 'oauth2',
+            description: 'How a client gets an access token for the consumer service\'s API.',
+            flows: {
+              clientCredentials: {
+                tokenUrl: `${issuer}${TOKEN_PATH}`,
+                scopes: { [REPORTS_READ]: 'Read reports', [REPORTS_WRITE]: 'Create reports' }
+              }
+            }
+          },
+          clientSecretBasic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'A confidential client\'s id and secret (RFC 6749 §2.3.1).'
+          }
+        }
+      }
+    },
+    transform: describeFormRoutes
+  })
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { validatorUrl: null } })
+}, { name: 'api-docs' })

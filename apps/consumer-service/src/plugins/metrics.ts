@@ -1,0 +1,157 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * Why a token was refused, as a fixed set: the log line keeps the detail, the metric label never
+ * carries a token's own text (a crafted `kid` or `iss` must not mint a new series).
+ */
+export const REJECTION_REASONS = [
+  'missing_token', 'malformed', 'header', 'typ', 'alg', 'untrusted_issuer', 'unknown_kid', 'unusable_key',
+  'signature', 'expired', 'claims', 'audience', 'scope', 'other'
+] as const
+export type RejectionReason = typeof REJECTION_REASONS[number]
+
+export type VerificationOutcome =
+  | { outcome: 'accepted', reason: 'none' }
+  | { outcome: 'rejected', reason: RejectionReason }
+  | { outcome: 'unavailable', reason: 'keys_unavailable' }
+
+/** One registry and its metrics for one app instance: tests build many apps in one process. */
+export interface ConsumerMetrics {
+  registry: Registry
+  /**
+   * Each verification decision. A token refused by `requireScope` was first counted `accepted` by
+   * authentication: the scope check is a second decision on the same request, counted on its own.
+   */
+  jwtVerifications: Counter<'outcome' | 'reason'>
+  /** The next three are read from the trusted issuers' keys at scrape time; nothing increments them. */
+  jwksFetches: Counter<'issuer' | 'result'>
+  jwksSecondsSinceLastSuccess: Gauge<'issuer'>
+  jwksKeysKnown: Gauge<'issuer'>
+  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>
+}
+
+/** What the scrape-time gauges read from each trusted issuer's keys. */
+export interface IssuerKeysView {
+  readonly issuer: string
+  readonly usableKeys: number
+  readonly lastSuccessAt: number | undefined
+  readonly fetchCounts: { readonly ok: number, readonly error: number }
+}
+
+/** Creates the registry and metrics; `issuers` and `now` are read at scrape time only. */
+export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, now: () => number): ConsumerMetrics {
+  const registry = new Registry()
+  const registers = [registry]
+  const jwtVerifications = new Counter({
+    name: 'jwt_verifications_total',
+    help: 'Access token verifications by outcome and bounded reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers
+  })
+  // The fetch counts live in IssuerKeys (which fetches during start-up, before any scrape); the
+  // counter reports them as they are. The issuer label is a configured URL: bounded by config.
+  const jwksFetches = new Counter({
+    name: 'jwks_fetches_total',
+    help: 'JWKS fetches per trusted issuer and result',
+    labelNames: ['issuer', 'result'] as const,
+    registers,
+    collect () {
+      this.reset()
+      for (const keys of issuers()) {
+        this.inc({ issuer: keys.issuer, result: 'ok' }, keys.fetchCounts.ok)
+        this.inc({ issuer: keys.issuer, result: 'error' }, keys.fetchCounts.error)
+      }
+    }
+  })
+  const jwksSecondsSinceLastSuccess = new Gauge({
+    name: 'jwks_seconds_since_last_success',
+    help: 'Seconds since the last successful JWKS fetch per trusted issuer (absent until one succeeds)',
+    labelNames: ['issuer'] as const,
+    registers,
+    collect () {
+      this.reset()
+      for (const keys of issuers()) {
+        if (keys.lastSuccessAt !== undefined) this.set({ issuer: keys.issuer }, (now() - keys.lastSuccessAt) / 1000)
+      }
+    }
+  })
+  const jwksKeysKnown = new Gauge({
+    name: 'jwks_keys_known',
+    help: 'Usable verification keys per trusted issuer, as of its last successful JWKS fetch',
+    labelNames: ['issuer'] as const,
+    registers,
+    collect () {
+      this.reset()
+      for (const keys of issuers()) this.set({ issuer: keys.issuer }, keys.usableKeys)
+    }
+  })
+  const httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers
+  })
+  return { registry, jwtVerifications, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown, httpRequestDuration }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ConsumerMetrics
+  }
+}
+
+export interface MetricsPluginOptions {
+  /** `METRICS_ENABLED`: when false the metrics are still counted (the code increments them) but never served. */
+  enabled: boolean
+  /** `METRICS_PORT`: serve `/metrics` on its own listener on `host` instead of the service's port. */
+  port: number | undefined
+  host: string
+  now: () => number
+}
+
+/** A request that matched no route is one label value, never its URL. */
+const UNMATCHED_ROUTE = '(unmatched)'
+
+/**
+ * `GET /metrics` in Prometheus text format, from a registry of this app's own.
+ *
+ * Served on the service's port by default. With `METRICS_PORT` it is a second Fastify instance on
+ * that port (bound to HOST), started when the app is ready and closed with it, so a scraper can
+ * be allowed in on a port the public is not. fastify-metrics is not used: v14 brings its own client
+ * (@prometheus-io/client) and registry type beside prom-client's, and a dozen lines here give the
+ * same histogram labelled with the route pattern.
+ */
+export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now }: MetricsPluginOptions) {
+  const metrics = createConsumerMetrics(() => app.hasDecorator('trustedIssuers') ? [...app.trustedIssuers.values()].map(({ keys }) => keys) : [], now)
+  app.decorate('metrics', metrics)
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe({
+      method: request.method,
+      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+      status_code: String(reply.statusCode)
+    }, reply.elapsedTime / 1000)
+  })
+
+  if (!enabled) return
+  const serve = (server: FastifyInstance) => server.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+  if (port === undefined) {
+    serve(app)
+    return
+  }
+  const server = Fastify({ logger: false })
+  serve(server)
+  // onReady, not onListen: Fastify does not wait for onListen hooks and only logs their errors, so a
+  // port already taken would go unnoticed. So it binds when the app is ready (inject makes it ready too).
+  app.addHook('onReady', async () => {
+    await server.listen({ port, host })
+    app.log.info({ port, host }, 'metrics listening')
+  })
+  app.addHook('onClose', async () => { await server.close() })
+}, { name: 'metrics' })

@@ -1,0 +1,99 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { describe, expect, it } from 'vitest'
+import { suiteApp } from '../helper.js'
+
+interface Operation {
+  security?: Array<Record<string, string[]>>
+}
+
+interface OpenApiDocument {
+  openapi: string
+  info: { title: string, version: string, description?: string }
+  paths: Record<string, Record<string, Operation>>
+  components: { securitySchemes: Record<string, Record<string, unknown>> }
+}
+
+/**
+ * Every method and path in `printRoutes({ commonPrefix: false })`'s tree: each level is indented
+ * four characters and carries the rest of the path after its parent's.
+ */
+function routesIn (tree: string): Array<{ method: string, url: string }> {
+  const segments: string[] = []
+  const routes: Array<{ method: string, url: string }> = []
+  for (const line of tree.split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line)
+    if (!match) continue
+    const depth = match[1]!.length / 4
+    segments.length = depth
+    segments.push(match[2]!)
+    const url = segments.join('').replace(/:(\w+)/g, '{$1}')
+    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, url })
+  }
+  return routes
+}
+
+/** Paths of object keys no JSON Schema or OpenAPI keyword has: TypeBox's `~kind` and the like. */
+function foreignKeys (value: unknown, path = '$'): string[] {
+  if (typeof value !== 'object' || value === null) return []
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...(key.startsWith('~') ? [`${path}.${key}`] : []),
+    ...foreignKeys(child, `${path}.${key}`)
+  ])
+}
+
+/** Not API routes: the docs, and the metrics, whose listing is the metrics plugin's business. */
+const UNDOCUMENTED = /^\/(docs|metrics)(\/|$)/
+
+describe('the API docs', () => {
+  const { app } = suiteApp()
+  const document = async () => {
+    const response = await app().inject('/docs/json')
+    expect(response.statusCode).toBe(200)
+    return response.json<OpenApiDocument>()
+  }
+  const apiRoutes = () => routesIn(app().printRoutes({ commonPrefix: false }))
+    // Fastify adds a HEAD route beside each GET; @fastify/swagger leaves those out, as GET says it all.
+    .filter(({ method, url }) => method !== 'HEAD' && !UNDOCUMENTED.test(url))
+
+  it('are a valid OpenAPI 3.1 document', async () => {
+    const doc = await document()
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0])
+    if (!result.valid) console.error(JSON.stringify(result.errors, null, 2))
+    expect(result.valid).toBe(true)
+    expect(doc.openapi).toBe('3.1.0')
+    expect(foreignKeys(doc)).toEqual([])
+    expect(doc.info).toMatchObject({ title: 'Consumer service', version: expect.any(String), description: expect.any(String) })
+  })
+
+  it('list every route but the docs themselves', async () => {
+    const doc = await document()
+    const routes = apiRoutes()
+    expect(routes).toEqual(expect.arrayContaining([
+      { method: 'GET', url: '/api/v1/protected' },
+      { method: 'GET', url: '/api/v1/reports' },
+      { method: 'POST', url: '/api/v1/reports' },
+      { method: 'GET', url: '/health/ready' }
+    ]))
+    for (const { method, url } of routes) {
+      expect(doc.paths[url]?.[method.toLowerCase()], `${method} ${url}`).toBeDefined()
+    }
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/docs'))).toEqual([])
+  })
+
+  it('declare a bearer JWT scheme, required by every /api/v1 route and no other', async () => {
+    const doc = await document()
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    for (const { method, url } of apiRoutes()) {
+      const security = doc.paths[url]?.[method.toLowerCase()]?.security
+      if (url.startsWith('/api/v1/')) expect(security, `${method} ${url}`).toEqual([{ bearerAuth: [] }])
+      else expect(security, `${method} ${url}`).toBeUndefined()
+    }
+  })
+
+  it('serve Swagger UI at /docs', async () => {
+    const response = await app().inject('/docs')
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toMatch(/^text\/html/)
+    expect(response.body).toContain('swagger-ui')
+  })
+})

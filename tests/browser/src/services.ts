@@ -1,0 +1,33 @@
+import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+
+export interface Services {
+  auth: ServiceProcess
+  consumer: ServiceProcess
+  stop: () => Promise<void>
+}
+
+/** The two built services on loopback, the consumer trusting the auth service; both ready. */
+export async function startServices (): Promise<Services> {
+  const authDir = await tempDir('browser-auth-')
+  const consumerDir = await tempDir('browser-consumer-')
+  const started: ServiceProcess[] = []
+  const stop = async () => {
+    await Promise.all(started.map((service) => service.stop()))
+    await authDir.remove()
+    await consumerDir.remove()
+  }
+  try {
+    const authPort = await freePort()
+    const issuer = `http://127.0.0.1:${authPort}`
+    const auth = startService('auth-service', authPort, { ISSUER: issuer, DATA_DIR: authDir.path })
+    started.push(auth)
+    await auth.waitUntilReady()
+    const consumer = startService('consumer-service', await freePort(), { ISSUER: issuer, DATA_DIR: consumerDir.path })
+    started.push(consumer)
+    await consumer.waitUntilReady()
+    return { auth, consumer, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
