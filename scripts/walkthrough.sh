@@ -170,4 +170,16 @@ echo "      $(json error): $(json error_description)"
 
 remove_client
 
+# What the operator sees: the consumer counted the verifications above (Prometheus text format).
+expect 200 "the consumer's metrics" "$CONSUMER_URL/metrics"
+counter() {
+  awk -v name="$1" '$1 == name { total += $2 } END { print total + 0 }' "$BODY"
+}
+ACCEPTED=$(counter 'jwt_verifications_total{outcome="accepted",reason="none"}')
+REJECTED=$(counter 'jwt_verifications_total{outcome="rejected",reason="signature"}')
+if [ "$ACCEPTED" -lt 1 ] || [ "$REJECTED" -lt 1 ]; then
+  fail "the consumer's metrics show accepted=$ACCEPTED and signature-rejected=$REJECTED verifications, expected at least 1 each"
+fi
+echo "      jwt_verifications_total: $ACCEPTED accepted, $REJECTED refused for their signature (and more by reason)"
+
 echo "walkthrough passed"
