@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { serveMetrics } from '@repo/service-kit/metrics'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { KeyStore, type KeyState, type StoredKey } from '../keys/key-store.js'
 
@@ -26,7 +27,8 @@ export interface AuthMetrics {
   /** The next two are read from the key store at scrape time; nothing sets them. */
   signingKeys: Gauge<'state'>
   secondsUntilNextRotation: Gauge
-  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>
+  /** Set by `serveMetrics` (@repo/service-kit/metrics) when the plugin registers. */
+  httpRequestDuration?: Histogram<'method' | 'route' | 'status_code'>
 }
 
 export interface RotationClock {
@@ -73,14 +75,7 @@ export function createAuthMetrics (keys: () => StoredKey[], { now, signingAlg, r
       if (active) this.set(((active.activatedAt ?? active.createdAt) + rotationIntervalMs - now()) / 1000)
     }
   })
-  const httpRequestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers
-  })
-  return { registry, logins, tokenRequests, rateLimitRejections, refreshTokenReuseDetections, signingKeys, secondsUntilNextRotation, httpRequestDuration }
+  return { registry, logins, tokenRequests, rateLimitRejections, refreshTokenReuseDetections, signingKeys, secondsUntilNextRotation }
 }
 
 declare module 'fastify' {
@@ -97,47 +92,14 @@ export interface MetricsPluginOptions extends RotationClock {
   host: string
 }
 
-/** A request that matched no route is one label value, never its URL. */
-const UNMATCHED_ROUTE = '(unmatched)'
-
 /**
- * `GET /metrics` in Prometheus text format, from a registry of this app's own.
- *
- * Served on the service's port by default. With `METRICS_PORT` it is a second Fastify instance on
- * that port (bound to HOST), started when the app is ready and closed with it, so a scraper can
- * be allowed in on a port the public is not. fastify-metrics is not used: v14 brings its own client
- * (@prometheus-io/client) and registry type beside prom-client's, and a dozen lines here give the
- * same histogram labelled with the route pattern.
+ * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
+ * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
 export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
   // The key store is read at scrape time, from the database the database plugin opens later.
   const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : [], { now, signingAlg, rotationIntervalMs })
   app.decorate('metrics', metrics)
 
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequestDuration.observe({
-      method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status_code: String(reply.statusCode)
-    }, reply.elapsedTime / 1000)
-  })
-
-  if (!enabled) return
-  const serve = (server: FastifyInstance) => server.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType)
-    return metrics.registry.metrics()
-  })
-  if (port === undefined) {
-    serve(app)
-    return
-  }
-  const server = Fastify({ logger: false })
-  serve(server)
-  // onReady, not onListen: Fastify does not wait for onListen hooks and only logs their errors, so a
-  // port already taken would go unnoticed. So it binds when the app is ready (inject makes it ready too).
-  app.addHook('onReady', async () => {
-    await server.listen({ port, host })
-    app.log.info({ port, host }, 'metrics listening')
-  })
-  app.addHook('onClose', async () => { await server.close() })
+  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })
 }, { name: 'metrics' })

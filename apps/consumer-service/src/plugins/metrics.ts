@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { serveMetrics } from '@repo/service-kit/metrics'
 
 /**
  * Why a token was refused, as a fixed set: the log line keeps the detail, the metric label never
@@ -29,7 +30,8 @@ export interface ConsumerMetrics {
   jwksFetches: Counter<'issuer' | 'result'>
   jwksSecondsSinceLastSuccess: Gauge<'issuer'>
   jwksKeysKnown: Gauge<'issuer'>
-  httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>
+  /** Set by `serveMetrics` (@repo/service-kit/metrics) when the plugin registers. */
+  httpRequestDuration?: Histogram<'method' | 'route' | 'status_code'>
 }
 
 /** What the scrape-time gauges read from each trusted issuer's keys. */
@@ -87,14 +89,7 @@ export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, 
       for (const keys of issuers()) this.set({ issuer: keys.issuer }, keys.usableKeys)
     }
   })
-  const httpRequestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers
-  })
-  return { registry, jwtVerifications, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown, httpRequestDuration }
+  return { registry, jwtVerifications, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown }
 }
 
 declare module 'fastify' {
@@ -112,46 +107,13 @@ export interface MetricsPluginOptions {
   now: () => number
 }
 
-/** A request that matched no route is one label value, never its URL. */
-const UNMATCHED_ROUTE = '(unmatched)'
-
 /**
- * `GET /metrics` in Prometheus text format, from a registry of this app's own.
- *
- * Served on the service's port by default. With `METRICS_PORT` it is a second Fastify instance on
- * that port (bound to HOST), started when the app is ready and closed with it, so a scraper can
- * be allowed in on a port the public is not. fastify-metrics is not used: v14 brings its own client
- * (@prometheus-io/client) and registry type beside prom-client's, and a dozen lines here give the
- * same histogram labelled with the route pattern.
+ * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
+ * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
 export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now }: MetricsPluginOptions) {
   const metrics = createConsumerMetrics(() => app.hasDecorator('trustedIssuers') ? [...app.trustedIssuers.values()].map(({ keys }) => keys) : [], now)
   app.decorate('metrics', metrics)
 
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequestDuration.observe({
-      method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status_code: String(reply.statusCode)
-    }, reply.elapsedTime / 1000)
-  })
-
-  if (!enabled) return
-  const serve = (server: FastifyInstance) => server.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType)
-    return metrics.registry.metrics()
-  })
-  if (port === undefined) {
-    serve(app)
-    return
-  }
-  const server = Fastify({ logger: false })
-  serve(server)
-  // onReady, not onListen: Fastify does not wait for onListen hooks and only logs their errors, so a
-  // port already taken would go unnoticed. So it binds when the app is ready (inject makes it ready too).
-  app.addHook('onReady', async () => {
-    await server.listen({ port, host })
-    app.log.info({ port, host }, 'metrics listening')
-  })
-  app.addHook('onClose', async () => { await server.close() })
+  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })
 }, { name: 'metrics' })
