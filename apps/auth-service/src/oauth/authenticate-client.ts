@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import { JWT_BEARER_ASSERTION } from '@repo/contracts/oauth'
 import type { Client, ClientStore } from '../clients/client-store.js'
+import { readBasicCredentials } from './basic-credentials.js'
 import { OAuthFailure, invalidClient } from './oauth-failure.js'
 
 /** The client a request authenticated as; `public` for the login's client, which has no credentials. */
@@ -28,25 +29,6 @@ export interface ClientCredentials {
 /** How long a client assertion may live at most (RFC 7523 §3: "expire soon"). */
 const MAX_ASSERTION_LIFETIME_SECONDS = 300
 const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
-
-/** RFC 6749 §2.3.1: the id and secret in Basic credentials are form-encoded first. */
-function decodeBasic (authorization: string): { id: string, secret: string } | undefined {
-  const match = /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization)
-  if (!match) return undefined
-  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  if (colon < 0) return undefined
-  const unform = (value: string) => {
-    try {
-      return decodeURIComponent(value.replace(/\+/g, ' '))
-    } catch {
-      return undefined
-    }
-  }
-  const id = unform(decoded.slice(0, colon))
-  const secret = unform(decoded.slice(colon + 1))
-  return id !== undefined && secret !== undefined ? { id, secret } : undefined
-}
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 
@@ -76,8 +58,8 @@ export async function authenticateClient (credentials: ClientCredentials, option
   }
 
   if (basic !== undefined) {
-    const decoded = decodeBasic(basic)
-    if (!decoded) throw invalidClient('malformed Basic credentials')
+    const decoded = readBasicCredentials(basic)
+    if (decoded?.id === undefined || decoded.secret === undefined) throw invalidClient('malformed Basic credentials')
     if (credentials.client_id !== undefined && credentials.client_id !== decoded.id) {
       throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
     }

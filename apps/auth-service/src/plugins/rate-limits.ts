@@ -3,6 +3,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodeJwt } from 'jose'
+import { readBasicCredentials } from '../oauth/basic-credentials.js'
 
 /** `max` events per `windowMs`. A window starts with its first event and does not slide. */
 export interface RateLimit {
@@ -77,26 +78,13 @@ export function userNameOf (request: FastifyRequest): string | undefined {
  * like a public client's refresh: failures of a secret nobody has cannot lock its users out.
  */
 export function clientIdOf (request: FastifyRequest): string | undefined {
-  const basic = basicUserName(request.headers.authorization)
+  const basic = readBasicCredentials(request.headers.authorization)?.id
   if (basic !== undefined) return basic
   const form = (request.body ?? {}) as Record<string, unknown>
   const assertion = typeof form.client_assertion === 'string' ? form.client_assertion : undefined
   if (typeof form.client_secret !== 'string' && assertion === undefined) return undefined
   if (typeof form.client_id === 'string') return form.client_id
   return assertion === undefined ? undefined : assertionSubject(assertion)
-}
-
-function basicUserName (authorization: string | undefined): string | undefined {
-  const match = /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(authorization ?? '')
-  if (!match) return undefined
-  const credentials = Buffer.from(match[1] as string, 'base64').toString('utf8')
-  const colon = credentials.indexOf(':')
-  if (colon < 0) return undefined
-  try {
-    return decodeURIComponent(credentials.slice(0, colon).replace(/\+/g, ' '))
-  } catch {
-    return undefined
-  }
 }
 
 function assertionSubject (assertion: string): string | undefined {
