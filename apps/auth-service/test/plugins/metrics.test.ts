@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { samples } from '@repo/service-harness/prometheus'
 import { buildTestApp, login } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -9,11 +10,6 @@ async function scrape (app: App): Promise<string> {
   const response = await app.inject('/metrics')
   expect(response.statusCode).toBe(200)
   return response.body
-}
-
-/** The sample lines of one metric, without HELP and TYPE. */
-function samples (text: string, name: string): string[] {
-  return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
 }
 
 function token (app: App, fields: Record<string, string>, headers: Record<string, string> = {}) {

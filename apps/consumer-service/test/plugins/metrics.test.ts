@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { samples } from '@repo/service-harness/prometheus'
 import { bearer, buildTestApp, fakeIssuer, keysLoaded, suiteApp } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -8,11 +9,6 @@ async function scrape (app: App): Promise<string> {
   const response = await app.inject('/metrics')
   expect(response.statusCode).toBe(200)
   return response.body
-}
-
-/** The sample lines of one metric, without HELP and TYPE. */
-function samples (text: string, name: string): string[] {
-  return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
 }
 
 describe('GET /metrics', () => {

@@ -1,48 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { describe, expect, it } from 'vitest'
+import { UNDOCUMENTED, foreignKeys, routesIn, type OpenApiDocument } from '@repo/service-harness/openapi'
 import { suiteApp } from '../helper.js'
-
-interface Operation {
-  security?: Array<Record<string, string[]>>
-}
-
-interface OpenApiDocument {
-  openapi: string
-  info: { title: string, version: string, description?: string }
-  paths: Record<string, Record<string, Operation>>
-  components: { securitySchemes: Record<string, Record<string, unknown>> }
-}
-
-/**
- * Every method and path in `printRoutes({ commonPrefix: false })`'s tree: each level is indented
- * four characters and carries the rest of the path after its parent's.
- */
-function routesIn (tree: string): Array<{ method: string, url: string }> {
-  const segments: string[] = []
-  const routes: Array<{ method: string, url: string }> = []
-  for (const line of tree.split('\n')) {
-    const match = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line)
-    if (!match) continue
-    const depth = match[1]!.length / 4
-    segments.length = depth
-    segments.push(match[2]!)
-    const url = segments.join('').replace(/:(\w+)/g, '{$1}')
-    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, url })
-  }
-  return routes
-}
-
-/** Paths of object keys no JSON Schema or OpenAPI keyword has: TypeBox's `~kind` and the like. */
-function foreignKeys (value: unknown, path = '$'): string[] {
-  if (typeof value !== 'object' || value === null) return []
-  return Object.entries(value).flatMap(([key, child]) => [
-    ...(key.startsWith('~') ? [`${path}.${key}`] : []),
-    ...foreignKeys(child, `${path}.${key}`)
-  ])
-}
-
-/** Not API routes: the docs, and the metrics, whose listing is the metrics plugin's business. */
-const UNDOCUMENTED = /^\/(docs|metrics)(\/|$)/
 
 describe('the API docs', () => {
   const { app } = suiteApp()
