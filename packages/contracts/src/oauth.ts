@@ -10,6 +10,14 @@ export type ClientAuthMethod = typeof CLIENT_AUTH_METHODS[number]
 /** `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2). */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
+/** How a client authenticates in the request body (RFC 6749 §2.3.1, RFC 7523 §2.2), at both endpoints. */
+const CLIENT_AUTHENTICATION_MEMBERS = {
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion_type: Type.Optional(Type.String({ maxLength: 200 })),
+  client_assertion: Type.Optional(Type.String({ maxLength: 8192 }))
+}
+
 /**
  * A token request (RFC 6749 §4.4.2, §6; RFC 7523 §2.2), `application/x-www-form-urlencoded`. Every
  * member is a string; which ones a grant needs is checked by the endpoint, so each missing one gets
@@ -19,21 +27,15 @@ export const TokenRequestSchema = Type.Object({
   grant_type: Type.Optional(Type.String({ maxLength: 100 })),
   scope: Type.Optional(Type.String({ maxLength: 1000 })),
   refresh_token: Type.Optional(Type.String({ maxLength: 200 })),
-  client_id: Type.Optional(Type.String({ maxLength: 200 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
-  client_assertion_type: Type.Optional(Type.String({ maxLength: 200 })),
-  client_assertion: Type.Optional(Type.String({ maxLength: 8192 }))
+  ...CLIENT_AUTHENTICATION_MEMBERS
 })
 export type TokenRequest = Static<typeof TokenRequestSchema>
 
-/** A revocation request (RFC 7009 §2.1), plus the client authentication members above. */
+/** A revocation request (RFC 7009 §2.1), with the same client authentication members. */
 export const RevocationRequestSchema = Type.Object({
   token: Type.Optional(Type.String({ maxLength: 8192 })),
   token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
-  client_id: Type.Optional(Type.String({ maxLength: 200 })),
-  client_secret: Type.Optional(Type.String({ maxLength: 200 })),
-  client_assertion_type: Type.Optional(Type.String({ maxLength: 200 })),
-  client_assertion: Type.Optional(Type.String({ maxLength: 8192 }))
+  ...CLIENT_AUTHENTICATION_MEMBERS
 })
 export type RevocationRequest = Static<typeof RevocationRequestSchema>
 
