@@ -50,7 +50,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(apiDocsPlugin, { issuer: config.issuer })
     await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits })
     await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
-    await app.register(databasePlugin, { dataDir: config.dataDir })
+    await app.register(databasePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
     await app.register(signingKeysPlugin, { config, now })

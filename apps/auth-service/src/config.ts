@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, parseBoolean, parseDuration, prettyLogs, type Rename } from '@repo/service-kit/env'
+import { checkDatabaseUrl } from '@repo/service-kit/sql'
 import type { CredentialLimits, RateLimit } from './plugins/rate-limits.js'
 
 /** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
@@ -15,8 +16,10 @@ export interface AuthConfig {
   clientId: string
   tokenTtlSeconds: number
   signingAlg: SigningAlgorithm
-  /** Where the SQLite database holding users and signing keys lives. */
+  /** Where the SQLite database holding users and signing keys lives (when there is no `databaseUrl`). */
   dataDir: string
+  /** `DATABASE_URL`: PostgreSQL instead of SQLite, for several replicas on one database. */
+  databaseUrl: string | undefined
   /** `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text). */
   metricsEnabled: boolean
   /** `METRICS_PORT`: serve it on its own listener on HOST; undefined means on `port`, beside the API. */
@@ -68,6 +71,7 @@ const EnvSchema = Type.Object({
   TOKEN_TTL: Type.String({ default: '15m' }),
   SIGNING_ALG: Type.Enum(SIGNING_ALGORITHMS, { default: 'RS256' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   METRICS_ENABLED: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   JWKS_MAX_AGE: Type.String({ default: '5m' }),
@@ -139,6 +143,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     tokenTtlSeconds,
     signingAlg: vars.SIGNING_ALG as SigningAlgorithm,
     dataDir: vars.DATA_DIR,
+    databaseUrl: vars.DATABASE_URL === undefined ? undefined : env.check('DATABASE_URL', () => checkDatabaseUrl('DATABASE_URL', vars.DATABASE_URL as string)),
     metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
     metricsPort: vars.METRICS_PORT,
     jwksMaxAgeSeconds,

@@ -37,7 +37,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
     await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now })
-    await app.register(reportStorePlugin, { dataDir: config.dataDir })
+    await app.register(reportStorePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
       realm: config.audience,

@@ -1,6 +1,7 @@
 import Type from 'typebox'
 import { VERIFICATION_ALGORITHMS, type VerificationAlgorithm } from '@repo/contracts/access-token'
 import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
+import { checkDatabaseUrl } from '@repo/service-kit/sql'
 import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
 
 /** Everything the consumer service needs to run, as `loadConfig` reads it from the environment. */
@@ -24,7 +25,10 @@ export interface ConsumerConfig {
   jwksMaxStaleSeconds: number
   /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL. */
   verifiedTokenCacheSeconds: number
+  /** Where the SQLite reports database lives (when there is no `databaseUrl`). */
   dataDir: string
+  /** `DATABASE_URL`: the reports in PostgreSQL instead of SQLite. */
+  databaseUrl: string | undefined
   /** `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text). */
   metricsEnabled: boolean
   /** `METRICS_PORT`: serve it on its own listener on HOST; undefined means on `port`, beside the API. */
@@ -61,6 +65,7 @@ const EnvSchema = Type.Object({
   JWKS_MAX_STALE: Type.String({ default: '1h' }),
   VERIFIED_TOKEN_CACHE: Type.String({ default: '60s' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   METRICS_ENABLED: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info' }),
@@ -105,6 +110,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     jwksMaxStaleSeconds: env.duration('JWKS_MAX_STALE', vars.JWKS_MAX_STALE, { unit: 's', max: '7d' }),
     verifiedTokenCacheSeconds: env.duration('VERIFIED_TOKEN_CACHE', vars.VERIFIED_TOKEN_CACHE, { unit: 's', max: '1d' }),
     dataDir: vars.DATA_DIR,
+    databaseUrl: vars.DATABASE_URL === undefined ? undefined : env.check('DATABASE_URL', () => checkDatabaseUrl('DATABASE_URL', vars.DATABASE_URL as string)),
     metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
     metricsPort: vars.METRICS_PORT,
     logLevel: vars.LOG_LEVEL,

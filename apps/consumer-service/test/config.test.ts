@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       jwksMaxStaleSeconds: 3600,
       verifiedTokenCacheSeconds: 60,
       dataDir: './data',
+      databaseUrl: undefined,
       metricsEnabled: true,
       metricsPort: undefined,
       logLevel: 'info',

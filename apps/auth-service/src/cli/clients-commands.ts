@@ -21,13 +21,13 @@ export const SECRET_LINE_PREFIX = 'client_secret (shown once, store it now): '
 
 export async function addClient ({ store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs): Promise<void> {
   // Checked before the key file is read, and again atomically by `add`.
-  if (store.find(args.clientId)) throw new CliError(`a client ${args.clientId} already exists`)
+  if (await store.find(args.clientId)) throw new CliError(`a client ${args.clientId} already exists`)
   const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
   const jwksUri = args.keys && 'jwksUri' in args.keys ? args.keys.jwksUri : undefined
   const audience = args.audience ?? defaultAudience
   let secret: string | undefined
   try {
-    ({ secret } = store.add({
+    ({ secret } = await store.add({
       clientId: args.clientId,
       authMethod: args.authMethod,
       jwks,
@@ -59,15 +59,15 @@ function listed (client: Client) {
   }
 }
 
-export function listClients ({ store, print }: ClientsContext, json: boolean): void {
-  const clients = store.list()
+export async function listClients ({ store, print }: ClientsContext, json: boolean): Promise<void> {
+  const clients = await store.list()
   if (json) return print(JSON.stringify(clients.map(listed), null, 2))
   const keys = (client: Client) => client.jwksUri ?? (client.jwks ? `${client.jwks.keys.length} inline` : '-')
   const rows = clients.map((client) => [client.clientId, client.authMethod, client.scope, client.audience, keys(client), formatTime(client.createdAt)])
   for (const line of formatTable(['client_id', 'auth', 'scope', 'audience', 'keys', 'created'], rows)) print(line)
 }
 
-export function removeClient ({ store, print, tokenTtlSeconds }: ClientsContext, clientId: string): void {
-  if (!store.remove(clientId)) throw new CliError(`no client ${clientId}`)
+export async function removeClient ({ store, print, tokenTtlSeconds }: ClientsContext, clientId: string): Promise<void> {
+  if (!await store.remove(clientId)) throw new CliError(`no client ${clientId}`)
   print(`removed client ${clientId}; access tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
 }

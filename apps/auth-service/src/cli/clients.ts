@@ -32,7 +32,7 @@ async function main (): Promise<number> {
     return USAGE_ERROR
   }
   const config = loadConfig(process.env)
-  const db = openCliDatabase(config.dataDir, { hint: 'or start the service once to create one' })
+  const db = await openCliDatabase(config, { hint: 'or start the service once to create one' })
   try {
     const context: ClientsContext = {
       store: new ClientStore(db),
@@ -43,12 +43,12 @@ async function main (): Promise<number> {
     }
     switch (args.command) {
       case 'add': await addClient(context, args); break
-      case 'list': listClients(context, args.json); break
-      case 'remove': removeClient(context, args.clientId); break
+      case 'list': await listClients(context, args.json); break
+      case 'remove': await removeClient(context, args.clientId); break
     }
     return 0
   } finally {
-    db.close()
+    await db.close()
   }
 }
 

@@ -14,7 +14,8 @@ const USAGE = `usage: keys <command>
   rotate            publish a next key now, for the algorithm the active key uses; it starts signing
                     after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
-Works on DATA_DIR (default ./data) while the service runs: it picks changes up within one key-state poll.
+Works on the service's database (DATABASE_URL, else DATA_DIR, default ./data) while it runs: every
+replica picks a change up within one key-state poll (at once on PostgreSQL).
 The algorithm comes from the database; SIGNING_ALG, if set, must match it. The key timing settings are read
 from the same environment as the service.`
 
@@ -35,7 +36,7 @@ function revocationBound (config: AuthConfig): string {
   const cache = config.jwksMaxAgeSeconds
   const poll = config.keyStatePollMs / 1000
   return [
-    `The key left this DATA_DIR's JWKS now; running auth-service processes stop publishing it within ${poll} s.`,
+    `The key left the database's JWKS now; running auth-service processes stop publishing it within ${poll} s.`,
     `Consumers that honour Cache-Control stop accepting it when their cached JWKS expires: within ${cache} s`,
     '(JWKS_MAX_AGE); consumer-service within its JWKS_CACHE_TTL (keep it at most JWKS_MAX_AGE).',
     'A consumer that cannot reach the JWKS keeps its cached keys for up to its JWKS_MAX_STALE more.',
@@ -56,19 +57,19 @@ async function main (): Promise<number> {
   const config = loadConfig(process.env)
   // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
   const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
-  const db = openCliDatabase(config.dataDir, { hint: 'or start the service once to create one' })
+  const db = await openCliDatabase(config, { hint: 'or start the service once to create one' })
   try {
     const store = new KeyStore(db)
     switch (args.command) {
       case 'list': {
         // Never print a private key, not even into --json.
-        const keys = store.all().map(({ privatePkcs8: _private, ...key }) => key)
+        const keys = (await store.all()).map(({ privatePkcs8: _private, ...key }) => key)
         if (args.json) console.log(JSON.stringify(keys, null, 2))
         else printTable(keys)
         return 0
       }
       case 'rotate': {
-        const alg = rotationAlg(currentSigningAlg(store.all()), requestedAlg)
+        const alg = rotationAlg(currentSigningAlg(await store.all()), requestedAlg)
         const { next, events } = await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.rotate(Date.now())
         printEvents(events)
         if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
@@ -77,7 +78,7 @@ async function main (): Promise<number> {
       }
       case 'revoke': {
         // If the signing key goes, its replacement is of the algorithm the service signs with.
-        const alg = currentSigningAlg(store.all()) ?? store.find(args.kid)?.alg ?? config.signingAlg
+        const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
         printEvents(await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.revoke(args.kid, Date.now()))
         console.log(revocationBound(config))
         return 0
@@ -87,7 +88,7 @@ async function main (): Promise<number> {
     if (error instanceof UnknownKeyError) throw new CliError(error.message)
     throw error
   } finally {
-    db.close()
+    await db.close()
   }
 }
 

@@ -1,18 +1,22 @@
-import type { DatabaseSync } from 'node:sqlite'
 import { DatabaseNotFoundError } from '@repo/service-kit/sqlite'
-import { openAuthDatabase } from '../db/open-auth-database.js'
+import { describeDatabase, type DatabaseLocation, type SqlDatabase } from '@repo/service-kit/sql'
+import { DATABASE_FILE, openAuthDatabase } from '../db/open-auth-database.js'
 import { CliError } from './cli-error.js'
 
 /**
- * The auth database for a CLI: an existing one, unless `create` says to make it. A CLI that created
- * a database wherever a mistyped DATA_DIR pointed would add users (or keys) no service ever reads.
- * `hint` ends the refusal: what to do instead.
+ * The auth database for a CLI: the service's own (DATABASE_URL, else DATA_DIR). A SQLite file must
+ * exist unless `create` says to make it: a CLI that created a database wherever a mistyped DATA_DIR
+ * pointed would add users (or keys) no service ever reads. `hint` ends that refusal: what to do
+ * instead. A PostgreSQL server that can't be reached is a one-line refusal too.
  */
-export function openCliDatabase (dataDir: string, { create = false, hint }: { create?: boolean, hint: string }): DatabaseSync {
+export async function openCliDatabase (location: DatabaseLocation, { create = false, hint }: { create?: boolean, hint: string }): Promise<SqlDatabase> {
   try {
-    return openAuthDatabase(dataDir, { create })
+    return await openAuthDatabase(location, { create })
   } catch (error) {
     if (error instanceof DatabaseNotFoundError) throw new CliError(`no auth database at ${error.path} — check DATA_DIR, ${hint}`)
+    if (location.databaseUrl) {
+      throw new CliError(`cannot use the database ${describeDatabase(location, DATABASE_FILE)} — check DATABASE_URL (${error instanceof Error ? error.message : String(error)})`)
+    }
     throw error
   }
 }

@@ -23,7 +23,7 @@ export async function addUser ({ store, input, prompts, print }: UsersContext, u
   const problem = userNameProblem(userName)
   if (problem) throw new CliError(problem, USAGE_ERROR)
   // Checked before the password is asked for, and again atomically by `add`.
-  const existing = store.findIgnoringCase(userName)
+  const existing = await store.findIgnoringCase(userName)
   if (existing) throw new CliError(new DuplicateUserError(existing.userName).message)
   const password = await readNewPassword(userName, input, prompts)
   try {
@@ -35,29 +35,29 @@ export async function addUser ({ store, input, prompts, print }: UsersContext, u
   }
 }
 
-export function listUsers ({ store, print }: UsersContext, json: boolean): void {
-  const users = store.list()
+export async function listUsers ({ store, print }: UsersContext, json: boolean): Promise<void> {
+  const users = await store.list()
   if (json) return print(JSON.stringify(users, null, 2))
   const rows = users.map((user) => [user.userName, user.role, formatTime(user.createdAt), user.id])
   for (const line of formatTable(['name', 'role', 'created', 'sub'], rows)) print(line)
 }
 
 /** The user named exactly `userName`, or a refusal that points at a name differing only in case. */
-function existingUser (store: UserStore, userName: string) {
-  const user = store.find(userName)
+async function existingUser (store: UserStore, userName: string) {
+  const user = await store.find(userName)
   if (user) return user
-  const similar = store.findIgnoringCase(userName)
+  const similar = await store.findIgnoringCase(userName)
   throw new CliError(`no user named ${userName}${similar ? ` (there is ${similar.userName}: names are matched exactly)` : ''}`)
 }
 
-export function removeUser ({ store, print, tokenTtlSeconds }: UsersContext, userName: string): void {
-  existingUser(store, userName)
-  if (!store.remove(userName)) throw new CliError(`no user named ${userName}`)
+export async function removeUser ({ store, print, tokenTtlSeconds }: UsersContext, userName: string): Promise<void> {
+  await existingUser(store, userName)
+  if (!await store.remove(userName)) throw new CliError(`no user named ${userName}`)
   print(`removed user ${userName}; tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
 }
 
 export async function changePassword ({ store, input, prompts, print, tokenTtlSeconds }: UsersContext, userName: string): Promise<void> {
-  existingUser(store, userName)
+  await existingUser(store, userName)
   const password = await readNewPassword(userName, input, prompts)
   if (!await store.setPassword(userName, password)) throw new CliError(`no user named ${userName}`)
   print(`changed the password of ${userName}; tokens issued before stay valid until they expire (within ${tokenTtlSeconds} s)`)

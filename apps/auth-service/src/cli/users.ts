@@ -18,8 +18,8 @@ A name is 1 to ${USER_NAME_MAX_LENGTH} printable ASCII characters, single spaces
 regardless of case. A name starting with "-" works as it is; put "--" before one that is also an option.
 Passwords (at least ${NEW_PASSWORD_MIN_LENGTH} characters) are never taken from the command line: at a terminal
 they are typed twice without echo, from a pipe the first line is read.
-Works on DATA_DIR (default ./data), also while the service runs. The database must exist (the service
-creates it on first start); "add --init" creates it on purpose.`
+Works on the service's database (DATABASE_URL, else DATA_DIR, default ./data), also while it runs. A SQLite
+database must exist (the service creates it on first start); "add --init" creates it on purpose.`
 
 async function main (): Promise<number> {
   const args = parseUsersArgs(process.argv.slice(2))
@@ -34,7 +34,7 @@ async function main (): Promise<number> {
   const config = loadConfig(process.env)
   const create = args.command === 'add' && args.init
   const hint = args.command === 'add' ? 'or pass --init to create one' : 'or start the service once to create one'
-  const db = openCliDatabase(config.dataDir, { create, hint })
+  const db = await openCliDatabase(config, { create, hint })
   try {
     const context: UsersContext = {
       store: new UserStore(db),
@@ -45,8 +45,8 @@ async function main (): Promise<number> {
     }
     switch (args.command) {
       case 'add': await addUser(context, args.userName, args.role); break
-      case 'list': listUsers(context, args.json); break
-      case 'remove': removeUser(context, args.userName); break
+      case 'list': await listUsers(context, args.json); break
+      case 'remove': await removeUser(context, args.userName); break
       case 'passwd': await changePassword(context, args.userName); break
     }
     return 0
@@ -55,7 +55,7 @@ async function main (): Promise<number> {
     if (error instanceof InputAborted) throw new CliError(`${error.message}; nothing was changed`, INTERRUPTED)
     throw error
   } finally {
-    db.close()
+    await db.close()
   }
 }
 

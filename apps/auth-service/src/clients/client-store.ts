@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { DatabaseSync } from 'node:sqlite'
 import type { ClientAuthMethod } from '@repo/contracts/oauth'
+import type { SqlDatabase } from '@repo/service-kit/sql'
 
 /** A registered OAuth 2.0 client, as the token endpoint sees it (never with its secret). */
 export interface Client {
@@ -59,53 +59,53 @@ export type NewClient = Omit<Client, 'createdAt'>
  * request cost one) and compared in constant time.
  */
 export class ClientStore {
-  readonly #db: DatabaseSync
+  readonly #db: SqlDatabase
 
-  constructor (db: DatabaseSync) {
+  constructor (db: SqlDatabase) {
     this.#db = db
   }
 
   /** Registers a client; for the secret methods, returns the secret, which is stored only as a hash. */
-  add (client: NewClient, now: number): { secret: string | undefined } {
+  async add (client: NewClient, now: number): Promise<{ secret: string | undefined }> {
     const secret = client.authMethod === 'client_secret_basic' || client.authMethod === 'client_secret_post'
       ? randomBytes(32).toString('base64url')
       : undefined
-    const result = this.#db.prepare(
+    const changes = await this.#db.run(
       `INSERT INTO clients (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING`
-    ).run(client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
-      client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
-      client.grantTypes.join(' '), now)
-    if (result.changes === 0) throw new DuplicateClientError(`a client ${client.clientId} already exists`)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id) DO NOTHING`,
+      [client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
+        client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
+        client.grantTypes.join(' '), now])
+    if (changes === 0) throw new DuplicateClientError(`a client ${client.clientId} already exists`)
     return { secret }
   }
 
-  find (clientId: string): Client | undefined {
-    const row = this.#db.prepare('SELECT * FROM clients WHERE client_id = ?').get(clientId) as ClientRow | undefined
+  async find (clientId: string): Promise<Client | undefined> {
+    const row = await this.#db.get<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])
     return row ? fromRow(row) : undefined
   }
 
-  list (): Client[] {
-    return (this.#db.prepare('SELECT * FROM clients ORDER BY client_id').all() as unknown as ClientRow[]).map(fromRow)
+  async list (): Promise<Client[]> {
+    return (await this.#db.all<ClientRow>('SELECT * FROM clients ORDER BY client_id')).map(fromRow)
   }
 
-  remove (clientId: string): boolean {
-    return this.#db.prepare('DELETE FROM clients WHERE client_id = ?').run(clientId).changes > 0
+  async remove (clientId: string): Promise<boolean> {
+    return await this.#db.run('DELETE FROM clients WHERE client_id = $1', [clientId]) > 0
   }
 
   /** True when `secret` is this client's; the same work whether or not it has one. */
-  verifySecret (clientId: string, secret: string): boolean {
-    const row = this.#db.prepare('SELECT secret_hash FROM clients WHERE client_id = ?').get(clientId) as { secret_hash: string | null } | undefined
+  async verifySecret (clientId: string, secret: string): Promise<boolean> {
+    const row = await this.#db.get<{ secret_hash: string | null }>('SELECT secret_hash FROM clients WHERE client_id = $1', [clientId])
     const stored = row?.secret_hash ? Buffer.from(row.secret_hash, 'base64url') : undefined
     const matches = timingSafeEqual(hashSecret(secret), stored ?? NO_SECRET)
     return stored !== undefined && matches
   }
 
   /** Records a client assertion's `jti` until it expires; false if it was seen before (a replay). */
-  rememberAssertion (clientId: string, jti: string, expiresAt: number, now: number): boolean {
-    this.#db.prepare('DELETE FROM client_assertions WHERE expires_at < ?').run(now)
-    const result = this.#db.prepare('INSERT INTO client_assertions (client_id, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(clientId, jti, expiresAt)
-    return result.changes > 0
+  async rememberAssertion (clientId: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.#db.run('DELETE FROM client_assertions WHERE expires_at < $1', [now])
+    const changes = await this.#db.run('INSERT INTO client_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [clientId, jti, expiresAt])
+    return changes > 0
   }
 }

@@ -1,13 +1,13 @@
-import type { DatabaseSync } from 'node:sqlite'
-import { openDatabase, type OpenDatabaseOptions } from '@repo/service-kit/sqlite'
-import { MIGRATIONS } from './schema.js'
+import { openSqlDatabase, type DatabaseLocation, type OpenSqlDatabaseOptions, type SqlDatabase } from '@repo/service-kit/sql'
+import { AUTH_MIGRATIONS } from './schema.js'
 
 export const DATABASE_FILE = 'auth.db'
 
 /**
- * The auth service's database: users and signing keys (private halves included, hence 0600).
- * Created on first use unless `{ create: false }`, which throws `DatabaseNotFoundError` instead.
+ * The auth database: users, signing keys (private halves included), clients and refresh tokens.
+ * PostgreSQL when `databaseUrl` is set; otherwise SQLite under `dataDir` (0600), created on first
+ * use unless `{ create: false }`, which throws `DatabaseNotFoundError` instead.
  */
-export function openAuthDatabase (dataDir: string, options: OpenDatabaseOptions = {}): DatabaseSync {
-  return openDatabase(dataDir, DATABASE_FILE, MIGRATIONS, options)
+export function openAuthDatabase (location: DatabaseLocation, options: OpenSqlDatabaseOptions = {}): Promise<SqlDatabase> {
+  return openSqlDatabase(location, DATABASE_FILE, AUTH_MIGRATIONS, options)
 }

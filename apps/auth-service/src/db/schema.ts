@@ -1,5 +1,7 @@
-/** The auth database's schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
-export const MIGRATIONS = [
+import type { Migrations } from '@repo/service-kit/sql'
+
+/** The SQLite schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
+const SQLITE = [
   `CREATE TABLE users (
      id TEXT PRIMARY KEY,
      user_name TEXT NOT NULL UNIQUE,
@@ -68,3 +70,78 @@ export const MIGRATIONS = [
      PRIMARY KEY (client_id, jti)
    );`
 ]
+
+/**
+ * The same schema on PostgreSQL, which starts at today's shape. Times are BIGINT milliseconds, as in
+ * SQLite. Names are unique regardless of case through an index on lower(user_name). A trigger
+ * announces every change of the signing keys on `signing_keys_changed`, so each replica reloads its
+ * key ring at once instead of at its next poll.
+ */
+const POSTGRES = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     user_name TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('read', 'write')),
+     created_at BIGINT NOT NULL
+   );
+   CREATE UNIQUE INDEX users_user_name_lower ON users (lower(user_name));
+   CREATE TABLE signing_keys (
+     kid TEXT PRIMARY KEY,
+     alg TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('next', 'active', 'retiring', 'retired')),
+     public_jwk TEXT NOT NULL,
+     private_pkcs8 TEXT,
+     created_at BIGINT NOT NULL,
+     activated_at BIGINT,
+     retiring_at BIGINT,
+     retired_at BIGINT,
+     revoked_at BIGINT,
+     activates_at BIGINT,
+     retires_at BIGINT
+   );
+   CREATE UNIQUE INDEX one_active_key_per_alg ON signing_keys (alg) WHERE state = 'active';
+   CREATE FUNCTION notify_signing_keys_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('signing_keys_changed', '');
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON signing_keys
+     FOR EACH STATEMENT EXECUTE FUNCTION notify_signing_keys_changed();
+   CREATE TABLE clients (
+     client_id TEXT PRIMARY KEY,
+     auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
+     secret_hash TEXT,
+     jwks TEXT,
+     jwks_uri TEXT,
+     scope TEXT NOT NULL,
+     audience TEXT NOT NULL,
+     grant_types TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE refresh_tokens (
+     token_hash TEXT PRIMARY KEY,
+     family_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     issued_at BIGINT NOT NULL,
+     idle_expires_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     used_at BIGINT,
+     revoked_at BIGINT
+   );
+   CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+   CREATE TABLE client_assertions (
+     client_id TEXT NOT NULL,
+     jti TEXT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     PRIMARY KEY (client_id, jti)
+   );`
+]
+
+/** The auth service's schema on either engine. */
+export const AUTH_MIGRATIONS: Migrations = { component: 'auth-service', sqlite: SQLITE, postgres: POSTGRES }
+
+/** The channel on which PostgreSQL announces signing-key changes. */
+export const SIGNING_KEYS_CHANGED = 'signing_keys_changed'

@@ -29,8 +29,9 @@ export class UnknownKeyError extends Error {
 
 /**
  * Moves keys through next → active → retiring → retired. Every transition re-checks its
- * precondition inside SQLite's write lock, so when several processes share one DATA_DIR each
- * transition happens exactly once, performed by whichever process gets there first.
+ * precondition inside a transaction holding the signing-keys lock, so when several processes share
+ * one database (replicas, the keys CLI) each transition happens exactly once, performed by
+ * whichever process gets there first.
  */
 export class KeyLifecycle {
   readonly #store: KeyStore
@@ -46,23 +47,24 @@ export class KeyLifecycle {
   /** First start (or after a revocation left nothing to sign with): an active key, created if needed. */
   async ensureActive (now: number): Promise<KeyEvent[]> {
     const { alg } = this.#policy
-    if (this.#store.active(alg)) return []
+    if (await this.#store.active(alg)) return []
+    // Generated outside the lock: an RSA key takes a while, and other processes shouldn't wait for it.
     const candidate = await this.#generate(alg)
-    return this.#store.transaction(() => {
-      if (this.#store.active(alg)) return []
-      const next = this.#store.inState('next', alg)[0]
+    return this.#store.transaction(async (keys) => {
+      if (await keys.active(alg)) return []
+      const next = (await keys.inState('next', alg))[0]
       if (next) {
-        this.#store.activate(next.kid, now)
+        await keys.activate(next.kid, now)
         return [{ event: 'key_activated', kid: next.kid, alg }]
       }
-      this.#store.insertActive(candidate, now)
+      await keys.insertActive(candidate, now)
       return [{ event: 'key_created', kid: candidate.kid, alg }, { event: 'key_activated', kid: candidate.kid, alg }]
     })
   }
 
   /** Everything the schedule says is due at `now`. Cheap when nothing is due; safe to call often. */
   async tick (now: number): Promise<KeyEvent[]> {
-    const events = [...this.#retireDue(now), ...this.#retireOtherAlgorithms(now), ...this.#activateDue(now)]
+    const events = [...await this.#retireDue(now), ...await this.#retireOtherAlgorithms(now), ...await this.#activateDue(now)]
     events.push(...await this.ensureActive(now))
     events.push(...await this.#prepublishDue(now))
     return events
@@ -75,14 +77,14 @@ export class KeyLifecycle {
    */
   async rotate (now: number): Promise<{ next: StoredKey, events: KeyEvent[] }> {
     const { alg, prepublishMs } = this.#policy
-    const existing = this.#store.inState('next', alg)[0]
+    const existing = (await this.#store.inState('next', alg))[0]
     if (existing) return { next: existing, events: [] }
     const candidate = await this.#generate(alg)
-    return this.#store.transaction(() => {
-      const raced = this.#store.inState('next', alg)[0]
+    return this.#store.transaction(async (keys) => {
+      const raced = (await keys.inState('next', alg))[0]
       if (raced) return { next: raced, events: [] }
-      this.#store.insertNext(candidate, now, now + prepublishMs)
-      return { next: this.#store.find(candidate.kid) as StoredKey, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
+      await keys.insertNext(candidate, now, now + prepublishMs)
+      return { next: await keys.find(candidate.kid) as StoredKey, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
     })
   }
 
@@ -91,47 +93,53 @@ export class KeyLifecycle {
    * signing key, the `next` key (or a new one) signs from now on.
    */
   async revoke (kid: string, now: number): Promise<KeyEvent[]> {
-    const target = this.#store.find(kid)
+    const target = await this.#store.find(kid)
     if (!target) throw new UnknownKeyError(`no key with kid ${kid}`)
     if (target.state === 'retired') throw new UnknownKeyError(`key ${kid} is already retired`)
-    this.#store.transaction(() => this.#store.retire(kid, now, true))
+    await this.#store.transaction((keys) => keys.retire(kid, now, true))
     return [{ event: 'key_revoked', kid, alg: target.alg }, ...await this.ensureActive(now)]
   }
 
-  #retireDue (now: number): KeyEvent[] {
-    return this.#store.inState('retiring')
-      .filter((key) => (key.retiresAt ?? 0) <= now)
-      .flatMap((key) => this.#store.transaction(() => {
-        if (this.#store.find(key.kid)?.state !== 'retiring') return []
-        this.#store.retire(key.kid, now, false)
-        return [{ event: 'key_retired' as const, kid: key.kid, alg: key.alg }]
+  async #retireDue (now: number): Promise<KeyEvent[]> {
+    const due = (await this.#store.inState('retiring')).filter((key) => (key.retiresAt ?? 0) <= now)
+    const events: KeyEvent[] = []
+    for (const key of due) {
+      events.push(...await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+        if ((await keys.find(key.kid))?.state !== 'retiring') return []
+        await keys.retire(key.kid, now, false)
+        return [{ event: 'key_retired', kid: key.kid, alg: key.alg }]
       }))
+    }
+    return events
   }
 
   /** An active key of an algorithm no longer configured stops signing but stays verifiable for a while. */
-  #retireOtherAlgorithms (now: number): KeyEvent[] {
-    return this.#store.inState('active')
-      .filter((key) => key.alg !== this.#policy.alg)
-      .flatMap((key) => this.#store.transaction(() => {
-        if (this.#store.find(key.kid)?.state !== 'active') return []
-        this.#store.startRetiring(key.kid, now, now + this.#policy.retireAfterMs)
-        return [{ event: 'key_retiring' as const, kid: key.kid, alg: key.alg }]
+  async #retireOtherAlgorithms (now: number): Promise<KeyEvent[]> {
+    const stale = (await this.#store.inState('active')).filter((key) => key.alg !== this.#policy.alg)
+    const events: KeyEvent[] = []
+    for (const key of stale) {
+      events.push(...await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+        if ((await keys.find(key.kid))?.state !== 'active') return []
+        await keys.startRetiring(key.kid, now, now + this.#policy.retireAfterMs)
+        return [{ event: 'key_retiring', kid: key.kid, alg: key.alg }]
       }))
+    }
+    return events
   }
 
-  #activateDue (now: number): KeyEvent[] {
+  async #activateDue (now: number): Promise<KeyEvent[]> {
     const { alg, retireAfterMs } = this.#policy
-    const due = this.#store.inState('next', alg).find((key) => (key.activatesAt ?? 0) <= now)
+    const due = (await this.#store.inState('next', alg)).find((key) => (key.activatesAt ?? 0) <= now)
     if (!due) return []
-    return this.#store.transaction(() => {
-      if (this.#store.find(due.kid)?.state !== 'next') return []
+    return this.#store.transaction(async (keys) => {
+      if ((await keys.find(due.kid))?.state !== 'next') return []
       const events: KeyEvent[] = []
-      const current = this.#store.active(alg)
+      const current = await keys.active(alg)
       if (current) {
-        this.#store.startRetiring(current.kid, now, now + retireAfterMs)
+        await keys.startRetiring(current.kid, now, now + retireAfterMs)
         events.push({ event: 'key_retiring', kid: current.kid, alg })
       }
-      this.#store.activate(due.kid, now)
+      await keys.activate(due.kid, now)
       events.push({ event: 'key_activated', kid: due.kid, alg })
       return events
     })
@@ -139,15 +147,15 @@ export class KeyLifecycle {
 
   async #prepublishDue (now: number): Promise<KeyEvent[]> {
     const { alg, rotationIntervalMs, prepublishMs } = this.#policy
-    const active = this.#store.active(alg)
-    if (!active || this.#store.inState('next', alg).length > 0) return []
+    const active = await this.#store.active(alg)
+    if (!active || (await this.#store.inState('next', alg)).length > 0) return []
     const rotatesAt = (active.activatedAt ?? active.createdAt) + rotationIntervalMs
     if (now < rotatesAt - prepublishMs) return []
     const candidate = await this.#generate(alg)
-    return this.#store.transaction(() => {
-      if (this.#store.inState('next', alg).length > 0) return []
-      this.#store.insertNext(candidate, now, Math.max(rotatesAt, now + prepublishMs))
-      return [{ event: 'key_created' as const, kid: candidate.kid, alg }]
+    return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+      if ((await keys.inState('next', alg)).length > 0) return []
+      await keys.insertNext(candidate, now, Math.max(rotatesAt, now + prepublishMs))
+      return [{ event: 'key_created', kid: candidate.kid, alg }]
     })
   }
 }

@@ -1,12 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { KeyEvent, KeyLifecycle } from './key-lifecycle.js'
 import type { KeyRing } from './key-ring.js'
-import type { KeyStore } from './key-store.js'
 
 export interface KeyMaintenanceOptions {
   lifecycle: KeyLifecycle
   keyRing: KeyRing
-  store: KeyStore
   intervalMs: number
   now: () => number
   log: FastifyBaseLogger
@@ -21,33 +19,45 @@ export function logKeyEvents (log: FastifyBaseLogger, events: readonly KeyEvent[
  * On a short interval: performs the lifecycle transitions that are due (one process wins each),
  * and reloads the key ring when this or another process (another replica, the keys CLI) changed
  * the keys. That is how a rotation or revocation reaches a running service without a restart.
+ * `runNow()` asks for a pass at once (a change notification from the database); passes never
+ * overlap, and a request made during a pass gets one more pass after it.
  */
-export function startKeyMaintenance ({ lifecycle, keyRing, store, intervalMs, now, log }: KeyMaintenanceOptions) {
-  let seenVersion = store.dataVersion()
+export function startKeyMaintenance ({ lifecycle, keyRing, intervalMs, now, log }: KeyMaintenanceOptions) {
   let running: Promise<void> | undefined
+  let again = false
 
-  async function run () {
+  async function pass () {
     const events = await lifecycle.tick(now())
     logKeyEvents(log, events)
-    const version = store.dataVersion()
-    log.trace({ events: events.length, dataVersion: version }, 'key maintenance pass')
-    if (events.length > 0 || version !== seenVersion) {
-      seenVersion = version
-      if (await keyRing.refresh()) log.info({ kids: keyRing.jwks().keys.map((key) => key.kid) }, 'published keys changed')
-    }
+    const changed = await keyRing.refresh()
+    log.trace({ events: events.length, changed }, 'key maintenance pass')
+    if (changed) log.info({ kids: keyRing.jwks().keys.map((key) => key.kid) }, 'published keys changed')
   }
 
-  const timer = setInterval(() => {
-    if (running) return
-    running = run()
+  function runNow () {
+    if (running) {
+      again = true
+      return
+    }
+    running = pass()
       .catch((error: unknown) => log.error({ err: error }, 'key maintenance failed; retrying on the next interval'))
-      .finally(() => { running = undefined })
-  }, intervalMs).unref()
+      .finally(() => {
+        running = undefined
+        if (again) {
+          again = false
+          runNow()
+        }
+      })
+  }
+
+  const timer = setInterval(() => { if (!running) runNow() }, intervalMs).unref()
 
   return {
+    runNow,
     /** Waits for a pass under way, then stops. */
     async stop () {
       clearInterval(timer)
+      again = false
       await running
     }
   }

@@ -28,7 +28,7 @@ export class KeyRing {
 
   /** Re-reads the store; returns true when what is published or what signs has changed. */
   async refresh (): Promise<boolean> {
-    const published = this.#store.published()
+    const published = await this.#store.published()
     const fingerprint = published.map((key) => `${key.kid}:${key.state}`).join(',')
     if (fingerprint === this.#fingerprint) return false
     const active = published.find((key) => key.state === 'active' && key.alg === this.#alg)

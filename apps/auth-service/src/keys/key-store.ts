@@ -1,7 +1,6 @@
-import type { DatabaseSync } from 'node:sqlite'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { PublicJwk } from '@repo/contracts/jwks'
-import { inWriteTransaction } from '@repo/service-kit/sqlite'
+import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
 import type { NewSigningKey } from './generate-signing-key.js'
 
 /**
@@ -60,78 +59,83 @@ function fromRow (row: KeyRow): StoredKey {
   }
 }
 
-/** Signing keys and their lifecycle state, persisted in SQLite so every process on a DATA_DIR agrees. */
+/** Signing keys and their lifecycle state, in the database every process of the service shares. */
 export class KeyStore {
-  readonly #db: DatabaseSync
+  readonly #db: SqlDatabase
+  /** The transaction this store is bound to, if any; otherwise statements go straight to `#db`. */
+  readonly #tx: SqlQueryable | undefined
 
-  constructor (db: DatabaseSync) {
+  constructor (db: SqlDatabase, tx?: SqlQueryable) {
     this.#db = db
+    this.#tx = tx
   }
 
-  #select (where: string, ...params: Array<string | number>): StoredKey[] {
-    const rows = this.#db.prepare(`SELECT * FROM signing_keys ${where} ORDER BY created_at, kid`).all(...params) as unknown as KeyRow[]
+  get #sql (): SqlQueryable {
+    return this.#tx ?? this.#db
+  }
+
+  async #select (where: string, params: Array<string | number> = []): Promise<StoredKey[]> {
+    const rows = await this.#sql.all<KeyRow>(`SELECT * FROM signing_keys ${where} ORDER BY created_at, kid`, params)
     return rows.map(fromRow)
   }
 
   /** Keys in the JWKS (every state but `retired`), oldest first. */
-  published (): StoredKey[] {
+  published (): Promise<StoredKey[]> {
     return this.#select("WHERE state != 'retired'")
   }
 
-  all (): StoredKey[] {
+  all (): Promise<StoredKey[]> {
     return this.#select('')
   }
 
-  find (kid: string): StoredKey | undefined {
-    return this.#select('WHERE kid = ?', kid)[0]
+  async find (kid: string): Promise<StoredKey | undefined> {
+    return (await this.#select('WHERE kid = $1', [kid]))[0]
   }
 
-  inState (state: KeyState, alg?: SigningAlgorithm): StoredKey[] {
-    return alg ? this.#select('WHERE state = ? AND alg = ?', state, alg) : this.#select('WHERE state = ?', state)
+  inState (state: KeyState, alg?: SigningAlgorithm): Promise<StoredKey[]> {
+    return alg ? this.#select('WHERE state = $1 AND alg = $2', [state, alg]) : this.#select('WHERE state = $1', [state])
   }
 
-  active (alg: SigningAlgorithm): StoredKey | undefined {
-    return this.inState('active', alg)[0]
+  async active (alg: SigningAlgorithm): Promise<StoredKey | undefined> {
+    return (await this.inState('active', alg))[0]
   }
 
-  insertActive (key: NewSigningKey, now: number): void {
-    this.#db.prepare(
-      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES (?, ?, 'active', ?, ?, ?, ?)"
-    ).run(key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now)
+  async insertActive (key: NewSigningKey, now: number): Promise<void> {
+    await this.#sql.run(
+      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES ($1, $2, 'active', $3, $4, $5, $6)",
+      [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now])
   }
 
-  insertNext (key: NewSigningKey, now: number, activatesAt: number): void {
-    this.#db.prepare(
-      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES (?, ?, 'next', ?, ?, ?, ?)"
-    ).run(key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt)
+  async insertNext (key: NewSigningKey, now: number, activatesAt: number): Promise<void> {
+    await this.#sql.run(
+      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES ($1, $2, 'next', $3, $4, $5, $6)",
+      [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt])
   }
 
   /** `next` → `active`. */
-  activate (kid: string, now: number): void {
-    this.#db.prepare("UPDATE signing_keys SET state = 'active', activated_at = ? WHERE kid = ? AND state = 'next'").run(now, kid)
+  async activate (kid: string, now: number): Promise<void> {
+    await this.#sql.run("UPDATE signing_keys SET state = 'active', activated_at = $1 WHERE kid = $2 AND state = 'next'", [now, kid])
   }
 
   /** `active` → `retiring`, leaving the JWKS at `retiresAt`. */
-  startRetiring (kid: string, now: number, retiresAt: number): void {
-    this.#db.prepare("UPDATE signing_keys SET state = 'retiring', retiring_at = ?, retires_at = ? WHERE kid = ? AND state = 'active'")
-      .run(now, retiresAt, kid)
+  async startRetiring (kid: string, now: number, retiresAt: number): Promise<void> {
+    await this.#sql.run("UPDATE signing_keys SET state = 'retiring', retiring_at = $1, retires_at = $2 WHERE kid = $3 AND state = 'active'",
+      [now, retiresAt, kid])
   }
 
   /** Any state → `retired`: out of the JWKS, private key destroyed. `revoked` marks an emergency. */
-  retire (kid: string, now: number, revoked: boolean): void {
-    this.#db.prepare(
-      "UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = ?, revoked_at = ? WHERE kid = ? AND state != 'retired'"
-    ).run(now, revoked ? now : null, kid)
+  async retire (kid: string, now: number, revoked: boolean): Promise<void> {
+    await this.#sql.run(
+      "UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = $1, revoked_at = $2 WHERE kid = $3 AND state != 'retired'",
+      [now, revoked ? now : null, kid])
   }
 
-  /** Runs `work` holding SQLite's write lock: among processes sharing the DATA_DIR, one at a time. */
-  transaction<T> (work: () => T): T {
-    return inWriteTransaction(this.#db, work)
-  }
-
-  /** Changes whenever another connection commits: a cheap way to notice a key change made elsewhere. */
-  dataVersion (): number {
-    const row = this.#db.prepare('PRAGMA data_version').get() as { data_version: number }
-    return row.data_version
+  /**
+   * Runs `work` on a store bound to one transaction that holds the signing-keys lock: among all
+   * processes on this database (replicas, the keys CLI), one at a time.
+   */
+  transaction<T> (work: (keys: KeyStore) => Promise<T>): Promise<T> {
+    if (this.#tx) throw new Error('already inside a key-store transaction')
+    return this.#db.transaction('signing_keys', (tx) => work(new KeyStore(this.#db, tx)))
   }
 }

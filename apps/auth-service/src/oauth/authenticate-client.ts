@@ -82,11 +82,10 @@ export async function authenticateClient (credentials: ClientCredentials, option
   throw invalidClient(credentials.client_id === undefined ? 'no client authentication' : `client ${credentials.client_id} sent no credentials`)
 }
 
-function secretClient (clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', clients: ClientStore): AuthenticatedClient {
+async function secretClient (clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', clients: ClientStore): Promise<AuthenticatedClient> {
   const challenge = { challenge: method === 'client_secret_basic' }
   // The secret is checked whatever else is wrong, so every failure costs the same.
-  const secretMatches = clients.verifySecret(clientId, secret)
-  const client = clients.find(clientId)
+  const [secretMatches, client] = await Promise.all([clients.verifySecret(clientId, secret), clients.find(clientId)])
   if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`, challenge)
   if (client.authMethod !== method) throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`, challenge)
   if (!secretMatches) throw invalidClient(`wrong secret for client ${clientId}`, challenge)
@@ -102,7 +101,7 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
   }
   if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss', { challenge: false })
   if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
-  const client = clients.find(claimed)
+  const client = await clients.find(claimed)
   if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`, { challenge: false })
   if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`, { challenge: false })
   const keys = clientKeys(client)
@@ -125,7 +124,7 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
   if ((payload.exp as number) - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS) {
     throw invalidClient(`client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`, { challenge: false })
   }
-  if (!clients.rememberAssertion(client.clientId, String(payload.jti), (payload.exp as number) * 1000, now())) {
+  if (!await clients.rememberAssertion(client.clientId, String(payload.jti), (payload.exp as number) * 1000, now())) {
     throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`, { challenge: false })
   }
   return { kind: 'confidential', client }

@@ -1,22 +1,23 @@
-import type { DatabaseSync } from 'node:sqlite'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { openAuthDatabase } from '../db/open-auth-database.js'
+import { describeDatabase, type DatabaseLocation, type SqlDatabase } from '@repo/service-kit/sql'
+import { DATABASE_FILE, openAuthDatabase } from '../db/open-auth-database.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The auth database: users and signing keys, under DATA_DIR. */
-    db: DatabaseSync
+    /** The auth database: users, signing keys, clients and refresh tokens (SQLite or PostgreSQL). */
+    db: SqlDatabase
   }
 }
 
-export interface DatabasePluginOptions {
-  dataDir: string
-}
-
-/** Opens the auth database (creating it on first start) and closes it when the app closes. */
-export const databasePlugin = fp(async function database (app: FastifyInstance, { dataDir }: DatabasePluginOptions) {
-  const db = openAuthDatabase(dataDir)
+/**
+ * Opens the auth database (creating and migrating it on first start) and closes it when the app
+ * closes: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR.
+ */
+export const databasePlugin = fp(async function database (app: FastifyInstance, location: DatabaseLocation) {
+  const log = app.log.child({ component: 'database' })
+  const db = await openAuthDatabase(location, { onError: (error, what) => log.warn({ err: error }, what) })
+  log.info({ database: describeDatabase(location, DATABASE_FILE) }, 'database ready')
   app.decorate('db', db)
   // onClose hooks run last-registered first: everything that uses the database has stopped by now.
   app.addHook('onClose', async () => db.close())

@@ -39,7 +39,7 @@ export interface RotationClock {
 }
 
 /** Creates the registry and metrics; `keys` and the clock are read at scrape time only. */
-export function createAuthMetrics (keys: () => StoredKey[], { now, signingAlg, rotationIntervalMs }: RotationClock): AuthMetrics {
+export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, signingAlg, rotationIntervalMs }: RotationClock): AuthMetrics {
   const registry = new Registry()
   const registers = [registry]
   const logins = new Counter({ name: 'logins_total', help: 'Logins by outcome', labelNames: ['outcome'] as const, registers })
@@ -60,8 +60,8 @@ export function createAuthMetrics (keys: () => StoredKey[], { now, signingAlg, r
     help: 'Signing keys in the key store by lifecycle state',
     labelNames: ['state'] as const,
     registers,
-    collect () {
-      const all = keys()
+    async collect () {
+      const all = await keys()
       for (const state of KEY_STATES) this.set({ state }, all.filter((key) => key.state === state).length)
     }
   })
@@ -69,9 +69,9 @@ export function createAuthMetrics (keys: () => StoredKey[], { now, signingAlg, r
     name: 'seconds_until_next_rotation',
     help: 'Seconds until the active signing key is due to be replaced (negative when overdue; absent without one)',
     registers,
-    collect () {
+    async collect () {
       this.reset()
-      const active = keys().find((key) => key.state === 'active' && key.alg === signingAlg)
+      const active = (await keys()).find((key) => key.state === 'active' && key.alg === signingAlg)
       if (active) this.set(((active.activatedAt ?? active.createdAt) + rotationIntervalMs - now()) / 1000)
     }
   })
@@ -98,7 +98,7 @@ export interface MetricsPluginOptions extends RotationClock {
  */
 export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
   // The key store is read at scrape time, from the database the database plugin opens later.
-  const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : [], { now, signingAlg, rotationIntervalMs })
+  const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : Promise.resolve([]), { now, signingAlg, rotationIntervalMs })
   app.decorate('metrics', metrics)
 
   metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { rotationPolicy, type AuthConfig } from '../config.js'
+import { SIGNING_KEYS_CHANGED } from '../db/schema.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
 import { logKeyEvents, startKeyMaintenance } from '../keys/key-maintenance.js'
 import { KeyRing } from '../keys/key-ring.js'
@@ -21,7 +22,8 @@ export interface SigningKeysPluginOptions {
 /**
  * Loads the signing keys before the service listens (creating the first one on first start), so
  * there is never a moment with an empty JWKS; then runs the key lifecycle on a timer that this
- * plugin stops when the app closes.
+ * plugin stops when the app closes. On PostgreSQL, a key change made by another replica or the
+ * CLI is announced by the database and picked up at once; the timer is the fallback.
  */
 export const signingKeysPlugin = fp(async function signingKeys (app: FastifyInstance, { config, now }: SigningKeysPluginOptions) {
   const { store, lifecycle } = createKeyLifecycle(app.db, rotationPolicy(config))
@@ -29,7 +31,8 @@ export const signingKeysPlugin = fp(async function signingKeys (app: FastifyInst
   logKeyEvents(log, await lifecycle.tick(now()))
   const keyRing = new KeyRing(store, config.signingAlg)
   await keyRing.refresh()
-  const maintenance = startKeyMaintenance({ lifecycle, keyRing, store, intervalMs: config.keyStatePollMs, now, log })
-  app.decorate('keyRing', keyRing)
+  const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: config.keyStatePollMs, now, log })
   app.addHook('onClose', async () => maintenance.stop())
+  await app.db.watch(SIGNING_KEYS_CHANGED, () => maintenance.runNow())
+  app.decorate('keyRing', keyRing)
 }, { name: 'signing-keys', dependencies: ['database'] })

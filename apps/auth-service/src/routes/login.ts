@@ -48,7 +48,7 @@ export async function loginRoutes (fastify: FastifyInstance, { audience, clientI
     app.metrics.logins.inc({ outcome: 'succeeded' })
     const scope = ROLE_SCOPES[user.role].join(' ')
     const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
-    const refreshToken = app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())
+    const refreshToken = await app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())
     request.log.info({ sub: user.id, scope }, 'access token issued')
     // RFC 6749 §5.1: token responses must not be cached.
     return reply.header('cache-control', 'no-store')

@@ -83,7 +83,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
     if (body.grant_type === 'refresh_token') {
       if (body.refresh_token === undefined) throw new OAuthFailure('invalid_request', 'refresh_token is required')
       let scope = ''
-      const redemption = app.refreshTokens.redeem(body.refresh_token, now(), (grant) => {
+      const redemption = await app.refreshTokens.redeem(body.refresh_token, now(), (grant) => {
         // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
         if (grant.clientId !== clientId) return new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: `refresh token of client ${grant.clientId} presented by ${clientId}` })
         try {
@@ -101,7 +101,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
         }
         throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: `refresh token ${redemption.reason}` })
       }
-      const user = app.users.findById(redemption.grant.userId)
+      const user = await app.users.findById(redemption.grant.userId)
       if (!user) throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: 'the user no longer exists' })
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
       request.log.info({ event: 'refresh_token_rotated', client_id: clientId, sub: user.id }, 'access token refreshed')
@@ -120,7 +120,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
     const body = request.body
     const client = await authenticate(request, body)
     if (body.token === undefined) throw new OAuthFailure('invalid_request', 'token is required')
-    const outcome = app.refreshTokens.revoke(body.token, clientIdOf(client), now())
+    const outcome = await app.refreshTokens.revoke(body.token, clientIdOf(client), now())
     if (outcome === 'other-client') throw new OAuthFailure('invalid_request', 'The token was not issued to this client')
     // RFC 7009 §2.2: an unknown token (an access token, say: they cannot be revoked, they expire) is 200 too.
     if (outcome === 'revoked') request.log.info({ event: 'refresh_token_revoked', client_id: clientIdOf(client) }, 'refresh token revoked')

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { DatabaseSync } from 'node:sqlite'
-import { inWriteTransaction } from '@repo/service-kit/sqlite'
+import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
 
 export interface RefreshLifetimes {
   /** A refresh token not used for this long is dead. */
@@ -39,22 +38,22 @@ const newToken = () => randomBytes(32).toString('base64url')
  * Opaque refresh tokens, stored only as SHA-256 hashes. Each use rotates: the used token is marked
  * and a new one of the same family issued. A second use of a used token means it was stolen (or a
  * client replays it): the whole family is revoked, the newest token included (OAuth 2.0 Security
- * BCP §4.14). Every redemption runs inside SQLite's write lock, so of two concurrent redemptions of
- * one token exactly one succeeds.
+ * BCP §4.14). Every redemption runs in a transaction holding the token's lock, so of two concurrent
+ * redemptions of one token, on one replica or two, exactly one succeeds.
  */
 export class RefreshTokenStore {
-  readonly #db: DatabaseSync
+  readonly #db: SqlDatabase
   readonly #lifetimes: RefreshLifetimes
 
-  constructor (db: DatabaseSync, lifetimes: RefreshLifetimes) {
+  constructor (db: SqlDatabase, lifetimes: RefreshLifetimes) {
     this.#db = db
     this.#lifetimes = lifetimes
   }
 
   /** A new family, for a login. */
-  issue (grant: RefreshGrant, now: number): string {
+  async issue (grant: RefreshGrant, now: number): Promise<string> {
     const token = newToken()
-    this.#insert(token, randomUUID(), grant, now, now + this.#lifetimes.absoluteMs)
+    await this.#insert(this.#db, token, randomUUID(), grant, now, now + this.#lifetimes.absoluteMs)
     return token
   }
 
@@ -62,45 +61,44 @@ export class RefreshTokenStore {
    * Uses a refresh token once: the grant and its successor, or why not. `check` runs first, inside
    * the lock (the right client? a narrower scope?): a refusal there leaves the token unused.
    */
-  redeem <E> (token: string, now: number, check: (grant: RefreshGrant) => E | undefined = () => undefined): Redemption | { ok: false, reason: 'refused', refusal: E } {
-    return inWriteTransaction(this.#db, () => {
-      const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(hashToken(token)) as RefreshRow | undefined
+  redeem <E> (token: string, now: number, check: (grant: RefreshGrant) => E | undefined = () => undefined): Promise<Redemption | { ok: false, reason: 'refused', refusal: E }> {
+    const tokenHash = hashToken(token)
+    return this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<Redemption | { ok: false, reason: 'refused', refusal: E }> => {
+      const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
       const grant = { userId: row.user_id, clientId: row.client_id, scope: row.scope }
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked', grant }
       if (row.used_at !== null) {
-        this.#revokeFamily(row.family_id, now)
+        await this.#revokeFamily(tx, row.family_id, now)
         return { ok: false, reason: 'reused', grant }
       }
       if (now >= row.idle_expires_at || now >= row.expires_at) return { ok: false, reason: 'expired', grant }
-      this.#db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?').run(now, row.token_hash)
+      await tx.run('UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2', [now, row.token_hash])
       const successor = newToken()
-      this.#insert(successor, row.family_id, grant, now, row.expires_at)
+      await this.#insert(tx, successor, row.family_id, grant, now, row.expires_at)
       return { ok: true, grant, refreshToken: successor }
     })
   }
 
   /** Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`. */
-  revoke (token: string, clientId: string, now: number): 'revoked' | 'unknown' | 'other-client' {
-    return inWriteTransaction(this.#db, () => {
-      const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(hashToken(token)) as RefreshRow | undefined
-      if (!row) return 'unknown'
-      if (row.client_id !== clientId) return 'other-client'
-      this.#revokeFamily(row.family_id, now)
-      return 'revoked'
-    })
+  async revoke (token: string, clientId: string, now: number): Promise<'revoked' | 'unknown' | 'other-client'> {
+    const row = await this.#db.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    if (!row) return 'unknown'
+    if (row.client_id !== clientId) return 'other-client'
+    await this.#revokeFamily(this.#db, row.family_id, now)
+    return 'revoked'
   }
 
-  #insert (token: string, familyId: string, grant: RefreshGrant, now: number, expiresAt: number): void {
-    this.#db.prepare(
+  async #insert (sql: SqlQueryable, token: string, familyId: string, grant: RefreshGrant, now: number, expiresAt: number): Promise<void> {
+    await sql.run(
       `INSERT INTO refresh_tokens (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-    ).run(hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, Math.min(now + this.#lifetimes.idleMs, expiresAt), expiresAt)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, Math.min(now + this.#lifetimes.idleMs, expiresAt), expiresAt])
   }
 
-  #revokeFamily (familyId: string, now: number): void {
-    this.#db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(now, familyId)
+  async #revokeFamily (sql: SqlQueryable, familyId: string, now: number): Promise<void> {
+    await sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL', [now, familyId])
   }
 }

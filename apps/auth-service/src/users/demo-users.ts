@@ -8,7 +8,7 @@ export const DEMO_USERS: ReadonlyArray<{ userName: string, password: string, rol
 ]
 
 export async function seedDemoUsers (users: UserStore): Promise<number> {
-  if (users.count() > 0) return 0
+  if (await users.count() > 0) return 0
   let added = 0
   for (const demo of DEMO_USERS) {
     try {

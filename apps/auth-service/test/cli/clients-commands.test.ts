@@ -14,7 +14,7 @@ const NOW = Date.parse('2030-01-01T00:00:00Z')
 /** The commands on a fresh database, with what they print collected. */
 async function context () {
   const dir = await tempDataDir()
-  const db = openAuthDatabase(dir)
+  const db = await openAuthDatabase({ dataDir: dir })
   onTestFinished(() => db.close())
   const printed: string[] = []
   const ctx: ClientsContext = { store: new ClientStore(db), print: (line) => printed.push(line), defaultAudience: 'consumer-service', tokenTtlSeconds: 900, now: () => NOW }
@@ -34,19 +34,19 @@ describe('clients commands', () => {
       expect.stringMatching(/^client_secret \(shown once, store it now\): [A-Za-z0-9_-]{43}$/)
     ])
     const secret = (printed[1] as string).slice(SECRET_LINE_PREFIX.length)
-    expect(ctx.store.verifySecret('reports-bot', secret)).toBe(true)
-    expect(ctx.store.find('reports-bot')).toMatchObject({ authMethod, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'], createdAt: NOW })
+    expect(await ctx.store.verifySecret('reports-bot', secret)).toBe(true)
+    expect(await ctx.store.find('reports-bot')).toMatchObject({ authMethod, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'], createdAt: NOW })
 
     // Neither listing shows it again.
-    listClients(ctx, true)
-    listClients(ctx, false)
+    await listClients(ctx, true)
+    await listClients(ctx, false)
     expect(printed.slice(2).join('\n')).not.toContain(secret)
   })
 
   it('gives a client without --audience the service\'s AUDIENCE', async () => {
     const { ctx } = await context()
     await addClient(ctx, args())
-    expect(ctx.store.find('reports-bot')?.audience).toBe('consumer-service')
+    expect((await ctx.store.find('reports-bot'))?.audience).toBe('consumer-service')
   })
 
   it('adds a private_key_jwt client from a JWKS file, with no secret, and lists it', async () => {
@@ -56,17 +56,17 @@ describe('clients commands', () => {
     await writeFile(file, JSON.stringify({ keys: [jwk] }))
     await addClient(ctx, args({ clientId: 'jwt-bot', authMethod: 'private_key_jwt', keys: { jwksFile: file }, scope: 'reports:read reports:write' }))
     expect(printed).toEqual(['added client jwt-bot (private_key_jwt; scope "reports:read reports:write"; audience consumer-service; grant client_credentials; 1 public key registered)'])
-    expect(ctx.store.find('jwt-bot')?.jwks).toEqual({ keys: [jwk] })
+    expect((await ctx.store.find('jwt-bot'))?.jwks).toEqual({ keys: [jwk] })
 
     await addClient(ctx, args({ clientId: 'uri-bot', authMethod: 'private_key_jwt', keys: { jwksUri: 'https://bot.example/jwks' } }))
     expect(printed[1]).toBe('added client uri-bot (private_key_jwt; scope "reports:read"; audience consumer-service; grant client_credentials; keys from https://bot.example/jwks)')
 
-    listClients(ctx, true)
+    await listClients(ctx, true)
     expect(JSON.parse(printed[2] as string)).toEqual([
       { clientId: 'jwt-bot', authMethod: 'private_key_jwt', scope: 'reports:read reports:write', audience: 'consumer-service', grantTypes: ['client_credentials'], jwks: { keys: [jwk] }, createdAt: NOW },
       { clientId: 'uri-bot', authMethod: 'private_key_jwt', scope: 'reports:read', audience: 'consumer-service', grantTypes: ['client_credentials'], jwksUri: 'https://bot.example/jwks', createdAt: NOW }
     ])
-    listClients(ctx, false)
+    await listClients(ctx, false)
     expect(printed.slice(3).map((line) => line.split(/\s{2,}/))).toEqual([
       ['client_id', 'auth', 'scope', 'audience', 'keys', 'created'],
       ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '2030-01-01T00:00:00Z'],
@@ -77,9 +77,9 @@ describe('clients commands', () => {
   it('refuses a client id that exists, before reading its key file, and changes nothing', async () => {
     const { ctx, printed } = await context()
     await addClient(ctx, args())
-    const before = ctx.store.find('reports-bot')
+    const before = await ctx.store.find('reports-bot')
     expect(await refusal(() => addClient(ctx, args({ authMethod: 'private_key_jwt', keys: { jwksFile: '/nonexistent' } })))).toEqual({ message: 'a client reports-bot already exists', exitCode: 1 })
-    expect(ctx.store.find('reports-bot')).toEqual(before)
+    expect(await ctx.store.find('reports-bot')).toEqual(before)
     expect(printed).toHaveLength(2)
   })
 
@@ -90,16 +90,16 @@ describe('clients commands', () => {
     expect(await refusal(() => addClient(ctx, args({ authMethod: 'private_key_jwt', keys: { jwksFile: file } })))).toEqual({
       message: `${file}: the JWKS is refused: key 0 has private members (d): register only the public half of a key pair`, exitCode: 1
     })
-    expect(ctx.store.list()).toEqual([])
+    expect(await ctx.store.list()).toEqual([])
     expect(printed).toEqual([])
   })
 
   it('removes a client, and refuses one it does not know', async () => {
     const { ctx, printed } = await context()
     await addClient(ctx, args())
-    removeClient(ctx, 'reports-bot')
+    await removeClient(ctx, 'reports-bot')
     expect(printed[2]).toBe('removed client reports-bot; access tokens already issued to it stay valid until they expire (within 900 s)')
-    expect(ctx.store.find('reports-bot')).toBeUndefined()
+    expect(await ctx.store.find('reports-bot')).toBeUndefined()
     expect(await refusal(() => removeClient(ctx, 'reports-bot'))).toEqual({ message: 'no client reports-bot', exitCode: 1 })
   })
 })

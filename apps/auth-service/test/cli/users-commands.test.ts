@@ -14,7 +14,7 @@ const PLAIN: PasswordHashing = {
 
 /** The commands on a fresh database, with `piped` as standard input and what they print collected. */
 async function context (piped = '') {
-  const db = openAuthDatabase(await tempDataDir())
+  const db = await openAuthDatabase({ dataDir: await tempDataDir() })
   onTestFinished(() => db.close())
   const input = new PassThrough()
   input.end(piped)
@@ -31,9 +31,9 @@ describe('users commands', () => {
     expect(printed[0]).toMatch(/^added user alice with role read \(sub [0-9a-f-]{36}\)$/)
     expect(await ctx.store.verifyCredentials('alice', 'correct horse')).toMatchObject({ userName: 'alice', role: 'read' })
 
-    listUsers(ctx, true)
+    await listUsers(ctx, true)
     expect(JSON.parse(printed[1] as string)).toEqual([{ id: expect.any(String), userName: 'alice', role: 'read', createdAt: expect.any(Number) }])
-    listUsers(ctx, false)
+    await listUsers(ctx, false)
     expect(printed.slice(2).map((line) => line.split(/\s+/).slice(0, 2))).toEqual([['name', 'role'], ['alice', 'read']])
   })
 
@@ -49,13 +49,13 @@ describe('users commands', () => {
     expect(prompts.text()).toBe('')
     // The password line is still unread.
     expect(ctx.input.readableLength).toBeGreaterThan(0)
-    expect(ctx.store.count()).toBe(1)
+    expect(await ctx.store.count()).toBe(1)
   })
 
   it('refuses a one-character password and adds nobody', async () => {
     const { ctx } = await context('x\n')
     expect(await refusal(() => addUser(ctx, 'alice', 'read'))).toEqual({ message: 'the password must be at least 8 characters', exitCode: 1 })
-    expect(ctx.store.count()).toBe(0)
+    expect(await ctx.store.count()).toBe(0)
   })
 
   it('removes a user by exact name, and points at a name that differs only in case', async () => {
@@ -63,9 +63,9 @@ describe('users commands', () => {
     await ctx.store.add('Jane', 'pass1234', 'write')
     expect(await refusal(() => removeUser(ctx, 'jane'))).toEqual({ message: 'no user named jane (there is Jane: names are matched exactly)', exitCode: 1 })
     expect(await refusal(() => removeUser(ctx, 'nobody'))).toEqual({ message: 'no user named nobody', exitCode: 1 })
-    removeUser(ctx, 'Jane')
+    await removeUser(ctx, 'Jane')
     expect(printed).toEqual(['removed user Jane; tokens already issued to it stay valid until they expire (within 900 s)'])
-    expect(ctx.store.count()).toBe(0)
+    expect(await ctx.store.count()).toBe(0)
   })
 
   it('changes a password from the first line piped in', async () => {

@@ -1,51 +1,55 @@
 import { describe, expect, it } from 'vitest'
-import { openAuthDatabase } from '../../src/db/open-auth-database.js'
+import type { DatabaseLocation } from '@repo/service-kit/sql'
 import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
 import { KeyLifecycle, UnknownKeyError, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
-import { tempDataDir } from '../helper.js'
+import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
 
 const S = 1000
 const POLICY: RotationPolicy = { alg: 'ES256', rotationIntervalMs: 100 * S, prepublishMs: 10 * S, retireAfterMs: 20 * S }
 const T0 = Date.UTC(2030, 0, 1)
 
-async function lifecycle (dataDir?: string, policy: RotationPolicy = POLICY) {
-  const db = openAuthDatabase(dataDir ?? await tempDataDir())
+/** The lifecycle of one process on the database at `location` (a connection of its own). */
+async function processOn (location: DatabaseLocation, policy: RotationPolicy = POLICY) {
+  const db = await openTestDatabase(location)
   const store = new KeyStore(db)
   return { store, keys: new KeyLifecycle(store, policy, generateSigningKey), close: () => db.close() }
 }
 
-const states = (store: KeyStore) => store.all().map((key) => key.state)
-const published = (store: KeyStore) => store.published().map((key) => key.kid)
+const states = async (store: KeyStore) => (await store.all()).map((key) => key.state)
+const published = async (store: KeyStore) => (await store.published()).map((key) => key.kid)
+const activeKid = async (store: KeyStore) => (await store.active('ES256'))?.kid as string
 
-describe('the key lifecycle', () => {
+describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
+  const lifecycle = async () => processOn(await freshLocation(engine))
+
   it('moves keys through next → active → retiring → retired on schedule', async () => {
     const { store, keys, close } = await lifecycle()
     const first = await keys.tick(T0)
-    const a = store.active('ES256')?.kid as string
+    const a = await activeKid(store)
     expect(first).toEqual([{ event: 'key_created', kid: a, alg: 'ES256' }, { event: 'key_activated', kid: a, alg: 'ES256' }])
 
     expect(await keys.tick(T0 + 89 * S)).toEqual([])
     const prepublished = await keys.tick(T0 + 90 * S)
-    const b = store.inState('next')[0]?.kid as string
+    const b = (await store.inState('next'))[0]?.kid as string
     expect(prepublished).toEqual([{ event: 'key_created', kid: b, alg: 'ES256' }])
-    expect(store.find(b)?.activatesAt).toBe(T0 + 100 * S)
-    expect(published(store)).toEqual([a, b])
+    expect((await store.find(b))?.activatesAt).toBe(T0 + 100 * S)
+    expect(await published(store)).toEqual([a, b])
 
     expect(await keys.tick(T0 + 99 * S)).toEqual([])
     expect(await keys.tick(T0 + 100 * S)).toEqual([
       { event: 'key_retiring', kid: a, alg: 'ES256' },
       { event: 'key_activated', kid: b, alg: 'ES256' }
     ])
-    expect(store.find(a)).toMatchObject({ state: 'retiring', retiresAt: T0 + 120 * S })
-    expect(published(store)).toEqual([a, b])
+    expect(await store.find(a)).toMatchObject({ state: 'retiring', retiresAt: T0 + 120 * S })
+    expect(await published(store)).toEqual([a, b])
 
     expect(await keys.tick(T0 + 119 * S)).toEqual([])
     expect(await keys.tick(T0 + 120 * S)).toEqual([{ event: 'key_retired', kid: a, alg: 'ES256' }])
-    expect(store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: null })
-    expect(published(store)).toEqual([b])
-    expect(states(store)).toEqual(['retired', 'active'])
-    close()
+    expect(await store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: null })
+    expect(await published(store)).toEqual([b])
+    expect(await states(store)).toEqual(['retired', 'active'])
+    await close()
   })
 
   it('keeps a prepublished key out of signing until its time, even when prepublishing starts late', async () => {
@@ -53,10 +57,10 @@ describe('the key lifecycle', () => {
     await keys.tick(T0)
     // The service was down through the prepublish window: the next key still gets its full 10 s.
     await keys.tick(T0 + 150 * S)
-    expect(store.inState('next')[0]?.activatesAt).toBe(T0 + 160 * S)
+    expect((await store.inState('next'))[0]?.activatesAt).toBe(T0 + 160 * S)
     expect(await keys.tick(T0 + 159 * S)).toEqual([])
     expect((await keys.tick(T0 + 160 * S)).map((event) => event.event)).toEqual(['key_retiring', 'key_activated'])
-    close()
+    await close()
   })
 
   it('starts a manual rotation with a prepublished key, once', async () => {
@@ -68,35 +72,35 @@ describe('the key lifecycle', () => {
     const again = await keys.rotate(T0 + 6 * S)
     expect(again).toEqual({ next, events: [] })
     expect(await keys.tick(T0 + 15 * S)).toContainEqual({ event: 'key_activated', kid: next.kid, alg: 'ES256' })
-    expect(store.active('ES256')?.kid).toBe(next.kid)
-    close()
+    expect(await activeKid(store)).toBe(next.kid)
+    await close()
   })
 
   it('revokes the signing key at once and signs with a new one', async () => {
     const { store, keys, close } = await lifecycle()
     await keys.tick(T0)
-    const a = store.active('ES256')?.kid as string
+    const a = await activeKid(store)
     const events = await keys.revoke(a, T0 + S)
-    const b = store.active('ES256')?.kid as string
+    const b = await activeKid(store)
     expect(b).not.toBe(a)
     expect(events).toEqual([
       { event: 'key_revoked', kid: a, alg: 'ES256' },
       { event: 'key_created', kid: b, alg: 'ES256' },
       { event: 'key_activated', kid: b, alg: 'ES256' }
     ])
-    expect(store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: T0 + S })
-    expect(published(store)).toEqual([b])
-    close()
+    expect(await store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: T0 + S })
+    expect(await published(store)).toEqual([b])
+    await close()
   })
 
   it('promotes the prepublished key when the signing key is revoked', async () => {
     const { store, keys, close } = await lifecycle()
     await keys.tick(T0)
     const { next } = await keys.rotate(T0)
-    const a = store.active('ES256')?.kid as string
+    const a = await activeKid(store)
     await keys.revoke(a, T0 + S)
-    expect(store.active('ES256')?.kid).toBe(next.kid)
-    close()
+    expect(await activeKid(store)).toBe(next.kid)
+    await close()
   })
 
   it.each([['an unknown kid', 'nope'], ['an already retired key', 'retired']])('refuses to revoke %s', async (_case, which) => {
@@ -104,35 +108,35 @@ describe('the key lifecycle', () => {
     await keys.tick(T0)
     let kid = which
     if (which === 'retired') {
-      kid = store.active('ES256')?.kid as string
+      kid = await activeKid(store)
       await keys.revoke(kid, T0)
     }
     await expect(keys.revoke(kid, T0)).rejects.toBeInstanceOf(UnknownKeyError)
-    close()
+    await close()
   })
 
   it('lets exactly one of several processes perform each scheduled transition', async () => {
-    const dataDir = await tempDataDir()
-    const replicas = await Promise.all([1, 2, 3].map(() => lifecycle(dataDir)))
+    const location = await freshLocation(engine)
+    const replicas = await Promise.all([1, 2, 3].map(() => processOn(location)))
     const ticks = async (at: number) => (await Promise.all(replicas.map(({ keys }) => keys.tick(at)))).flat()
 
     expect((await ticks(T0)).filter((event) => event.event === 'key_created')).toHaveLength(1)
     expect(await ticks(T0 + 90 * S)).toHaveLength(1)
     expect((await ticks(T0 + 100 * S)).map((event) => event.event)).toEqual(['key_retiring', 'key_activated'])
     expect(await ticks(T0 + 120 * S)).toHaveLength(1)
-    expect(states(replicas[0]!.store)).toEqual(['retired', 'active'])
-    replicas.forEach(({ close }) => close())
+    expect(await states(replicas[0]!.store)).toEqual(['retired', 'active'])
+    await Promise.all(replicas.map(({ close }) => close()))
   })
 
   it('stops signing with a key of an algorithm no longer configured, but keeps it verifiable', async () => {
-    const dataDir = await tempDataDir()
-    const rsa = await lifecycle(dataDir, { ...POLICY, alg: 'RS256' })
+    const location = await freshLocation(engine)
+    const rsa = await processOn(location, { ...POLICY, alg: 'RS256' })
     await rsa.keys.tick(T0)
-    rsa.close()
-    const ec = await lifecycle(dataDir)
+    await rsa.close()
+    const ec = await processOn(location)
     const events = await ec.keys.tick(T0 + S)
     expect(events.map((event) => `${event.event}:${event.alg}`)).toEqual(['key_retiring:RS256', 'key_created:ES256', 'key_activated:ES256'])
-    expect(ec.store.published().map((key) => `${key.alg}:${key.state}`)).toEqual(['RS256:retiring', 'ES256:active'])
-    ec.close()
+    expect((await ec.store.published()).map((key) => `${key.alg}:${key.state}`)).toEqual(['RS256:retiring', 'ES256:active'])
+    await ec.close()
   })
 })

@@ -3,46 +3,49 @@ import { join } from 'node:path'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
+import { ENGINES, databaseEnv, freshLocation, type Engine } from '../databases.js'
 import { AUDIENCE, ISSUER, buildTestApp, login, tempDataDir, testConfig } from '../helper.js'
 
-describe('signing key persistence', () => {
+describe.each(ENGINES)('signing key persistence on %s', (engine: Engine) => {
   it('keeps the same kid across a restart, so earlier tokens stay valid', async () => {
-    const dataDir = await tempDataDir()
-    const first = await buildApp(testConfig({ DATA_DIR: dataDir }), { logger: false })
+    const env = databaseEnv(await freshLocation(engine))
+    const first = await buildApp(testConfig({ DATA_DIR: await tempDataDir(), ...env }), { logger: false })
     const token = (await login(first, 'Jane', 'pass123')).json().access_token as string
     const before = (await first.inject('/.well-known/jwks.json')).json()
     await first.close()
 
-    const second = await buildTestApp({ DATA_DIR: dataDir })
+    const second = await buildTestApp(env)
     const after = (await second.inject('/.well-known/jwks.json')).json()
     expect(after).toEqual(before)
     await expect(jwtVerify(token, createLocalJWKSet(after), { issuer: ISSUER, audience: AUDIENCE })).resolves.toBeDefined()
   })
 
-  it('creates one key when several processes start on a new DATA_DIR at once', async () => {
-    const dataDir = await tempDataDir()
-    const apps = await Promise.all([1, 2, 3].map(() => buildTestApp({ DATA_DIR: dataDir })))
+  it('creates one key when several processes start on a new database at once', async () => {
+    const env = databaseEnv(await freshLocation(engine))
+    const apps = await Promise.all([1, 2, 3].map(() => buildTestApp(env)))
     const documents = await Promise.all(apps.map(async (app) => (await app.inject('/.well-known/jwks.json')).json()))
     expect(documents[0].keys).toHaveLength(1)
     expect(documents[1]).toEqual(documents[0])
     expect(documents[2]).toEqual(documents[0])
   })
 
+  it('does not reuse another algorithm\'s key when SIGNING_ALG changes', async () => {
+    const env = databaseEnv(await freshLocation(engine))
+    const rsa = await buildApp(testConfig({ DATA_DIR: await tempDataDir(), ...env, SIGNING_ALG: 'RS256' }), { logger: false })
+    await rsa.close()
+    const ec = await buildTestApp({ ...env, SIGNING_ALG: 'ES256' })
+    const token = (await login(ec, 'Jane', 'pass123')).json().access_token as string
+    const jwks = (await ec.inject('/.well-known/jwks.json')).json()
+    expect(jwks.keys.map((key: { alg: string }) => key.alg)).toEqual(['RS256', 'ES256'])
+    await expect(jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['ES256'] })).resolves.toBeDefined()
+  })
+})
+
+describe('signing key persistence on SQLite', () => {
   it('keeps the database holding private keys readable by its owner only', async () => {
     const dataDir = await tempDataDir()
     await buildTestApp({ DATA_DIR: dataDir })
     expect((await stat(join(dataDir, 'auth.db'))).mode & 0o777).toBe(0o600)
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
-  })
-
-  it('does not reuse another algorithm\'s key when SIGNING_ALG changes', async () => {
-    const dataDir = await tempDataDir()
-    const rsa = await buildApp(testConfig({ DATA_DIR: dataDir, SIGNING_ALG: 'RS256' }), { logger: false })
-    await rsa.close()
-    const ec = await buildTestApp({ DATA_DIR: dataDir, SIGNING_ALG: 'ES256' })
-    const token = (await login(ec, 'Jane', 'pass123')).json().access_token as string
-    const jwks = (await ec.inject('/.well-known/jwks.json')).json()
-    expect(jwks.keys.map((key: { alg: string }) => key.alg)).toEqual(['RS256', 'ES256'])
-    await expect(jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['ES256'] })).resolves.toBeDefined()
   })
 })

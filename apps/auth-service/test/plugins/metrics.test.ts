@@ -37,7 +37,7 @@ describe('GET /metrics', () => {
 
   it('counts token requests by bounded grant type and outcome, and refresh token reuse', async () => {
     const app = await buildTestApp()
-    const secret = app.clients.add({ clientId: 'bot-client-93', authMethod: 'client_secret_post', jwks: undefined, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now()).secret as string
+    const secret = (await app.clients.add({ clientId: 'bot-client-93', authMethod: 'client_secret_post', jwks: undefined, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now())).secret as string
     expect((await token(app, { grant_type: 'client_credentials', client_id: 'bot-client-93', client_secret: secret })).statusCode).toBe(200)
     expect((await token(app, { grant_type: 'client_credentials', client_id: 'bot-client-93', client_secret: 'wrong-secret-5a' })).statusCode).toBe(401)
     expect((await token(app, { grant_type: 'urn:made-up:grant-42', client_id: 'bot-client-93', client_secret: secret })).statusCode).toBe(400)

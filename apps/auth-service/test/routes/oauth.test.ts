@@ -14,14 +14,14 @@ function post (app: App, url: string, fields: Record<string, string>, headers: R
   return app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: form(fields) })
 }
 
-function addSecretClient (app: App, clientId: string, authMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic') {
-  return app.clients.add({ clientId, authMethod, jwks: undefined, jwksUri: undefined, scope: 'reports:read reports:write', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now()).secret as string
+async function addSecretClient (app: App, clientId: string, authMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic') {
+  return (await app.clients.add({ clientId, authMethod, jwks: undefined, jwksUri: undefined, scope: 'reports:read reports:write', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now())).secret as string
 }
 
 async function addKeyClient (app: App, clientId: string): Promise<CryptoKey> {
   const { publicKey, privateKey } = await generateKeyPair('ES256')
   const jwk = { ...await exportJWK(publicKey), kid: 'k1', alg: 'ES256', use: 'sig' }
-  app.clients.add({ clientId, authMethod: 'private_key_jwt', jwks: { keys: [jwk] }, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now())
+  await app.clients.add({ clientId, authMethod: 'private_key_jwt', jwks: { keys: [jwk] }, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now())
   return privateKey
 }
 
@@ -35,7 +35,7 @@ describe('POST /oauth/token, grant_type=client_credentials', () => {
   const app = suiteApp()
 
   it('issues a client_secret_basic client an RFC 9068 token for itself', async () => {
-    const secret = addSecretClient(app(), 'basic-bot')
+    const secret = await addSecretClient(app(), 'basic-bot')
     const response = await post(app(), TOKEN, { grant_type: 'client_credentials', scope: 'reports:read' }, { authorization: basic('basic-bot', secret) })
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toBe('no-store')
@@ -46,7 +46,7 @@ describe('POST /oauth/token, grant_type=client_credentials', () => {
   })
 
   it('issues a client_secret_post client every scope it may have when it asks for none', async () => {
-    const secret = addSecretClient(app(), 'post-bot', 'client_secret_post')
+    const secret = await addSecretClient(app(), 'post-bot', 'client_secret_post')
     const response = await post(app(), TOKEN, { grant_type: 'client_credentials', client_id: 'post-bot', client_secret: secret })
     expect(response.statusCode).toBe(200)
     expect(response.json().scope).toBe('reports:read reports:write')
@@ -65,19 +65,19 @@ describe('POST /oauth/token, grant_type=client_credentials', () => {
   })
 
   it.each<[string, (app: App) => Promise<{ fields: Record<string, string>, headers?: Record<string, string> }>, number, string]>([
-    ['no grant_type', async (a) => ({ fields: { client_id: 'post-bot-2', client_secret: addSecretClient(a, 'post-bot-2', 'client_secret_post') } }), 400, 'invalid_request'],
-    ['the password grant', async (a) => ({ fields: { grant_type: 'password', client_id: 'post-bot-3', client_secret: addSecretClient(a, 'post-bot-3', 'client_secret_post') } }), 400, 'unsupported_grant_type'],
-    ['a wrong secret', async (a) => { addSecretClient(a, 'bot-4'); return { fields: { grant_type: 'client_credentials' }, headers: { authorization: basic('bot-4', 'wrong') } } }, 401, 'invalid_client'],
+    ['no grant_type', async (a) => ({ fields: { client_id: 'post-bot-2', client_secret: await addSecretClient(a, 'post-bot-2', 'client_secret_post') } }), 400, 'invalid_request'],
+    ['the password grant', async (a) => ({ fields: { grant_type: 'password', client_id: 'post-bot-3', client_secret: await addSecretClient(a, 'post-bot-3', 'client_secret_post') } }), 400, 'unsupported_grant_type'],
+    ['a wrong secret', async (a) => { await addSecretClient(a, 'bot-4'); return { fields: { grant_type: 'client_credentials' }, headers: { authorization: basic('bot-4', 'wrong') } } }, 401, 'invalid_client'],
     ['an unknown client', async () => ({ fields: { grant_type: 'client_credentials' }, headers: { authorization: basic('nobody', 'x') } }), 401, 'invalid_client'],
     ['no client authentication', async () => ({ fields: { grant_type: 'client_credentials' } }), 401, 'invalid_client'],
     ['Basic and client_secret at once', async (a) => {
-      const secret = addSecretClient(a, 'bot-5')
+      const secret = await addSecretClient(a, 'bot-5')
       return { fields: { grant_type: 'client_credentials', client_id: 'bot-5', client_secret: secret }, headers: { authorization: basic('bot-5', secret) } }
     }, 400, 'invalid_request'],
-    ['a client_secret_basic client posting its secret', async (a) => ({ fields: { grant_type: 'client_credentials', client_id: 'bot-6', client_secret: addSecretClient(a, 'bot-6') } }), 401, 'invalid_client'],
-    ['a scope the client may not have', async (a) => ({ fields: { grant_type: 'client_credentials', scope: 'admin' }, headers: { authorization: basic('bot-7', addSecretClient(a, 'bot-7')) } }), 400, 'invalid_scope'],
+    ['a client_secret_basic client posting its secret', async (a) => ({ fields: { grant_type: 'client_credentials', client_id: 'bot-6', client_secret: await addSecretClient(a, 'bot-6') } }), 401, 'invalid_client'],
+    ['a scope the client may not have', async (a) => ({ fields: { grant_type: 'client_credentials', scope: 'admin' }, headers: { authorization: basic('bot-7', await addSecretClient(a, 'bot-7')) } }), 400, 'invalid_scope'],
     ['the public login client', async () => ({ fields: { grant_type: 'client_credentials', client_id: 'demo-client' } }), 400, 'unauthorized_client'],
-    ['a parameter sent twice', async (a) => ({ fields: { grant_type: 'client_credentials' }, headers: { authorization: basic('bot-8', addSecretClient(a, 'bot-8')) }, duplicate: true }), 400, 'invalid_request'],
+    ['a parameter sent twice', async (a) => ({ fields: { grant_type: 'client_credentials' }, headers: { authorization: basic('bot-8', await addSecretClient(a, 'bot-8')) }, duplicate: true }), 400, 'invalid_request'],
     ['an assertion for another audience', async (a) => {
       const key = await addKeyClient(a, 'key-bot-2')
       return { fields: { grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion('key-bot-2', key, { audience: 'https://elsewhere.example' }) } }
@@ -114,7 +114,7 @@ describe('POST /oauth/token, grant_type=client_credentials', () => {
 describe('brute force at the token endpoint', () => {
   it('answers the 6th wrong secret for one client from one address with 429 and Retry-After, in the OAuth error shape', async () => {
     const app = await buildTestApp()
-    addSecretClient(app, 'guessed')
+    await addSecretClient(app, 'guessed')
     const attempt = () => post(app, TOKEN, { grant_type: 'client_credentials' }, { authorization: basic('guessed', 'wrong') })
     for (let i = 0; i < 5; i++) expect((await attempt()).statusCode).toBe(401)
     const limited = await attempt()
@@ -174,7 +174,7 @@ describe('refresh tokens', () => {
   it('refuses a refresh token presented by another client, and leaves it usable', async () => {
     const app = await buildTestApp()
     const token = await loggedIn(app)
-    const secret = addSecretClient(app, 'thief')
+    const secret = await addSecretClient(app, 'thief')
     const stolen = await post(app, TOKEN, { grant_type: 'refresh_token', refresh_token: token }, { authorization: basic('thief', secret) })
     expect(stolen.json()).toMatchObject({ error: 'invalid_grant' })
     expect((await refresh(app, token)).statusCode).toBe(200)

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ReportStore } from '../reports/report-store.js'
+import { describeDatabase, type DatabaseLocation } from '@repo/service-kit/sql'
+import { DATABASE_FILE, ReportStore } from '../reports/report-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,9 +9,11 @@ declare module 'fastify' {
   }
 }
 
-/** Opens the reports database under DATA_DIR and closes it when the app closes. */
-export const reportStorePlugin = fp(async function reportStore (app: FastifyInstance, { dataDir }: { dataDir: string }) {
-  const reports = ReportStore.open(dataDir)
+/** Opens the reports database (PostgreSQL at DATABASE_URL, else SQLite under DATA_DIR) and closes it when the app closes. */
+export const reportStorePlugin = fp(async function reportStore (app: FastifyInstance, location: DatabaseLocation) {
+  const log = app.log.child({ component: 'database' })
+  const reports = await ReportStore.open(location, { onError: (error, what) => log.warn({ err: error }, what) })
+  log.info({ database: describeDatabase(location, DATABASE_FILE) }, 'database ready')
   app.decorate('reports', reports)
   app.addHook('onClose', async () => reports.close())
 }, { name: 'report-store' })

@@ -1,15 +1,27 @@
-import type { DatabaseSync } from 'node:sqlite'
 import type { Report } from '@repo/contracts/reports'
-import { openDatabase } from '@repo/service-kit/sqlite'
+import { openSqlDatabase, type DatabaseLocation, type Migrations, type OpenSqlDatabaseOptions, type SqlDatabase } from '@repo/service-kit/sql'
 
-const MIGRATIONS = [
-  `CREATE TABLE reports (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     title TEXT NOT NULL,
-     created_by TEXT NOT NULL,
-     created_at TEXT NOT NULL
-   );`
-]
+export const DATABASE_FILE = 'consumer.db'
+
+export const REPORT_MIGRATIONS: Migrations = {
+  component: 'consumer-service',
+  sqlite: [
+    `CREATE TABLE reports (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       title TEXT NOT NULL,
+       created_by TEXT NOT NULL,
+       created_at TEXT NOT NULL
+     );`
+  ],
+  postgres: [
+    `CREATE TABLE reports (
+       id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+       title TEXT NOT NULL,
+       created_by TEXT NOT NULL,
+       created_at TEXT NOT NULL
+     );`
+  ]
+}
 
 interface ReportRow {
   id: number
@@ -22,31 +34,30 @@ function fromRow (row: ReportRow): Report {
   return { id: row.id, title: row.title, createdBy: row.created_by, createdAt: row.created_at }
 }
 
-/** Reports behind the scope-gated routes, in SQLite under the consumer's DATA_DIR. */
+/** Reports behind the scope-gated routes: SQLite under the consumer's DATA_DIR, or PostgreSQL at DATABASE_URL. */
 export class ReportStore {
-  readonly #db: DatabaseSync
+  readonly #db: SqlDatabase
 
-  constructor (db: DatabaseSync) {
+  constructor (db: SqlDatabase) {
     this.#db = db
   }
 
-  static open (dataDir: string): ReportStore {
-    return new ReportStore(openDatabase(dataDir, 'consumer.db', MIGRATIONS))
+  static async open (location: DatabaseLocation, options?: OpenSqlDatabaseOptions): Promise<ReportStore> {
+    return new ReportStore(await openSqlDatabase(location, DATABASE_FILE, REPORT_MIGRATIONS, options))
   }
 
-  create (title: string, createdBy: string, now: Date): Report {
-    const row = this.#db.prepare(
-      'INSERT INTO reports (title, created_by, created_at) VALUES (?, ?, ?) RETURNING *'
-    ).get(title, createdBy, now.toISOString()) as unknown as ReportRow
-    return fromRow(row)
+  async create (title: string, createdBy: string, now: Date): Promise<Report> {
+    const row = await this.#db.get<ReportRow>(
+      'INSERT INTO reports (title, created_by, created_at) VALUES ($1, $2, $3) RETURNING *', [title, createdBy, now.toISOString()])
+    return fromRow(row as ReportRow)
   }
 
-  latest (limit: number): Report[] {
-    const rows = this.#db.prepare('SELECT * FROM reports ORDER BY id DESC LIMIT ?').all(limit) as unknown as ReportRow[]
+  async latest (limit: number): Promise<Report[]> {
+    const rows = await this.#db.all<ReportRow>('SELECT * FROM reports ORDER BY id DESC LIMIT $1', [limit])
     return rows.map(fromRow)
   }
 
-  close (): void {
-    this.#db.close()
+  close (): Promise<void> {
+    return this.#db.close()
   }
 }

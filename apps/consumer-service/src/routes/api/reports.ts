@@ -13,7 +13,7 @@ export async function reportRoutes (fastify: FastifyInstance, { now }: { now: ()
   app.get('/reports', {
     preHandler: requireScope(REPORTS_READ),
     schema: { response: { 200: ReportListSchema, ...AUTH_ERROR_RESPONSES } }
-  }, async () => ({ reports: app.reports.latest(50) }))
+  }, async () => ({ reports: await app.reports.latest(50) }))
 
   app.post('/reports', {
     preHandler: requireScope(REPORTS_WRITE),
@@ -22,7 +22,7 @@ export async function reportRoutes (fastify: FastifyInstance, { now }: { now: ()
       response: { 201: ReportSchema, ...AUTH_ERROR_RESPONSES, 413: ErrorBodySchema, 415: ErrorBodySchema }
     }
   }, async (request, reply) => {
-    const report = app.reports.create(request.body.title, request.user.sub, new Date(now()))
+    const report = await app.reports.create(request.body.title, request.user.sub, new Date(now()))
     request.log.info({ reportId: report.id, sub: request.user.sub }, 'report created')
     return reply.code(201).send(report)
   })

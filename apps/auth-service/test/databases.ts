@@ -1,0 +1,27 @@
+import { inject, onTestFinished } from 'vitest'
+import type { DatabaseLocation, SqlDatabase } from '@repo/service-kit/sql'
+import type {} from '@repo/service-harness/postgres-global-setup'
+import { createTestDatabase } from '@repo/service-harness/postgres-server'
+import { openAuthDatabase } from '../src/db/open-auth-database.js'
+import { tempDataDir } from './helper.js'
+
+/** The engines behind the data-access seam: the store tests run on both. */
+export const ENGINES = ['sqlite', 'postgres'] as const
+export type Engine = typeof ENGINES[number]
+
+/** Where a new, empty database of `engine` is, for one test: a temporary DATA_DIR or a new PostgreSQL database. */
+export async function freshLocation (engine: Engine): Promise<DatabaseLocation> {
+  if (engine === 'sqlite') return { dataDir: await tempDataDir() }
+  return { dataDir: '/nonexistent', databaseUrl: await createTestDatabase(inject('postgresAdminUrl')) }
+}
+
+/** Opens the auth database at `location` (a connection of its own, as another process would have), closed when the test ends. */
+export async function openTestDatabase (location: DatabaseLocation): Promise<SqlDatabase> {
+  const db = await openAuthDatabase(location)
+  onTestFinished(() => db.close())
+  return db
+}
+
+/** The config variables that put an app on `location`. */
+export const databaseEnv = (location: DatabaseLocation): Record<string, string> =>
+  location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { RefreshTokenStore } from '../../src/tokens/refresh-token-store.js'
+import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
+
+const S = 1000
+const T0 = Date.UTC(2030, 0, 1)
+const LIFETIMES = { idleMs: 60 * S, absoluteMs: 300 * S }
+const GRANT = { userId: 'u1', clientId: 'demo-client', scope: 'reports:read' }
+
+describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
+  const open = async () => new RefreshTokenStore(await openTestDatabase(await freshLocation(engine)), LIFETIMES)
+
+  it('rotates on every use: the successor works, the used token never again', async () => {
+    const tokens = await open()
+    const first = await tokens.issue(GRANT, T0)
+    const redeemed = await tokens.redeem(first, T0 + S)
+    expect(redeemed).toEqual({ ok: true, grant: GRANT, refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
+    if (!redeemed.ok) throw new Error('unreachable')
+    expect(await tokens.redeem(redeemed.refreshToken, T0 + 2 * S)).toMatchObject({ ok: true, grant: GRANT })
+  })
+
+  it('revokes the whole family when a used token comes back, the newest token included', async () => {
+    const tokens = await open()
+    const first = await tokens.issue(GRANT, T0)
+    const second = await tokens.redeem(first, T0 + S)
+    if (!second.ok) throw new Error('unreachable')
+    expect(await tokens.redeem(first, T0 + 2 * S)).toEqual({ ok: false, reason: 'reused', grant: GRANT })
+    expect(await tokens.redeem(second.refreshToken, T0 + 3 * S)).toEqual({ ok: false, reason: 'revoked', grant: GRANT })
+  })
+
+  it('refuses an unknown token, an idle one and one past the family lifetime', async () => {
+    const tokens = await open()
+    expect(await tokens.redeem('not-a-token', T0)).toEqual({ ok: false, reason: 'unknown' })
+    const idle = await tokens.issue(GRANT, T0)
+    expect(await tokens.redeem(idle, T0 + 60 * S)).toEqual({ ok: false, reason: 'expired', grant: GRANT })
+    let token = await tokens.issue(GRANT, T0)
+    for (let at = T0 + 50 * S; at < T0 + 300 * S; at += 50 * S) {
+      const next = await tokens.redeem(token, at)
+      if (!next.ok) throw new Error(`refused at ${at - T0} ms: ${next.reason}`)
+      token = next.refreshToken
+    }
+    expect(await tokens.redeem(token, T0 + 300 * S)).toEqual({ ok: false, reason: 'expired', grant: GRANT })
+  })
+
+  it('leaves the token unused when the caller\'s check refuses it', async () => {
+    const tokens = await open()
+    const token = await tokens.issue(GRANT, T0)
+    expect(await tokens.redeem(token, T0 + S, () => 'wrong client')).toEqual({ ok: false, reason: 'refused', refusal: 'wrong client' })
+    expect(await tokens.redeem(token, T0 + S)).toMatchObject({ ok: true })
+  })
+
+  it('revokes a family for its own client only', async () => {
+    const tokens = await open()
+    const token = await tokens.issue(GRANT, T0)
+    expect(await tokens.revoke(token, 'other-client', T0 + S)).toBe('other-client')
+    expect(await tokens.revoke('not-a-token', 'demo-client', T0 + S)).toBe('unknown')
+    expect(await tokens.revoke(token, 'demo-client', T0 + S)).toBe('revoked')
+    expect(await tokens.redeem(token, T0 + 2 * S)).toEqual({ ok: false, reason: 'revoked', grant: GRANT })
+  })
+
+  it('lets exactly one of several processes redeem one token at the same moment', async () => {
+    const location = await freshLocation(engine)
+    const processes = await Promise.all([1, 2, 3, 4].map(async () => new RefreshTokenStore(await openTestDatabase(location), LIFETIMES)))
+    const token = await processes[0]!.issue(GRANT, T0)
+    const outcomes = await Promise.all(processes.map((tokens) => tokens.redeem(token, T0 + S)))
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1)
+    // The first loser presented a used token: reuse, so the family (the winner's successor too) dies,
+    // and the others find it revoked.
+    expect(outcomes.map((outcome) => outcome.ok ? 'ok' : outcome.reason).sort()).toEqual(['ok', 'reused', 'revoked', 'revoked'])
+  })
+})
