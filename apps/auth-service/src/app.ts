@@ -48,9 +48,10 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now, signingAlg: config.signingAlg, rotationIntervalMs: config.keyRotationIntervalSeconds * 1000 })
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { issuer: config.issuer })
-    await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits })
-    await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
     await app.register(databasePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+    // On PostgreSQL the brute-force counters are shared by every replica.
+    await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits, sharedIn: app.db.dialect === 'postgres' ? app.db : undefined })
+    await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
     await app.register(signingKeysPlugin, { config, now })

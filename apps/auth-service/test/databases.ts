@@ -25,3 +25,12 @@ export async function openTestDatabase (location: DatabaseLocation): Promise<Sql
 /** The config variables that put an app on `location`. */
 export const databaseEnv = (location: DatabaseLocation): Record<string, string> =>
   location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir }
+
+/**
+ * The variables that put an app on a new, empty database of `engine`: none for SQLite (the app
+ * helpers give every app a temporary DATA_DIR), a new DATABASE_URL for PostgreSQL. Usable in
+ * `beforeAll`, unlike `freshLocation`.
+ */
+export async function engineEnv (engine: Engine): Promise<Record<string, string>> {
+  return engine === 'sqlite' ? {} : { DATABASE_URL: await createTestDatabase(inject('postgresAdminUrl')) }
+}

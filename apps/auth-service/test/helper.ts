@@ -31,14 +31,14 @@ export async function buildTestApp (env: Record<string, string> = {}, overrides:
 
 /**
  * One app for a whole `describe`, for cases that don't change its state: built before the first
- * case, closed (and its DATA_DIR removed) after the last.
+ * case, closed (and its DATA_DIR removed) after the last. `env` may be a function, called then.
  */
-export function suiteApp (env: Record<string, string> = {}, overrides: AppOverrides = {}) {
+export function suiteApp (env: Record<string, string> | (() => Promise<Record<string, string>>) = {}, overrides: AppOverrides = {}) {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   let dir: string | undefined
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'auth-service-test-'))
-    app = await buildApp(testConfig({ DATA_DIR: dir, ...env }), { logger: false, ...overrides })
+    app = await buildApp(testConfig({ DATA_DIR: dir, ...typeof env === 'function' ? await env() : env }), { logger: false, ...overrides })
   })
   afterAll(async () => {
     await app?.close()

@@ -137,6 +137,13 @@ const POSTGRES = [
      jti TEXT NOT NULL,
      expires_at BIGINT NOT NULL,
      PRIMARY KEY (client_id, jti)
+   );`,
+  // Brute-force counters shared by every replica (rate-limits/database-rate-limit-store.ts).
+  // UNLOGGED: not worth a WAL write each; a crash that loses them resets some windows early.
+  `CREATE UNLOGGED TABLE rate_limits (
+     key TEXT PRIMARY KEY,
+     count INTEGER NOT NULL,
+     window_ends_at BIGINT NOT NULL
    );`
 ]
 

@@ -3,7 +3,9 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodeJwt } from 'jose'
+import type { SqlDatabase } from '@repo/service-kit/sql'
 import { readBasicCredentials } from '../oauth/basic-credentials.js'
+import { databaseRateLimitStore, deleteEndedWindows } from '../rate-limits/database-rate-limit-store.js'
 
 /** `max` events per `windowMs`. A window starts with its first event and does not slide. */
 export interface RateLimit {
@@ -26,7 +28,11 @@ export interface CredentialLimits {
 
 /** Routes of one group share their counters: a token and a revocation request try the same client secret. */
 export type RateLimitGroup = 'login' | 'oauth'
-export type RateLimitsOptions = Record<RateLimitGroup, CredentialLimits>
+const GROUPS: readonly RateLimitGroup[] = ['login', 'oauth']
+export type RateLimitsOptions = Record<RateLimitGroup, CredentialLimits> & {
+  /** Counters in this PostgreSQL database, shared by every replica; without it, in this process's memory. */
+  sharedIn?: SqlDatabase | undefined
+}
 
 export interface CredentialRateLimit {
   group: RateLimitGroup
@@ -98,15 +104,17 @@ function assertionSubject (assertion: string): string | undefined {
 /** Names are keys of in-memory counters: bounded, whatever a request sends. */
 const MAX_NAME_LENGTH = 256
 const FAILURE_STATUS = 401
+const ENDED_WINDOWS_CLEANUP_MS = 60_000
 
-function limitersFor (app: FastifyInstance, limits: CredentialLimits) {
+function limitersFor (app: FastifyInstance, group: RateLimitGroup, limits: CredentialLimits) {
   const nameOf = (request: FastifyRequest) => request.routeOptions.config.credentialRateLimit?.nameOf(request)?.slice(0, MAX_NAME_LENGTH)
-  const options = ({ max, windowMs }: RateLimit) => ({ max, timeWindow: windowMs })
+  // `nameSpace` keeps each limit's counters apart in a shared store (the in-memory one has a map per limit).
+  const options = ({ max, windowMs }: RateLimit, limit: string) => ({ max, timeWindow: windowMs, nameSpace: `${group}:${limit}:` })
   // Without a keyGenerator, @fastify/rate-limit keys on the client IP, an IPv6 client on its /64.
-  const perIp = app.createRateLimit(options(limits.perIp))
+  const perIp = app.createRateLimit(options(limits.perIp, 'per_ip'))
   // An IP never holds a space, so "<ip> <name>" cannot be read two ways.
-  const perNameAndIp = app.createRateLimit({ ...options(limits.failuresPerNameAndIp), keyGenerator: (request) => `${normalizeIP(request.ip)} ${nameOf(request) ?? ''}` })
-  const perName = app.createRateLimit({ ...options(limits.failuresPerName), keyGenerator: (request) => nameOf(request) ?? '' })
+  const perNameAndIp = app.createRateLimit({ ...options(limits.failuresPerNameAndIp, 'failures_per_name_and_ip'), keyGenerator: (request) => `${normalizeIP(request.ip)} ${nameOf(request) ?? ''}` })
+  const perName = app.createRateLimit({ ...options(limits.failuresPerName, 'failures_per_name'), keyGenerator: (request) => nameOf(request) ?? '' })
   type Limiter = typeof perIp
   type Status = Awaited<ReturnType<Limiter>>
   /** Seconds until `status`'s limit lets a request through, or undefined if it does now. */
@@ -150,7 +158,8 @@ const asList = <T>(hooks: T | T[] | undefined): T[] => hooks === undefined ? [] 
  * Brute-force limits for the endpoints that check secrets. Registers @fastify/rate-limit with
  * `global: false` (no route is limited unless it asks) and applies `CredentialLimits` to every route
  * whose `config` comes from `credentialRateLimits()`. Register it before those routes. Counters live
- * in this process's memory (an LRU of 5000 keys per counter): each replica counts on its own.
+ * in this process's memory (an LRU of 5000 keys per counter), or with `sharedIn` in the PostgreSQL
+ * database every replica shares, where ended windows are deleted once a minute.
  */
 export const rateLimitsPlugin = fp(async function rateLimits (app: FastifyInstance, options: RateLimitsOptions) {
   await app.register(rateLimit, {
@@ -159,9 +168,17 @@ export const rateLimitsPlugin = fp(async function rateLimits (app: FastifyInstan
     addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
     // For routes that use @fastify/rate-limit's own `config.rateLimit`: the same 429 as ours.
-    errorResponseBuilder: (request, context) => tooManyRequests(Math.ceil(context.ttl / 1000))
+    errorResponseBuilder: (request, context) => tooManyRequests(Math.ceil(context.ttl / 1000)),
+    ...(options.sharedIn ? { store: databaseRateLimitStore(options.sharedIn) } : {})
   })
-  const groups = new Map(Object.entries(options).map(([group, limits]) => [group, limitersFor(app, limits)]))
+  const groups = new Map(GROUPS.filter((group) => options[group] !== undefined).map((group) => [group, limitersFor(app, group, options[group])]))
+  const { sharedIn } = options
+  if (sharedIn) {
+    const cleanup = setInterval(() => {
+      deleteEndedWindows(sharedIn, Date.now()).catch((error: unknown) => app.log.warn({ err: error }, 'deleting ended rate-limit windows failed'))
+    }, ENDED_WINDOWS_CLEANUP_MS).unref()
+    app.addHook('onClose', async () => clearInterval(cleanup))
+  }
 
   app.addHook('onRoute', (route) => {
     const setting = route.config?.credentialRateLimit

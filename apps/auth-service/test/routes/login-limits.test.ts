@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { ENGINES, databaseEnv, freshLocation, type Engine } from '../databases.js'
 import { buildTestApp } from '../helper.js'
 
 const NOW = Date.UTC(2030, 0, 1)
@@ -14,8 +15,8 @@ function fakeClock () {
   return { at: (seconds: number) => vi.setSystemTime(NOW + seconds * 1000) }
 }
 
-async function limitedApp (env: Record<string, string>) {
-  const app = await buildTestApp({ LOGIN_RATE_LIMIT: '1000/1m', LOGIN_FAILURE_LIMIT: '1000/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '1000/1m', ...env })
+async function limitedApp (engine: Engine, env: Record<string, string>) {
+  const app = await buildTestApp({ LOGIN_RATE_LIMIT: '1000/1m', LOGIN_FAILURE_LIMIT: '1000/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '1000/1m', ...databaseEnv(await freshLocation(engine)), ...env })
   const attempt = (ip: string, userName: string, password: string) =>
     app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName, password }, remoteAddress: ip })
   return { app, attempt }
@@ -29,10 +30,11 @@ async function expectRefused (response: Promise<{ statusCode: number, headers: R
   expect(Object.keys(refused.headers).filter((name) => name.startsWith('x-ratelimit'))).toEqual([])
 }
 
-describe('POST /api/v1/auth: brute-force limits', () => {
+// In memory on SQLite; in the database, shared by every replica, on PostgreSQL.
+describe.each(ENGINES)('POST /api/v1/auth: brute-force limits on %s', (engine: Engine) => {
   it('per client IP: the request after LOGIN_RATE_LIMIT is 429 until the window ends; other IPs are not limited', async () => {
     const clock = fakeClock()
-    const { app, attempt } = await limitedApp({ LOGIN_RATE_LIMIT: '3/1m' })
+    const { app, attempt } = await limitedApp(engine, { LOGIN_RATE_LIMIT: '3/1m' })
     // Every request counts, whatever its outcome: a malformed one too.
     expect((await attempt(ATTACKER, 'Jane', 'pass123')).statusCode).toBe(200)
     expect((await attempt(ATTACKER, 'John', 'wrong')).statusCode).toBe(401)
@@ -49,7 +51,7 @@ describe('POST /api/v1/auth: brute-force limits', () => {
 
   it('per client IP: an IPv6 client is its /64', async () => {
     fakeClock()
-    const { attempt } = await limitedApp({ LOGIN_RATE_LIMIT: '1/1m' })
+    const { attempt } = await limitedApp(engine, { LOGIN_RATE_LIMIT: '1/1m' })
     expect((await attempt('2001:db8:0:1::1', 'Jane', 'pass123')).statusCode).toBe(200)
     await expectRefused(attempt('2001:db8:0:1:ffff::2', 'Jane', 'pass123'), 60)
     expect((await attempt('2001:db8:0:2::1', 'Jane', 'pass123')).statusCode).toBe(200)
@@ -57,7 +59,7 @@ describe('POST /api/v1/auth: brute-force limits', () => {
 
   it('failures per account and IP: the attacker\'s IP is locked out of that account; the real user and other accounts are not', async () => {
     const clock = fakeClock()
-    const { attempt } = await limitedApp({ LOGIN_FAILURE_LIMIT: '3/15m' })
+    const { attempt } = await limitedApp(engine, { LOGIN_FAILURE_LIMIT: '3/15m' })
     for (const password of ['guess1', 'guess2', 'guess3']) expect((await attempt(ATTACKER, 'Jane', password)).statusCode).toBe(401)
 
     // Refused before the password is checked, even the right one.
@@ -71,7 +73,7 @@ describe('POST /api/v1/auth: brute-force limits', () => {
 
   it('failures per account from all IPs: a spread attack locks the account for the short window only', async () => {
     const clock = fakeClock()
-    const { attempt } = await limitedApp({ LOGIN_FAILURE_LIMIT: '2/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '4/1m' })
+    const { attempt } = await limitedApp(engine, { LOGIN_FAILURE_LIMIT: '2/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '4/1m' })
     for (const ip of ['198.51.100.1', '198.51.100.1', '198.51.100.2', '198.51.100.2']) {
       expect((await attempt(ip, 'Jane', 'guess')).statusCode).toBe(401)
     }
@@ -87,7 +89,22 @@ describe('POST /api/v1/auth: brute-force limits', () => {
 
   it('successful logins never count against the account', async () => {
     fakeClock()
-    const { attempt } = await limitedApp({ LOGIN_FAILURE_LIMIT: '1/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '1/1m' })
+    const { attempt } = await limitedApp(engine, { LOGIN_FAILURE_LIMIT: '1/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '1/1m' })
     for (let i = 0; i < 5; i++) expect((await attempt(USER, 'Jane', 'pass123')).statusCode).toBe(200)
+  })
+})
+
+describe('brute-force limits on PostgreSQL', () => {
+  it('are counted once for all replicas: failures on one replica lock the account on the others', async () => {
+    const clock = fakeClock()
+    const env = { ...databaseEnv(await freshLocation('postgres')), LOGIN_FAILURE_LIMIT: '3/15m' }
+    const replicas = await Promise.all([1, 2, 3].map(() => buildTestApp(env)))
+    const attempt = (replica: number, password: string) =>
+      replicas[replica]!.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName: 'Jane', password }, remoteAddress: ATTACKER })
+    for (const replica of [0, 1, 2]) expect((await attempt(replica, `guess${replica}`)).statusCode).toBe(401)
+
+    for (const replica of [0, 1, 2]) await expectRefused(attempt(replica, 'pass123'), 900)
+    clock.at(900)
+    expect((await attempt(1, 'pass123')).statusCode).toBe(200)
   })
 })
