@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // The files share no global state (each builds its own apps, clocks are restored per test):
     // reusing workers saves a module graph load per file.
-    isolate: false
+    isolate: false,
+    // A real PostgreSQL server for the SQL seam's tests.
+    globalSetup: ['@repo/service-harness/postgres-global-setup']
   }
 })

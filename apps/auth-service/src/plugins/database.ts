@@ -3,6 +3,8 @@ import fp from 'fastify-plugin'
 import { describeDatabase, type DatabaseLocation, type SqlDatabase } from '@repo/service-kit/sql'
 import { DATABASE_FILE, openAuthDatabase } from '../db/open-auth-database.js'
 
+const DATABASE_START_WAIT_MS = 30_000
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The auth database: users, signing keys, clients and refresh tokens (SQLite or PostgreSQL). */
@@ -16,7 +18,12 @@ declare module 'fastify' {
  */
 export const databasePlugin = fp(async function database (app: FastifyInstance, location: DatabaseLocation) {
   const log = app.log.child({ component: 'database' })
-  const db = await openAuthDatabase(location, { onError: (error, what) => log.warn({ err: error }, what) })
+  const db = await openAuthDatabase(location, {
+    onError: (error, what) => log.warn({ err: error }, what),
+    // Replicas and PostgreSQL often start together: wait for it, saying so once.
+    waitMs: DATABASE_START_WAIT_MS,
+    onWaiting: (error) => log.info({ database: describeDatabase(location, DATABASE_FILE), reason: error.message }, `database not reachable yet; retrying every second for ${DATABASE_START_WAIT_MS / 1000} s`)
+  })
   log.info({ database: describeDatabase(location, DATABASE_FILE) }, 'database ready')
   app.decorate('db', db)
   // onClose hooks run last-registered first: everything that uses the database has stopped by now.

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import type { SqlDatabase, SqlQueryable, SqlValue } from './database.js'
+import type { ConnectOptions } from './postgres-connect.js'
 import { migratePostgres } from './postgres-migrate.js'
 
 const INT8_OID = 20
@@ -24,7 +25,7 @@ function queryable (client: pg.Pool | pg.PoolClient): SqlQueryable {
   }
 }
 
-export interface PostgresOptions {
+export interface PostgresOptions extends ConnectOptions {
   /** Where connection problems of idle pooled connections and of LISTEN are reported. */
   onError?: (error: Error, what: string) => void
   /** Most connections the pool opens (pg's default: 10). */
@@ -120,7 +121,7 @@ class PostgresDatabase implements SqlDatabase {
 export async function openPostgresDatabase (url: string, component: string, migrations: readonly string[], options: PostgresOptions = {}): Promise<SqlDatabase> {
   const db = new PostgresDatabase(url, options)
   try {
-    await migratePostgres(url, component, migrations)
+    await migratePostgres(url, component, migrations, options)
   } catch (error) {
     await db.close()
     throw error

@@ -1,13 +1,12 @@
-import pg from 'pg'
+import { connectWhenUp, type ConnectOptions } from './postgres-connect.js'
 
 /**
  * Brings `component`'s schema to the latest of `migrations`, holding a session advisory lock, so
  * replicas that start together queue here and migrate once. Each migration commits with its row
  * in `schema_migrations`; a failed one leaves the schema at the version before it.
  */
-export async function migratePostgres (url: string, component: string, migrations: readonly string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
+export async function migratePostgres (url: string, component: string, migrations: readonly string[], connect: ConnectOptions = {}): Promise<void> {
+  const client = await connectWhenUp(url, connect)
   const lock = `schema_migrations:${component}`
   try {
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock])

@@ -61,21 +61,23 @@ class SqliteDatabase implements SqlDatabase {
     return statement
   }
 
-  async #outsideTransactions (): Promise<SqlQueryable> {
-    while (this.#gate.inTransaction) await this.#gate.transactions
-    return this.#direct
-  }
-
+  /**
+   * Statements outside a transaction wait while one is open, and then run in the same synchronous
+   * step as that check: nothing can begin a transaction in between.
+   */
   async all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
-    return (await this.#outsideTransactions()).all<Row>(sql, params)
+    while (this.#gate.inTransaction) await this.#gate.transactions
+    return this.#direct.all<Row>(sql, params)
   }
 
   async get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
-    return (await this.#outsideTransactions()).get<Row>(sql, params)
+    while (this.#gate.inTransaction) await this.#gate.transactions
+    return this.#direct.get<Row>(sql, params)
   }
 
   async run (sql: string, params?: readonly SqlValue[]): Promise<number> {
-    return (await this.#outsideTransactions()).run(sql, params)
+    while (this.#gate.inTransaction) await this.#gate.transactions
+    return this.#direct.run(sql, params)
   }
 
   transaction<T>(_lock: string, work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
