@@ -39,7 +39,7 @@ describe('connectWhenUp', () => {
       waitMs: 10_000,
       onWaiting: (error) => {
         waiting.push((error as Error & { code: string }).code)
-        void comeUpOn(port)
+        comeUpOn(port).catch(() => {})
       }
     })
     onTestFinished(() => client.end())
