@@ -13,8 +13,8 @@ export interface PeerRun extends Run {
   server: ServerId
   alg: SigningAlgorithm
   token: TokenUse
-  /** (utime + stime over the run) / requests answered, in µs. */
-  cpuMicrosPerRequest: number
+  /** (utime + stime over the run) / requests answered, in µs; null when nothing was answered or the process was gone. */
+  cpuMicrosPerRequest: number | null
 }
 
 export interface PeerServer {
@@ -72,7 +72,7 @@ export function ratiosToBare (report: PeerReport, server: ServerId, alg: Signing
 }
 
 export function cpuPerRequest (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse): number[] {
-  return runsOf(report, server, alg, token).filter((run) => run.total > 0).map((run) => run.cpuMicrosPerRequest)
+  return runsOf(report, server, alg, token).flatMap((run) => run.cpuMicrosPerRequest === null ? [] : [run.cpuMicrosPerRequest])
 }
 
 /** The CPU a fresh token can at best cost: a bare request of this run plus one verification of this run. */

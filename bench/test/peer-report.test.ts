@@ -1,7 +1,7 @@
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { describe, expect, it } from 'vitest'
 import {
-  ceilingMicros, formatSpread, peerFailures, peerRows, peerTargets, preflightRows, ratiosToBare, spread,
+  ceilingMicros, cpuPerRequest, formatSpread, peerFailures, peerRows, peerTargets, preflightRows, ratiosToBare, spread,
   type PeerReport, type PeerRun, type ServerId, type TokenUse
 } from '../src/peer-report.js'
 
@@ -66,6 +66,17 @@ describe('ratiosToBare', () => {
     const report = fixture()
     report.runs = report.runs.filter((candidate) => !(candidate.server === 'bare' && candidate.round === 1))
     expect(ratiosToBare(report, 'jose', 'ES256', 'reused')).toEqual([0.4, 0.4])
+  })
+})
+
+describe('cpuPerRequest', () => {
+  it('leaves out a run without a CPU figure (the process was gone): never a 0 µs that would win a comparison', () => {
+    const report = fixture()
+    const jose = report.runs.filter((candidate) => candidate.server === 'jose' && candidate.alg === 'RS256' && candidate.token === 'fresh')
+    jose[0]!.cpuMicrosPerRequest = null
+    expect(cpuPerRequest(report, 'jose', 'RS256', 'fresh')).toEqual([150, 150])
+    for (const candidate of jose) candidate.cpuMicrosPerRequest = null
+    expect(peerTargets(report)[1]).toMatchObject({ measured: '60 µs vs ? µs', met: false })
   })
 })
 

@@ -20,7 +20,7 @@ async function measureServer (server: RunningServer, scenario: Scenario, seconds
   const before = await cpuMicros(server.pid).catch(() => Number.NaN)
   const run = toRun(await cannon({ url: `${server.process.url}/api/v1/protected`, duration: seconds, ...scenario.load }))
   const used = await cpuMicros(server.pid).catch(() => Number.NaN) - before
-  return { ...run, cpuMicrosPerRequest: run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : 0 }
+  return { ...run, cpuMicrosPerRequest: run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : null }
 }
 
 /**
@@ -66,7 +66,7 @@ export async function peerScenarios (): Promise<void> {
         for (const server of [bare, ...turned].filter((candidate) => supported(candidate, scenario))) {
           const run: PeerRun = { round, server: server.contender.id, alg: scenario.alg, token: scenario.token, ...await measureServer(server, scenario, plan.runSeconds) }
           peers.runs.push(run)
-          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest} µs CPU/req`)
+          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
         }
       }
     }
