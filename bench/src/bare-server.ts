@@ -1,13 +1,14 @@
 import Fastify from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ProtectedResponseSchema, type ProtectedResponse } from '@repo/contracts/reports'
+import { PROTECTED_MESSAGE } from './protected-message.js'
 
 /**
  * The ceiling: a bare Fastify 5 route answering the same JSON shape as the consumer's protected
  * route, through the same response schema, with the same logger level, and no authentication.
  */
 const BODY: ProtectedResponse = {
-  message: 'Access granted: the token was verified against the auth service\'s JWKS',
+  message: PROTECTED_MESSAGE,
   claims: {
     iss: 'http://127.0.0.1:3001',
     sub: 'e71dbc7d-4974-4ec4-8517-68376820489c',

@@ -42,17 +42,17 @@ export function single (result: Result): Summary {
   return { median: run, min: run, max: run, runs: [run] }
 }
 
+/** Concurrent connections of every load unless a scenario says otherwise (issue 14 compares the peers at 50). */
+export const CONNECTIONS = 50
+
 export function cannon (options: Options): Promise<Result> {
-  return autocannon({ connections: 16, pipelining: 1, ...options })
+  return autocannon({ connections: CONNECTIONS, pipelining: 1, ...options })
 }
 
-const middle = <T>(values: T[], by: (value: T) => number): T => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
+export const middle = <T>(values: T[], by: (value: T) => number): T => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
 
-/** A warm-up, then `runs` fixed-duration runs; the median run by req/s, with min and max. */
-export async function measure (plan: Plan, options: Options): Promise<Summary> {
-  if (plan.warmupSeconds > 0) await cannon({ ...options, duration: plan.warmupSeconds })
-  const runs: Run[] = []
-  for (let i = 0; i < plan.runs; i++) runs.push(toRun(await cannon({ ...options, duration: plan.runSeconds })))
+/** The median run by req/s, with the slowest and the fastest. */
+export function summarize (runs: Run[]): Summary {
   const rate = (run: Run) => run.requestsPerSecond
   return {
     median: middle(runs, rate),
@@ -60,6 +60,14 @@ export async function measure (plan: Plan, options: Options): Promise<Summary> {
     max: runs.reduce((a, b) => (rate(a) >= rate(b) ? a : b)),
     runs
   }
+}
+
+/** A warm-up, then `runs` fixed-duration runs; the median run by req/s, with min and max. */
+export async function measure (plan: Plan, options: Options): Promise<Summary> {
+  if (plan.warmupSeconds > 0) await cannon({ ...options, duration: plan.warmupSeconds })
+  const runs: Run[] = []
+  for (let i = 0; i < plan.runs; i++) runs.push(toRun(await cannon({ ...options, duration: plan.runSeconds })))
+  return summarize(runs)
 }
 
 /** Cycles through `values`: every request gets the next one. */

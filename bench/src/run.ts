@@ -1,7 +1,8 @@
 import { cpus } from 'node:os'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Plan, Summary } from './measure.js'
+import { CONNECTIONS, type Plan, type Summary } from './measure.js'
+import type { PeerReport } from './peer-report.js'
 import type { Report, ScenarioResult } from './report.js'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
 
@@ -11,6 +12,17 @@ export const quick = process.argv.includes('--quick')
 export const plan: Plan = quick ? { warmupSeconds: 0, runSeconds: 1, runs: 1 } : { warmupSeconds: 2, runSeconds: 5, runs: 3 }
 // Larger than the consumer's verified-token cache (1000), so every request is a miss.
 export const POOL_SIZE = quick ? 2000 : 5000
+/** The peer comparison: every server and scenario once per round, rounds interleaved (issue 14: 5 rounds, 50 connections). */
+export const peers: PeerReport = {
+  plan: quick
+    ? { warmupSeconds: 0, runSeconds: 1, rounds: 1, connections: CONNECTIONS, poolSize: POOL_SIZE }
+    : { warmupSeconds: 2, runSeconds: 3, rounds: 5, connections: CONNECTIONS, poolSize: POOL_SIZE },
+  servers: [],
+  runs: [],
+  verifyMicros: {},
+  preflight: [],
+  jwksFetches: {}
+}
 export const FLOOD_SECONDS = quick ? 3 : 10
 export const FLOOD_COOLDOWN_SECONDS = 1
 export const QUIET = { LOG_LEVEL: 'warn' }
@@ -22,7 +34,8 @@ export const report: Report = {
   plan,
   scenarios: [],
   processes: [],
-  verifyMicros: {}
+  verifyMicros: {},
+  peers
 }
 
 export function progress (line: string) {

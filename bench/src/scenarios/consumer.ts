@@ -1,9 +1,9 @@
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { startFakeIssuer, type FakeIssuer } from '@repo/service-harness/fake-issuer'
 import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
-import { cycle, measure } from '../measure.js'
+import { measure } from '../measure.js'
 import { withConsumer } from '../consumer-process.js'
-import { POOL_SIZE, QUIET, plan, progress, record, report, timeToReady } from '../run.js'
+import { QUIET, plan, progress, record, report, timeToReady } from '../run.js'
 import { mintTokens } from '../token-pool.js'
 import { authScenarios } from './auth.js'
 
@@ -29,25 +29,16 @@ async function withAuthService (alg: SigningAlgorithm, work: (auth: ServiceProce
   }
 }
 
-/** Scenarios 2 and 3 for one algorithm (and, with RS256, the cache-off comparison and the auth service's scenarios 4 to 6). */
+/**
+ * After the peer comparison (which measures the consumer's protected route): with RS256, the
+ * cache-off comparison and the auth service's scenarios 4 to 6; with every algorithm, the auth
+ * service's start-up and memory.
+ */
 export async function consumerScenarios (alg: SigningAlgorithm) {
-  progress(`2-3. consumer protected route, ${alg}`)
   const issuer = await startFakeIssuer()
   try {
-    await withConsumer(issuer, {}, async (consumer, readyMs) => {
-      const url = `${consumer.url}/api/v1/protected`
-      const [token] = mintTokens(issuer, alg, 1) as [string]
-      record(`protected, one token (${alg})`, await measure(plan, { url, headers: { authorization: `Bearer ${token}` } }), { role: 'one-token', alg })
-
-      const next = cycle(mintTokens(issuer, alg, POOL_SIZE))
-      record(`protected, ${POOL_SIZE} tokens (${alg})`, await measure(plan, {
-        url,
-        requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }]
-      }), { role: 'token-pool', alg })
-      report.processes.push({ name: `consumer-service (${alg})`, peakRssMiB: await consumer.peakRssMiB(), readyMs })
-    })
-
     if (alg === 'RS256') {
+      progress('3. consumer protected route, one token, verified-token cache off (RS256)')
       await withoutTokenCache(issuer)
     }
     await withAuthService(alg, async (auth, readyMs) => {

@@ -1,0 +1,88 @@
+import type { Options } from 'autocannon'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
+import { startFakeIssuer } from '@repo/service-harness/fake-issuer'
+import { cannon, cycle, middle, summarize, toRun } from '../measure.js'
+import { TOKEN_USES, type PeerRun, type TokenUse } from '../peer-report.js'
+import { preflight } from '../preflight.js'
+import { cpuMicros } from '../proc-stats.js'
+import { peers, progress, record, report } from '../run.js'
+import { CONTENDERS, startServer, type RunningServer } from '../servers.js'
+import { mintTokens } from '../token-pool.js'
+import { verifyCostMicros } from '../verify-cost.js'
+
+interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options, 'url'> }
+
+/**
+ * One load of `seconds` on `server`, with the CPU its process used over it, per answered request. A
+ * server that died shows as connection errors (and no CPU figure) instead of stopping the bench.
+ */
+async function measureServer (server: RunningServer, scenario: Scenario, seconds: number) {
+  const before = await cpuMicros(server.pid).catch(() => Number.NaN)
+  const run = toRun(await cannon({ url: `${server.process.url}/api/v1/protected`, duration: seconds, ...scenario.load }))
+  const used = await cpuMicros(server.pid).catch(() => Number.NaN) - before
+  return { ...run, cpuMicrosPerRequest: run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : null }
+}
+
+/**
+ * The bare route, the consumer and the three peers, each its own process, trusting one fake
+ * issuer, measured in the same run: per round, every scenario (one token reused, a fresh token per
+ * request; RS256, ES256, EdDSA) on every server in turn, the bare route first in each, so each
+ * ratio is against a bare figure taken a few seconds before. The servers' order turns every round.
+ */
+export async function peerScenarios (): Promise<void> {
+  const { plan } = peers
+  progress(`peers: ${CONTENDERS.map(({ label }) => label).join(', ')}; ${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
+  const issuer = await startFakeIssuer()
+  const servers: RunningServer[] = []
+  try {
+    // One after the other, so the consumer's start-up time is not a race with the others'.
+    for (const contender of CONTENDERS) servers.push(await startServer(contender, issuer))
+    progress(`peers: minting ${plan.poolSize} tokens per algorithm`)
+    const scenarios: Scenario[] = SIGNING_ALGORITHMS.flatMap((alg) => {
+      const [token] = mintTokens(issuer, alg, 1) as [string]
+      const next = cycle(mintTokens(issuer, alg, plan.poolSize))
+      return TOKEN_USES.map((use) => ({
+        alg,
+        token: use,
+        load: use === 'reused'
+          ? { headers: { authorization: `Bearer ${token}` } }
+          : { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }] }
+      }) satisfies Scenario)
+    })
+    await preflight(servers, issuer, peers)
+
+    const [bare, ...others] = servers as [RunningServer, ...RunningServer[]]
+    const supported = (server: RunningServer, scenario: Scenario) => server.contender.unsupported[scenario.alg] === undefined
+    if (plan.warmupSeconds > 0) {
+      progress(`peers: ${plan.warmupSeconds} s warm-up of every server and scenario`)
+      for (const scenario of scenarios) {
+        for (const server of servers.filter((candidate) => supported(candidate, scenario))) await measureServer(server, scenario, plan.warmupSeconds)
+      }
+    }
+    for (let round = 1; round <= plan.rounds; round++) {
+      for (const alg of SIGNING_ALGORITHMS) (peers.verifyMicros[alg] ??= []).push(verifyCostMicros(alg))
+      const turned = [...others.slice((round - 1) % others.length), ...others.slice(0, (round - 1) % others.length)]
+      for (const scenario of scenarios) {
+        for (const server of [bare, ...turned].filter((candidate) => supported(candidate, scenario))) {
+          const run: PeerRun = { round, server: server.contender.id, alg: scenario.alg, token: scenario.token, ...await measureServer(server, scenario, plan.runSeconds) }
+          peers.runs.push(run)
+          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+        }
+      }
+    }
+
+    for (const server of servers) {
+      const exited = server.process.exited()
+      const peakRssMiB = exited ? 0 : await server.process.peakRssMiB()
+      peers.servers.push({ id: server.contender.id, label: server.contender.label, peakRssMiB, exited, unsupported: server.contender.unsupported, ...(server.readyMs === undefined ? {} : { readyMs: server.readyMs }) })
+      report.processes.push({ name: server.contender.label, peakRssMiB, ...(server.readyMs === undefined ? {} : { readyMs: server.readyMs }) })
+    }
+    for (const alg of SIGNING_ALGORITHMS) report.verifyMicros[alg] = middle(peers.verifyMicros[alg] ?? [], (micros) => micros)
+    // The bare route with one RS256 token: the baseline of the other scenarios' ratios.
+    const baseline = peers.runs.filter((run) => run.server === 'bare' && run.alg === 'RS256' && run.token === 'reused')
+    if (baseline.length > 0) record('bare route', summarize(baseline), { role: 'baseline' })
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()))
+    await issuer.close()
+  }
+}
