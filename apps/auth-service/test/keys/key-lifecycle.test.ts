@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseLocation } from '@repo/service-kit/sql'
 import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
-import { KeyLifecycle, UnknownKeyError, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
+import { KeyLifecycle, UnknownKeyError, type KeyEvent, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
 
@@ -91,6 +91,30 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     expect(await store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: T0 + S })
     expect(await published(store)).toEqual([b])
     await close()
+  })
+
+  it('revokes the signing key without a moment in which another process finds none to sign with', async () => {
+    const location = await freshLocation(engine)
+    const other = await processOn(location)
+    await other.keys.tick(T0)
+    const a = await activeKid(other.store)
+    // While the revoking process makes the replacement (an RSA key takes a while), another process
+    // looks at the keys and runs its schedule, as a replica does on the change notification.
+    const seen: Array<{ active: string | undefined, events: KeyEvent[] }> = []
+    const revoking = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
+      seen.push({ active: await activeKid(other.store), events: await other.keys.tick(T0 + S) })
+      return generateSigningKey(alg)
+    })
+    const events = await revoking.revoke(a, T0 + S)
+    const b = await activeKid(other.store)
+    expect(seen).toEqual([{ active: a, events: [] }])
+    expect(events).toEqual([
+      { event: 'key_revoked', kid: a, alg: 'ES256' },
+      { event: 'key_created', kid: b, alg: 'ES256' },
+      { event: 'key_activated', kid: b, alg: 'ES256' }
+    ])
+    expect(await published(other.store)).toEqual([b])
+    await other.close()
   })
 
   it('promotes the prepublished key when the signing key is revoked', async () => {
