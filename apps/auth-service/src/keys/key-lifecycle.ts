@@ -163,7 +163,8 @@ export class KeyLifecycle {
     if (now < rotatesAt - prepublishMs) return []
     const candidate = await this.#generate(alg)
     return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
-      if ((await keys.inState('next', alg)).length > 0) return []
+      // The schedule was read from `active`: if another process replaced it meanwhile, its successor is not due.
+      if ((await keys.active(alg))?.kid !== active.kid || (await keys.inState('next', alg)).length > 0) return []
       await keys.insertNext(candidate, now, Math.max(rotatesAt, now + prepublishMs))
       return [{ event: 'key_created', kid: candidate.kid, alg }]
     })

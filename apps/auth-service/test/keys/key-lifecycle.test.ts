@@ -152,6 +152,29 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     await Promise.all(replicas.map(({ close }) => close()))
   })
 
+  it('does not schedule the successor of a key that stopped signing while the successor was made', async () => {
+    const location = await freshLocation(engine)
+    const other = await processOn(location)
+    await other.keys.tick(T0)
+    const a = await activeKid(other.store)
+    // At 90 s this process starts making a's successor; meanwhile another process revokes a, and
+    // its replacement b signs from then on: b's successor signs from 190 s, not from a's 100 s.
+    let revoked = false
+    const prepublishing = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
+      if (!revoked) await other.keys.revoke(a, T0 + 90 * S)
+      revoked = true
+      return generateSigningKey(alg)
+    })
+    expect(await prepublishing.tick(T0 + 90 * S)).toEqual([])
+    const b = await activeKid(other.store)
+    expect(await states(other.store)).toEqual(['retired', 'active'])
+    expect(await prepublishing.tick(T0 + 179 * S)).toEqual([])
+    expect((await prepublishing.tick(T0 + 180 * S)).map((event) => event.event)).toEqual(['key_created'])
+    expect((await other.store.inState('next'))[0]?.activatesAt).toBe(T0 + 190 * S)
+    expect(await activeKid(other.store)).toBe(b)
+    await other.close()
+  })
+
   it('stops signing with a key of an algorithm no longer configured, but keeps it verifiable', async () => {
     const location = await freshLocation(engine)
     const rsa = await processOn(location, { ...POLICY, alg: 'RS256' })
