@@ -51,6 +51,8 @@ export interface ServiceProcess {
   waitUntilReady: (timeoutMs?: number) => Promise<void>
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   stop: (graceMs?: number) => Promise<void>
+  /** SIGKILL at once, as a crash or `kill -9` would: no graceful shutdown. Resolves once it has exited. */
+  kill: () => Promise<void>
   exited: () => boolean
   /** Peak resident set size of the process so far, in MiB (Linux `VmHWM`). */
   peakRssMiB: () => Promise<number>
@@ -97,6 +99,11 @@ export function startProcess (name: string, entry: string, port: number, env: Re
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
       await exit
       clearTimeout(timer)
+    },
+    async kill () {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGKILL')
+      await exit
     }
   }
 }

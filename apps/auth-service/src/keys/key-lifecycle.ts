@@ -50,16 +50,20 @@ export class KeyLifecycle {
     if (await this.#store.active(alg)) return []
     // Generated outside the lock: an RSA key takes a while, and other processes shouldn't wait for it.
     const candidate = await this.#generate(alg)
-    return this.#store.transaction(async (keys) => {
-      if (await keys.active(alg)) return []
-      const next = (await keys.inState('next', alg))[0]
-      if (next) {
-        await keys.activate(next.kid, now)
-        return [{ event: 'key_activated', kid: next.kid, alg }]
-      }
-      await keys.insertActive(candidate, now)
-      return [{ event: 'key_created', kid: candidate.kid, alg }, { event: 'key_activated', kid: candidate.kid, alg }]
-    })
+    return this.#store.transaction((keys) => this.#ensureActiveIn(keys, candidate, now))
+  }
+
+  /** Inside the lock: the `next` key, else `candidate`, signs from `now`, unless a key already does. */
+  async #ensureActiveIn (keys: KeyStore, candidate: NewSigningKey, now: number): Promise<KeyEvent[]> {
+    const { alg } = this.#policy
+    if (await keys.active(alg)) return []
+    const next = (await keys.inState('next', alg))[0]
+    if (next) {
+      await keys.activate(next.kid, now)
+      return [{ event: 'key_activated', kid: next.kid, alg }]
+    }
+    await keys.insertActive(candidate, now)
+    return [{ event: 'key_created', kid: candidate.kid, alg }, { event: 'key_activated', kid: candidate.kid, alg }]
   }
 
   /** Everything the schedule says is due at `now`. Cheap when nothing is due; safe to call often. */
@@ -96,8 +100,14 @@ export class KeyLifecycle {
     const target = await this.#store.find(kid)
     if (!target) throw new UnknownKeyError(`no key with kid ${kid}`)
     if (target.state === 'retired') throw new UnknownKeyError(`key ${kid} is already retired`)
-    await this.#store.transaction((keys) => keys.retire(kid, now, true))
-    return [{ event: 'key_revoked', kid, alg: target.alg }, ...await this.ensureActive(now)]
+    // The signing key's successor takes over in the same transaction: no other process (a replica
+    // reloading on the change notification) ever sees the database without a key to sign with.
+    const candidate = target.state === 'active' ? await this.#generate(this.#policy.alg) : undefined
+    const events = await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+      await keys.retire(kid, now, true)
+      return [{ event: 'key_revoked', kid, alg: target.alg }, ...candidate ? await this.#ensureActiveIn(keys, candidate, now) : []]
+    })
+    return [...events, ...await this.ensureActive(now)]
   }
 
   async #retireDue (now: number): Promise<KeyEvent[]> {
@@ -153,7 +163,8 @@ export class KeyLifecycle {
     if (now < rotatesAt - prepublishMs) return []
     const candidate = await this.#generate(alg)
     return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
-      if ((await keys.inState('next', alg)).length > 0) return []
+      // The schedule was read from `active`: if another process replaced it meanwhile, its successor is not due.
+      if ((await keys.active(alg))?.kid !== active.kid || (await keys.inState('next', alg)).length > 0) return []
       await keys.insertNext(candidate, now, Math.max(rotatesAt, now + prepublishMs))
       return [{ event: 'key_created', kid: candidate.kid, alg }]
     })

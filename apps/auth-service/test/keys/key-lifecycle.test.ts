@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseLocation } from '@repo/service-kit/sql'
 import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
-import { KeyLifecycle, UnknownKeyError, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
+import { KeyLifecycle, UnknownKeyError, type KeyEvent, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
 
@@ -93,6 +93,30 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     await close()
   })
 
+  it('revokes the signing key without a moment in which another process finds none to sign with', async () => {
+    const location = await freshLocation(engine)
+    const other = await processOn(location)
+    await other.keys.tick(T0)
+    const a = await activeKid(other.store)
+    // While the revoking process makes the replacement (an RSA key takes a while), another process
+    // looks at the keys and runs its schedule, as a replica does on the change notification.
+    const seen: Array<{ active: string | undefined, events: KeyEvent[] }> = []
+    const revoking = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
+      seen.push({ active: await activeKid(other.store), events: await other.keys.tick(T0 + S) })
+      return generateSigningKey(alg)
+    })
+    const events = await revoking.revoke(a, T0 + S)
+    const b = await activeKid(other.store)
+    expect(seen).toEqual([{ active: a, events: [] }])
+    expect(events).toEqual([
+      { event: 'key_revoked', kid: a, alg: 'ES256' },
+      { event: 'key_created', kid: b, alg: 'ES256' },
+      { event: 'key_activated', kid: b, alg: 'ES256' }
+    ])
+    expect(await published(other.store)).toEqual([b])
+    await other.close()
+  })
+
   it('promotes the prepublished key when the signing key is revoked', async () => {
     const { store, keys, close } = await lifecycle()
     await keys.tick(T0)
@@ -126,6 +150,29 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     expect(await ticks(T0 + 120 * S)).toHaveLength(1)
     expect(await states(replicas[0]!.store)).toEqual(['retired', 'active'])
     await Promise.all(replicas.map(({ close }) => close()))
+  })
+
+  it('does not schedule the successor of a key that stopped signing while the successor was made', async () => {
+    const location = await freshLocation(engine)
+    const other = await processOn(location)
+    await other.keys.tick(T0)
+    const a = await activeKid(other.store)
+    // At 90 s this process starts making a's successor; meanwhile another process revokes a, and
+    // its replacement b signs from then on: b's successor signs from 190 s, not from a's 100 s.
+    let revoked = false
+    const prepublishing = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
+      if (!revoked) await other.keys.revoke(a, T0 + 90 * S)
+      revoked = true
+      return generateSigningKey(alg)
+    })
+    expect(await prepublishing.tick(T0 + 90 * S)).toEqual([])
+    const b = await activeKid(other.store)
+    expect(await states(other.store)).toEqual(['retired', 'active'])
+    expect(await prepublishing.tick(T0 + 179 * S)).toEqual([])
+    expect((await prepublishing.tick(T0 + 180 * S)).map((event) => event.event)).toEqual(['key_created'])
+    expect((await other.store.inState('next'))[0]?.activatesAt).toBe(T0 + 190 * S)
+    expect(await activeKid(other.store)).toBe(b)
+    await other.close()
   })
 
   it('stops signing with a key of an algorithm no longer configured, but keeps it verifiable', async () => {
