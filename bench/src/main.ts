@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { printPeerReport } from './peer-report.js'
+import { printReplicaReport } from './replica-report.js'
 import { printReport } from './report.js'
 import { HERE, plan, progress, report } from './run.js'
 import { consumerScenarios } from './scenarios/consumer.js'
 import { peerScenarios } from './scenarios/peers.js'
+import { replicaScenarios } from './scenarios/replicas.js'
 
 async function main (): Promise<number> {
   progress(`${report.mode} run`)
@@ -12,7 +14,8 @@ async function main (): Promise<number> {
   await peerScenarios()
   progress(`then: ${plan.runs} run(s) of ${plan.runSeconds} s after ${plan.warmupSeconds} s warm-up, per scenario`)
   for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) await consumerScenarios(alg)
-  const failures = printReport(report) + printPeerReport(report.peers)
+  report.replicas = await replicaScenarios()
+  const failures = printReport(report) + printPeerReport(report.peers) + printReplicaReport(report.replicas)
   const file = join(HERE, '..', 'results', 'latest.json')
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
   progress(`wrote ${file}`)

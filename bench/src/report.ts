@@ -1,5 +1,6 @@
 import { table } from './format.js'
 import type { Plan, Summary } from './measure.js'
+import type { ReplicaReport } from './replica-report.js'
 import type { PeerReport } from './peer-report.js'
 
 export interface ScenarioResult extends Summary {
@@ -22,6 +23,8 @@ export interface Report {
   verifyMicros: Partial<Record<string, number>>
   /** The consumer against the bare route and the peers, interleaved. */
   peers: PeerReport
+  /** Login and JWKS throughput, 2 auth-service replicas on PostgreSQL beside 1 on SQLite. */
+  replicas?: ReplicaReport
 }
 
 /**
