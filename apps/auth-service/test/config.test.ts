@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3001,
       host: '127.0.0.1',
+      tls: undefined,
       issuer: 'http://localhost:3001',
       audience: 'consumer-service',
       clientId: 'demo-client',
