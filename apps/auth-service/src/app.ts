@@ -4,6 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { httpsServerOptions } from '@repo/service-kit/tls'
+import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import type { AuthConfig } from './config.js'
@@ -39,6 +40,8 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
   const app = Fastify({
     // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set; inject() works the same either way.
     ...httpsServerOptions(config.tls),
+    // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
+    ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Reject what doesn't match the schema instead of coercing or silently dropping it.

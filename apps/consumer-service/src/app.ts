@@ -4,6 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { httpsServerOptions } from '@repo/service-kit/tls'
+import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
@@ -29,6 +30,8 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
   const app = Fastify({
     // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set; inject() works the same either way.
     ...httpsServerOptions(config.tls),
+    // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
+    ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
