@@ -1,6 +1,7 @@
 # Both services from one file, built from the repository root:
 #   docker build --target auth-service -t jwks-demo/auth-service:local .
 #   docker build --target consumer-service -t jwks-demo/consumer-service:local .
+# and the compose stack's one-shot certificate maker (--target certs, packages/dev-certs).
 # (docker-compose.yml does the same.) The prune, install and build stages are shared, so the second
 # target reuses every layer of the first and only adds its runtime stage.
 # Every `RUN pnpm ...` that installs mounts the same BuildKit cache as the pnpm store: packages are
@@ -29,7 +30,7 @@ RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
     pnpm install --frozen-lockfile --filter=.
 COPY . .
 # turbo prune also copies the patches the pruned lockfile still names into out/json/patches.
-RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service --docker
+RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service @repo/dev-certs --docker
 
 FROM base AS build
 # Dependencies first, from out/json alone: a README or source edit leaves these files unchanged, so
@@ -41,10 +42,27 @@ RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
 COPY --from=prune /repo/out/full/ ./
 # Every package's tsconfig extends this one, and turbo prune does not copy it.
 COPY tsconfig.base.json ./
-RUN pnpm turbo run build --filter=@repo/auth-service --filter=@repo/consumer-service
+RUN pnpm turbo run build --filter=@repo/auth-service --filter=@repo/consumer-service --filter=@repo/dev-certs
 RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
     pnpm --filter=@repo/auth-service deploy --legacy --prod /deploy/auth-service \
- && pnpm --filter=@repo/consumer-service deploy --legacy --prod /deploy/consumer-service
+ && pnpm --filter=@repo/consumer-service deploy --legacy --prod /deploy/consumer-service \
+ && pnpm --filter=@repo/dev-certs deploy --legacy --prod /deploy/dev-certs
+
+# docker-compose.yml's `certs` service: makes a local CA and the auth service's certificate, or keeps
+# them, in volumes, then exits (packages/dev-certs; no openssl needed, the official slim image has
+# none). Not a service image: no port, no HEALTHCHECK.
+FROM node:24-bookworm-slim AS certs
+ENV NODE_ENV=production \
+    CERTS_DIR=/certs
+WORKDIR /app
+# Each directory is a volume root; a new named volume takes its owner and mode from here, so the
+# unprivileged user owns them all and ca/ (the CA's private key) is its alone.
+RUN mkdir -p /certs/ca /certs/server /certs/trust && chown -R node:node /certs && chmod 700 /certs/ca
+USER node
+COPY --from=build /deploy/dev-certs/package.json ./
+COPY --from=build /deploy/dev-certs/node_modules ./node_modules
+COPY --from=build /deploy/dev-certs/dist ./dist
+CMD ["node", "dist/cli.js", "localhost", "127.0.0.1"]
 
 # What both runtime images share: only dist and production node_modules are added to it, no sources,
 # no dev tools, no package manager.
@@ -59,8 +77,10 @@ WORKDIR /app
 RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 VOLUME ["/app/data"]
 USER node
+# Over https when the service serves TLS (TLS_CERT_FILE): the certificate must name 127.0.0.1 and
+# its CA be trusted (NODE_EXTRA_CA_CERTS), as a client's would; nothing here skips verification.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=15s --retries=6 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch((process.env.TLS_CERT_FILE ? 'https' : 'http') + '://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/server.js"]
 
 FROM runtime AS auth-service

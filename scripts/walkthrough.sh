@@ -3,7 +3,10 @@
 # refuses what it must. Exits non-zero on the first unexpected status.
 # First waits until both services answer GET /health/ready with 200, so it can follow
 # `docker compose up -d` straight away.
-#   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
+#   AUTH_URL (default https://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
+#   AUTH_CA: the CA file curl trusts, instead of the system's, for the https URLs. Unset with an https
+#     AUTH_URL, it is the compose stack's own CA, copied out of the auth-service container (docker cp).
+#     Beside `pnpm start` (plain http): AUTH_URL=http://localhost:3001 and no AUTH_CA.
 #   WAIT_SECONDS (default 90): how long to wait for both to be ready
 #   CLIENTS_CLI: the command that runs the auth service's clients CLI on the service's database. The
 #     default is the compose form, `docker compose exec -T auth-service node dist/cli/clients.js`; beside
@@ -13,13 +16,14 @@
 # stopped half-way left it behind: the compose volume outlives the containers).
 set -euo pipefail
 
-AUTH_URL=${AUTH_URL:-http://localhost:3001}
+AUTH_URL=${AUTH_URL:-https://localhost:3001}
 CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 read -r -a CLIENTS_CMD <<< "${CLIENTS_CLI:-docker compose exec -T auth-service node dist/cli/clients.js}"
 CLIENT_ID=reports-bot
 BODY=$(mktemp)
-trap 'rm -f "$BODY"' EXIT
+COMPOSE_CA=$(mktemp)
+trap 'rm -f "$BODY" "$COMPOSE_CA"' EXIT
 
 # json FIELD: reads the field from the last response body, with jq when it is installed, else Node.
 json() {
@@ -35,7 +39,7 @@ expect() {
   local want=$1 what=$2
   shift 2
   local got
-  got=$(curl -sS -o "$BODY" -w '%{http_code}' "$@")
+  got=$(curl_ -sS -o "$BODY" -w '%{http_code}' "$@")
   if [ "$got" != "$want" ]; then
     echo "FAIL  $what: expected HTTP $want, got $got" >&2
     cat "$BODY" >&2; echo >&2
@@ -48,6 +52,24 @@ expect() {
 fail() {
   echo "FAIL  $1" >&2
   exit 1
+}
+
+# The CA for https: AUTH_CA, or the compose stack's (the certs service wrote it before auth-service started).
+CURL_CA=()
+if [ -n "${AUTH_CA:-}" ]; then
+  CURL_CA=(--cacert "$AUTH_CA")
+elif [[ $AUTH_URL == https://* ]]; then
+  AUTH_CONTAINER=$(docker compose ps -q auth-service 2>/dev/null || true)
+  if [ -z "$AUTH_CONTAINER" ] || ! docker cp "$AUTH_CONTAINER:/app/tls/ca.crt" "$COMPOSE_CA" >/dev/null; then
+    fail "no CA for $AUTH_URL: no compose auth-service container to copy it from; set AUTH_CA to the CA file that signed its certificate"
+  fi
+  CURL_CA=(--cacert "$COMPOSE_CA")
+  echo "ok    the compose stack's CA, copied out of auth-service: curl trusts it for $AUTH_URL"
+fi
+
+# curl, trusting the CA above (on bash 3 an empty array under set -u needs this spelling).
+curl_() {
+  curl ${CURL_CA[@]+"${CURL_CA[@]}"} "$@"
 }
 
 # clients ARGS...: runs the clients CLI (CLIENTS_CLI).
@@ -78,7 +100,7 @@ login() {
 
 # ready_status URL: the HTTP status of GET URL/health/ready, 000 when nothing answers.
 ready_status() {
-  curl -s -o /dev/null -m 2 -w '%{http_code}' "$1/health/ready" 2>/dev/null || true
+  curl_ -s -o /dev/null -m 2 -w '%{http_code}' "$1/health/ready" 2>/dev/null || true
 }
 
 # Both services must be ready: after `up -d` the containers run before they listen. One line while

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
+import { httpsServerOptions } from '@repo/service-kit/tls'
+import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import type { AuthConfig } from './config.js'
@@ -36,6 +38,10 @@ const BODY_LIMIT_BYTES = 8 * 1024
 export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
   const app = Fastify({
+    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set; inject() works the same either way.
+    ...httpsServerOptions(config.tls),
+    // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
+    ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Reject what doesn't match the schema instead of coercing or silently dropping it.

@@ -2,12 +2,18 @@ import Type from 'typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, checkHttpUrl, parseBoolean, parseDuration, prettyLogs, type Rename } from '@repo/service-kit/env'
 import { checkDatabaseUrl } from '@repo/service-kit/sql'
+import { TLS_ENV, readTlsFiles, type TlsFiles } from '@repo/service-kit/tls'
+import { TRUST_PROXY_ENV, parseTrustProxy } from '@repo/service-kit/trust-proxy'
 import type { CredentialLimits, RateLimit } from './plugins/rate-limits.js'
 
 /** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
 export interface AuthConfig {
   port: number
   host: string
+  /** `TLS_CERT_FILE` and `TLS_KEY_FILE`, read at start-up: serve HTTPS with them; undefined means plain HTTP. */
+  tls: TlsFiles | undefined
+  /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-For names the client (empty: none). */
+  trustProxy: string[]
   /** The `iss` of every token, and the base of the discovery and JWKS URLs. */
   issuer: string
   /** The `aud` of every token: the resource server the tokens are for. */
@@ -65,6 +71,8 @@ export const RENAMED_VARIABLES: readonly Rename[] = [
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  ...TLS_ENV,
+  ...TRUST_PROXY_ENV,
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   TOKEN_CLIENT_ID: Type.String({ minLength: 1, default: 'demo-client' }),
@@ -137,6 +145,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   const config: AuthConfig = {
     port: vars.PORT,
     host: vars.HOST,
+    tls: readTlsFiles(env, vars),
+    trustProxy: env.check('TRUST_PROXY', () => parseTrustProxy(vars.TRUST_PROXY)) ?? [],
     issuer: env.check('ISSUER', () => checkHttpUrl('ISSUER', vars.ISSUER)) ?? vars.ISSUER,
     audience: vars.AUDIENCE,
     clientId: vars.TOKEN_CLIENT_ID,

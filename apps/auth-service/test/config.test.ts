@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3001,
       host: '127.0.0.1',
+      tls: undefined,
+      trustProxy: [],
       issuer: 'http://localhost:3001',
       audience: 'consumer-service',
       clientId: 'demo-client',

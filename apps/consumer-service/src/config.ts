@@ -2,12 +2,18 @@ import Type from 'typebox'
 import { VERIFICATION_ALGORITHMS, type VerificationAlgorithm } from '@repo/contracts/access-token'
 import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
 import { checkDatabaseUrl } from '@repo/service-kit/sql'
+import { TLS_ENV, readTlsFiles, type TlsFiles } from '@repo/service-kit/tls'
+import { TRUST_PROXY_ENV, parseTrustProxy } from '@repo/service-kit/trust-proxy'
 import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
 
 /** Everything the consumer service needs to run, as `loadConfig` reads it from the environment. */
 export interface ConsumerConfig {
   port: number
   host: string
+  /** `TLS_CERT_FILE` and `TLS_KEY_FILE`, read at start-up: serve HTTPS with them; undefined means plain HTTP. */
+  tls: TlsFiles | undefined
+  /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-For names the client (empty: none). */
+  trustProxy: string[]
   /** The issuers whose tokens are accepted, each picked by an exact match of a token's `iss`. */
   issuers: TrustedIssuer[]
   /** This service's identifier: the audience of issuers that name none, and the `realm` of its challenges. */
@@ -52,6 +58,8 @@ export const RENAMED_VARIABLES: readonly Rename[] = [
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  ...TLS_ENV,
+  ...TRUST_PROXY_ENV,
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
   JWKS_URL: Type.Optional(Type.String()),
@@ -99,6 +107,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   const config: ConsumerConfig = {
     port: vars.PORT,
     host: vars.HOST,
+    tls: readTlsFiles(env, vars),
+    trustProxy: env.check('TRUST_PROXY', () => parseTrustProxy(vars.TRUST_PROXY)) ?? [],
     issuers: trusted?.issuers ?? [],
     audience: vars.AUDIENCE,
     allowInsecureIssuers: parseBoolean(vars.ALLOW_INSECURE_ISSUERS),

@@ -7,6 +7,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       host: '127.0.0.1',
+      tls: undefined,
+      trustProxy: [],
       issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: undefined }],
       audience: 'consumer-service',
       allowedAlgs: ['RS256', 'ES256', 'EdDSA'],

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
-/** `POST /api/v1/auth` on the auth service, as the README walkthrough does. */
-export async function login (authUrl: string, userName: string, password: string) {
+/** `POST /api/v1/auth` on the auth service, as the README walkthrough does (`init`: a TLS dispatcher, say). */
+export async function login (authUrl: string, userName: string, password: string, init: RequestInit = {}) {
   const response = await fetch(`${authUrl}/api/v1/auth`, {
+    ...init,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ userName, password })
@@ -11,8 +12,8 @@ export async function login (authUrl: string, userName: string, password: string
 }
 
 /** The access token from a successful login; throws on any other answer. */
-export async function tokenFor (authUrl: string, userName: string, password: string): Promise<string> {
-  const { status, body } = await login(authUrl, userName, password)
+export async function tokenFor (authUrl: string, userName: string, password: string, init: RequestInit = {}): Promise<string> {
+  const { status, body } = await login(authUrl, userName, password, init)
   if (status !== 200) throw new Error(`login as ${userName} answered ${status}`)
   return body.access_token as string
 }
@@ -38,15 +39,15 @@ export async function call (url: string, token: string | undefined, init: Reques
 
 /**
  * Polls `GET <url>/health/ready` until it answers 200. `isGone` lets a caller give up early (a
- * process that exited); the error says how long it waited.
+ * process that exited); `init` goes to every fetch (a TLS dispatcher); the error says how long it waited.
  */
-export async function waitForReady (url: string, { timeoutMs = 15_000, isGone = () => false }: { timeoutMs?: number, isGone?: () => string | false } = {}): Promise<void> {
+export async function waitForReady (url: string, { timeoutMs = 15_000, isGone = () => false, init = {} }: { timeoutMs?: number, isGone?: () => string | false, init?: RequestInit } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const gone = isGone()
     if (gone) throw new Error(gone)
     try {
-      if ((await fetch(`${url}/health/ready`)).status === 200) return
+      if ((await fetch(`${url}/health/ready`, init)).status === 200) return
     } catch {
       // not listening yet, or restarting
     }

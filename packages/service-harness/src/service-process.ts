@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitForReady } from './http.js'
+import type { TestTls } from './tls.js'
 
 /** packages/service-harness/dist → the repository root. */
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -58,22 +59,27 @@ export interface ServiceProcess {
   peakRssMiB: () => Promise<number>
 }
 
+export interface StartOptions {
+  /** Serve HTTPS with this test certificate (`TLS_CERT_FILE`, `TLS_KEY_FILE`); `url` is then https. */
+  tls?: TestTls
+}
+
 /** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
-export function startService (name: ServiceName, port: number, env: Record<string, string>): ServiceProcess {
-  return startProcess(name, SERVICE_ENTRY[name], port, env)
+export function startService (name: ServiceName, port: number, env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
+  return startProcess(name, SERVICE_ENTRY[name], port, env, options)
 }
 
 /** Runs any Node entry point that serves `/health/ready` on 127.0.0.1:`port` (the benchmark's bare server, say). */
-export function startProcess (name: string, entry: string, port: number, env: Record<string, string>): ServiceProcess {
+export function startProcess (name: string, entry: string, port: number, env: Record<string, string>, { tls }: StartOptions = {}): ServiceProcess {
   const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...tls?.serverEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
   child.stdout?.on('data', (chunk) => { output += String(chunk) })
   child.stderr?.on('data', (chunk) => { output += String(chunk) })
   const exit = once(child, 'exit')
-  const url = `http://127.0.0.1:${port}`
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   return {
     name,
@@ -88,7 +94,7 @@ export function startProcess (name: string, entry: string, port: number, env: Re
     },
     async waitUntilReady (timeoutMs = 15_000) {
       try {
-        await waitForReady(url, { timeoutMs, isGone: () => child.exitCode !== null && `${name} exited with ${child.exitCode}` })
+        await waitForReady(url, { timeoutMs, init: tls?.requestInit, isGone: () => child.exitCode !== null && `${name} exited with ${child.exitCode}` })
       } catch (error) {
         throw new Error(`${(error as Error).message}:\n${output}`)
       }

@@ -11,8 +11,7 @@ if (!engine.ok) {
   console.warn(`integration tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
 }
 
-const login = (authUrl: string, userName: string, password: string) => tokenFor(authUrl, userName, password)
-const waitUntilReady = (url: string) => waitForReady(url, { timeoutMs: 60_000 })
+const TOKEN_ISSUER = 'https://auth-service:3001'
 
 describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
   let stack: ComposeStack
@@ -30,14 +29,19 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
     await stack?.down()
   })
 
+  // The auth service speaks HTTPS with the stack's CA, which the host's Node does not trust by itself.
+  const login = (userName: string, password: string) => tokenFor(stack.authUrl, userName, password, stack.authInit)
+  const authFetch = (path: string) => fetch(`${stack.authUrl}${path}`, stack.authInit)
+  const waitUntilReady = (url: string) => waitForReady(url, { timeoutMs: 60_000, init: url === stack.authUrl ? stack.authInit : {} })
+
   it('walks the README path over the compose network', async () => {
-    const jane = await login(stack.authUrl, 'Jane', 'pass123')
-    const john = await login(stack.authUrl, 'John', 'testpass')
+    const jane = await login('Jane', 'pass123')
+    const john = await login('John', 'testpass')
 
     const granted = await call(`${stack.consumerUrl}/api/v1/protected`, jane)
     expect(granted.status).toBe(200)
-    // The consumer trusts http://auth-service:3001, a name that only resolves on the compose network.
-    expect(granted.body).toMatchObject({ claims: { iss: 'http://auth-service:3001', role: 'write' } })
+    // The consumer trusts https://auth-service:3001, a name that only resolves on the compose network.
+    expect(granted.body).toMatchObject({ claims: { iss: TOKEN_ISSUER, role: 'write' } })
 
     const post = (token: string) => call(`${stack.consumerUrl}/api/v1/reports`, token, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'from the host' })
@@ -55,7 +59,7 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
   })
 
   it('publishes only public key members to the host', async () => {
-    const response = await fetch(`${stack.authUrl}/.well-known/jwks.json`)
+    const response = await authFetch('/.well-known/jwks.json')
     expect(response.headers.get('content-type')).toMatch(/^application\/jwk-set\+json/)
     const { keys } = await response.json() as { keys: Array<Record<string, unknown>> }
     expect(keys.length).toBeGreaterThan(0)
@@ -65,26 +69,48 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
     }
   })
 
+  it('serves the issuer over HTTPS with the stack\'s own CA, which the consumer trusts without the insecure allowance', async () => {
+    // Refused by a client that does not trust the CA. The server sends the CA with its certificate
+    // (OpenSSL completes the chain from the roots it trusts, NODE_EXTRA_CA_CERTS for its health check).
+    await expect(fetch(`${stack.authUrl}/health/ready`)).rejects.toMatchObject({ cause: { code: 'SELF_SIGNED_CERT_IN_CHAIN' } })
+    expect((await authFetch('/health/ready')).status).toBe(200)
+    const discovery = await (await authFetch('/.well-known/openid-configuration')).json() as Record<string, unknown>
+    expect(discovery).toMatchObject({ issuer: TOKEN_ISSUER, jwks_uri: `${TOKEN_ISSUER}/.well-known/jwks.json` })
+
+    const auth = await stack.container('auth-service')
+    expect(await auth.exec(['stat', '-c', '%U %a %n', '/app/tls/server.key', '/app/tls/server.crt'])).toBe('node 600 /app/tls/server.key\nnode 644 /app/tls/server.crt\n')
+    const consumer = await stack.container('consumer-service')
+    // The consumer gets the CA certificate and nothing else: neither the server's key nor the CA's.
+    expect(await consumer.exec(['ls', '/app/trust'])).toBe('ca.crt\n')
+    expect(await consumer.exec(['cat', '/app/trust/ca.crt'])).toBe(stack.ca)
+    const env = await consumer.env()
+    expect(env).toContain('NODE_EXTRA_CA_CERTS=/app/trust/ca.crt')
+    expect(env.filter((line) => line.startsWith('ALLOW_INSECURE_ISSUERS='))).toEqual([])
+    const logs = await consumer.logs()
+    expect(logs).toContain('"msg":"JWKS fetched"')
+    expect(logs).not.toContain('ALLOW_INSECURE_ISSUERS')
+  })
+
   it('runs both services as the unprivileged node user', async () => {
     expect(await (await stack.container('auth-service')).user()).toBe('node')
     expect(await (await stack.container('consumer-service')).user()).toBe('node')
   })
 
   it('keeps users, keys and earlier tokens across a restart of the auth container', async () => {
-    const token = await login(stack.authUrl, 'Jane', 'pass123')
-    const before = await (await fetch(`${stack.authUrl}/.well-known/jwks.json`)).json()
+    const token = await login('Jane', 'pass123')
+    const before = await (await authFetch('/.well-known/jwks.json')).json()
 
     await (await stack.container('auth-service')).restart()
     await waitUntilReady(stack.authUrl)
 
-    expect(await (await fetch(`${stack.authUrl}/.well-known/jwks.json`)).json()).toEqual(before)
+    expect(await (await authFetch('/.well-known/jwks.json')).json()).toEqual(before)
     expect((await call(`${stack.consumerUrl}/api/v1/protected`, token)).status).toBe(200)
-    const fresh = await login(stack.authUrl, 'Jane', 'pass123')
+    const fresh = await login('Jane', 'pass123')
     expect((await call(`${stack.consumerUrl}/api/v1/protected`, fresh)).status).toBe(200)
   })
 
   it('keeps accepting known keys while the auth container is stopped', async () => {
-    const token = await login(stack.authUrl, 'John', 'testpass')
+    const token = await login('John', 'testpass')
     const auth = await stack.container('auth-service')
     await auth.stop()
     try {

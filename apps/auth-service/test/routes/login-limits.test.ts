@@ -49,6 +49,24 @@ describe.each(ENGINES)('POST /api/v1/auth: brute-force limits on %s', (engine: E
     expect((await attempt(ATTACKER, 'Jane', 'pass123')).statusCode).toBe(200)
   })
 
+  it('per client IP behind a reverse proxy named in TRUST_PROXY: the client it forwards for; without TRUST_PROXY everyone behind it is one client', async () => {
+    fakeClock()
+    const PROXY = '10.0.0.2'
+    const attemptVia = (app: Awaited<ReturnType<typeof limitedApp>>['app'], peer: string, forwardedFor: string) => app.inject({
+      method: 'POST', url: '/api/v1/auth', payload: { userName: 'Jane', password: 'pass123' }, remoteAddress: peer, headers: { 'x-forwarded-for': forwardedFor }
+    })
+    const behindProxy = await limitedApp(engine, { LOGIN_RATE_LIMIT: '1/1m', TRUST_PROXY: '10.0.0.0/8' })
+    expect((await attemptVia(behindProxy.app, PROXY, ATTACKER)).statusCode).toBe(200)
+    await expectRefused(attemptVia(behindProxy.app, PROXY, ATTACKER), 60)
+    expect((await attemptVia(behindProxy.app, PROXY, USER)).statusCode).toBe(200)
+    // A client reaching the service directly cannot choose the address counted: its header is ignored.
+    await expectRefused(attemptVia(behindProxy.app, ATTACKER, '192.0.2.99'), 60)
+
+    const unaware = await limitedApp(engine, { LOGIN_RATE_LIMIT: '1/1m' })
+    expect((await attemptVia(unaware.app, PROXY, ATTACKER)).statusCode).toBe(200)
+    await expectRefused(attemptVia(unaware.app, PROXY, USER), 60)
+  })
+
   it('per client IP: an IPv6 client is its /64', async () => {
     fakeClock()
     const { attempt } = await limitedApp(engine, { LOGIN_RATE_LIMIT: '1/1m' })
