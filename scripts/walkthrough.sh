@@ -59,7 +59,8 @@ CURL_CA=()
 if [ -n "${AUTH_CA:-}" ]; then
   CURL_CA=(--cacert "$AUTH_CA")
 elif [[ $AUTH_URL == https://* ]]; then
-  AUTH_CONTAINER=$(docker compose ps -q auth-service 2>/dev/null || true)
+  # With replicas (docker-compose.postgres.yml) there are several containers: they share the CA.
+  AUTH_CONTAINER=$(docker compose ps -q auth-service 2>/dev/null | head -n 1 || true)
   if [ -z "$AUTH_CONTAINER" ] || ! docker cp "$AUTH_CONTAINER:/app/tls/ca.crt" "$COMPOSE_CA" >/dev/null; then
     fail "no CA for $AUTH_URL: no compose auth-service container to copy it from; set AUTH_CA to the CA file that signed its certificate"
   fi

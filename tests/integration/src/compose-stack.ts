@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { DockerComposeEnvironment, Wait, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers'
 import { freePort } from '@repo/service-harness/service-process'
@@ -21,8 +22,10 @@ export async function dockerEngine (): Promise<{ ok: true } | { ok: false, reaso
 }
 
 export interface ComposeStack {
-  /** https: the auth service serves TLS with the stack's own CA. */
+  /** https: the auth service serves TLS with the stack's own CA. The first replica's, when there are several. */
   authUrl: string
+  /** Every auth-service replica, one host port each. */
+  authUrls: string[]
   consumerUrl: string
   /** The stack's CA certificate (PEM), copied out of the auth-service container. */
   ca: string
@@ -32,11 +35,41 @@ export interface ComposeStack {
   environment: StartedDockerComposeEnvironment | undefined
   /** Docker's handle on the one container of a compose service, found by label (v1 and v2 name them differently). */
   container: (service: 'auth-service' | 'consumer-service') => Promise<ServiceContainer>
+  /** Every container of a compose service (the auth-service replicas, say). */
+  containers: (service: ComposeService) => Promise<ServiceContainer[]>
   /** Takes everything down, volumes included, whether or not `up` finished. */
   down: () => Promise<void>
 }
 
+export type ComposeService = 'auth-service' | 'consumer-service' | 'postgres'
+
+export interface StackOptions {
+  /** The compose files, in order (`-f` each): an override after docker-compose.yml. */
+  files?: string[]
+  /** How many auth-service replicas the files run: that many consecutive host ports in AUTH_PORT. */
+  authReplicas?: number
+}
+
+/** `count` consecutive ports that are free on loopback now: AUTH_PORT's range for scaled replicas. */
+async function freePortRange (count: number): Promise<number[]> {
+  for (;;) {
+    const first = await freePort()
+    const range = Array.from({ length: count }, (_, i) => first + i)
+    if (range.every((port) => port <= 65535) && (await Promise.all(range.slice(1).map(isFree))).every(Boolean)) return range
+  }
+}
+
+function isFree (port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
 export interface ServiceContainer {
+  /** The image it runs, as named in the compose file. */
+  image: () => Promise<string>
   stop: () => Promise<void>
   start: () => Promise<void>
   restart: () => Promise<void>
@@ -49,20 +82,28 @@ export interface ServiceContainer {
   logs: () => Promise<string>
 }
 
-/** `docker compose up --build` of the repository's own docker-compose.yml, on free loopback ports. */
-export async function upComposeStack (): Promise<ComposeStack> {
-  const [authPort, consumerPort] = [await freePort(), await freePort()]
+/** `docker compose up --build` of the repository's own docker-compose.yml (and `files` over it), on free loopback ports. */
+export async function upComposeStack ({ files = ['docker-compose.yml'], authReplicas = 1 }: StackOptions = {}): Promise<ComposeStack> {
+  const authPorts = await freePortRange(authReplicas)
+  const consumerPort = await freePort()
+  const authPort = authPorts[0] as number
   const projectName = `jwks-it-${process.pid}`
   // Opened once the CA is known, closed by down().
   const opened: { dispatcher?: ReturnType<typeof trustingDispatcher> } = {}
   const stack: ComposeStack = {
     authUrl: `https://127.0.0.1:${authPort}`,
+    authUrls: authPorts.map((port) => `https://127.0.0.1:${port}`),
     consumerUrl: `http://127.0.0.1:${consumerPort}`,
     ca: '',
     authInit: {},
     projectName,
     environment: undefined,
-    container: (service) => serviceContainer(projectName, service),
+    container: async (service) => {
+      const found = await serviceContainers(projectName, service)
+      if (found.length !== 1 || !found[0]) throw new Error(`expected one ${service} container in ${projectName}, found ${found.length}`)
+      return found[0]
+    },
+    containers: (service) => serviceContainers(projectName, service),
     async down () {
       await opened.dispatcher?.close()
       if (stack.environment) {
@@ -72,29 +113,35 @@ export async function upComposeStack (): Promise<ComposeStack> {
       }
     }
   }
-  console.log(`integration: building and starting docker-compose.yml as project ${projectName} (a few minutes on a cold cache)`)
-  stack.environment = await new DockerComposeEnvironment(REPO_ROOT, 'docker-compose.yml')
+  console.log(`integration: building and starting ${files.join(' + ')} as project ${projectName} (a few minutes on a cold cache)`)
+  stack.environment = await new DockerComposeEnvironment(REPO_ROOT, files)
     .withProjectName(projectName)
     .withBuild()
-    .withEnvironment({ AUTH_PORT: String(authPort), CONSUMER_PORT: String(consumerPort) })
+    .withEnvironment({ AUTH_PORT: authReplicas > 1 ? `${authPort}-${authPort + authReplicas - 1}` : String(authPort), CONSUMER_PORT: String(consumerPort) })
     .withDefaultWaitStrategy(Wait.forHealthCheck().withStartupTimeout(120_000))
     .up()
   // The one-shot `certs` service has exited by now (both services wait for it): testcontainers lists
   // running containers only, so it is never given the health-check wait.
-  stack.ca = await (await stack.container('auth-service')).exec(['cat', '/app/tls/ca.crt'])
+  const [firstAuth] = await stack.containers('auth-service')
+  if (!firstAuth) throw new Error(`no auth-service container in ${projectName}`)
+  stack.ca = await firstAuth.exec(['cat', '/app/tls/ca.crt'])
   opened.dispatcher = trustingDispatcher(stack.ca)
   stack.authInit = { dispatcher: opened.dispatcher } as RequestInit
   return stack
 }
 
-async function serviceContainer (projectName: string, service: string): Promise<ServiceContainer> {
+async function serviceContainers (projectName: string, service: string): Promise<ServiceContainer[]> {
   const client = await getContainerRuntimeClient()
   const found = (await client.container.list()).filter((info) =>
     info.Labels['com.docker.compose.project'] === projectName && info.Labels['com.docker.compose.service'] === service)
-  if (found.length !== 1 || !found[0]) throw new Error(`expected one ${service} container in ${projectName}, found ${found.length}`)
-  const id = found[0].Id
+  // In the order Docker lists them: which replica holds which host port of the range is not known here.
+  return found.map((info) => serviceContainer(client, info.Id, service))
+}
+
+function serviceContainer (client: Awaited<ReturnType<typeof getContainerRuntimeClient>>, id: string, service: string): ServiceContainer {
   const container = client.container.getById(id)
   return {
+    image: async () => (await client.container.inspect(container)).Config.Image,
     stop: () => client.container.stop(container, { timeout: 10 }),
     start: () => client.container.start(container),
     restart: () => client.container.restart(container, { timeout: 10 }),
