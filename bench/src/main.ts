@@ -8,15 +8,36 @@ import { consumerScenarios } from './scenarios/consumer.js'
 import { peerScenarios } from './scenarios/peers.js'
 import { replicaScenarios } from './scenarios/replicas.js'
 
+/** `--only=peers|services|replicas` (comma-separated) runs just those parts; the default is all of them. */
+const PARTS = ['peers', 'services', 'replicas'] as const
+type Part = typeof PARTS[number]
+
+function selectedParts (): Part[] {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
+  if (only === undefined) return [...PARTS]
+  const parts = only.split(',')
+  const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part))
+  if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(', ')} (one or more of ${PARTS.join(', ')})`)
+  return parts as Part[]
+}
+
 async function main (): Promise<number> {
-  progress(`${report.mode} run`)
-  progress('1-2. the bare route, the consumer and its peers, protected route')
-  await peerScenarios()
-  progress(`then: ${plan.runs} run(s) of ${plan.runSeconds} s after ${plan.warmupSeconds} s warm-up, per scenario`)
-  for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) await consumerScenarios(alg)
-  report.replicas = await replicaScenarios()
-  const failures = printReport(report) + printPeerReport(report.peers) + printReplicaReport(report.replicas)
-  const file = join(HERE, '..', 'results', 'latest.json')
+  const parts = selectedParts()
+  progress(`${report.mode} run${parts.length < PARTS.length ? ` of ${parts.join(', ')}` : ''}`)
+  let failures = 0
+  if (parts.includes('peers')) {
+    progress('1-2. the bare route, the consumer and its peers, protected route')
+    await peerScenarios()
+  }
+  if (parts.includes('services')) {
+    progress(`then: ${plan.runs} run(s) of ${plan.runSeconds} s after ${plan.warmupSeconds} s warm-up, per scenario`)
+    for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) await consumerScenarios(alg)
+  }
+  if (parts.includes('replicas')) report.replicas = await replicaScenarios()
+  if (parts.includes('services')) failures += printReport(report)
+  if (parts.includes('peers')) failures += printPeerReport(report.peers)
+  if (report.replicas) failures += printReplicaReport(report.replicas)
+  const file = join(HERE, '..', 'results', parts.length < PARTS.length ? `latest-${parts.join('-')}.json` : 'latest.json')
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
   progress(`wrote ${file}`)
   return failures > 0 ? 1 : 0
