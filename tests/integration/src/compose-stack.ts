@@ -76,6 +76,8 @@ export interface ServiceContainer {
   user: () => Promise<string>
   /** The container's environment, as `NAME=value` lines. */
   env: () => Promise<string[]>
+  /** Its memory limit in bytes (0: none), whether the kernel's OOM killer ended it, and how often Docker restarted it. */
+  memory: () => Promise<{ limitBytes: number, oomKilled: boolean, restarts: number }>
   /** Runs a command in the container; its stdout, or an error with its output. */
   exec: (command: string[]) => Promise<string>
   /** Everything the container printed so far. */
@@ -147,6 +149,10 @@ function serviceContainer (client: Awaited<ReturnType<typeof getContainerRuntime
     restart: () => client.container.restart(container, { timeout: 10 }),
     user: async () => (await client.container.inspect(container)).Config.User,
     env: async () => (await client.container.inspect(container)).Config.Env,
+    async memory () {
+      const info = await client.container.inspect(container)
+      return { limitBytes: info.HostConfig.Memory ?? 0, oomKilled: info.State.OOMKilled, restarts: info.RestartCount }
+    },
     async exec (command) {
       const { exitCode, stdout, output } = await client.container.exec(container, command)
       if (exitCode !== 0) throw new Error(`${command.join(' ')} in ${service} exited with ${exitCode}: ${output}`)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_JWK_MEMBERS } from '@repo/contracts/jwks'
 import { call, tokenFor, waitForReady } from '@repo/service-harness/http'
 import { dockerEngine, upComposeStack, type ComposeStack } from '../src/compose-stack.js'
+import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
 
 const engine = await dockerEngine()
 if (!engine.ok) {
@@ -12,6 +13,9 @@ if (!engine.ok) {
 }
 
 const TOKEN_ISSUER = 'https://auth-service:3001'
+/** docker-compose.yml's mem_limit of each service. */
+const CONSUMER_MEMORY_MIB = 128
+const AUTH_MEMORY_MIB = 256
 
 describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
   let stack: ComposeStack
@@ -31,7 +35,7 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
 
   // The auth service speaks HTTPS with the stack's CA, which the host's Node does not trust by itself.
   const login = (userName: string, password: string) => tokenFor(stack.authUrl, userName, password, stack.authInit)
-  const authFetch = (path: string) => fetch(`${stack.authUrl}${path}`, stack.authInit)
+  const authFetch = (path: string, init: RequestInit = {}) => fetch(`${stack.authUrl}${path}`, { ...init, ...stack.authInit })
   const waitUntilReady = (url: string) => waitForReady(url, { timeoutMs: 60_000, init: url === stack.authUrl ? stack.authInit : {} })
 
   it('walks the README path over the compose network', async () => {
@@ -94,6 +98,33 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
   it('runs both services as the unprivileged node user', async () => {
     expect(await (await stack.container('auth-service')).user()).toBe('node')
     expect(await (await stack.container('consumer-service')).user()).toBe('node')
+  })
+
+  it('holds each container\'s memory limit under load: no OOM kill, no restart', async () => {
+    const consumer = await stack.container('consumer-service')
+    const auth = await stack.container('auth-service')
+    expect((await consumer.memory()).limitBytes).toBe(CONSUMER_MEMORY_MIB * 1048576)
+    expect((await auth.memory()).limitBytes).toBe(AUTH_MEMORY_MIB * 1048576)
+
+    // Concurrent logins: scrypt takes 32 MiB per hash on each of libuv's threads (under the per-IP login limit).
+    const logins = await Promise.all(Array.from({ length: 12 }, () => authFetch('/api/v1/auth', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'Jane', password: 'pass123' })
+    })))
+    expect(logins.map((response) => response.status)).toEqual(Array(12).fill(200))
+    const tokens = await Promise.all(logins.map(async (response) => (await response.json() as { access_token: string }).access_token))
+
+    // 50 connections for 15 s through the consumer, the tokens in turn.
+    const statuses = await sustain(50, 15, async (i) => (await fetch(`${stack.consumerUrl}/api/v1/protected`, {
+      headers: { authorization: `Bearer ${tokens[i % tokens.length] as string}` }
+    })).status)
+    const peaks = { consumer: await peakMemoryMiB(consumer), auth: await peakMemoryMiB(auth) }
+    const rss = { consumer: await nodePeakRssMiB(consumer), auth: await nodePeakRssMiB(auth) }
+    console.log(`memory under load: ${JSON.stringify(statuses)}; consumer: cgroup peak ${peaks.consumer} MiB (page cache included) of ${CONSUMER_MEMORY_MIB}, Node peak RSS ${rss.consumer} MiB; auth: ${peaks.auth} MiB of ${AUTH_MEMORY_MIB}, ${rss.auth} MiB`)
+    expect(Object.keys(statuses)).toEqual(['200'])
+    expect(statuses[200]).toBeGreaterThan(1000)
+    for (const container of [consumer, auth]) expect(await container.memory()).toMatchObject({ oomKilled: false, restarts: 0 })
+    // Reported, not asserted: the cgroup's peak is what its limit bounds (a kill is what would show it
+    // was reached), and a process's RSS counts shared pages of the node binary the cgroup charges once.
   })
 
   it('keeps users, keys and earlier tokens across a restart of the auth container', async () => {
