@@ -1,4 +1,5 @@
-import type { PostgresServer } from '@repo/service-harness/postgres-server'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
 import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
 import { startBalancer, type Balancer } from './balancer.js'
 
@@ -74,4 +75,26 @@ export async function startReplicas (postgres: PostgresServer, { count = 3, auth
     throw error
   }
   return set
+}
+
+/**
+ * For a describe: one PostgreSQL server for the whole file, and `start()` for a case's replica set
+ * (on a new database), which is stopped after the case whatever happened.
+ */
+export function replicaSuite () {
+  let postgres: PostgresServer | undefined
+  let set: ReplicaSet | undefined
+  beforeAll(async () => { postgres = await startPostgresServer() })
+  afterAll(async () => { await postgres?.stop() })
+  afterEach(async () => {
+    await set?.stop()
+    set = undefined
+  })
+  return {
+    async start (options?: ReplicaSetOptions): Promise<ReplicaSet> {
+      if (!postgres) throw new Error('replicaSuite().start() is only usable inside the describe that declared it')
+      set = await startReplicas(postgres, options)
+      return set
+    }
+  }
 }

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { login, tokenFor } from '@repo/service-harness/http'
-import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
 import { keyEvents, runAuthCli, type ServiceProcess } from '@repo/service-harness/service-process'
 import { startBurst } from '../src/burst.js'
 import { kidOf, servedJwks, watchPublishedKids } from '../src/jwks.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { refresh } from '../src/oauth-requests.js'
-import { startReplicas, type ReplicaSet } from '../src/replicas.js'
+import { replicaSuite } from '../src/replicas.js'
 
 const FAST_KEYS = { JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s', KEY_STATE_POLL: '100ms', CLOCK_TOLERANCE: '0s', LOGIN_RATE_LIMIT: '100000/1m', OAUTH_RATE_LIMIT: '100000/1m' }
 const FAST_CONSUMER = { JWKS_CACHE_TTL: '1s', JWKS_COOLDOWN: '1s', CLOCK_TOLERANCE: '0s' }
@@ -28,19 +27,12 @@ const HISTORY: Record<ListedKey['state'], string[]> = {
 }
 
 describe('auth-service replicas racing and failing on one PostgreSQL database', () => {
-  let postgres: PostgresServer
-  let set: ReplicaSet | undefined
-  beforeAll(async () => { postgres = await startPostgresServer() })
-  afterAll(async () => { await postgres?.stop() })
-  afterEach(async () => {
-    await set?.stop()
-    set = undefined
-  })
+  const suite = replicaSuite()
 
   it('performs each lifecycle transition exactly once when replicas start together and tick on one schedule', async () => {
     // A 3 s rotation: by 6 s the first key has been created, activated, replaced and retired, the second replaced.
     // Every replica polls every 50 ms, and every change wakes all of them at once (LISTEN/NOTIFY).
-    set = await startReplicas(postgres, {
+    const set = await suite.start({
       authEnv: { ...FAST_KEYS, KEY_STATE_POLL: '50ms', KEY_ROTATION_INTERVAL: '3s', TOKEN_TTL: '1s', KEY_RETIRE_AFTER: '3s' },
       consumer: false
     })
@@ -66,7 +58,7 @@ describe('auth-service replicas racing and failing on one PostgreSQL database', 
   })
 
   it('loses nothing committed when a replica is killed (kill -9) mid-rotation and mid-burst, and the survivors carry on', async () => {
-    set = await startReplicas(postgres, { authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
+    const set = await suite.start({ authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
     const { replicas, authEnv } = set
     const consumer = set.consumer as ServiceProcess
     const [victim, ...survivors] = replicas.map((replica) => replica.url) as [string, string, string]
@@ -95,7 +87,7 @@ describe('auth-service replicas racing and failing on one PostgreSQL database', 
       const before = { userAdds: userAdds.length, logins: succeeded() }
       await replicas[0]?.kill()
       // Through the balancer, a full round of JWKS requests is answered: it goes around the dead replica.
-      const round = await Promise.all(replicas.map(() => servedJwks(set?.issuer as string)))
+      const round = await Promise.all(replicas.map(() => servedJwks(set.issuer)))
       expect(round.map((jwks) => jwks.kids)).toEqual(replicas.map(() => [oldKid, newKid]))
 
       // The survivors go on: they activate the next key, log users in, and the CLI adds users.

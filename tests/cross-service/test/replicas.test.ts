@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { call, login, tokenFor } from '@repo/service-harness/http'
-import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
 import { runAuthCli, type ServiceProcess } from '@repo/service-harness/service-process'
 import { kidOf, servedJwks } from '../src/jwks.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { clientCredentials, refresh, revoke } from '../src/oauth-requests.js'
-import { startReplicas, type ReplicaSet } from '../src/replicas.js'
+import { replicaSuite, type ReplicaSet } from '../src/replicas.js'
 
 /** As in rotation.test.ts: JWKS cached 1 s, keys prepublished 2 s, key state polled every 100 ms; no login or OAuth limit in the way. */
 const FAST_KEYS = { JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s', KEY_STATE_POLL: '100ms', CLOCK_TOLERANCE: '0s', LOGIN_RATE_LIMIT: '100000/1m', OAUTH_RATE_LIMIT: '100000/1m' }
@@ -19,14 +18,7 @@ async function agreedJwks (set: ReplicaSet) {
 }
 
 describe('three auth-service replicas on one PostgreSQL database', () => {
-  let postgres: PostgresServer
-  let set: ReplicaSet | undefined
-  beforeAll(async () => { postgres = await startPostgresServer() })
-  afterAll(async () => { await postgres?.stop() })
-  afterEach(async () => {
-    await set?.stop()
-    set = undefined
-  })
+  const suite = replicaSuite()
 
   const rotate = async (env: Record<string, string>) => {
     const rotated = await runAuthCli('keys', ['rotate'], env)
@@ -35,7 +27,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
   }
 
   it('serves byte-identical JWKS with the same ETag on every replica, also after a rotation', async () => {
-    set = await startReplicas(postgres, { authEnv: FAST_KEYS, consumer: false })
+    const set = await suite.start({ authEnv: FAST_KEYS, consumer: false })
     const replicas = set.replicas
     const first = await Promise.all(replicas.map((replica) => servedJwks(replica.url)))
     const [one] = first
@@ -58,7 +50,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
   })
 
   it('rotates under load through the consumer, tokens from alternating replicas, without a failed request', async () => {
-    set = await startReplicas(postgres, { authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
+    const set = await suite.start({ authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
     const { replicas } = set
     const consumer = set.consumer as ServiceProcess
     const signedBy = replicas.map(() => new Set<string>())
@@ -100,7 +92,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
   })
 
   it('logs in, grants client_credentials and refreshes on any replica; a refresh token is redeemed once across replicas', async () => {
-    set = await startReplicas(postgres, { authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
+    const set = await suite.start({ authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
     const [a, b, c] = set.replicas.map((replica) => replica.url) as [string, string, string]
     const consumerUrl = set.consumer?.url as string
     const added = await runAuthCli('clients', ['add', 'reports-basic', '--scope', 'reports:read'], set.authEnv)
@@ -137,7 +129,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
   })
 
   it('honours a revocation on every replica: a refresh token through one, a signing key through the CLI', async () => {
-    set = await startReplicas(postgres, { authEnv: FAST_KEYS, consumer: false })
+    const set = await suite.start({ authEnv: FAST_KEYS, consumer: false })
     const [a, b, c] = set.replicas.map((replica) => replica.url) as [string, string, string]
 
     const { body } = await login(a, 'Jane', 'pass123')
