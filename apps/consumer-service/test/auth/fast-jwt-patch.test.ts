@@ -1,11 +1,13 @@
+import { createSecretKey } from 'node:crypto'
 import { createVerifier } from 'fast-jwt'
 import { describe, expect, it } from 'vitest'
 import { craftToken, makeKey, type TestKey } from '../helper.js'
 
 /**
  * patches/fast-jwt@6.3.6.patch, against fast-jwt itself. Its first hunk only changes how a signature
- * is checked (the prepared KeyObject straight to crypto.verify): these cases hold on the released
- * 6.3.6 too, and make sure the faster path accepts and refuses exactly what the old one did.
+ * is checked (the prepared KeyObject straight to crypto.verify): those cases hold on the released
+ * 6.3.6 too, and make sure the faster path accepts and refuses exactly what the old one did. The
+ * second lets a key resolver return a KeyObject: those cases fail on the released 6.3.6.
  */
 const claims = () => ({ sub: 'user-1', exp: Math.floor(Date.now() / 1000) + 60 })
 
@@ -41,5 +43,39 @@ describe('fast-jwt, as patched: signatures', () => {
     expect(verify(swapped(rs as string[], rs as string[]))).toMatchObject({ sub: 'user-1' })
     expect(() => verify(swapped(rs as string[], ps as string[]))).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_SIGNATURE' }))
     expect(() => verify(swapped(ps as string[], rs as string[]))).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_SIGNATURE' }))
+  })
+})
+
+describe('fast-jwt, as patched: a key resolver may return a KeyObject', () => {
+  const resolving = (key: unknown, algorithms: string[]) => createVerifier({
+    key: async () => key as string,
+    algorithms: algorithms as never
+  })
+
+  it.each(['RS256', 'ES256', 'ES384', 'PS256', 'EdDSA'] as const)('verifies %s with the public KeyObject it returns', async (alg) => {
+    const key = await makeKey(alg)
+    const verify = resolving(key.publicKey, [alg])
+    await expect(verify(craftToken({ alg, typ: 'JWT' }, claims(), key.privateKey))).resolves.toMatchObject({ sub: 'user-1' })
+    await expect(verify(craftToken({ alg, typ: 'JWT' }, claims(), (await makeKey(alg)).privateKey))).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_SIGNATURE' })
+  })
+
+  it('refuses a private KeyObject, and one that fits none of the allowed algorithms', async () => {
+    const [rsa, ec] = [await makeKey('RS256'), await makeKey('ES256')]
+    const token = craftToken({ alg: 'RS256', typ: 'JWT' }, claims(), rsa.privateKey)
+    await expect(resolving(rsa.privateKey, ['RS256'])(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_KEY' })
+    await expect(resolving(ec.publicKey, ['RS256'])(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_KEY' })
+  })
+
+  it('never takes a public key for an HMAC secret: HS256 signed with its PEM is refused', async () => {
+    const rsa = await makeKey('RS256')
+    const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string
+    const token = craftToken({ alg: 'HS256', typ: 'JWT' }, claims(), { hmac: pem })
+    await expect(resolving(rsa.publicKey, ['RS256', 'HS256'])(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_SIGNATURE' })
+  })
+
+  it('verifies HS256 with a secret KeyObject, and refuses an empty one', async () => {
+    const token = craftToken({ alg: 'HS256', typ: 'JWT' }, claims(), { hmac: 'a secret of some length' })
+    await expect(resolving(createSecretKey(Buffer.from('a secret of some length')), ['HS256'])(token)).resolves.toMatchObject({ sub: 'user-1' })
+    await expect(resolving(createSecretKey(Buffer.alloc(0)), ['HS256'])(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_KEY' })
   })
 })
