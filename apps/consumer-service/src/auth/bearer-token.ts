@@ -6,7 +6,8 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 /** Far above any token the auth service issues; a longer one is not worth decoding. */
 export const MAX_TOKEN_LENGTH = 8192
 
-export type BearerResult = { token: string } | { error: InstanceType<typeof MissingTokenError | typeof InvalidRequestError | typeof InvalidTokenError>, reason: string }
+/** The token itself, or why there is none. */
+export type BearerResult = string | { error: InstanceType<typeof MissingTokenError | typeof InvalidRequestError | typeof InvalidTokenError>, reason: string }
 
 /**
  * Reads the bearer token from an `Authorization` header. No header or another scheme is "no
@@ -23,5 +24,5 @@ export function readBearerToken (authorization: string | undefined): BearerResul
   if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) {
     return { error: new InvalidTokenError(), reason: 'not a JWS compact serialization' }
   }
-  return { token }
+  return token
 }
