@@ -5,11 +5,11 @@
 const FINGERPRINT_LENGTH = 12
 const fingerprint = (token: string) => token.slice(-FINGERPRINT_LENGTH)
 
-interface Entry<T> { token: string, value: T, notBefore: number, expiresAt: number }
+interface Entry<T> { token: string, value: T, notBefore: number, expiresAt: number, stored: number }
 
 /**
- * Tokens already verified, each until its own deadline, at most `maxEntries` of them (the least
- * recently used goes first).
+ * Tokens already verified, each until its own deadline, at most `maxEntries` of them (the oldest
+ * goes first; a token used again once half the cache has been stored after it counts as new).
  *
  * An entry answers only for the very token it was stored for: the whole token is kept and compared
  * as a string, byte for byte. The map is indexed by the signature's last 12 characters (72 bits,
@@ -26,6 +26,8 @@ export class VerifiedTokens<T> {
   readonly #entries = new Map<string, Entry<T>>()
   readonly #seenOnce = new Set<string>()
   readonly #maxEntries: number
+  /** How many entries were ever stored: an entry's `stored` is its number in that count. */
+  #stored = 0
 
   constructor (maxEntries: number) {
     this.#maxEntries = maxEntries
@@ -46,9 +48,14 @@ export class VerifiedTokens<T> {
       this.#entries.delete(key)
       return undefined
     }
-    // Most recently used last: the first key in the map is the one to evict.
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
+    // Recently used last, roughly: moved behind the others only once half the cache is newer than
+    // it. Moving it on every hit would reinsert it into the map each request, and the engine then
+    // promotes garbage out of the young generation (2.7 KB per request, measured with --trace-gc-nvp).
+    if (this.#stored - entry.stored > this.#maxEntries / 2) {
+      this.#entries.delete(key)
+      entry.stored = ++this.#stored
+      this.#entries.set(key, entry)
+    }
     return entry.value
   }
 
@@ -65,7 +72,7 @@ export class VerifiedTokens<T> {
       return
     }
     this.#entries.delete(key)
-    this.#entries.set(key, { token, value, notBefore, expiresAt })
+    this.#entries.set(key, { token, value, notBefore, expiresAt, stored: ++this.#stored })
     if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
   }
 }

@@ -89,6 +89,18 @@ describe('VerifiedTokens', () => {
     expect(cache.size).toBe(3)
   })
 
+  it('moves a token used again behind the others only once half the cache was stored after it', () => {
+    const cache = new VerifiedTokens<number>(4)
+    const token = (n: number) => `${TOKEN}.${String(n).padStart(12, '0')}`
+    for (const n of [1, 2]) store(cache, token(n), n, 0, 10)
+    expect(cache.get(token(1), 5)).toBe(1)
+    for (const n of [3, 4, 5]) store(cache, token(n), n, 0, 10)
+    expect(cache.get(token(1), 5)).toBeUndefined()
+    expect(cache.get(token(2), 5)).toBe(2)
+    store(cache, token(6), 6, 0, 10)
+    expect([2, 3, 4, 5, 6].map((n) => cache.get(token(n), 5))).toEqual([2, undefined, 4, 5, 6])
+  })
+
   it('replaces the entry of a token stored again, with its new bounds', () => {
     const cache = new VerifiedTokens<string>(2)
     store(cache, TOKEN, 'first', 0, 10)
