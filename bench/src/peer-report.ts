@@ -2,7 +2,8 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/acces
 import { table } from './format.js'
 import type { Run } from './measure.js'
 
-export type ServerId = 'bare' | 'consumer' | 'jose' | 'express' | 'fastify-jwt'
+/** The bare route, the consumer, the three peers, and `node-crypto`: the hand-written reference, not a peer. */
+export type ServerId = 'bare' | 'consumer' | 'jose' | 'express' | 'fastify-jwt' | 'node-crypto'
 export type TokenUse = 'reused' | 'fresh'
 export const TOKEN_USES: readonly TokenUse[] = ['reused', 'fresh']
 export const PEERS: readonly ServerId[] = ['jose', 'express', 'fastify-jwt']

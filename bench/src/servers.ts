@@ -26,7 +26,8 @@ export const CONTENDERS: readonly Contender[] = [
     entry: 'peers/express-jsonwebtoken.js',
     unsupported: { EdDSA: 'jsonwebtoken 9 verifies HS*, RS*, PS* and ES* only' }
   },
-  { id: 'fastify-jwt', label: '@fastify/jwt + get-jwks', entry: 'peers/fastify-jwt-get-jwks.js', unsupported: {} }
+  { id: 'fastify-jwt', label: '@fastify/jwt + get-jwks', entry: 'peers/fastify-jwt-get-jwks.js', unsupported: {} },
+  { id: 'node-crypto', label: 'reference: node:crypto by hand', entry: 'peers/fastify-node-crypto.js', unsupported: {} }
 ]
 
 export interface RunningServer {

@@ -61,6 +61,10 @@ export class IssuerKeys {
   #published: string | undefined
   #inflight: Promise<void> | undefined
   readonly #fetchCounts = { ok: 0, error: 0 }
+  /** get-jwks caches a promise per key: what each one settled to (null: it failed), once awaited. */
+  readonly #settled = new WeakMap<object, object | null>()
+  /** get-jwks' cache key of each kid it held after the last fetch, so a lookup need not build it again. */
+  #cacheKeys = new Map<string, string>()
 
   constructor (options: IssuerKeysOptions) {
     this.issuer = options.issuer
@@ -86,6 +90,25 @@ export class IssuerKeys {
   /** How many fetches succeeded and failed since start-up. */
   get fetchCounts (): { readonly ok: number, readonly error: number } {
     return { ...this.#fetchCounts }
+  }
+
+  /**
+   * The key `lookup` would find for `kid` and `alg` right now without waiting or fetching: a fresh
+   * cache entry that has settled. Undefined for anything else (unknown, unusable, pending, only in
+   * the stale cache): then `lookup` decides.
+   */
+  current (kid: string | undefined, alg: string): VerificationKey | undefined {
+    if (kid === undefined) {
+      const entries = this.#settledEntries('fresh')
+      const found = entries && this.#pick(entries, kid, alg)
+      return found && 'key' in found ? found.key : undefined
+    }
+    // What `#pick` does for one kid, without building the lists it takes: this runs on every request.
+    const source = this.#source
+    const pending = source && kid !== REFRESH_KID ? source.getJwks.cache.get(this.#cacheKey(source, kid)) as object | undefined : undefined
+    const jwk = pending && this.#settled.get(pending)
+    const check = jwk ? this.#check(jwk) : undefined
+    return check && 'key' in check && check.key.alg === alg ? check.key : undefined
   }
 
   /** The key for a token's `kid` and `alg`, fetching the set first if the gate allows it. */
@@ -191,6 +214,7 @@ export class IssuerKeys {
     const { log } = this.#options
     const fresh = await this.#entries('fresh')
     const listed = new Set(fresh.map(([kid]) => kid))
+    this.#cacheKeys = new Map(cacheKeys(getJwks.cache).map((cacheKey) => [kidOf(cacheKey), cacheKey]))
     for (const cacheKey of cacheKeys(getJwks.staleCache)) {
       if (!listed.has(kidOf(cacheKey))) getJwks.staleCache.delete(cacheKey)
     }
@@ -208,9 +232,10 @@ export class IssuerKeys {
 
   /** The usable key for `kid` (or, with no kid, the one usable key for `alg`) among the cached ones. */
   async #find (kid: string | undefined, alg: string, freshness: Freshness): Promise<KeyLookup> {
-    const candidates = kid === undefined
-      ? await this.#entries(freshness)
-      : await this.#entries(freshness, kid)
+    return this.#pick(this.#settledEntries(freshness, kid) ?? await this.#entries(freshness, kid), kid, alg)
+  }
+
+  #pick (candidates: Array<[string, object]>, kid: string | undefined, alg: string): KeyLookup {
     if (candidates.length === 0) return { miss: 'unknown-kid', detail: kid === undefined ? 'no kid, and no key is known' : 'no key with this kid is known' }
     const checks = candidates.map(([candidateKid, jwk]) => ({ kid: candidateKid, check: this.#check(jwk) }))
     if (kid === undefined) {
@@ -226,23 +251,48 @@ export class IssuerKeys {
 
   /** Cached keys as `[kid, jwk]`, all of them or the one for `kid`; a pending or failed entry counts as none. */
   async #entries (freshness: Freshness, kid?: string): Promise<Array<[string, object]>> {
+    const entries: Array<[string, object]> = []
+    for (const [kidInKey, pending] of this.#cached(freshness, kid)) {
+      const jwk = await Promise.resolve(pending).catch(() => undefined)
+      const settled = typeof jwk === 'object' && jwk !== null ? jwk : null
+      this.#settled.set(pending, settled)
+      if (settled) entries.push([kidInKey, settled])
+    }
+    return entries
+  }
+
+  /** `#entries` without waiting: undefined if an entry is still pending (or was never awaited here). */
+  #settledEntries (freshness: Freshness, kid?: string): Array<[string, object]> | undefined {
+    const entries: Array<[string, object]> = []
+    for (const [kidInKey, pending] of this.#cached(freshness, kid)) {
+      const settled = this.#settled.get(pending)
+      if (settled === undefined) return undefined
+      if (settled) entries.push([kidInKey, settled])
+    }
+    return entries
+  }
+
+  /** get-jwks' cached promises as `[kid, promise]`, all of them or the one for `kid`. */
+  #cached (freshness: Freshness, kid?: string): Array<[string, object]> {
     const source = this.#source
     if (!source) return []
     const cache = freshness === 'fresh' ? source.getJwks.cache : source.getJwks.staleCache
     const wanted = kid === undefined
       ? cacheKeys(cache)
-      : [source.getJwks.generateCacheKey(undefined as unknown as string, kid, source.domain)]
-    const entries: Array<[string, object]> = []
+      : [this.#cacheKey(source, kid)]
+    const cached: Array<[string, object]> = []
     for (const cacheKey of wanted) {
-      const kidInKey = kidOf(cacheKey)
+      const kidInKey = kid ?? kidOf(cacheKey)
       if (kidInKey === REFRESH_KID) continue
       // `get` also retires an expired entry (into the stale cache, since our patch).
-      const pending = cache.get(cacheKey) as Promise<unknown> | undefined
-      if (!pending) continue
-      const jwk = await Promise.resolve(pending).catch(() => undefined)
-      if (typeof jwk === 'object' && jwk !== null) entries.push([kidInKey, jwk])
+      const pending = cache.get(cacheKey) as object | undefined
+      if (pending) cached.push([kidInKey, pending])
     }
-    return entries
+    return cached
+  }
+
+  #cacheKey (source: { getJwks: GetJwks, domain: string }, kid: string): string {
+    return this.#cacheKeys.get(kid) ?? source.getJwks.generateCacheKey(undefined as unknown as string, kid, source.domain)
   }
 
   /** One line per outage, not per attempt; before any key is known it is expected, so `info`. */

@@ -4,8 +4,8 @@ import type { VerificationAlgorithm } from '@repo/contracts/access-token'
 /** A published key, checked and converted once: what fast-jwt verifies with, and the one algorithm it is for. */
 export interface VerificationKey {
   alg: VerificationAlgorithm
-  /** SPKI PEM: @fastify/jwt reuses its verifier only for a string key, and fast-jwt takes no KeyObject. */
-  pem: string
+  /** Handed to fast-jwt for every token it verifies (patches/fast-jwt@6.3.6.patch lets a key resolver return one). */
+  key: KeyObject
 }
 
 export type KeyCheck = { key: VerificationKey } | { ignored: string }
@@ -81,7 +81,7 @@ export function checkJwk (candidate: unknown, allowedAlgs: readonly Verification
   }
   const problem = checkKeyObject(key, alg as VerificationAlgorithm)
   if (problem) return { ignored: problem }
-  return { key: { alg: alg as VerificationAlgorithm, pem: key.export({ type: 'spki', format: 'pem' }) as string } }
+  return { key: { alg: alg as VerificationAlgorithm, key } }
 }
 
 /** `checkJwk` for one set of allowed algorithms, done once per JWK object: get-jwks hands out the same object until it refetches. */

@@ -26,6 +26,11 @@ export interface ConsumerMetrics {
    * authentication: the scope check is a second decision on the same request, counted on its own.
    */
   jwtVerifications: Counter<'outcome' | 'reason'>
+  /**
+   * `jwtVerifications` for `{ outcome: 'accepted', reason: 'none' }`, the one series that moves on
+   * every request: a plain count, added to the counter whenever the counter is read.
+   */
+  countAccepted: () => void
   /** The next three are read from the trusted issuers' keys at scrape time; nothing increments them. */
   jwksFetches: Counter<'issuer' | 'result'>
   jwksSecondsSinceLastSuccess: Gauge<'issuer'>
@@ -46,11 +51,17 @@ export interface IssuerKeysView {
 export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, now: () => number): ConsumerMetrics {
   const registry = new Registry()
   const registers = [registry]
+  let accepted = 0
   const jwtVerifications = new Counter({
     name: 'jwt_verifications_total',
     help: 'Access token verifications by outcome and bounded reason',
     labelNames: ['outcome', 'reason'] as const,
-    registers
+    registers,
+    collect () {
+      if (accepted === 0) return
+      this.inc({ outcome: 'accepted', reason: 'none' }, accepted)
+      accepted = 0
+    }
   })
   // The fetch counts live in IssuerKeys (which fetches during start-up, before any scrape); the
   // counter reports them as they are. The issuer label is a configured URL: bounded by config.
@@ -89,7 +100,8 @@ export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, 
       for (const keys of issuers()) this.set({ issuer: keys.issuer }, keys.usableKeys)
     }
   })
-  return { registry, jwtVerifications, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown }
+  const countAccepted = () => { accepted++ }
+  return { registry, jwtVerifications, countAccepted, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown }
 }
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, craftToken, fakeIssuer, makeKey, suiteApp, type FakeIssuer, type TestKey } from '../helper.js'
+import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, craftToken, fakeIssuer, makeKey, manualClock, suiteApp, type FakeIssuer, type TestKey } from '../helper.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -247,5 +247,46 @@ describe('the verified-token cache', () => {
     const expired = await app.inject({ url: '/api/v1/protected', headers: bearer(token) })
     expect(expired.statusCode).toBe(401)
     expect(expired.json()).toMatchObject({ code: 'invalid_token', message: 'The access token expired' })
+  })
+
+  it('answers only for the very token it verified: one character changed anywhere is a token of its own, and refused', async () => {
+    const issuer = await fakeIssuer()
+    const app = await buildTestApp(issuer)
+    const token = issuer.token(issuer.keys.ES256, { claims: { sub: 'jane' } })
+    const call = async (value: string) => (await app.inject({ url: '/api/v1/protected', headers: bearer(value) })).statusCode
+    // Kept the second time it is verified.
+    expect([await call(token), await call(token)]).toEqual([200, 200])
+    // One character in the middle of each part (the last one of a part can carry only padding bits).
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const change = (part: string) => {
+      const i = Math.floor(part.length / 2)
+      return `${part.slice(0, i)}${part[i] === 'A' ? 'B' : 'A'}${part.slice(i + 1)}`
+    }
+    for (const changed of [`${change(header)}.${payload}.${signature}`, `${header}.${change(payload)}.${signature}`, `${header}.${payload}.${change(signature)}`]) {
+      expect(await call(changed), changed).toBe(401)
+    }
+    expect(await call(token)).toBe(200)
+  })
+
+  it.each([
+    ['its kid names another key', (issuer: FakeIssuer, replacement: TestKey) => issuer.state.published.map((jwk) => (jwk as { kid: string }).kid === replacement.kid ? replacement.jwk : jwk)],
+    ['its key is removed', (issuer: FakeIssuer, replacement: TestKey) => issuer.state.published.filter((jwk) => (jwk as { kid: string }).kid !== replacement.kid)]
+  ])('answers only while the issuer still holds the key that verified the token: not once %s', async (_case, change) => {
+    const issuer = await fakeIssuer()
+    const clock = manualClock()
+    const app = await buildTestApp(issuer, { JWKS_CACHE_TTL: '5m', VERIFIED_TOKEN_CACHE: '5m' }, { now: clock.now })
+    const call = async (token: string) => (await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode
+    await clock.advance(240_000)
+    const token = issuer.token(issuer.keys.RS256)
+    // Verified twice, so kept, and for up to five minutes.
+    expect([await call(token), await call(token)]).toEqual([200, 200])
+
+    // Once the set is fetched again (its entries expire a minute later), the cached token no longer counts.
+    const replacement = await makeKey('RS256', { kid: issuer.keys.RS256.kid })
+    issuer.state.published = change(issuer, replacement)
+    await clock.advance(60_001)
+    expect(await call(token)).toBe(401)
+    expect(issuer.state.requests.jwks).toBe(2)
+    expect(await call(issuer.token(issuer.keys.ES256))).toBe(200)
   })
 })

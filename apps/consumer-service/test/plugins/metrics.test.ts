@@ -64,6 +64,16 @@ describe('jwt_verifications_total', () => {
     expect(text).not.toContain('evil.example')
   })
 
+  it('counts every request a token is accepted for, the ones the verified-token cache answers included', async () => {
+    const issuer = await fakeIssuer()
+    const app = await buildTestApp(issuer)
+    const token = issuer.token()
+    for (let i = 0; i < 3; i++) expect((await app.inject({ url: '/api/v1/protected', headers: bearer(token) })).statusCode).toBe(200)
+    expect(samples(await scrape(app), 'jwt_verifications_total')).toEqual(['jwt_verifications_total{outcome="accepted",reason="none"} 3'])
+    await app.inject({ url: '/api/v1/protected', headers: bearer(token) })
+    expect(samples(await scrape(app), 'jwt_verifications_total')).toEqual(['jwt_verifications_total{outcome="accepted",reason="none"} 4'])
+  })
+
   it('counts a token without the route\'s scope as rejected for scope', async () => {
     const issuer = await fakeIssuer()
     const app = await buildTestApp(issuer)

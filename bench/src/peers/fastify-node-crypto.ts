@@ -1,0 +1,93 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto'
+import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { SigningAlgorithm } from '@repo/contracts/access-token'
+import { ProtectedResponseSchema, type ProtectedResponse } from '@repo/contracts/reports'
+import { PROTECTED_MESSAGE } from '../protected-message.js'
+import { ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, JWKS_URL, LOG_LEVEL, PORT, bearerToken } from './peer-env.js'
+
+/**
+ * Reference, not a peer: the least a Fastify route can do to verify a token. The JWKS is fetched
+ * once at start-up (no refresh, no rotation: nobody should run this), each key imported once, and
+ * each request pays one base64url decode of header and payload, one `crypto.verify` with the
+ * KeyObject itself (its fastest form), and the rules every peer checks (the key's own algorithm,
+ * `iss`, `aud`, `exp`, `nbf` with the 5 s tolerance). What it costs per fresh token, measured in the
+ * same run as everything else, is the floor under any library.
+ */
+const keys = new Map<string, { alg: SigningAlgorithm, key: KeyObject }>()
+const { keys: published } = await (await fetch(JWKS_URL)).json() as { keys: Array<Record<string, unknown>> }
+for (const jwk of published) {
+  if (typeof jwk.kid === 'string' && ALLOWED_ALGS.includes(jwk.alg as SigningAlgorithm)) {
+    keys.set(jwk.kid, { alg: jwk.alg as SigningAlgorithm, key: createPublicKey({ key: jwk as never, format: 'jwk' }) })
+  }
+}
+
+/** A JOSE ECDSA signature (r ‖ s, 32 bytes each for P-256) as the DER that crypto.verify takes by default. */
+function p1363ToDer (signature: Buffer): Buffer {
+  const integer = (bytes: Buffer) => {
+    let start = 0
+    while (start < bytes.length - 1 && bytes[start] === 0) start++
+    const value = bytes.subarray(start)
+    const padded = (value[0] as number) & 0x80 ? Buffer.concat([Buffer.of(0), value]) : value
+    return Buffer.concat([Buffer.of(0x02, padded.length), padded])
+  }
+  const half = signature.length / 2
+  const body = Buffer.concat([integer(signature.subarray(0, half)), integer(signature.subarray(half))])
+  return Buffer.concat([Buffer.of(0x30, body.length), body])
+}
+
+type Claims = ProtectedResponse['claims'] & { nbf?: number }
+
+function verified (token: string | undefined): Claims | undefined {
+  const [header, payload, signature, extra] = token?.split('.') ?? []
+  if (header === undefined || payload === undefined || signature === undefined || extra !== undefined) return undefined
+  const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: unknown, kid?: unknown }
+  const key = typeof kid === 'string' ? keys.get(kid) : undefined
+  if (!key || alg !== key.alg) return undefined
+  const input = Buffer.from(`${header}.${payload}`)
+  const bytes = Buffer.from(signature, 'base64url')
+  const valid = alg === 'EdDSA'
+    ? verify(null, input, key.key, bytes)
+    : verify('sha256', input, key.key, alg === 'ES256' ? p1363ToDer(bytes) : bytes)
+  if (!valid) return undefined
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Claims
+  const now = Date.now() / 1000
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  if (claims.iss !== ISSUER || !audience.includes(AUDIENCE)) return undefined
+  if (typeof claims.exp !== 'number' || claims.exp + CLOCK_TOLERANCE_SECONDS < now) return undefined
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - CLOCK_TOLERANCE_SECONDS > now)) return undefined
+  return claims
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    verifiedClaims: Claims | undefined
+  }
+}
+
+const app = Fastify({ logger: { level: LOG_LEVEL } }).withTypeProvider<TypeBoxTypeProvider>()
+app.decorateRequest('verifiedClaims', undefined)
+app.get('/health/ready', async () => ({ status: 'ok' }))
+
+await app.register(async (api) => {
+  api.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    let claims: Claims | undefined
+    try {
+      claims = verified(bearerToken(request.headers.authorization))
+    } catch {
+      claims = undefined
+    }
+    if (!claims) {
+      reply.code(401).send({ error: 'invalid_token' })
+      return
+    }
+    request.verifiedClaims = claims
+    done()
+  })
+  api.get('/protected', { schema: { response: { 200: ProtectedResponseSchema } } }, async (request) => ({
+    message: PROTECTED_MESSAGE,
+    claims: request.verifiedClaims as ProtectedResponse['claims']
+  }))
+}, { prefix: '/api/v1' })
+
+await app.listen({ port: PORT, host: '127.0.0.1' })
