@@ -3,8 +3,11 @@ import { call, tokenFor } from '@repo/service-harness/http'
 import { dockerEngine, upComposeStack, type ComposeStack } from '../src/compose-stack.js'
 
 const engine = await dockerEngine()
-if (!engine.ok && process.env.REQUIRE_DOCKER === '1') {
-  throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
+if (!engine.ok) {
+  if (process.env.REQUIRE_DOCKER === '1') {
+    throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
+  }
+  console.warn(`PostgreSQL compose tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
 }
 
 const FILES = ['docker-compose.yml', 'docker-compose.postgres.yml']
