@@ -29,8 +29,9 @@ export async function startPostgresContainer (image = postgresImage()): Promise<
     .withStartupTimeout(START_TIMEOUT_MS)
     .start()
   const host = container.getHost()
+  const address = `${host.includes(':') ? `[${host}]` : host}:${container.getMappedPort(5432)}`
   return {
-    adminUrl: `postgres://postgres@${host.includes(':') ? `[${host}]` : host}:${container.getMappedPort(5432)}/postgres`,
+    adminUrl: `postgres://postgres@${address}/postgres`,
     // Removes the container and its anonymous data volume: nothing is left behind (no Ryuk here to do it).
     stop: async () => { await container.stop({ remove: true, removeVolumes: true }) }
   }

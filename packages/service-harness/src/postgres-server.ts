@@ -53,7 +53,8 @@ async function startInContainer (): Promise<PostgresServer> {
       `and starting ${image} with Docker failed (${reason}); ` +
       'start Docker, install PostgreSQL (Debian: apt-get install postgresql), or set TEST_DATABASE_URL')
   }
-  return { adminUrl: container.adminUrl, createDatabase: () => createTestDatabase(container.adminUrl), stop: container.stop }
+  const { adminUrl, stop } = container
+  return { adminUrl, createDatabase: () => createTestDatabase(adminUrl), stop }
 }
 
 /** initdb refuses to run as root: as root, the server runs as the `postgres` user (Debian's package creates it). */
