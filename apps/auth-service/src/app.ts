@@ -66,7 +66,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
     await app.register(oauthRoutes, { issuer: config.issuer, audience: config.audience, publicClientId: config.clientId, now })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
-    await app.register(discoveryRoutes, { issuer: config.issuer, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
+    await app.register(discoveryRoutes, { issuer: config.issuer, keyRing: app.keyRing, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
   } catch (error) {
     // Whatever was opened before the failure (the database, the key timer) is closed again.
     await app.close()

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, onTestFinished } from 'vitest'
+import { loggerOptions } from '@repo/service-kit/logger'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type AuthConfig } from '../src/config.js'
 
@@ -59,7 +60,8 @@ export function captureLogs () {
       done()
     }
   })
-  return { lines, logger: { level: 'trace', stream } }
+  // The services' own options (redaction, serializers), so a test sees what production would log.
+  return { lines, logger: { ...loggerOptions({ level: 'trace', pretty: false }) as object, stream } }
 }
 
 export async function login (app: Awaited<ReturnType<typeof buildApp>>, userName: string, password: string) {

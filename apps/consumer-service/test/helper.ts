@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, onTestFinished, vi } from 'vitest'
+import { loggerOptions } from '@repo/service-kit/logger'
 import { startFakeIssuer, type FakeIssuer } from '@repo/service-harness/fake-issuer'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type ConsumerConfig } from '../src/config.js'
@@ -110,7 +111,8 @@ export function bearer (token: string) {
 export function captureLogs () {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } })
-  return { lines, logger: { level: 'info', stream } }
+  // The services' own options (redaction, serializers), so a test sees what production would log.
+  return { lines, logger: { ...loggerOptions({ level: 'info', pretty: false }) as object, stream } }
 }
 
 export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_token", error_description="The access token is invalid"'

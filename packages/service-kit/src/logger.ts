@@ -1,4 +1,5 @@
 import type { FastifyServerOptions, LogLevel } from 'fastify'
+import { serializeRequest } from './request-serializer.js'
 
 /** Paths pino replaces with `[Redacted]`: credentials must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -24,6 +25,8 @@ export function loggerOptions ({ level, pretty }: LoggerSettings): FastifyServer
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    // Fastify's request line logs `req.url`: its query values are redacted (tokens sent by mistake).
+    serializers: { req: serializeRequest },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
   }
 }

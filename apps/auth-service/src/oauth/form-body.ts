@@ -10,9 +10,11 @@ export function acceptFormBodies (app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     const params = new URLSearchParams(body as string)
-    const form: Record<string, string> = {}
+    // No prototype: `__proto__`, `constructor` or `toString` are names like any other, unknown ones
+    // that the schema lets through and the handlers never read (§3.2), not members it already has.
+    const form: Record<string, string> = Object.create(null) as Record<string, string>
     for (const [name, value] of params) {
-      if (name in form) return done(new OAuthFailure('invalid_request', `${name} is sent more than once`), undefined)
+      if (Object.hasOwn(form, name)) return done(new OAuthFailure('invalid_request', `${name} is sent more than once`), undefined)
       if (value !== '') form[name] = value
     }
     done(null, form)

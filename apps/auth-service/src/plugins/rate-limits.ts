@@ -79,8 +79,9 @@ export function userNameOf (request: FastifyRequest): string | undefined {
 
 /**
  * The client a token or revocation request tries a secret or an assertion for: the Basic user name
- * (RFC 6749 §2.3.1, form-decoded), else `client_id` of the form, else the `sub` of the client
- * assertion (not verified: it only names a counter). Undefined when the request presents no secret,
+ * (RFC 6749 §2.3.1, form-decoded), else `client_id` of the form, else the `iss` of the client
+ * assertion: the client `authenticateClient` looks up and checks (not verified here: it only names a
+ * counter; its `sub` could differ on every attempt). Undefined when the request presents no secret,
  * like a public client's refresh: failures of a secret nobody has cannot lock its users out.
  */
 export function clientIdOf (request: FastifyRequest): string | undefined {
@@ -90,12 +91,13 @@ export function clientIdOf (request: FastifyRequest): string | undefined {
   const assertion = typeof form.client_assertion === 'string' ? form.client_assertion : undefined
   if (typeof form.client_secret !== 'string' && assertion === undefined) return undefined
   if (typeof form.client_id === 'string') return form.client_id
-  return assertion === undefined ? undefined : assertionSubject(assertion)
+  return assertion === undefined ? undefined : assertionIssuer(assertion)
 }
 
-function assertionSubject (assertion: string): string | undefined {
+function assertionIssuer (assertion: string): string | undefined {
   try {
-    return decodeJwt(assertion).sub
+    const { iss } = decodeJwt(assertion)
+    return typeof iss === 'string' ? iss : undefined
   } catch {
     return undefined
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { SigningAlgorithm } from '@repo/contracts/access-token'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import {
   AUTHORIZATION_SERVER_METADATA_PATH, AuthorizationServerMetadataSchema, OPENID_CONFIGURATION_PATH, OpenIdConfigurationSchema,
   type AuthorizationServerMetadata, type OpenIdConfiguration
@@ -8,15 +8,16 @@ import {
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { probeLogLevel } from '@repo/service-kit/logger'
+import type { JwksDocument } from '../keys/jwks-document.js'
+import { ASSERTION_ALGORITHMS } from '../oauth/authenticate-client.js'
 import { REVOCATION_PATH, TOKEN_PATH } from './oauth-paths.js'
 
 export interface DiscoveryRoutesOptions {
   issuer: string
-  /**
-   * The access tokens' algorithm: accepted, deliberately not published. The documents are the
-   * same on every deployment; the JWKS says which algorithm each key is for.
-   */
-  signingAlg?: SigningAlgorithm
+  /** The published keys: their algorithms are the ones the service signs with. */
+  keyRing: { jwks: () => JwksDocument }
+  /** `SIGNING_ALG`: named when no key is published (never, once the service has started). */
+  signingAlg: SigningAlgorithm
   maxAgeSeconds: number
   serviceLogLevel: string
 }
@@ -26,7 +27,7 @@ export interface DiscoveryRoutesOptions {
  * which refreshes and revokes with its `client_id` alone), and the assertion algorithms of `private_key_jwt`.
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
-const CLIENT_ASSERTION_ALGS = ['RS256', 'ES256', 'EdDSA']
+const CLIENT_ASSERTION_ALGS = ASSERTION_ALGORITHMS
 
 /**
  * RFC 8414 metadata: what the service does, and nothing it doesn't. There is no authorization
@@ -50,22 +51,37 @@ export function buildAuthorizationServerMetadata ({ issuer }: Pick<DiscoveryRout
 }
 
 /**
+ * The algorithms the service signs with: those of the published keys, in a fixed order, or
+ * `fallback` when none is published. The published keys, not SIGNING_ALG alone: while the
+ * algorithm changes, the new one is published before it signs and the old one stays while tokens
+ * it signed live, and a client that takes this list as its allowed algorithms must accept both.
+ */
+export function signingAlgorithms (jwks: Pick<JwksDocument, 'keys'>, fallback: SigningAlgorithm): SigningAlgorithm[] {
+  const published = new Set(jwks.keys.map((key) => key.alg))
+  return published.size === 0 ? [fallback] : SIGNING_ALGORITHMS.filter((alg) => published.has(alg))
+}
+
+/**
  * The same metadata as an OpenID Connect discovery document, for consumers that only know that
  * location. OIDC Discovery §3 requires four members this service cannot fill truthfully, because it
- * is not an OpenID Provider (no ID tokens, no authorization endpoint):
+ * is not an OpenID Provider (no authorization endpoint):
  * - `subject_types_supported: ['public']` is true of the access tokens' `sub`;
- * - `id_token_signing_alg_values_supported: ['RS256']` is the one value §3 makes mandatory. No ID
- *   token is ever signed; the access tokens' algorithm is whatever the JWKS says, on any deployment;
+ * - `id_token_signing_alg_values_supported`: what the service signs with (`signingAlgorithms`). §3
+ *   asks for RS256 in the list; it is there on an RS256 deployment only, because clients such as
+ *   oauth4webapi take the list as the algorithms to accept, and one the service never signs with
+ *   has no place there;
  * - `response_types_supported: []`, as in RFC 8414: no response type is served;
  * - `authorization_endpoint` is left out: naming one would send clients to an endpoint that does not
  *   exist. oauth4webapi and openid-client check only the HTTP status, that the body is a JSON object
  *   and that `issuer` equals the issuer asked for, so the document works with both.
  */
-export function buildOpenIdConfiguration (options: Pick<DiscoveryRoutesOptions, 'issuer'>): OpenIdConfiguration {
+export function buildOpenIdConfiguration (
+  options: Pick<DiscoveryRoutesOptions, 'issuer'>, algorithms: readonly SigningAlgorithm[]
+): OpenIdConfiguration {
   return {
     ...buildAuthorizationServerMetadata(options),
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256']
+    id_token_signing_alg_values_supported: [...algorithms]
   }
 }
 
@@ -84,9 +100,17 @@ export async function discoveryRoutes (fastify: FastifyInstance, options: Discov
     logLevel
   }, async (request, reply) => reply.header('cache-control', cacheControl).send(metadata))
 
-  const configuration = buildOpenIdConfiguration(options)
+  // Rebuilt only when the key ring publishes a new JWKS document, which it does on a key change.
+  let configuration: { jwks: JwksDocument, document: OpenIdConfiguration } | undefined
+  const currentConfiguration = () => {
+    const jwks = options.keyRing.jwks()
+    if (configuration?.jwks !== jwks) {
+      configuration = { jwks, document: buildOpenIdConfiguration(options, signingAlgorithms(jwks, options.signingAlg)) }
+    }
+    return configuration.document
+  }
   app.get(OPENID_CONFIGURATION_PATH, {
     schema: { response: { 200: OpenIdConfigurationSchema } },
     logLevel
-  }, async (request, reply) => reply.header('cache-control', cacheControl).send(configuration))
+  }, async (request, reply) => reply.header('cache-control', cacheControl).send(currentConfiguration()))
 }

@@ -5,6 +5,7 @@ import { OAuthErrorSchema, OAuthTokenResponseSchema, RevocationRequestSchema, To
 import { authenticateClient, type AuthenticatedClient } from '../oauth/authenticate-client.js'
 import { acceptFormBodies } from '../oauth/form-body.js'
 import { OAuthFailure } from '../oauth/oauth-failure.js'
+import { refuseQueryParameters } from '../oauth/query-parameters.js'
 import { grantScope } from '../oauth/scope.js'
 import { grantTypeLabel } from '../plugins/metrics.js'
 import { clientIdOf as clientNamedIn, credentialRateLimits } from '../plugins/rate-limits.js'
@@ -42,6 +43,7 @@ function oauthErrorBody (error: Error & { statusCode?: number, validation?: unkn
 export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience, publicClientId, now }: OAuthRoutesOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   acceptFormBodies(app)
+  refuseQueryParameters(app)
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const { status, body, headers } = oauthErrorBody(error)
     if (status >= 500) request.log.error({ err: error }, 'OAuth request failed')
@@ -56,7 +58,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
 
   const authenticate = (request: FastifyRequest, body: Record<string, string | undefined>) => authenticateClient(
     { authorization: request.headers.authorization, ...body },
-    { clients: app.clients, audiences: [issuer, `${issuer}${TOKEN_PATH}`, `${issuer}${request.url.split('?')[0]}`], publicClientId, now }
+    { clients: app.clients, issuer, publicClientId, now }
   )
   const clientIdOf = (client: AuthenticatedClient) => client.kind === 'public' ? client.clientId : client.client.clientId
 

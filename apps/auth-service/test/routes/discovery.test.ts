@@ -3,7 +3,10 @@ import { createServer } from 'node:net'
 import { decodeJwt } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { describe, expect, it } from 'vitest'
-import { ISSUER, buildTestApp, login, suiteApp } from '../helper.js'
+import Fastify from 'fastify'
+import { buildJwksDocument } from '../../src/keys/jwks-document.js'
+import { discoveryRoutes } from '../../src/routes/discovery.js'
+import { AUDIENCE, ISSUER, buildTestApp, login, suiteApp } from '../helper.js'
 
 /** Everything the service does, and nothing else: the same on every deployment. */
 const AUTHORIZATION_SERVER_METADATA = {
@@ -20,18 +23,19 @@ const AUTHORIZATION_SERVER_METADATA = {
   scopes_supported: ['reports:read', 'reports:write']
 }
 
-const OPENID_CONFIGURATION = {
+/** The OIDC document adds the algorithm the deployment signs with, whatever it is. */
+const openIdConfiguration = (alg: string) => ({
   ...AUTHORIZATION_SERVER_METADATA,
   subject_types_supported: ['public'],
-  id_token_signing_alg_values_supported: ['RS256']
-}
+  id_token_signing_alg_values_supported: [alg]
+})
 
-describe.each(['RS256', 'ES256'])('the metadata documents with SIGNING_ALG=%s', (alg) => {
+describe.each(['RS256', 'ES256', 'EdDSA'])('the metadata documents with SIGNING_ALG=%s', (alg) => {
   const app = suiteApp({ SIGNING_ALG: alg })
 
   it.each([
     ['/.well-known/oauth-authorization-server', AUTHORIZATION_SERVER_METADATA],
-    ['/.well-known/openid-configuration', OPENID_CONFIGURATION]
+    ['/.well-known/openid-configuration', openIdConfiguration(alg)]
   ])('GET %s lists exactly what the service does', async (url, document) => {
     const response = await app().inject(url)
     expect(response.statusCode).toBe(200)
@@ -43,6 +47,31 @@ describe.each(['RS256', 'ES256'])('the metadata documents with SIGNING_ALG=%s', 
   it('names the issuer exactly as tokens do', async () => {
     const token = (await login(app(), 'Jane', 'pass123')).json().access_token as string
     expect(decodeJwt(token).iss).toBe(ISSUER)
+  })
+})
+
+describe('id_token_signing_alg_values_supported while the signing algorithm changes', () => {
+  it('names every algorithm of the published keys, and follows the key ring', async () => {
+    const key = (kid: string, alg: 'RS256' | 'ES256' | 'EdDSA') =>
+      ({ kty: 'OKP' as const, crv: 'Ed25519', x: 'x', kid, alg, use: 'sig' as const })
+    let jwks = buildJwksDocument([key('a', 'EdDSA')])
+    const app = Fastify({ logger: false })
+    await app.register(discoveryRoutes, {
+      issuer: ISSUER, keyRing: { jwks: () => jwks }, signingAlg: 'RS256', maxAgeSeconds: 300, serviceLogLevel: 'silent'
+    })
+    const published = async () =>
+      (await app.inject('/.well-known/openid-configuration')).json().id_token_signing_alg_values_supported
+
+    expect(await published()).toEqual(['EdDSA'])
+    // The new algorithm's key pre-published beside the old one: a verifier must accept both.
+    jwks = buildJwksDocument([key('a', 'EdDSA'), key('b', 'ES256')])
+    expect(await published()).toEqual(['ES256', 'EdDSA'])
+    jwks = buildJwksDocument([key('b', 'ES256')])
+    expect(await published()).toEqual(['ES256'])
+    // No key published (never, once the service has started): SIGNING_ALG.
+    jwks = buildJwksDocument([])
+    expect(await published()).toEqual(['RS256'])
+    await app.close()
   })
 })
 
@@ -69,6 +98,28 @@ describe('discovery with oauth4webapi', () => {
 
     expect(new URL(response.url).pathname).toBe(algorithm === 'oauth2' ? '/.well-known/oauth-authorization-server' : '/.well-known/openid-configuration')
     expect(metadata).toMatchObject({ issuer, token_endpoint: `${issuer}/oauth/token`, revocation_endpoint: `${issuer}/oauth/revoke`, jwks_uri: `${issuer}/.well-known/jwks.json` })
+  })
+
+  // oauth4webapi takes id_token_signing_alg_values_supported as the algorithms to accept.
+  it.each(['ES256', 'EdDSA'])('a %s deployment: validateJwtAccessToken accepts its tokens, given those', async (alg) => {
+    const port = await freePort()
+    const issuer = `http://127.0.0.1:${port}`
+    const app = await buildTestApp({ ISSUER: issuer, SIGNING_ALG: alg })
+    await app.listen({ port, host: '127.0.0.1' })
+
+    const issuerUrl = new URL(issuer)
+    const insecure = { [oauth.allowInsecureRequests]: true }
+    const discovered = await oauth.discoveryRequest(issuerUrl, { algorithm: 'oidc', ...insecure })
+    const metadata = await oauth.processDiscoveryResponse(issuerUrl, discovered)
+    expect(metadata.id_token_signing_alg_values_supported).toEqual([alg])
+
+    const token = (await login(app, 'Jane', 'pass123')).json().access_token as string
+    const request = new Request(`${issuer}/api`, { headers: { authorization: `Bearer ${token}` } })
+    const claims = await oauth.validateJwtAccessToken(metadata, request, AUDIENCE, {
+      signingAlgorithms: metadata.id_token_signing_alg_values_supported,
+      [oauth.allowInsecureRequests]: true
+    })
+    expect(claims).toMatchObject({ iss: issuer, aud: AUDIENCE, client_id: 'demo-client' })
   })
 
   it('refuses a document whose issuer is not the address it was discovered at', async () => {

@@ -26,7 +26,7 @@ async function addKeyClient (app: App, clientId: string): Promise<CryptoKey> {
   return privateKey
 }
 
-function assertion (clientId: string, key: CryptoKey, { audience = `${ISSUER}${TOKEN}`, lifetime = 60, jti = crypto.randomUUID() } = {}) {
+function assertion (clientId: string, key: CryptoKey, { audience = ISSUER, lifetime = 60, jti = crypto.randomUUID() } = {}) {
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(clientId).setSubject(clientId)
     .setAudience(audience).setIssuedAt(now).setExpirationTime(now + lifetime).setJti(jti).sign(key)

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { bearer, buildTestApp, captureLogs, fakeIssuer } from '../helper.js'
+
+/** The URL of the request to `path`, as its request line logs it. */
+const loggedUrl = (lines: string[], path: string) => lines.map((line) => JSON.parse(line))
+  .find((line) => line.msg === 'incoming request' && line.req.url.startsWith(`${path}?`))?.req.url
+
+describe('a token in the query string never reaches the log', () => {
+  it.each<[string, string, Record<string, string>, number, string]>([
+    // RFC 6750 §2.3 is not supported: the token is ignored, and the request has none.
+    ['GET /api/v1/protected?access_token=<JWT>', '/api/v1/protected', {}, 401, 'missing_token'],
+    ['the same with the token in the header too', '/api/v1/protected', { both: 'yes' }, 400, 'invalid_request'],
+    ['a 404', '/api/v1/no-such-route', {}, 404, 'not_found']
+  ])('%s', async (_case, path, { both }, status, code) => {
+    const issuer = await fakeIssuer()
+    const { lines, logger } = captureLogs()
+    const app = await buildTestApp(issuer, {}, { logger })
+    const token = issuer.token(issuer.keys.ES256, { claims: { sub: 'jane' } })
+    const headers = both === undefined ? {} : bearer(token)
+    const response = await app.inject({ url: `${path}?access_token=${token}`, headers })
+    expect(response.statusCode).toBe(status)
+    expect(response.json()).toMatchObject({ statusCode: status, code })
+    expect(loggedUrl(lines, path)).toBe(`${path}?access_token=[Redacted]`)
+    for (const part of token.split('.')) expect(lines.join('')).not.toContain(part)
+  })
+})
