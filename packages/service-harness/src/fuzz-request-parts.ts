@@ -55,6 +55,11 @@ export function oddHeaders (): Arbitrary<Record<string, string>> {
     .map((entries) => Object.fromEntries(entries))
 }
 
+/** Percent-encoding, a lone surrogate (which it cannot encode) replaced by U+FFFD. */
+const encode = (text: string) => encodeURIComponent(text.toWellFormed())
+const formField = (name: string, value: unknown) =>
+  `${encode(name)}=${encode(typeof value === 'string' ? value : JSON.stringify(value) ?? '')}`
+
 /** Up to four parameters: secrets under credential names, odd names and values, the documented ones. */
 export function queryString (operation: FuzzOperation): Arbitrary<string> {
   const documented = operation.parameters.filter((parameter) => parameter.in === 'query')
@@ -67,13 +72,10 @@ export function queryString (operation: FuzzOperation): Arbitrary<string> {
   // A raw tail that is not valid percent-encoding, now and then.
   const tail = fc.constantFrom('', '', '', '&%zz', '&a=%E0%A4%A', '&&&', '&a[b]=c&a[b]=d', '#fragment')
   return fc.tuple(fc.array(pair, { maxLength: 4 }), tail).map(([pairs, raw]) => {
-    const encoded = pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&')
+    const encoded = pairs.map(([name, value]) => formField(name, value)).join('&')
     return encoded === '' && raw === '' ? '' : `?${encoded}${raw}`
   })
 }
-
-const formField = (name: string, value: unknown) =>
-  `${encodeURIComponent(name)}=${encodeURIComponent(typeof value === 'string' ? value : JSON.stringify(value) ?? '')}`
 
 /** A body as the content type says, or a near miss: JSON cut short one time in twenty. */
 function encodeBody (value: unknown, contentType: string | undefined, malformed: number): string {
