@@ -28,8 +28,17 @@ describe('schema-driven fuzz of the auth service', () => {
       send: async ({ method, url, headers, body }) =>
         (await app.inject({ method: method as 'GET', url, headers, payload: body })).statusCode,
       logLines: lines,
-      // The demo users, so some logins succeed (their passwords are secrets too).
-      credentials: { fields: { userName: ['Jane', 'John'], password: ['pass123', 'testpass'] } }
+      // The demo users, so some logins succeed (their passwords are secrets too), and the grants and
+      // client the token endpoint knows, so some requests get past its first checks.
+      credentials: {
+        fields: {
+          userName: ['Jane', 'John'],
+          password: ['pass123', 'testpass'],
+          grant_type: ['client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+          client_id: ['demo-client'],
+          client_assertion_type: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer']
+        }
+      }
     }, { seed: SEED, runsPerOperation: RUNS_PER_OPERATION })
 
     expect(failures).toEqual([])
