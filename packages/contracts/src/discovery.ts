@@ -41,7 +41,10 @@ export type AuthorizationServerMetadata = Static<typeof AuthorizationServerMetad
 export const OpenIdConfigurationSchema = Type.Object({
   ...AuthorizationServerMetadataSchema.properties,
   subject_types_supported: Strings(),
-  /** OIDC Discovery §3: must include RS256. */
+  /**
+   * The algorithms the issuer signs with. OIDC Discovery §3 asks for RS256 among them; the auth
+   * service lists only the algorithms of its published keys, which clients take as the ones to accept.
+   */
   id_token_signing_alg_values_supported: Strings()
 })
 export type OpenIdConfiguration = Static<typeof OpenIdConfigurationSchema>

@@ -24,10 +24,10 @@ export interface DiscoveryRoutesOptions {
 
 /**
  * How the token and revocation endpoints authenticate clients (`none`: the login's public client,
- * which refreshes and revokes with its `client_id` alone), and the assertion algorithms of `private_key_jwt`.
+ * which refreshes and revokes with its `client_id` alone); `private_key_jwt`'s assertion algorithms
+ * are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
-const CLIENT_ASSERTION_ALGS = ASSERTION_ALGORITHMS
 
 /**
  * RFC 8414 metadata: what the service does, and nothing it doesn't. There is no authorization
@@ -43,9 +43,9 @@ export function buildAuthorizationServerMetadata ({ issuer }: Pick<DiscoveryRout
     response_types_supported: [],
     grant_types_supported: ['client_credentials', 'refresh_token'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: [REPORTS_READ, REPORTS_WRITE]
   }
 }

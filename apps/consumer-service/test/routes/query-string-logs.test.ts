@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { bearer, buildTestApp, captureLogs, fakeIssuer } from '../helper.js'
 
@@ -22,5 +23,22 @@ describe('a token in the query string never reaches the log', () => {
     expect(response.json()).toMatchObject({ statusCode: status, code })
     expect(loggedUrl(lines, path)).toBe(`${path}?access_token=[Redacted]`)
     for (const part of token.split('.')) expect(lines.join('')).not.toContain(part)
+  })
+})
+
+describe('the metrics listener (METRICS_PORT)', () => {
+  // It logs nothing today; this keeps it so if it ever gets a logger without the services' serializers.
+  it('never logs a query value, for /metrics or a 404', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise((resolve) => probe.close(resolve))
+    const issuer = await fakeIssuer()
+    const { lines, logger } = captureLogs()
+    const app = await buildTestApp(issuer, { METRICS_PORT: String(port) }, { logger })
+    await app.ready()
+    expect((await fetch(`http://127.0.0.1:${port}/metrics?access_token=metrics-secret`)).status).toBe(200)
+    expect((await fetch(`http://127.0.0.1:${port}/nope?access_token=metrics-secret`)).status).toBe(404)
+    expect(lines.join('')).not.toContain('metrics-secret')
   })
 })
