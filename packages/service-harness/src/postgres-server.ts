@@ -23,9 +23,9 @@ export interface PostgresServer {
 
 /**
  * Where the server binaries are: `PG_BIN`, else the newest Debian-style `/usr/lib/postgresql/N/bin`,
- * else `pg_config --bindir`.
+ * else `pg_config --bindir`; undefined when there are none.
  */
-async function findBinDir (): Promise<string> {
+async function findBinDir (): Promise<string | undefined> {
   if (process.env.PG_BIN) return process.env.PG_BIN
   const debian = '/usr/lib/postgresql'
   if (existsSync(debian)) {
@@ -35,8 +35,26 @@ async function findBinDir (): Promise<string> {
   try {
     return (await run('pg_config', ['--bindir'])).stdout.trim()
   } catch {
-    throw new Error('PostgreSQL server binaries not found (PG_BIN, /usr/lib/postgresql/*/bin, pg_config): install PostgreSQL, or set TEST_DATABASE_URL to a server where the tests may create databases')
+    return undefined
   }
+}
+
+/** Without server binaries: PostgreSQL in a container, or one line saying what is missing. */
+async function startInContainer (): Promise<PostgresServer> {
+  // Loaded only here: testcontainers is a large import, and most runs have the binaries.
+  const { postgresImage, startPostgresContainer } = await import('./postgres-container.js')
+  let container: Awaited<ReturnType<typeof startPostgresContainer>>
+  try {
+    container = await startPostgresContainer()
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    const image = postgresImage()
+    throw new Error('no PostgreSQL for the tests: no server binaries (PG_BIN, /usr/lib/postgresql/*/bin, pg_config), ' +
+      `and starting ${image} with Docker failed (${reason}); ` +
+      'start Docker, install PostgreSQL (Debian: apt-get install postgresql), or set TEST_DATABASE_URL')
+  }
+  const { adminUrl, stop } = container
+  return { adminUrl, createDatabase: () => createTestDatabase(adminUrl), stop }
 }
 
 /** initdb refuses to run as root: as root, the server runs as the `postgres` user (Debian's package creates it). */
@@ -86,13 +104,15 @@ export async function createTestDatabase (adminUrl: string): Promise<string> {
 
 /**
  * A PostgreSQL server on a free loopback port, its files in a temporary directory: the real engine,
- * without Docker. With `TEST_DATABASE_URL`, that server is used instead. Durability is off
+ * without Docker. With `TEST_DATABASE_URL`, that server is used instead; on a machine without the
+ * server binaries, a container of `POSTGRES_IMAGE` (default `postgres:17`). Durability is off
  * (`fsync=off`): the tests kill services, never this server.
  */
 export async function startPostgresServer (): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL
   if (external) return { adminUrl: external, createDatabase: () => createTestDatabase(external), stop: async () => {} }
   const bin = await findBinDir()
+  if (bin === undefined) return startInContainer()
   const user = await serverUser()
   const dir = await tempDir('postgres-test-')
   if (user) await chown(dir.path, user.uid, user.gid)

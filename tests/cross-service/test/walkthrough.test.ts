@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login, tokenFor } from '@repo/service-harness/http'
 import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { checkedSteps, readmeTranscript, runWalkthrough } from '../src/walkthrough-script.js'
 
 /**
  * The README path against the two built services, as real processes on loopback: auth-service
@@ -128,4 +129,33 @@ describe('auth-service and consumer-service as processes', () => {
     expect(logs).not.toContain('pass123')
     expect(logs).not.toContain(token.split('.')[2])
   })
+  // Seven runs against one pair: the old script's wrong password for Jane met her failure limit
+  // (LOGIN_FAILURE_LIMIT, 5 in 15 minutes) on the sixth, and then her right password was refused too.
+  it('runs scripts/walkthrough.sh seven times in a row, each run the README\'s transcript', async () => {
+    const readmeSteps = checkedSteps(await readmeTranscript())
+      // Only in compose, where the auth service speaks HTTPS; and a new name each run.
+      .filter((step) => !step.startsWith('ok    the compose stack\'s CA'))
+    expect(readmeSteps).toContain('ok    a wrong password is refused: HTTP 401')
+    const target = () => ({ authUrl: auth.url, consumerUrl: consumer.url, authDataDir: authDir.path })
+    for (let run = 1; run <= 7; run++) {
+      const { code, output } = await runWalkthrough(target())
+      const passed = { run, code: 0, output: expect.stringContaining('walkthrough passed') }
+      expect({ run, code, output }).toMatchObject(passed)
+      expect(checkedSteps(output)).toEqual(readmeSteps)
+    }
+  }, 180_000)
+
+  it('waits out the per-IP login limit once, when a run reaches it', async () => {
+    // Two logins per 6 s: the run's third login (the wrong password) is refused, then let through.
+    const limited = startAuth(await freePort(), { LOGIN_RATE_LIMIT: '2/6s', SEED_DEMO_USERS: 'false' })
+    await limited.waitUntilReady()
+    const { code, output } = await runWalkthrough({
+      authUrl: limited.url, consumerUrl: consumer.url, authDataDir: authDir.path
+    })
+    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringContaining('walkthrough passed') })
+    const waited = '(LOGIN_RATE_LIMIT: logins per IP) refused a wrong password is refused'
+    expect(output.split('\n')).toContainEqual(expect.stringMatching(/^wait {2}\ds: /))
+    expect(output).toContain(waited)
+    await limited.stop()
+  }, 60_000)
 })
