@@ -90,16 +90,18 @@ export interface MetricsPluginOptions extends RotationClock {
   /** `METRICS_PORT`: serve `/metrics` on its own listener on `host` instead of the service's port. */
   port: number | undefined
   host: string
+  /** `REQUEST_TIMEOUT`, for that listener too. */
+  requestTimeoutMs: number
 }
 
 /**
  * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
-export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
+export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
   // The key store is read at scrape time, from the database the database plugin opens later.
   const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : Promise.resolve([]), { now, signingAlg, rotationIntervalMs })
   app.decorate('metrics', metrics)
 
-  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })
+  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })
 }, { name: 'metrics' })
