@@ -71,8 +71,12 @@ export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, sign
     registers,
     async collect () {
       this.reset()
-      const active = (await keys()).find((key) => key.state === 'active' && key.alg === signingAlg)
+      const all = await keys()
+      const active = all.find((key) => key.state === 'active' && key.alg === signingAlg)
+      // During a change of SIGNING_ALG the next rotation is the switch: when the new algorithm's key signs.
+      const switching = all.find((key) => key.state === 'next' && key.alg === signingAlg)
       if (active) this.set(((active.activatedAt ?? active.createdAt) + rotationIntervalMs - now()) / 1000)
+      else if (switching?.activatesAt) this.set((switching.activatesAt - now()) / 1000)
     }
   })
   return { registry, logins, tokenRequests, rateLimitRejections, refreshTokenReuseDetections, signingKeys, secondsUntilNextRotation }
