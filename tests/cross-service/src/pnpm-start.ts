@@ -15,6 +15,19 @@ export interface PnpmStart {
   stop: () => Promise<void>
 }
 
+/** `pnpm <args>` run to completion at the repository root, with `env` beside PATH and HOME. */
+export async function runPnpm (args: string[], env: Record<string, string>): Promise<{ code: number | null, stderr: string }> {
+  const child = spawn('pnpm', args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, stderr }
+}
+
 /**
  * The root `pnpm start` (turbo, which runs each app's `start` script) with `args` after it and
  * `env` as the only settings beside PATH and HOME: what a newcomer types in a shell. It leads a
