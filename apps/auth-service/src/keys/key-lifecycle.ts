@@ -91,16 +91,22 @@ export class KeyLifecycle {
    */
   async rotate (now: number): Promise<{ next: StoredKey, events: KeyEvent[] }> {
     const { alg, prepublishMs } = this.#policy
-    // Any algorithm's: during a change of algorithm the new one's `next` key is the rotation under way.
-    const existing = (await this.#store.inState('next'))[0]
+    const existing = await this.#pendingNext(this.#store)
     if (existing) return { next: existing, events: [] }
     const candidate = await this.#generate(alg)
     return this.#store.transaction(async (keys) => {
-      const raced = (await keys.inState('next'))[0]
+      const raced = await this.#pendingNext(keys)
       if (raced) return { next: raced, events: [] }
       await keys.insertNext(candidate, now, now + prepublishMs)
       return { next: await keys.find(candidate.kid) as StoredKey, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
     })
+  }
+
+  /** The `next` key of the rotation under way: during a change of algorithm, the new algorithm's. */
+  async #pendingNext (keys: KeyStore): Promise<StoredKey | undefined> {
+    const next = await keys.inState('next')
+    const signing = new Set((await keys.inState('active')).map((key) => key.alg))
+    return next.find((key) => !signing.has(key.alg)) ?? next[0]
   }
 
   /**
@@ -155,7 +161,7 @@ export class KeyLifecycle {
     })
   }
 
-  /** The due `next` key signs from now; what signed before retires; `next` keys of other algorithms never will sign. */
+  /** The due `next` key signs from now; what signed before retires; other algorithms' `next` keys never will. */
   async #activateDue (now: number): Promise<KeyEvent[]> {
     const { alg, retireAfterMs } = this.#policy
     const due = (await this.#store.inState('next', alg)).find((key) => (key.activatesAt ?? 0) <= now)
