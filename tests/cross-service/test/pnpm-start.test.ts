@@ -54,7 +54,9 @@ describe('settings given to pnpm start (turbo)', () => {
   it('keeps the other service running when one stops, and says which one stopped', async () => {
     // SIGNING_ALG is the auth service's alone: the consumer starts on PORT, the auth service refuses HS256.
     const port = await freePort()
-    const run = started([], { PORT: String(port), SIGNING_ALG: 'HS256', DATA_DIR: await dataDir() })
+    // An issuer nobody serves: the consumer must not go looking for keys at whatever runs on 3001.
+    const issuer = `http://127.0.0.1:${await freePort()}`
+    const run = started([], { PORT: String(port), ISSUER: issuer, SIGNING_ALG: 'HS256', DATA_DIR: await dataDir() })
     await vi.waitUntil(() => run.output().includes('command finished with error, but continuing'), { timeout: START_MS, interval: 200 })
     expect(run.output()).toContain('auth-service: invalid configuration: SIGNING_ALG must be one of RS256, ES256, EdDSA, got "HS256"')
     await vi.waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.status === 200, { timeout: START_MS, interval: 200 })
