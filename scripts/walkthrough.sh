@@ -11,7 +11,7 @@
 #   CLIENTS_CLI: the command that runs the auth service's clients CLI on the service's database. The
 #     default is the compose form, `docker compose exec -T auth-service node dist/cli/clients.js`; beside
 #     `pnpm start`, from the repository root:
-#     CLIENTS_CLI='pnpm --silent --filter @repo/auth-service exec node --env-file-if-exists=.env dist/cli/clients.js'
+#     CLIENTS_CLI='pnpm --silent --filter @repo/auth-service exec node dist/cli/clients.js'
 # The machine step registers a client reports-bot, and removes it at the end (and first, if a run that
 # stopped half-way left it behind: the compose volume outlives the containers).
 # It can run any number of times in a row: the wrong password is tried for a user name new to each run

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
-import { httpsServerOptions } from '@repo/service-kit/tls'
+import { serverOptions } from '@repo/service-kit/server-options'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
@@ -38,8 +38,9 @@ const BODY_LIMIT_BYTES = 8 * 1024
 export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
   const app = Fastify({
-    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set; inject() works the same either way.
-    ...httpsServerOptions(config.tls),
+    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set (inject() works the same either way), and
+    // a request that has not arrived within REQUEST_TIMEOUT is answered 408 and its connection closed.
+    ...serverOptions({ tls: config.tls, requestTimeoutMs: config.requestTimeoutMs }),
     // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
     ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
@@ -51,7 +52,15 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
   try {
     await app.register(errorHandlerPlugin)
     // Infrastructure, then what the routes use, then the routes.
-    await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now, signingAlg: config.signingAlg, rotationIntervalMs: config.keyRotationIntervalSeconds * 1000 })
+    await app.register(metricsPlugin, {
+      enabled: config.metricsEnabled,
+      port: config.metricsPort,
+      host: config.host,
+      requestTimeoutMs: config.requestTimeoutMs,
+      now,
+      signingAlg: config.signingAlg,
+      rotationIntervalMs: config.keyRotationIntervalSeconds * 1000
+    })
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { issuer: config.issuer })
     await app.register(databasePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })

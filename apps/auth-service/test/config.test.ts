@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       port: 3001,
       host: '127.0.0.1',
       tls: undefined,
+      requestTimeoutMs: 10_000,
       trustProxy: [],
       issuer: 'http://localhost:3001',
       audience: 'consumer-service',

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
-import { httpsServerOptions } from '@repo/service-kit/tls'
+import { serverOptions } from '@repo/service-kit/server-options'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
@@ -28,8 +28,9 @@ export interface AppOverrides {
 export async function buildApp (config: ConsumerConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
   const app = Fastify({
-    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set; inject() works the same either way.
-    ...httpsServerOptions(config.tls),
+    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set (inject() works the same either way), and
+    // a request that has not arrived within REQUEST_TIMEOUT is answered 408 and its connection closed.
+    ...serverOptions({ tls: config.tls, requestTimeoutMs: config.requestTimeoutMs }),
     // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
     ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
@@ -42,7 +43,9 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     // Infrastructure, then what the routes use, then the routes.
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
-    await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now })
+    await app.register(metricsPlugin, {
+      enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, requestTimeoutMs: config.requestTimeoutMs, now
+    })
     await app.register(reportStorePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {

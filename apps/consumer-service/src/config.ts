@@ -2,6 +2,7 @@ import Type from 'typebox'
 import { VERIFICATION_ALGORITHMS, type VerificationAlgorithm } from '@repo/contracts/access-token'
 import { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, parseBoolean, prettyLogs, type Rename } from '@repo/service-kit/env'
 import { checkDatabaseUrl } from '@repo/service-kit/sql'
+import { REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_LIMITS } from '@repo/service-kit/server-options'
 import { TLS_ENV, readTlsFiles, type TlsFiles } from '@repo/service-kit/tls'
 import { TRUST_PROXY_ENV, parseTrustProxy } from '@repo/service-kit/trust-proxy'
 import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
@@ -12,6 +13,8 @@ export interface ConsumerConfig {
   host: string
   /** `TLS_CERT_FILE` and `TLS_KEY_FILE`, read at start-up: serve HTTPS with them; undefined means plain HTTP. */
   tls: TlsFiles | undefined
+  /** `REQUEST_TIMEOUT`: a request's headers and body must arrive within it, or it is answered 408 (also on METRICS_PORT). */
+  requestTimeoutMs: number
   /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-For names the client (empty: none). */
   trustProxy: string[]
   /** The issuers whose tokens are accepted, each picked by an exact match of a token's `iss`. */
@@ -59,6 +62,7 @@ const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   ...TLS_ENV,
+  ...REQUEST_TIMEOUT_ENV,
   ...TRUST_PROXY_ENV,
   ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3001' }),
   AUDIENCE: Type.String({ minLength: 1, default: 'consumer-service' }),
@@ -108,6 +112,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     port: vars.PORT,
     host: vars.HOST,
     tls: readTlsFiles(env, vars),
+    requestTimeoutMs: env.duration('REQUEST_TIMEOUT', vars.REQUEST_TIMEOUT, REQUEST_TIMEOUT_LIMITS),
     trustProxy: env.check('TRUST_PROXY', () => parseTrustProxy(vars.TRUST_PROXY)) ?? [],
     issuers: trusted?.issuers ?? [],
     audience: vars.AUDIENCE,

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       tls: undefined,
+      requestTimeoutMs: 10_000,
       trustProxy: [],
       issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: undefined }],
       audience: 'consumer-service',

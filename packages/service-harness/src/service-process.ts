@@ -114,9 +114,10 @@ export function startProcess (name: string, entry: string, port: number, env: Re
   }
 }
 
-/** Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on stdin. */
-export async function runAuthCli (name: 'keys' | 'users' | 'clients', args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null, stdout: string, stderr: string }> {
+/** Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on stdin, in `cwd`. */
+export async function runAuthCli (name: 'keys' | 'users' | 'clients', args: string[], env: Record<string, string>, input = '', cwd?: string): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, [serviceEntry('auth-service', `cli/${name}`), ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe']
   })

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Histogram, type Registry } from 'prom-client'
+import { serverOptions } from './server-options.js'
 
 export interface MetricsEndpointOptions {
   /** The app's own registry (tests build many apps in one process: never the global one). */
@@ -9,6 +10,8 @@ export interface MetricsEndpointOptions {
   /** `METRICS_PORT`: serve `/metrics` on its own listener on `host` instead of the service's port. */
   port: number | undefined
   host: string
+  /** `REQUEST_TIMEOUT`: the metrics listener cuts slow requests as the service's own does. */
+  requestTimeoutMs: number
 }
 
 /** A request that matched no route is one label value, never its URL. */
@@ -24,7 +27,7 @@ const UNMATCHED_ROUTE = '(unmatched)'
  * (@prometheus-io/client) and registry type beside prom-client's, and these lines give the same
  * histogram labelled with the route pattern.
  */
-export function serveMetrics (app: FastifyInstance, { registry, enabled, port, host }: MetricsEndpointOptions): Histogram<'method' | 'route' | 'status_code'> {
+export function serveMetrics (app: FastifyInstance, { registry, enabled, port, host, requestTimeoutMs }: MetricsEndpointOptions): Histogram<'method' | 'route' | 'status_code'> {
   const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',
@@ -51,7 +54,7 @@ export function serveMetrics (app: FastifyInstance, { registry, enabled, port, h
     serve(app)
     return httpRequestDuration
   }
-  const server = Fastify({ logger: false })
+  const server = Fastify({ logger: false, ...serverOptions({ requestTimeoutMs }) })
   serve(server)
   // onReady, not onListen: Fastify does not wait for onListen hooks and only logs their errors, so a
   // port already taken would go unnoticed. So it binds when the app is ready (inject makes it ready too).

@@ -20,8 +20,20 @@ export async function startServer (app: FastifyInstance, { port, host, closeGrac
 }
 
 /**
+ * A port that cannot be had (the service's or METRICS_PORT), in one line: the usual cause is the
+ * service already running, which a stack trace would only hide.
+ */
+export function listenProblem (error: unknown): string | undefined {
+  const { code, syscall, port, address } = error as { code?: unknown, syscall?: unknown, port?: unknown, address?: unknown }
+  if (syscall !== 'listen' || typeof code !== 'string') return undefined
+  const where = `port ${String(port)} on ${String(address)}`
+  if (code === 'EADDRINUSE') return `${where} is already in use (another instance running? set PORT, or METRICS_PORT, to a free port)`
+  return `cannot listen on ${where} (${code})`
+}
+
+/**
  * The whole of a service's `server.ts`: read the configuration, build the app, listen, close on
- * signals. A bad configuration ends the process with its one-line message, not a stack trace.
+ * signals. A bad configuration or a port in use ends the process with one line, not a stack trace.
  */
 export async function runService<C extends ListenOptions & { warnings: readonly string[] }> (name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>) {
   try {
@@ -30,7 +42,8 @@ export async function runService<C extends ListenOptions & { warnings: readonly 
     for (const warning of config.warnings) app.log.warn({ deprecated: true }, warning)
     await startServer(app, config)
   } catch (error) {
-    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`)
+    const line = error instanceof ConfigError ? error.message : listenProblem(error)
+    if (line !== undefined) console.error(`${name}: ${line}`)
     else console.error(`${name}: failed to start`, error)
     process.exit(1)
   }

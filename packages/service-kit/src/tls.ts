@@ -71,13 +71,3 @@ export function readTlsFiles (env: EnvReader, vars: { TLS_CERT_FILE?: string, TL
   if (certificate && key) env.check('TLS_KEY_FILE', () => checkKey(keyFile, key, certificate))
   return cert && key && !env.failed('TLS_CERT_FILE') && !env.failed('TLS_KEY_FILE') ? { cert, key } : undefined
 }
-
-/**
- * Fastify's `https` option for `tls`, or nothing (plain HTTP). Spread into `Fastify({ ... })`: the
- * services keep Fastify's plain-HTTP server type either way, because typing the instance as an
- * `https.Server` one would change the type of every plugin they register, and none of them
- * touches the raw server.
- */
-export function httpsServerOptions (tls: TlsFiles | undefined): object {
-  return tls ? { https: { cert: tls.cert, key: tls.key } } : {}
-}

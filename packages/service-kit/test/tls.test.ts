@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCa, issueServerCertificate } from '@repo/dev-certs/certificates'
 import { ConfigError, EnvReader } from '../src/env.js'
-import { httpsServerOptions, readTlsFiles } from '../src/tls.js'
+import { readTlsFiles } from '../src/tls.js'
 
 /** What a service's loadConfig does with the two variables. */
 function load (vars: { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string }) {
@@ -43,8 +43,6 @@ describe('readTlsFiles', () => {
     const tls = load({ TLS_CERT_FILE: file('server.crt'), TLS_KEY_FILE: file('server.key') })
     expect(String(tls?.cert)).toMatch(/^-----BEGIN CERTIFICATE-----\n/)
     expect(String(tls?.key)).toMatch(/^-----BEGIN PRIVATE KEY-----\n/)
-    expect(httpsServerOptions(tls)).toEqual({ https: { cert: tls?.cert, key: tls?.key } })
-    expect(httpsServerOptions(undefined)).toEqual({})
   })
 
   it.each([

@@ -1,3 +1,4 @@
+import { loadDotEnv } from '@repo/service-kit/dot-env'
 import { ConfigError } from '@repo/service-kit/env'
 
 /** Exit status of a command line that does not parse: a wrong command, operand or option. */
@@ -26,11 +27,13 @@ function oneLine (error: unknown): string | undefined {
 }
 
 /**
- * Runs a CLI's `main` and sets the exit status: `main`'s result, a `CliError`'s status, or 1. Expected
+ * Runs a CLI's `main` (after loading `.env`, if there is one) and sets the exit status: `main`'s result, a `CliError`'s status, or 1. Expected
  * failures print one line prefixed with the CLI's `name`; anything else is a bug and keeps its stack.
  */
 export async function runCli (name: string, main: () => Promise<number>): Promise<void> {
   try {
+    // Read from the same `.env` as the service (the CLIs' scripts run in the app's folder).
+    loadDotEnv()
     process.exitCode = await main()
   } catch (error) {
     const line = oneLine(error)

@@ -7,7 +7,7 @@ import { CliError, USAGE_ERROR, runCli } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
 import { parseKeysArgs } from './keys-args.js'
 import { openCliDatabase } from './open-cli-database.js'
-import { currentSigningAlg, rotationAlg } from './signing-alg.js'
+import { currentSigningAlg, rotationAlg, switchingToAlg } from './signing-alg.js'
 
 const USAGE = `usage: keys <command>
   list [--json]     every key with its state and lifecycle times
@@ -69,7 +69,8 @@ async function main (): Promise<number> {
         return 0
       }
       case 'rotate': {
-        const alg = rotationAlg(currentSigningAlg(await store.all()), requestedAlg)
+        const keys = await store.all()
+        const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
         const { next, events } = await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.rotate(Date.now())
         printEvents(events)
         if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)

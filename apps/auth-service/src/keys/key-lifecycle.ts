@@ -32,6 +32,10 @@ export class UnknownKeyError extends Error {
  * precondition inside a transaction holding the signing-keys lock, so when several processes share
  * one database (replicas, the keys CLI) each transition happens exactly once, performed by
  * whichever process gets there first.
+ *
+ * One key signs at a time. A change of algorithm (SIGNING_ALG on an existing database) is an
+ * ordinary rotation: the new algorithm's key is published as `next` for the prepublish period while
+ * the old one keeps signing, then takes over and the old one retires.
  */
 export class KeyLifecycle {
   readonly #store: KeyStore
@@ -44,23 +48,28 @@ export class KeyLifecycle {
     this.#generate = generate
   }
 
-  /** First start (or after a revocation left nothing to sign with): an active key, created if needed. */
+  /**
+   * First start (or after a revocation left nothing to sign with): an active key, created if needed.
+   * A key of another algorithm that still signs counts: it is replaced by `#switchAlgorithmDue`, on schedule.
+   */
   async ensureActive (now: number): Promise<KeyEvent[]> {
-    const { alg } = this.#policy
-    if (await this.#store.active(alg)) return []
+    if ((await this.#store.inState('active')).length > 0) return []
     // Generated outside the lock: an RSA key takes a while, and other processes shouldn't wait for it.
-    const candidate = await this.#generate(alg)
+    const candidate = await this.#generate(this.#policy.alg)
     return this.#store.transaction((keys) => this.#ensureActiveIn(keys, candidate, now))
   }
 
-  /** Inside the lock: the `next` key, else `candidate`, signs from `now`, unless a key already does. */
+  /**
+   * Inside the lock: a `next` key (this algorithm's first), else `candidate`, signs from `now`,
+   * unless a key already does.
+   */
   async #ensureActiveIn (keys: KeyStore, candidate: NewSigningKey, now: number): Promise<KeyEvent[]> {
     const { alg } = this.#policy
-    if (await keys.active(alg)) return []
-    const next = (await keys.inState('next', alg))[0]
+    if ((await keys.inState('active')).length > 0) return []
+    const next = (await keys.inState('next', alg))[0] ?? (await keys.inState('next'))[0]
     if (next) {
       await keys.activate(next.kid, now)
-      return [{ event: 'key_activated', kid: next.kid, alg }]
+      return [{ event: 'key_activated', kid: next.kid, alg: next.alg }]
     }
     await keys.insertActive(candidate, now)
     return [{ event: 'key_created', kid: candidate.kid, alg }, { event: 'key_activated', kid: candidate.kid, alg }]
@@ -68,8 +77,9 @@ export class KeyLifecycle {
 
   /** Everything the schedule says is due at `now`. Cheap when nothing is due; safe to call often. */
   async tick (now: number): Promise<KeyEvent[]> {
-    const events = [...await this.#retireDue(now), ...await this.#retireOtherAlgorithms(now), ...await this.#activateDue(now)]
+    const events = [...await this.#retireDue(now), ...await this.#activateDue(now)]
     events.push(...await this.ensureActive(now))
+    events.push(...await this.#switchAlgorithmDue(now))
     events.push(...await this.#prepublishDue(now))
     return events
   }
@@ -81,15 +91,22 @@ export class KeyLifecycle {
    */
   async rotate (now: number): Promise<{ next: StoredKey, events: KeyEvent[] }> {
     const { alg, prepublishMs } = this.#policy
-    const existing = (await this.#store.inState('next', alg))[0]
+    const existing = await this.#pendingNext(this.#store)
     if (existing) return { next: existing, events: [] }
     const candidate = await this.#generate(alg)
     return this.#store.transaction(async (keys) => {
-      const raced = (await keys.inState('next', alg))[0]
+      const raced = await this.#pendingNext(keys)
       if (raced) return { next: raced, events: [] }
       await keys.insertNext(candidate, now, now + prepublishMs)
       return { next: await keys.find(candidate.kid) as StoredKey, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
     })
+  }
+
+  /** The `next` key of the rotation under way: during a change of algorithm, the new algorithm's. */
+  async #pendingNext (keys: KeyStore): Promise<StoredKey | undefined> {
+    const next = await keys.inState('next')
+    const signing = new Set((await keys.inState('active')).map((key) => key.alg))
+    return next.find((key) => !signing.has(key.alg)) ?? next[0]
   }
 
   /**
@@ -123,20 +140,28 @@ export class KeyLifecycle {
     return events
   }
 
-  /** An active key of an algorithm no longer configured stops signing but stays verifiable for a while. */
-  async #retireOtherAlgorithms (now: number): Promise<KeyEvent[]> {
-    const stale = (await this.#store.inState('active')).filter((key) => key.alg !== this.#policy.alg)
-    const events: KeyEvent[] = []
-    for (const key of stale) {
-      events.push(...await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
-        if ((await keys.find(key.kid))?.state !== 'active') return []
-        await keys.startRetiring(key.kid, now, now + this.#policy.retireAfterMs)
-        return [{ event: 'key_retiring', kid: key.kid, alg: key.alg }]
-      }))
+  /**
+   * SIGNING_ALG names another algorithm than the signing key's: its key is published now and signs
+   * after the prepublish period, like any successor, so every consumer has it before its first token.
+   */
+  async #switchAlgorithmDue (now: number): Promise<KeyEvent[]> {
+    const { alg, prepublishMs } = this.#policy
+    // Another algorithm's key signs, and this one's successor is not published yet.
+    const due = async (keys: KeyStore) => {
+      const active = await keys.inState('active')
+      if (active.length === 0 || active.some((key) => key.alg === alg)) return false
+      return (await keys.inState('next', alg)).length === 0
     }
-    return events
+    if (!await due(this.#store)) return []
+    const candidate = await this.#generate(alg)
+    return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+      if (!await due(keys)) return []
+      await keys.insertNext(candidate, now, now + prepublishMs)
+      return [{ event: 'key_created', kid: candidate.kid, alg }]
+    })
   }
 
+  /** The due `next` key signs from now; what signed before retires; other algorithms' `next` keys never will. */
   async #activateDue (now: number): Promise<KeyEvent[]> {
     const { alg, retireAfterMs } = this.#policy
     const due = (await this.#store.inState('next', alg)).find((key) => (key.activatesAt ?? 0) <= now)
@@ -144,10 +169,14 @@ export class KeyLifecycle {
     return this.#store.transaction(async (keys) => {
       if ((await keys.find(due.kid))?.state !== 'next') return []
       const events: KeyEvent[] = []
-      const current = await keys.active(alg)
-      if (current) {
+      for (const current of await keys.inState('active')) {
         await keys.startRetiring(current.kid, now, now + retireAfterMs)
-        events.push({ event: 'key_retiring', kid: current.kid, alg })
+        events.push({ event: 'key_retiring', kid: current.kid, alg: current.alg })
+      }
+      // Published but never used to sign: nothing to keep verifiable.
+      for (const stale of (await keys.inState('next')).filter((key) => key.alg !== alg)) {
+        await keys.retire(stale.kid, now, false)
+        events.push({ event: 'key_retired', kid: stale.kid, alg: stale.alg })
       }
       await keys.activate(due.kid, now)
       events.push({ event: 'key_activated', kid: due.kid, alg })

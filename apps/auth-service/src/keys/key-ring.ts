@@ -11,8 +11,9 @@ export interface SigningKey {
 
 /**
  * The in-memory view of the key store that requests use: the active signing key (private key
- * imported once) and the JWKS document (serialized once). `refresh()` rebuilds both only when
- * the set of published keys or their states changed.
+ * imported once; the configured algorithm's, or while a change of algorithm waits for its
+ * prepublish period, the old one's) and the JWKS document (serialized once). `refresh()` rebuilds
+ * both only when the set of published keys or their states changed.
  */
 export class KeyRing {
   readonly #store: KeyStore
@@ -31,7 +32,9 @@ export class KeyRing {
     const published = await this.#store.published()
     const fingerprint = published.map((key) => `${key.kid}:${key.state}`).join(',')
     if (fingerprint === this.#fingerprint) return false
-    const active = published.find((key) => key.state === 'active' && key.alg === this.#alg)
+    // During a change of algorithm the old algorithm's key signs until the new one's is due.
+    const active = published.find((key) => key.state === 'active' && key.alg === this.#alg) ??
+      published.find((key) => key.state === 'active')
     this.#signing = active ? await this.#importSigningKey(active) : undefined
     this.#jwks = buildJwksDocument(published.map((key) => key.publicJwk))
     this.#fingerprint = fingerprint

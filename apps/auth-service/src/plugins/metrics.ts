@@ -71,8 +71,12 @@ export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, sign
     registers,
     async collect () {
       this.reset()
-      const active = (await keys()).find((key) => key.state === 'active' && key.alg === signingAlg)
+      const all = await keys()
+      const active = all.find((key) => key.state === 'active' && key.alg === signingAlg)
+      // During a change of SIGNING_ALG the next rotation is the switch: when the new algorithm's key signs.
+      const switching = all.find((key) => key.state === 'next' && key.alg === signingAlg)
       if (active) this.set(((active.activatedAt ?? active.createdAt) + rotationIntervalMs - now()) / 1000)
+      else if (switching?.activatesAt) this.set((switching.activatesAt - now()) / 1000)
     }
   })
   return { registry, logins, tokenRequests, rateLimitRejections, refreshTokenReuseDetections, signingKeys, secondsUntilNextRotation }
@@ -90,16 +94,18 @@ export interface MetricsPluginOptions extends RotationClock {
   /** `METRICS_PORT`: serve `/metrics` on its own listener on `host` instead of the service's port. */
   port: number | undefined
   host: string
+  /** `REQUEST_TIMEOUT`, for that listener too. */
+  requestTimeoutMs: number
 }
 
 /**
  * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
-export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
+export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
   // The key store is read at scrape time, from the database the database plugin opens later.
   const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : Promise.resolve([]), { now, signingAlg, rotationIntervalMs })
   app.decorate('metrics', metrics)
 
-  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })
+  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })
 }, { name: 'metrics' })

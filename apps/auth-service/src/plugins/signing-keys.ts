@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { rotationPolicy, type AuthConfig } from '../config.js'
 import { SIGNING_KEYS_CHANGED } from '../db/schema.js'
+import { describeAlgorithmSwitch, pendingAlgorithmSwitch } from '../keys/algorithm-switch.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
 import { logKeyEvents, startKeyMaintenance } from '../keys/key-maintenance.js'
 import { KeyRing } from '../keys/key-ring.js'
@@ -31,6 +32,11 @@ export const signingKeysPlugin = fp(async function signingKeys (app: FastifyInst
   logKeyEvents(log, await lifecycle.tick(now()))
   const keyRing = new KeyRing(store, config.signingAlg)
   await keyRing.refresh()
+  // A new SIGNING_ALG on an existing database: say when it takes over (every start until it has).
+  const change = pendingAlgorithmSwitch(await store.published(), config.signingAlg)
+  if (change) {
+    log.info({ event: 'signing_alg_switch_scheduled', ...change, at: new Date(change.at).toISOString() }, describeAlgorithmSwitch(change))
+  }
   const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: config.keyStatePollMs, now, log })
   app.addHook('onClose', async () => maintenance.stop())
   await app.db.watch(SIGNING_KEYS_CHANGED, () => maintenance.runNow())

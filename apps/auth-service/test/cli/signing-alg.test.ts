@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
-import { currentSigningAlg, rotationAlg } from '../../src/cli/signing-alg.js'
+import { currentSigningAlg, rotationAlg, switchingToAlg } from '../../src/cli/signing-alg.js'
 import type { KeyState, StoredKey } from '../../src/keys/key-store.js'
 
 function key (alg: SigningAlgorithm, state: KeyState, activatedAt: number | null): StoredKey {
@@ -36,8 +36,23 @@ describe('rotationAlg', () => {
       'SIGNING_ALG is RS256 here, but the service signs with ES256 (the active key in the database): unset SIGNING_ALG, or set it to ES256')
   })
 
+  it('accepts the SIGNING_ALG a change of algorithm under way goes to, and still rotates the database\'s', () => {
+    expect(rotationAlg('RS256', 'ES256', 'ES256')).toBe('RS256')
+    expect(() => rotationAlg('RS256', 'EdDSA', 'ES256')).toThrow('SIGNING_ALG is EdDSA here, but the service signs with RS256')
+  })
+
   it.each<[SigningAlgorithm | undefined]>([[undefined], ['RS256']])('refuses a database without an active key (SIGNING_ALG %s)', (requested) => {
     expect(() => rotationAlg(undefined, requested)).toThrow(
       'the database has no active signing key to rotate: start the service once first (it creates one)')
+  })
+})
+
+describe('switchingToAlg', () => {
+  it.each<[string, StoredKey[], SigningAlgorithm | undefined]>([
+    ['no switch: a next key of the signing algorithm', [key('ES256', 'active', 1), key('ES256', 'next', null)], undefined],
+    ['the next key\'s algorithm when it differs', [key('RS256', 'active', 1), key('ES256', 'next', null)], 'ES256'],
+    ['nothing without a next key', [key('RS256', 'active', 1)], undefined]
+  ])('reads %s', (_case, keys, expected) => {
+    expect(switchingToAlg(keys)).toBe(expected)
   })
 })

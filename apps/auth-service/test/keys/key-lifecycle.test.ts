@@ -13,7 +13,7 @@ const T0 = Date.UTC(2030, 0, 1)
 async function processOn (location: DatabaseLocation, policy: RotationPolicy = POLICY) {
   const db = await openTestDatabase(location)
   const store = new KeyStore(db)
-  return { store, keys: new KeyLifecycle(store, policy, generateSigningKey), close: () => db.close() }
+  return { store, location, keys: new KeyLifecycle(store, policy, generateSigningKey), close: () => db.close() }
 }
 
 const states = async (store: KeyStore) => (await store.all()).map((key) => key.state)
@@ -175,15 +175,67 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     await other.close()
   })
 
-  it('stops signing with a key of an algorithm no longer configured, but keeps it verifiable', async () => {
+  it('changes algorithm by the ordinary rotation: the new key is prepublished while the old one signs', async () => {
+    const location = await freshLocation(engine)
+    const rsa = await processOn(location, { ...POLICY, alg: 'RS256' })
+    await rsa.keys.tick(T0)
+    const a = (await rsa.store.active('RS256'))?.kid as string
+    await rsa.close()
+    const ec = await processOn(location)
+    const prepublished = await ec.keys.tick(T0 + S)
+    const b = (await ec.store.inState('next', 'ES256'))[0]?.kid as string
+    expect(prepublished).toEqual([{ event: 'key_created', kid: b, alg: 'ES256' }])
+    expect((await ec.store.published()).map((key) => `${key.alg}:${key.state}`)).toEqual(['RS256:active', 'ES256:next'])
+    expect((await ec.store.find(b))?.activatesAt).toBe(T0 + 11 * S)
+
+    expect(await ec.keys.tick(T0 + 11 * S - 1)).toEqual([])
+    expect(await ec.keys.tick(T0 + 11 * S)).toEqual([
+      { event: 'key_retiring', kid: a, alg: 'RS256' },
+      { event: 'key_activated', kid: b, alg: 'ES256' }
+    ])
+    expect(await ec.store.find(a)).toMatchObject({ state: 'retiring', retiresAt: T0 + 31 * S })
+    expect(await ec.keys.tick(T0 + 31 * S)).toEqual([{ event: 'key_retired', kid: a, alg: 'RS256' }])
+    expect((await ec.store.published()).map((key) => `${key.alg}:${key.state}`)).toEqual(['ES256:active'])
+    await ec.close()
+  })
+
+  it('lets exactly one of several processes make and perform the change of algorithm', async () => {
     const location = await freshLocation(engine)
     const rsa = await processOn(location, { ...POLICY, alg: 'RS256' })
     await rsa.keys.tick(T0)
     await rsa.close()
+    const replicas = await Promise.all([1, 2, 3].map(() => processOn(location)))
+    const ticks = async (at: number) => (await Promise.all(replicas.map(({ keys }) => keys.tick(at)))).flat()
+    expect((await ticks(T0 + S)).map((event) => `${event.event}:${event.alg}`)).toEqual(['key_created:ES256'])
+    expect((await ticks(T0 + 11 * S)).map((event) => `${event.event}:${event.alg}`)).toEqual(['key_retiring:RS256', 'key_activated:ES256'])
+    expect((await replicas[0]!.store.published()).map((key) => `${key.alg}:${key.state}`)).toEqual(['RS256:retiring', 'ES256:active'])
+    await Promise.all(replicas.map(({ close }) => close()))
+  })
+
+  it('drops a rotation of the old algorithm under way, and lets a revocation promote the new key early', async () => {
+    const location = await freshLocation(engine)
+    const rsa = await processOn(location, { ...POLICY, alg: 'RS256' })
+    await rsa.keys.tick(T0)
+    const stale = (await rsa.keys.rotate(T0)).next.kid
+    await rsa.close()
     const ec = await processOn(location)
-    const events = await ec.keys.tick(T0 + S)
-    expect(events.map((event) => `${event.event}:${event.alg}`)).toEqual(['key_retiring:RS256', 'key_created:ES256', 'key_activated:ES256'])
-    expect((await ec.store.published()).map((key) => `${key.alg}:${key.state}`)).toEqual(['RS256:retiring', 'ES256:active'])
-    await ec.close()
+    await ec.keys.tick(T0 + S)
+    const b = (await ec.store.inState('next', 'ES256'))[0]?.kid as string
+    // A manual rotation meanwhile is the switch already under way.
+    expect((await ec.keys.rotate(T0 + 2 * S)).next.kid).toBe(b)
+    const events = await ec.keys.tick(T0 + 11 * S)
+    expect(events).toContainEqual({ event: 'key_retired', kid: stale, alg: 'RS256' })
+    expect(await activeKid(ec.store)).toBe(b)
+
+    const other = await processOn(await freshLocation(engine), { ...POLICY, alg: 'RS256' })
+    await other.keys.tick(T0)
+    const signing = (await other.store.active('RS256'))?.kid as string
+    const switching = await processOn(other.location)
+    await switching.keys.tick(T0 + S)
+    const next = (await switching.store.inState('next', 'ES256'))[0]?.kid as string
+    expect((await switching.keys.revoke(signing, T0 + 2 * S)).map((event) => `${event.event}:${event.alg}`))
+      .toEqual(['key_revoked:RS256', 'key_activated:ES256'])
+    expect(await activeKid(switching.store)).toBe(next)
+    await Promise.all([ec.close(), other.close(), switching.close()])
   })
 })

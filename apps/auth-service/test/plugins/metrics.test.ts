@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { samples } from '@repo/service-harness/prometheus'
-import { buildTestApp, login } from '../helper.js'
+import { buildTestApp, login, tempDataDir } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 const TOKEN = '/oauth/token'
@@ -76,6 +76,17 @@ describe('GET /metrics', () => {
       'signing_keys{state="retired"} 0'
     ])
     expect(samples(text, 'seconds_until_next_rotation')).toEqual([`seconds_until_next_rotation ${30 * 24 * 3600 - 3600}`])
+  })
+
+  it('reports the time until a change of SIGNING_ALG takes over as the time until the next rotation', async () => {
+    const clock = { ms: Date.now() }
+    const DATA_DIR = await tempDataDir()
+    await (await buildTestApp({ DATA_DIR, SIGNING_ALG: 'RS256' }, { now: () => clock.ms })).close()
+    const app = await buildTestApp({ DATA_DIR, SIGNING_ALG: 'ES256', KEY_PREPUBLISH: '1h' }, { now: () => clock.ms })
+    clock.ms += 600_000
+    const text = await scrape(app)
+    expect(samples(text, 'signing_keys')).toContain('signing_keys{state="next"} 1')
+    expect(samples(text, 'seconds_until_next_rotation')).toEqual(['seconds_until_next_rotation 3000'])
   })
 
   it('keeps two apps in one process apart', async () => {

@@ -116,6 +116,8 @@ export interface MetricsPluginOptions {
   /** `METRICS_PORT`: serve `/metrics` on its own listener on `host` instead of the service's port. */
   port: number | undefined
   host: string
+  /** `REQUEST_TIMEOUT`, for that listener too. */
+  requestTimeoutMs: number
   now: () => number
 }
 
@@ -123,9 +125,9 @@ export interface MetricsPluginOptions {
  * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
-export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, now }: MetricsPluginOptions) {
+export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now }: MetricsPluginOptions) {
   const metrics = createConsumerMetrics(() => app.hasDecorator('trustedIssuers') ? [...app.trustedIssuers.values()].map(({ keys }) => keys) : [], now)
   app.decorate('metrics', metrics)
 
-  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host })
+  metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })
 }, { name: 'metrics' })
