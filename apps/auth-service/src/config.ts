@@ -171,7 +171,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     refreshTokenIdleTtlSeconds: env.duration('REFRESH_TOKEN_IDLE_TTL', vars.REFRESH_TOKEN_IDLE_TTL, { unit: 's', min: '1s', max: '365d' }),
     refreshTokenAbsoluteTtlSeconds: env.duration('REFRESH_TOKEN_TTL', vars.REFRESH_TOKEN_TTL, { unit: 's', min: '1s', max: '365d' }),
     // At most a minute, as Okta allows: the longer it is, the longer a stolen, just-used token still works.
-    refreshTokenReuseGraceMs: env.duration('REFRESH_TOKEN_REUSE_GRACE', vars.REFRESH_TOKEN_REUSE_GRACE, { unit: 'ms', max: '60s' }),
+    refreshTokenReuseGraceMs: env.duration('REFRESH_TOKEN_REUSE_GRACE', vars.REFRESH_TOKEN_REUSE_GRACE,
+      { unit: 'ms', max: '60s' }),
     loginRateLimits: {
       perIp: rate('LOGIN_RATE_LIMIT'),
       failuresPerNameAndIp: rate('LOGIN_FAILURE_LIMIT'),

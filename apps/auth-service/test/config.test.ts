@@ -85,7 +85,8 @@ describe('loadConfig', () => {
     })
   })
 
-  it.each([['0s', 0], ['2500ms', 2500], ['30', 30_000], ['60s', 60_000]])('reads REFRESH_TOKEN_REUSE_GRACE=%s as %i ms', (value, ms) => {
+  const graces = [['0s', 0], ['2500ms', 2500], ['30', 30_000], ['60s', 60_000]] as const
+  it.each(graces)('reads REFRESH_TOKEN_REUSE_GRACE=%s as %i ms', (value, ms) => {
     expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: value }).refreshTokenReuseGraceMs).toBe(ms)
   })
 

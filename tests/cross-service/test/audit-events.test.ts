@@ -10,7 +10,8 @@ const KILL_AT = 40
 const LIFTED_LIMITS = { LOGIN_RATE_LIMIT: '100000/1m', OAUTH_RATE_LIMIT: '100000/1m' }
 
 /** How many lines of `output` are the audit event `event` (a line cut short by the kill counts too). */
-const countEvents = (output: string, event: string) => output.split('\n').filter((line) => line.includes(`"event":"${event}"`)).length
+const countEvents = (output: string, event: string) =>
+  output.split('\n').filter((line) => line.includes(`"event":"${event}"`)).length
 
 describe('audit events of an auth-service that dies', () => {
   let auth: ServiceProcess | undefined
@@ -20,10 +21,11 @@ describe('audit events of an auth-service that dies', () => {
     await dir?.remove()
   })
 
-  it('are in its log for every request it answered when it is killed (kill -9) in a burst', { timeout: 90_000 }, async () => {
+  it('are in its log for every request it answered, killed (kill -9) mid-burst', { timeout: 90_000 }, async () => {
     dir = await tempDir('audit-events-')
     const port = await freePort()
-    auth = startService('auth-service', port, { ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: dir.path, ...LIFTED_LIMITS })
+    const env = { ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: dir.path, ...LIFTED_LIMITS }
+    auth = startService('auth-service', port, env)
     await auth.waitUntilReady()
     const service = auth
 
@@ -47,7 +49,10 @@ describe('audit events of an auth-service that dies', () => {
     await killed
 
     const output = service.output()
-    const logged = { logins: countEvents(output, 'login_succeeded'), refreshes: countEvents(output, 'refresh_token_rotated') }
+    const logged = {
+      logins: countEvents(output, 'login_succeeded'),
+      refreshes: countEvents(output, 'refresh_token_rotated')
+    }
     console.log(`audit events: ${JSON.stringify(logged)} logged for ${JSON.stringify(answered)} answered`)
     expect(answered.refreshes).toBeGreaterThanOrEqual(KILL_AT)
     // An event is logged before its answer is sent: at least as many events as answers, for each kind.

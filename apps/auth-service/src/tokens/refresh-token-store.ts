@@ -93,7 +93,8 @@ export class RefreshTokenStore {
       if (now >= row.idle_expires_at || now >= row.expires_at) return { ok: false, reason: 'expired', grant }
       const successor = newToken()
       const sealed = this.#lifetimes.reuseGraceMs > 0 ? sealSuccessor(token, tokenHash, successor) : null
-      await tx.run('UPDATE refresh_tokens SET used_at = $1, successor_sealed = $2 WHERE token_hash = $3', [now, sealed, row.token_hash])
+      await tx.run('UPDATE refresh_tokens SET used_at = $1, successor_sealed = $2 WHERE token_hash = $3',
+        [now, sealed, row.token_hash])
       await this.#insert(tx, successor, row.family_id, grant, now, row.expires_at)
       return { ok: true, grant, refreshToken: successor }
     })
@@ -104,10 +105,12 @@ export class RefreshTokenStore {
    * it has expired meanwhile; undefined (reuse) otherwise. A successor already used or revoked means
    * two parties hold the family: that is the theft the rotation exists to catch.
    */
-  async #replay (tx: SqlQueryable, token: string, row: RefreshRow, grant: RefreshGrant, now: number): Promise<Redemption | undefined> {
+  async #replay (tx: SqlQueryable, token: string, row: RefreshRow, grant: RefreshGrant, now: number)
+    : Promise<Redemption | undefined> {
+    const { used_at: usedAt, successor_sealed: sealed } = row
     // Another replica's clock may be slightly behind: a negative age is inside the grace too.
-    if (row.used_at === null || now - row.used_at >= this.#lifetimes.reuseGraceMs || row.successor_sealed === null) return undefined
-    const successor = openSuccessor(token, row.token_hash, row.successor_sealed)
+    if (usedAt === null || now - usedAt >= this.#lifetimes.reuseGraceMs || sealed === null) return undefined
+    const successor = openSuccessor(token, row.token_hash, sealed)
     if (successor === undefined) return undefined
     const next = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(successor)])
     if (!next || next.family_id !== row.family_id || next.used_at !== null || next.revoked_at !== null) return undefined

@@ -18,7 +18,8 @@ const keyOf = (parent: string) => Buffer.from(hkdfSync('sha256', parent, Buffer.
  */
 export function sealSuccessor (parent: string, parentHash: string, successor: string): string {
   const iv = randomBytes(IV_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', keyOf(parent), iv, { authTagLength: TAG_BYTES }).setAAD(Buffer.from(parentHash))
+  const cipher = createCipheriv('aes-256-gcm', keyOf(parent), iv, { authTagLength: TAG_BYTES })
+    .setAAD(Buffer.from(parentHash))
   const sealed = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()])
   return [iv, sealed, cipher.getAuthTag()].map((part) => part.toString('base64url')).join('.')
 }

@@ -73,7 +73,7 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
   })
 
   describe(`within the reuse grace period (${GRACE} ms)`, () => {
-    const successorOf = (redemption: Redemption | { ok: false }) => {
+    const successorOf = (redemption: Redemption | { ok: false, reason: string }) => {
       if (!redemption.ok) throw new Error(`refused: ${redemption.reason}`)
       return redemption.refreshToken
     }
@@ -88,8 +88,9 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
 
     it('gives the rotated token the same successor again, without a new rotation', async () => {
       const { tokens, first, second } = await rotated()
-      expect(await tokens.redeem(first, T0 + S + GRACE - 1)).toEqual({ ok: true, grant: GRANT, refreshToken: second, replayed: true })
-      expect(await tokens.redeem(first, T0 + S + GRACE - 1)).toEqual({ ok: true, grant: GRANT, refreshToken: second, replayed: true })
+      const replayed = { ok: true, grant: GRANT, refreshToken: second, replayed: true }
+      expect(await tokens.redeem(first, T0 + S + GRACE - 1)).toEqual(replayed)
+      expect(await tokens.redeem(first, T0 + S + GRACE - 1)).toEqual(replayed)
       // The family is intact: the successor rotates as usual.
       expect(await tokens.redeem(second, T0 + 2 * S)).toMatchObject({ ok: true, grant: GRANT })
     })
@@ -110,8 +111,9 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
     it('refuses another client and leaves the family alone', async () => {
       const { tokens, first, second } = await rotated()
       const otherClient = (grant: { clientId: string }) => grant.clientId === 'thief' ? undefined : 'wrong client'
-      expect(await tokens.redeem(first, T0 + 2 * S, otherClient)).toEqual({ ok: false, reason: 'refused', refusal: 'wrong client' })
-      expect(await tokens.redeem(first, T0 + 2 * S)).toEqual({ ok: true, grant: GRANT, refreshToken: second, replayed: true })
+      expect(await tokens.redeem(first, T0 + 2 * S, otherClient))
+        .toEqual({ ok: false, reason: 'refused', refusal: 'wrong client' })
+      expect(await tokens.redeem(first, T0 + 2 * S)).toMatchObject({ ok: true, refreshToken: second, replayed: true })
     })
 
     it('gives nothing back after a logout', async () => {
@@ -120,11 +122,13 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
       expect(await tokens.redeem(first, T0 + 3 * S)).toEqual({ ok: false, reason: 'revoked', grant: GRANT })
     })
 
+    const SEALED = 'SELECT successor_sealed FROM refresh_tokens WHERE token_hash = $1'
+    const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url')
+
     it('keeps the successor sealed: the database alone does not give it', async () => {
       const { db, first, second } = await rotated()
-      const firstHash = createHash('sha256').update(first).digest('base64url')
-      const row = await db.get<{ successor_sealed: string }>('SELECT successor_sealed FROM refresh_tokens WHERE token_hash = $1', [firstHash])
-      const sealed = row?.successor_sealed as string
+      const firstHash = hashOf(first)
+      const sealed = (await db.get<{ successor_sealed: string }>(SEALED, [firstHash]))?.successor_sealed as string
       expect(sealed).toMatch(/^[\w-]{16}\.[\w-]{58}\.[\w-]{22}$/)
       // What a database reader has (the hash) opens nothing; the presented token does.
       expect(openSuccessor(firstHash, firstHash, sealed)).toBeUndefined()
@@ -133,20 +137,21 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
 
     it('stores no sealed successor when the grace period is off', async () => {
       const { db, first } = await rotated(0)
-      const firstHash = createHash('sha256').update(first).digest('base64url')
-      expect(await db.get('SELECT successor_sealed FROM refresh_tokens WHERE token_hash = $1', [firstHash])).toEqual({ successor_sealed: null })
+      expect(await db.get(SEALED, [hashOf(first)])).toEqual({ successor_sealed: null })
     })
 
-    it('rotates once when several processes redeem one token at the same moment: all get the one successor', async () => {
+    it('rotates once when several processes redeem one token at the same moment: all get its successor', async () => {
       const location = await freshLocation(engine)
       const lifetimes = { ...LIFETIMES, reuseGraceMs: GRACE }
-      const processes = await Promise.all([1, 2, 3, 4].map(async () => new RefreshTokenStore(await openTestDatabase(location), lifetimes)))
+      const processes = await Promise.all([1, 2, 3, 4].map(async () =>
+        new RefreshTokenStore(await openTestDatabase(location), lifetimes)))
       const token = await processes[0]!.issue(GRANT, T0)
       const outcomes = await Promise.all(processes.map((tokens) => tokens.redeem(token, T0 + S)))
       const successors = outcomes.map(successorOf)
       expect(new Set(successors).size).toBe(1)
       expect(outcomes.filter((outcome) => outcome.ok && outcome.replayed)).toHaveLength(3)
-      const count = await (await openTestDatabase(location)).get<{ n: number }>('SELECT count(*) AS n FROM refresh_tokens')
+      const db = await openTestDatabase(location)
+      const count = await db.get<{ n: number }>('SELECT count(*) AS n FROM refresh_tokens')
       expect(Number(count?.n)).toBe(2)
     })
   })

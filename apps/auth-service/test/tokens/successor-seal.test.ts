@@ -20,7 +20,7 @@ describe('successor seal', () => {
   })
 
   it.each([
-    ['a flipped ciphertext character', (seal: string) => seal.replace(/\.(.)/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)],
+    ['a changed ciphertext', (seal: string) => seal.replace(/\.(.)/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)],
     ['a truncated tag', (seal: string) => seal.slice(0, -2)],
     ['a missing part', (seal: string) => seal.split('.').slice(0, 2).join('.')],
     ['an extra part', (seal: string) => `${seal}.AAAA`],
