@@ -53,7 +53,9 @@ const newToken = () => randomBytes(32).toString('base64url')
  * The grace period (`reuseGraceMs`): a used token presented again within it, while its successor is
  * still unused, is a retry of a lost answer (or a concurrent duplicate), not theft; it gets the same
  * successor, as Okta's grace period does. The successor is kept sealed with the used token as the key
- * (never stored), so the database alone still yields no usable token, on any replica.
+ * (never stored), so the database alone still yields no usable token, on any replica. A successor
+ * carries the grant's scope, whatever narrowing its rotation asked for: a retry asking for another
+ * narrowing gets the same refresh token, and `check` decides its access token's scope as for any request.
  */
 export class RefreshTokenStore {
   readonly #db: SqlDatabase
