@@ -200,7 +200,9 @@ expect 200 "$CLIENT_ID lists reports with it" "$CONSUMER_URL/api/v1/reports" -H 
 expect 403 "$CLIENT_ID may not create a report" -X POST "$CONSUMER_URL/api/v1/reports" \
   -H "Authorization: Bearer $BOT" -H 'Content-Type: application/json' -d '{"title":"denied"}'
 
-# Refresh: Jane's login came with a refresh token; each use returns a new one, and a used one is dead.
+# Refresh: Jane's login came with a refresh token; each use returns a new one. A retry of the used one
+# right after (its answer lost) gets the same new one back (REFRESH_TOKEN_REUSE_GRACE); once that new
+# one has been used too, the old one presented again is reuse: refused, and the whole family revoked.
 expect 200 "Jane's refresh token gets new tokens (refresh_token, client demo-client)" \
   -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$JANE_REFRESH" "$AUTH_URL/oauth/token"
 NEW_REFRESH=$(json refresh_token)
@@ -210,9 +212,17 @@ esac
 echo "      a new refresh token replaces the used one"
 expect 200 "Jane calls the protected route with the refreshed access token" "$CONSUMER_URL/api/v1/protected" \
   -H "Authorization: Bearer $(json access_token)"
-expect 400 "the used refresh token is refused when presented again" \
+expect 200 "the used refresh token retried at once gets the same new one (a lost answer)" \
+  -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$JANE_REFRESH" "$AUTH_URL/oauth/token"
+[ "$(json refresh_token)" = "$NEW_REFRESH" ] || fail "the retry returned another refresh token than the first answer"
+expect 200 "the new refresh token gets new tokens in turn" \
+  -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$NEW_REFRESH" "$AUTH_URL/oauth/token"
+NEWEST_REFRESH=$(json refresh_token)
+expect 400 "the first refresh token, presented after its successor was used, is refused (reuse)" \
   -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$JANE_REFRESH" "$AUTH_URL/oauth/token"
 echo "      $(json error): $(json error_description)"
+expect 400 "the reuse revoked the family: the newest refresh token is refused too" \
+  -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$NEWEST_REFRESH" "$AUTH_URL/oauth/token"
 
 remove_client
 

@@ -50,6 +50,8 @@ export interface AuthConfig {
   refreshTokenIdleTtlSeconds: number
   /** A login's refresh tokens all die this long after it, however often they were rotated. */
   refreshTokenAbsoluteTtlSeconds: number
+  /** A rotated refresh token presented again this soon gets the same successor instead of counting as reuse. */
+  refreshTokenReuseGraceMs: number
   /** Brute-force limits of `POST /api/v1/auth`, by client IP and by user name. */
   loginRateLimits: CredentialLimits
   /** Brute-force limits of the token and revocation endpoints together, by client IP and by client_id. */
@@ -95,6 +97,7 @@ const EnvSchema = Type.Object({
   KEY_STATE_POLL: Type.String({ default: '1s' }),
   REFRESH_TOKEN_IDLE_TTL: Type.String({ default: '1d' }),
   REFRESH_TOKEN_TTL: Type.String({ default: '30d' }),
+  REFRESH_TOKEN_REUSE_GRACE: Type.String({ default: '10s' }),
   LOGIN_RATE_LIMIT: Type.String({ default: '30/1m' }),
   LOGIN_FAILURE_LIMIT: Type.String({ default: '5/15m' }),
   LOGIN_ACCOUNT_FAILURE_LIMIT: Type.String({ default: '10/1m' }),
@@ -172,6 +175,9 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     keyStatePollMs,
     refreshTokenIdleTtlSeconds: env.duration('REFRESH_TOKEN_IDLE_TTL', vars.REFRESH_TOKEN_IDLE_TTL, { unit: 's', min: '1s', max: '365d' }),
     refreshTokenAbsoluteTtlSeconds: env.duration('REFRESH_TOKEN_TTL', vars.REFRESH_TOKEN_TTL, { unit: 's', min: '1s', max: '365d' }),
+    // At most a minute, as Okta allows: the longer it is, the longer a stolen, just-used token still works.
+    refreshTokenReuseGraceMs: env.duration('REFRESH_TOKEN_REUSE_GRACE', vars.REFRESH_TOKEN_REUSE_GRACE,
+      { unit: 'ms', max: '60s' }),
     loginRateLimits: {
       perIp: rate('LOGIN_RATE_LIMIT'),
       failuresPerNameAndIp: rate('LOGIN_FAILURE_LIMIT'),

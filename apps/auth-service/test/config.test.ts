@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       keyStatePollMs: 1000,
       refreshTokenIdleTtlSeconds: 86400,
       refreshTokenAbsoluteTtlSeconds: 2592000,
+      refreshTokenReuseGraceMs: 10_000,
       loginRateLimits: {
         perIp: { max: 30, windowMs: 60_000 },
         failuresPerNameAndIp: { max: 5, windowMs: 900_000 },
@@ -83,6 +84,11 @@ describe('loadConfig', () => {
       keyRetireAfterSeconds: 3600,
       warnings: []
     })
+  })
+
+  const graces = [['0s', 0], ['2500ms', 2500], ['30', 30_000], ['60s', 60_000]] as const
+  it.each(graces)('reads REFRESH_TOKEN_REUSE_GRACE=%s as %i ms', (value, ms) => {
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: value }).refreshTokenReuseGraceMs).toBe(ms)
   })
 
   it('reads whether and where the metrics are served', () => {
@@ -174,7 +180,9 @@ describe('loadConfig', () => {
     [{ OAUTH_RATE_LIMIT: '-5/1m' }, /OAUTH_RATE_LIMIT must be COUNT\/WINDOW/],
     [{ OAUTH_FAILURE_LIMIT: '5/forever' }, /OAUTH_FAILURE_LIMIT must be a duration like/],
     [{ OAUTH_CLIENT_FAILURE_LIMIT: '5/500ms' }, /OAUTH_CLIENT_FAILURE_LIMIT must be 1s to 1d, got "500ms"/],
-    [{ LOGIN_RATE_LIMIT: '5/2d' }, /LOGIN_RATE_LIMIT must be 1s to 1d/]
+    [{ LOGIN_RATE_LIMIT: '5/2d' }, /LOGIN_RATE_LIMIT must be 1s to 1d/],
+    [{ REFRESH_TOKEN_REUSE_GRACE: '2m' }, /REFRESH_TOKEN_REUSE_GRACE must be 0s to 60s, got "2m"/],
+    [{ REFRESH_TOKEN_REUSE_GRACE: 'soon' }, /REFRESH_TOKEN_REUSE_GRACE must be a duration like/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

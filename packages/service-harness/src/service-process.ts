@@ -52,7 +52,10 @@ export interface ServiceProcess {
   waitUntilReady: (timeoutMs?: number) => Promise<void>
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   stop: (graceMs?: number) => Promise<void>
-  /** SIGKILL at once, as a crash or `kill -9` would: no graceful shutdown. Resolves once it has exited. */
+  /**
+   * SIGKILL at once, as a crash or `kill -9` would: no graceful shutdown. Resolves once it has exited
+   * and `output()` holds everything it wrote before it died.
+   */
   kill: () => Promise<void>
   exited: () => boolean
   /** Peak resident set size of the process so far, in MiB (Linux `VmHWM`). */
@@ -79,6 +82,8 @@ export function startProcess (name: string, entry: string, port: number, env: Re
   child.stdout?.on('data', (chunk) => { output += String(chunk) })
   child.stderr?.on('data', (chunk) => { output += String(chunk) })
   const exit = once(child, 'exit')
+  // After 'exit', output may still sit in the pipes: 'close' comes once they are read to the end.
+  const closed = once(child, 'close')
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   return {
@@ -109,7 +114,7 @@ export function startProcess (name: string, entry: string, port: number, env: Re
     async kill () {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGKILL')
-      await exit
+      await closed
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyServerOptions, LogLevel } from 'fastify'
+import pino from 'pino'
 import { serializeRequest } from './request-serializer.js'
 
 /** Paths pino replaces with `[Redacted]`: credentials must never reach a log line. */
@@ -21,13 +22,21 @@ export interface LoggerSettings {
   pretty: boolean
 }
 
+/**
+ * JSON lines go to stdout with one synchronous write each: a line is in the pipe or file before the
+ * code that logged it goes on (an audit event before its answer is sent), so a crash or `kill -9`
+ * loses none, where pino's default asynchronous stream loses whatever waits behind scrypt and
+ * signatures on libuv's thread pool. Pretty output (a terminal) runs in pino-pretty's worker as before.
+ */
 export function loggerOptions ({ level, pretty }: LoggerSettings): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
     // Fastify's request line logs `req.url`: its query values are redacted (tokens sent by mistake).
     serializers: { req: serializeRequest },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      : { stream: pino.destination({ dest: 1, sync: true }) })
   }
 }
 

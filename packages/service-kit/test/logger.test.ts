@@ -27,6 +27,11 @@ describe('loggerOptions', () => {
     expect(loggerOptions({ level: 'info', pretty: false })).not.toHaveProperty('transport')
   })
 
+  it('writes JSON lines to stdout synchronously, so a crash loses none (the pretty worker is for terminals)', () => {
+    expect(loggerOptions({ level: 'info', pretty: false })).toMatchObject({ stream: { fd: 1, sync: true } })
+    expect(loggerOptions({ level: 'info', pretty: true })).not.toHaveProperty('stream')
+  })
+
   it.each([['info', 'warn'], ['warn', 'warn'], ['silent', 'warn'], ['debug', 'debug'], ['trace', 'trace']])(
     'logs probe requests at LOG_LEVEL=%s only from %s up', (level, expected) => {
       expect(probeLogLevel(level)).toBe(expected)

@@ -68,7 +68,10 @@ const SQLITE = [
      jti TEXT NOT NULL,
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (client_id, jti)
-   );`
+   );`,
+  // A used refresh token's successor, sealed under a key derived from the used token (which is never
+  // stored): a retry within the reuse grace period gets the same successor back (tokens/successor-seal.ts).
+  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;'
 ]
 
 /**
@@ -144,7 +147,9 @@ const POSTGRES = [
      key TEXT PRIMARY KEY,
      count INTEGER NOT NULL,
      window_ends_at BIGINT NOT NULL
-   );`
+   );`,
+  // The sealed successor of a used refresh token, as in SQLite.
+  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;'
 ]
 
 /** The auth service's schema on either engine. */

@@ -22,6 +22,7 @@ export const tokenIssuerPlugin = fp(async function tokenIssuer (app: FastifyInst
   app.decorate('signAccessToken', createTokenIssuer({ issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, keyRing: app.keyRing, now }))
   app.decorate('refreshTokens', new RefreshTokenStore(app.db, {
     idleMs: config.refreshTokenIdleTtlSeconds * 1000,
-    absoluteMs: config.refreshTokenAbsoluteTtlSeconds * 1000
+    absoluteMs: config.refreshTokenAbsoluteTtlSeconds * 1000,
+    reuseGraceMs: config.refreshTokenReuseGraceMs
   }))
 }, { name: 'token-issuer', dependencies: ['signing-keys', 'database'] })

@@ -106,7 +106,9 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
       const user = await app.users.findById(redemption.grant.userId)
       if (!user) throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: 'the user no longer exists' })
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
-      request.log.info({ event: 'refresh_token_rotated', client_id: clientId, sub: user.id }, 'access token refreshed')
+      // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
+      const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'
+      request.log.info({ event, client_id: clientId, sub: user.id }, 'access token refreshed')
       app.metrics.tokenRequests.inc({ grant_type: 'refresh_token', outcome: 'ok' })
       return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope, refresh_token: redemption.refreshToken }
     }

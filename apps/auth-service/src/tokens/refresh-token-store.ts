@@ -1,11 +1,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
+import { openSuccessor, sealSuccessor } from './successor-seal.js'
 
 export interface RefreshLifetimes {
   /** A refresh token not used for this long is dead. */
   idleMs: number
   /** A family (a login and every rotation after it) is dead this long after the login, however used. */
   absoluteMs: number
+  /**
+   * For this long after a rotation, the rotated token presented again (its answer was lost: a crash, a
+   * dropped connection) gets the same successor back instead of counting as reuse. 0 turns it off.
+   */
+  reuseGraceMs: number
 }
 
 /** What a refresh token stands for. */
@@ -16,7 +22,8 @@ export interface RefreshGrant {
 }
 
 export type Redemption =
-  | { ok: true, grant: RefreshGrant, refreshToken: string }
+  /** `replayed`: the token was rotated moments ago and `refreshToken` is the successor it got then. */
+  | { ok: true, grant: RefreshGrant, refreshToken: string, replayed?: true }
   | { ok: false, reason: 'unknown' | 'expired' | 'revoked' | 'reused', grant?: RefreshGrant }
 
 interface RefreshRow {
@@ -29,6 +36,8 @@ interface RefreshRow {
   expires_at: number
   used_at: number | null
   revoked_at: number | null
+  /** The successor, sealed under a key only the plaintext of this token gives (successor-seal.ts). */
+  successor_sealed: string | null
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
@@ -39,7 +48,14 @@ const newToken = () => randomBytes(32).toString('base64url')
  * and a new one of the same family issued. A second use of a used token means it was stolen (or a
  * client replays it): the whole family is revoked, the newest token included (OAuth 2.0 Security
  * BCP §4.14). Every redemption runs in a transaction holding the token's lock, so of two concurrent
- * redemptions of one token, on one replica or two, exactly one succeeds.
+ * redemptions of one token, on one replica or two, exactly one rotates it.
+ *
+ * The grace period (`reuseGraceMs`): a used token presented again within it, while its successor is
+ * still unused, is a retry of a lost answer (or a concurrent duplicate), not theft; it gets the same
+ * successor, as Okta's grace period does. The successor is kept sealed with the used token as the key
+ * (never stored), so the database alone still yields no usable token, on any replica. A successor
+ * carries the grant's scope, whatever narrowing its rotation asked for: a retry asking for another
+ * narrowing gets the same refresh token, and `check` decides its access token's scope as for any request.
  */
 export class RefreshTokenStore {
   readonly #db: SqlDatabase
@@ -71,15 +87,37 @@ export class RefreshTokenStore {
       if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked', grant }
       if (row.used_at !== null) {
+        const replay = await this.#replay(tx, token, row, grant, now)
+        if (replay) return replay
         await this.#revokeFamily(tx, row.family_id, now)
         return { ok: false, reason: 'reused', grant }
       }
       if (now >= row.idle_expires_at || now >= row.expires_at) return { ok: false, reason: 'expired', grant }
-      await tx.run('UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2', [now, row.token_hash])
       const successor = newToken()
+      const sealed = this.#lifetimes.reuseGraceMs > 0 ? sealSuccessor(token, tokenHash, successor) : null
+      await tx.run('UPDATE refresh_tokens SET used_at = $1, successor_sealed = $2 WHERE token_hash = $3',
+        [now, sealed, row.token_hash])
       await this.#insert(tx, successor, row.family_id, grant, now, row.expires_at)
       return { ok: true, grant, refreshToken: successor }
     })
+  }
+
+  /**
+   * A used token within the grace period: its successor again, if that is still unused; `expired` if
+   * it has expired meanwhile; undefined (reuse) otherwise. A successor already used or revoked means
+   * two parties hold the family: that is the theft the rotation exists to catch.
+   */
+  async #replay (tx: SqlQueryable, token: string, row: RefreshRow, grant: RefreshGrant, now: number)
+    : Promise<Redemption | undefined> {
+    const { used_at: usedAt, successor_sealed: sealed } = row
+    // Another replica's clock may be slightly behind: a negative age is inside the grace too.
+    if (usedAt === null || now - usedAt >= this.#lifetimes.reuseGraceMs || sealed === null) return undefined
+    const successor = openSuccessor(token, row.token_hash, sealed)
+    if (successor === undefined) return undefined
+    const next = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(successor)])
+    if (!next || next.family_id !== row.family_id || next.used_at !== null || next.revoked_at !== null) return undefined
+    if (now >= next.idle_expires_at || now >= next.expires_at) return { ok: false, reason: 'expired', grant }
+    return { ok: true, grant, refreshToken: successor, replayed: true }
   }
 
   /** Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`. */

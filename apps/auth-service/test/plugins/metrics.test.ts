@@ -36,7 +36,8 @@ describe('GET /metrics', () => {
   })
 
   it('counts token requests by bounded grant type and outcome, and refresh token reuse', async () => {
-    const app = await buildTestApp()
+    // No grace period: the used token presented again at once is reuse, not a retry.
+    const app = await buildTestApp({ REFRESH_TOKEN_REUSE_GRACE: '0s' })
     const secret = (await app.clients.add({ clientId: 'bot-client-93', authMethod: 'client_secret_post', jwks: undefined, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }, Date.now())).secret as string
     expect((await token(app, { grant_type: 'client_credentials', client_id: 'bot-client-93', client_secret: secret })).statusCode).toBe(200)
     expect((await token(app, { grant_type: 'client_credentials', client_id: 'bot-client-93', client_secret: 'wrong-secret-5a' })).statusCode).toBe(401)

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, type CryptoKey } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
-import { AUDIENCE, ISSUER, buildTestApp, login, suiteApp } from '../helper.js'
+import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login, suiteApp } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 const TOKEN = '/oauth/token'
@@ -151,21 +151,103 @@ describe.each(ENGINES)('on %s', (engine: Engine) => {
       expect((await refresh(app, body.refresh_token)).statusCode).toBe(200)
     })
 
-    it('revokes the whole family when a used token comes back, the newest one included', async () => {
-      const app = await build()
+    it('revokes the whole family when a used token comes back after the grace period, the newest too', async () => {
+      const clock = { ms: Date.UTC(2030, 0, 1) }
+      const app = await build({}, { now: () => clock.ms })
       const first = await loggedIn(app)
       const second = (await refresh(app, first)).json().refresh_token as string
+      clock.ms += 10_000 // the default grace period, just over
       const reused = await refresh(app, first)
       expect(reused.statusCode).toBe(400)
       expect(reused.json()).toEqual({ error: 'invalid_grant', error_description: 'The refresh token is invalid' })
       expect((await refresh(app, second)).json()).toMatchObject({ error: 'invalid_grant' })
     })
 
-    it('lets exactly one of two concurrent redemptions of one token succeed', async () => {
+    it('rotates once for two concurrent redemptions of one token: both get the one successor', async () => {
       const app = await build()
+      const token = await loggedIn(app)
+      const answers = await Promise.all([refresh(app, token), refresh(app, token)])
+      expect(answers.map((response) => response.statusCode)).toEqual([200, 200])
+      const [first, second] = answers.map((response) => response.json().refresh_token as string)
+      expect(second).toBe(first)
+      expect((await refresh(app, first as string)).statusCode).toBe(200)
+    })
+
+    it('lets exactly one of two concurrent redemptions of one token succeed with no grace period', async () => {
+      const app = await build({ REFRESH_TOKEN_REUSE_GRACE: '0s' })
       const token = await loggedIn(app)
       const statuses = (await Promise.all([refresh(app, token), refresh(app, token)])).map((response) => response.statusCode).sort()
       expect(statuses).toEqual([200, 400])
+    })
+
+    describe('a retry within REFRESH_TOKEN_REUSE_GRACE (a lost answer)', () => {
+      const T0 = Date.UTC(2030, 0, 1)
+      const INVALID_GRANT = { error: 'invalid_grant', error_description: 'The refresh token is invalid' }
+      async function rotated (logs?: ReturnType<typeof captureLogs>) {
+        const clock = { ms: T0 }
+        const overrides = { now: () => clock.ms, ...logs ? { logger: logs.logger } : {} }
+        const app = await build({ REFRESH_TOKEN_REUSE_GRACE: '5s' }, overrides)
+        const first = await loggedIn(app)
+        const answer = await refresh(app, first)
+        expect(answer.statusCode).toBe(200)
+        return { app, clock, first, answer: answer.json() as { access_token: string, refresh_token: string } }
+      }
+
+      it('gets the same refresh token and a fresh access token, logged as a replay, not as reuse', async () => {
+        const logs = captureLogs()
+        const { app, clock, first, answer } = await rotated(logs)
+        clock.ms += 4_999
+        const retry = await refresh(app, first)
+        expect(retry.statusCode).toBe(200)
+        expect(retry.headers['cache-control']).toBe('no-store')
+        expect(retry.json()).toEqual({ ...answer, access_token: expect.any(String) })
+        expect(retry.json().access_token).not.toBe(answer.access_token)
+        const events = logs.lines.map((line) => JSON.parse(line).event as string | undefined)
+          .filter((event) => event && !event.startsWith('key_'))
+        expect(events).toEqual(['login_succeeded', 'refresh_token_rotated', 'refresh_token_replayed'])
+        expect(logs.lines.join('')).not.toContain(answer.refresh_token)
+        expect((await refresh(app, answer.refresh_token)).statusCode).toBe(200)
+      })
+
+      it('is reuse from the end of the grace period on: the family is revoked', async () => {
+        const { app, clock, first, answer } = await rotated()
+        clock.ms += 5_000
+        expect((await refresh(app, first)).json()).toEqual(INVALID_GRANT)
+        expect((await refresh(app, answer.refresh_token)).json()).toMatchObject({ error: 'invalid_grant' })
+      })
+
+      it('is reuse once the successor has been used: the family is revoked', async () => {
+        const { app, clock, first, answer } = await rotated()
+        const next = (await refresh(app, answer.refresh_token)).json().refresh_token as string
+        clock.ms += 1_000
+        const retry = await refresh(app, first)
+        expect(retry.statusCode).toBe(400)
+        expect(retry.json()).toEqual(INVALID_GRANT)
+        expect((await refresh(app, next)).json()).toMatchObject({ error: 'invalid_grant' })
+      })
+
+      it('is refused for another client, and the family survives', async () => {
+        const { app, clock, first, answer } = await rotated()
+        const secret = await addSecretClient(app, 'thief')
+        clock.ms += 1_000
+        const stolen = await post(app, TOKEN, { grant_type: 'refresh_token', refresh_token: first },
+          { authorization: basic('thief', secret) })
+        expect(stolen.statusCode).toBe(400)
+        expect(stolen.json()).toEqual(INVALID_GRANT)
+        expect((await refresh(app, first)).json().refresh_token).toBe(answer.refresh_token)
+      })
+
+      it('may ask for another scope: the access token has it, the refresh token is the same', async () => {
+        const { app, clock, first, answer } = await rotated()
+        clock.ms += 1_000
+        const narrowed = await refresh(app, first, { scope: 'reports:read' })
+        expect(narrowed.json()).toMatchObject({ scope: 'reports:read', refresh_token: answer.refresh_token })
+        expect(decodeJwt(narrowed.json().access_token)).toMatchObject({ scope: 'reports:read' })
+        const widened = await refresh(app, first, { scope: 'reports:admin' })
+        expect(widened.statusCode).toBe(400)
+        expect(widened.json()).toMatchObject({ error: 'invalid_scope' })
+        expect((await refresh(app, answer.refresh_token)).statusCode).toBe(200)
+      })
     })
 
     it('narrows the scope when asked, and never widens it', async () => {
