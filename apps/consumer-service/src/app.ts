@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
+import { pluginTimeoutFor } from '@repo/service-kit/start-server'
 import { httpsServerOptions } from '@repo/service-kit/tls'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { authenticate } from './auth/authenticate.js'
@@ -34,6 +35,8 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: 16 * 1024,
+    // The report store may wait DATABASE_START_WAIT for PostgreSQL: more than Fastify's 10 s plugin timeout.
+    pluginTimeout: pluginTimeoutFor(config),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -43,7 +46,13 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
     await app.register(metricsPlugin, { enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, now })
-    await app.register(reportStorePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+    await app.register(reportStorePlugin, {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      startWaitMs: config.databaseStartWaitMs,
+      registry: app.metrics.registry
+    })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
       realm: config.audience,

@@ -19,6 +19,21 @@ export async function startServer (app: FastifyInstance, { port, host, closeGrac
   await app.listen({ port, host })
 }
 
+/** Fastify's own default plugin timeout: what every plugin but the database's needs. */
+const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000
+
+/**
+ * Fastify's `pluginTimeout` for a service whose database plugin waits up to `databaseStartWaitMs`
+ * for PostgreSQL, each attempt taking up to `databaseConnectTimeoutMs`, then migrates: so the
+ * documented wait holds and ends with its own one-line message, not "Plugin did not start in time".
+ */
+export function pluginTimeoutFor ({ databaseStartWaitMs, databaseConnectTimeoutMs }: { databaseStartWaitMs: number, databaseConnectTimeoutMs: number }): number {
+  return databaseStartWaitMs + databaseConnectTimeoutMs + DEFAULT_PLUGIN_TIMEOUT_MS
+}
+
+/** A database the start-up gave up on (`DatabaseNotReachableError`): its message names it and why. */
+const isStartupRefusal = (error: unknown) => (error as { code?: unknown } | null)?.code === 'DATABASE_NOT_REACHABLE'
+
 /**
  * The whole of a service's `server.ts`: read the configuration, build the app, listen, close on
  * signals. A bad configuration ends the process with its one-line message, not a stack trace.
@@ -30,7 +45,8 @@ export async function runService<C extends ListenOptions & { warnings: readonly 
     for (const warning of config.warnings) app.log.warn({ deprecated: true }, warning)
     await startServer(app, config)
   } catch (error) {
-    if (error instanceof ConfigError) console.error(`${name}: ${error.message}`)
+    // What the operator must fix is the whole message: one line, no stack.
+    if (error instanceof ConfigError || isStartupRefusal(error)) console.error(`${name}: ${(error as Error).message}`)
     else console.error(`${name}: failed to start`, error)
     process.exit(1)
   }

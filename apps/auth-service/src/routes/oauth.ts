@@ -28,7 +28,8 @@ function oauthErrorBody (error: Error & { statusCode?: number, validation?: unkn
   // The brute-force limits (plugins/rate-limits.ts): RFC 6749 has no code for it; RFC 6585 §4 and Retry-After say it.
   if (error.statusCode === 429) return { status: 429, body: { error: 'temporarily_unavailable', error_description: 'Too many attempts, retry later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
   if (error.statusCode === 413) return { status: 413, body: { error: 'invalid_request', error_description: 'The request body is too large' }, headers: {} }
-  if (error.statusCode === 503) return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: {} }
+  // The database away (DatabaseUnavailableError) or no signing key: its Retry-After says when to try again.
+  if (error.statusCode === 503) return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: 400, body: { error: 'invalid_request', error_description: 'Malformed request' }, headers: {} }
   }
@@ -44,7 +45,8 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
   acceptFormBodies(app)
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const { status, body, headers } = oauthErrorBody(error)
-    if (status >= 500) request.log.error({ err: error }, 'OAuth request failed')
+    // A 503 is a known state (logged once per database outage), not a failure to investigate per request.
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'OAuth request failed')
     else request.log.info({ error: body.error, reason: (error as OAuthFailure).reason ?? error.message }, 'OAuth request refused')
     if (request.routeOptions.url === TOKEN_PATH) {
       const grantType = (request.body as { grant_type?: unknown } | undefined)?.grant_type
