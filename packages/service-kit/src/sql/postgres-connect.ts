@@ -47,6 +47,7 @@ export async function connectWhenUp (url: string, { waitMs = 0, onWaiting, conne
   for (let attempt = 0; ; attempt++) {
     // Each attempt is bounded too: a host that drops packets would otherwise hold the start for minutes.
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs })
+    const attemptStarted = Date.now()
     try {
       await client.connect()
       return client
@@ -58,7 +59,9 @@ export async function connectWhenUp (url: string, { waitMs = 0, onWaiting, conne
       const left = deadline - Date.now()
       if (left <= 0) {
         const waited = waitMs > 0 ? ` after ${formatSeconds(waitMs)}` : ''
-        throw new DatabaseNotReachableError(`database ${describePostgresUrl(url)} not reachable${waited} (${describeReason(error)})`, { cause: error })
+        const timedOut = connectTimeoutMs > 0 && Date.now() - attemptStarted >= connectTimeoutMs
+        const reason = timedOut ? `no answer within ${connectTimeoutMs} ms` : describeReason(error)
+        throw new DatabaseNotReachableError(`database ${describePostgresUrl(url)} not reachable${waited} (${reason})`, { cause: error })
       }
       if (attempt === 0) onWaiting?.(error as Error)
       await sleep(Math.min(RETRY_INTERVAL_MS, left))
