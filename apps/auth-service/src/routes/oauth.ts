@@ -84,6 +84,10 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
 
     if (body.grant_type === 'refresh_token') {
       if (body.refresh_token === undefined) throw new OAuthFailure('invalid_request', 'refresh_token is required')
+      // The user is read before the rotation commits: a statement failing after it (the database gone)
+      // would answer 503 for a rotation that happened, and the client's retry would count as reuse.
+      const holder = await app.refreshTokens.grantOf(body.refresh_token)
+      const holderUser = holder && await app.users.findById(holder.userId)
       let scope = ''
       const redemption = await app.refreshTokens.redeem(body.refresh_token, now(), (grant) => {
         // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
@@ -103,7 +107,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
         }
         throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: `refresh token ${redemption.reason}` })
       }
-      const user = await app.users.findById(redemption.grant.userId)
+      const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
       if (!user) throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: 'the user no longer exists' })
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
       request.log.info({ event: 'refresh_token_rotated', client_id: clientId, sub: user.id }, 'access token refreshed')

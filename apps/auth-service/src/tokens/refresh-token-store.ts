@@ -82,6 +82,15 @@ export class RefreshTokenStore {
     })
   }
 
+  /**
+   * What `token` stands for, without using it (undefined if unknown): a caller reads what its answer
+   * needs before `redeem` commits, so no statement can fail between the rotation and its answer.
+   */
+  async grantOf (token: string): Promise<RefreshGrant | undefined> {
+    const row = await this.#db.get<RefreshRow>('SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope }
+  }
+
   /** Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`. */
   async revoke (token: string, clientId: string, now: number): Promise<'revoked' | 'unknown' | 'other-client'> {
     const row = await this.#db.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
