@@ -28,6 +28,13 @@ export function describePostgresUrl (url: string): string {
 export class DatabaseNotReachableError extends Error {
   override name = 'DatabaseNotReachableError'
   readonly code = 'DATABASE_NOT_REACHABLE'
+  /** Why, as the message ends with it: `connect ECONNREFUSED 10.0.0.5:5432`, `no answer within 5000 ms`. */
+  readonly reason: string
+
+  constructor (database: string, waitedMs: number, reason: string, cause: unknown) {
+    super(`database ${database} not reachable${waitedMs > 0 ? ` after ${formatSeconds(waitedMs)}` : ''} (${reason})`, { cause })
+    this.reason = reason
+  }
 }
 
 function describeReason (error: unknown): string {
@@ -58,10 +65,9 @@ export async function connectWhenUp (url: string, { waitMs = 0, onWaiting, conne
       if (!retryable) throw error
       const left = deadline - Date.now()
       if (left <= 0) {
-        const waited = waitMs > 0 ? ` after ${formatSeconds(waitMs)}` : ''
         const timedOut = connectTimeoutMs > 0 && Date.now() - attemptStarted >= connectTimeoutMs
         const reason = timedOut ? `no answer within ${connectTimeoutMs} ms` : describeReason(error)
-        throw new DatabaseNotReachableError(`database ${describePostgresUrl(url)} not reachable${waited} (${reason})`, { cause: error })
+        throw new DatabaseNotReachableError(describePostgresUrl(url), waitMs, reason, error)
       }
       if (attempt === 0) onWaiting?.(error as Error)
       await sleep(Math.min(RETRY_INTERVAL_MS, left))
