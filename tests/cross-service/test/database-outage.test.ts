@@ -5,14 +5,19 @@ import { keyEvents, runAuthCli, type ServiceProcess } from '@repo/service-harnes
 import { kidOf } from '../src/jwks.js'
 import { runLoad } from '../src/load.js'
 import { type Answer, runOutageLoad } from '../src/outage-load.js'
-import { clientCredentials, refresh } from '../src/oauth-requests.js'
+import { refresh } from '../src/oauth-requests.js'
 import { replicaSuite } from '../src/replicas.js'
 
 const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 const CONNECT_TIMEOUT_MS = 1000
 const AUTH_ENV = {
-  JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s', KEY_STATE_POLL: '100ms', CLOCK_TOLERANCE: '0s',
-  LOGIN_RATE_LIMIT: '100000/1m', OAUTH_RATE_LIMIT: '100000/1m', DATABASE_CONNECT_TIMEOUT: `${CONNECT_TIMEOUT_MS}ms`
+  JWKS_MAX_AGE: '1s',
+  KEY_PREPUBLISH: '2s',
+  KEY_STATE_POLL: '100ms',
+  CLOCK_TOLERANCE: '0s',
+  LOGIN_RATE_LIMIT: '100000/1m',
+  OAUTH_RATE_LIMIT: '100000/1m',
+  DATABASE_CONNECT_TIMEOUT: `${CONNECT_TIMEOUT_MS}ms`
 }
 
 interface ListedKey { kid: string, state: string }

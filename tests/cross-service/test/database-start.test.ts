@@ -6,7 +6,7 @@ const START_WAIT_MS = 11_000
 
 describe('a service whose PostgreSQL never comes up', () => {
   // Both at once: each waits 11 s.
-  it.concurrent.for<ServiceName>(['auth-service', 'consumer-service'])('%s waits the whole DATABASE_START_WAIT, then ends with one line naming the database and the reason', async (name, { expect, onTestFinished }) => {
+  it.concurrent.for<ServiceName>(['auth-service', 'consumer-service'])('%s waits the whole DATABASE_START_WAIT, then ends with one line naming the database and the reason', { timeout: 30_000 }, async (name, { expect, onTestFinished }) => {
     const dataDir = await tempDir('database-start-')
     onTestFinished(() => dataDir.remove())
     const dbPort = await freePort()
@@ -29,5 +29,5 @@ describe('a service whose PostgreSQL never comes up', () => {
     expect(lines.at(-1)).toBe(`${name}: database postgres://app@127.0.0.1:${dbPort}/auth not reachable after 11 s (connect ECONNREFUSED 127.0.0.1:${dbPort})`)
     expect(lines.filter((line) => !line.startsWith('{'))).toHaveLength(1)
     expect(service.output()).not.toContain('hunter2')
-  }, 30_000)
+  })
 })

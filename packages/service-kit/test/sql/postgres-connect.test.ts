@@ -27,6 +27,9 @@ const urlOn = (port: number) => {
   return url.toString()
 }
 
+/** What `attempt` was rejected with (connected, it fails the test). */
+const failureOf = (attempt: Promise<unknown>) => attempt.then(() => { throw new Error('expected no connection') }, (error: unknown) => error as Error)
+
 describe('connectWhenUp', () => {
   it('fails at once when nothing listens and it may not wait', async () => {
     const port = await freePort()
@@ -54,7 +57,7 @@ describe('connectWhenUp', () => {
     url.password = 'hunter2'
     let waited = 0
     const started = performance.now()
-    const failure = await connectWhenUp(url.toString(), { waitMs: 1500, onWaiting: () => { waited++ } }).catch((error: unknown) => error as Error)
+    const failure = await failureOf(connectWhenUp(url.toString(), { waitMs: 1500, onWaiting: () => { waited++ } }))
     // Not before the bound: the last attempt is made at it.
     expect(performance.now() - started).toBeGreaterThanOrEqual(1500)
     expect(failure).toMatchObject({ code: 'DATABASE_NOT_REACHABLE', cause: { code: 'ECONNREFUSED' } })
@@ -67,7 +70,7 @@ describe('connectWhenUp', () => {
     const silent = await startTcpForwarder('127.0.0.1', 1)
     silent.mode = 'blackhole'
     onTestFinished(() => silent.close())
-    const failure = await connectWhenUp(urlOn(silent.port), { waitMs: 600, connectTimeoutMs: 200 }).catch((error: unknown) => error as Error)
+    const failure = await failureOf(connectWhenUp(urlOn(silent.port), { waitMs: 600, connectTimeoutMs: 200 }))
     expect(failure).toMatchObject({ code: 'DATABASE_NOT_REACHABLE' })
     expect(failure.message).toMatch(/not reachable after 0\.6 s \(no answer within 200 ms\)$/)
     // Attempts one second apart would fit one; bounded at 200 ms, the wait is not one attempt long.

@@ -14,7 +14,7 @@ describe('unreachableCode', () => {
   it.each([
     ['23505', 'unique violation'], ['42601', 'syntax error'], ['28P01', 'wrong password'], ['3D000', 'no such database'],
     ['57014', 'statement cancelled'], ['40P01', 'deadlock'], ['ERR_INVALID_ARG_TYPE', 'a Node bug'], [undefined, 'no code']
-  ])('%s (%s): not an outage', (code) => {
+  ])('%s (%s): not an outage', (code, _what) => {
     expect(unreachableCode(withCode(code))).toBeUndefined()
   })
 
