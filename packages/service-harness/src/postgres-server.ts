@@ -94,7 +94,7 @@ export async function createTestDatabase (adminUrl: string): Promise<string> {
 /**
  * A PostgreSQL server on a free loopback port, its files in a temporary directory: the real engine,
  * without Docker. With `TEST_DATABASE_URL`, that server is used instead. Durability is off
- * (`fsync=off`): the tests kill services, never this server.
+ * (`fsync=off`): the tests kill services, and stop this server only cleanly (`pause`).
  */
 export async function startPostgresServer (): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL
