@@ -50,6 +50,9 @@ describe('the auth service while its PostgreSQL is away', () => {
     expect((await app.inject('/health/live')).statusCode).toBe(200)
     expect((await app.inject('/.well-known/jwks.json')).statusCode).toBe(200)
     expect((await app.inject('/.well-known/oauth-authorization-server')).statusCode).toBe(200)
+    // The scrape still works, and says so.
+    const scraped = await app.inject('/metrics')
+    expect([scraped.statusCode, scraped.body.match(/^database_up \d$/m)?.[0]]).toEqual([200, 'database_up 0'])
 
     await forwarder.up()
     expect((await app.inject('/health/ready')).json()).toEqual({ status: 'ok' })
