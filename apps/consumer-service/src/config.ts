@@ -127,7 +127,9 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     verifiedTokenCacheSeconds: env.duration('VERIFIED_TOKEN_CACHE', vars.VERIFIED_TOKEN_CACHE, { unit: 's', max: '1d' }),
     dataDir: vars.DATA_DIR,
     databaseUrl: vars.DATABASE_URL === undefined ? undefined : env.check('DATABASE_URL', () => checkDatabaseUrl('DATABASE_URL', vars.DATABASE_URL as string)),
-    databaseConnectTimeoutMs: env.duration('DATABASE_CONNECT_TIMEOUT', vars.DATABASE_CONNECT_TIMEOUT, { unit: 'ms', min: '100ms', max: '60s' }),
+    databaseConnectTimeoutMs: env.duration('DATABASE_CONNECT_TIMEOUT', vars.DATABASE_CONNECT_TIMEOUT, {
+      unit: 'ms', min: '100ms', max: '60s'
+    }),
     databaseStartWaitMs: env.duration('DATABASE_START_WAIT', vars.DATABASE_START_WAIT, { unit: 'ms', max: '10m' }),
     metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
     metricsPort: vars.METRICS_PORT,

@@ -99,8 +99,11 @@ export async function createTestDatabase (adminUrl: string): Promise<string> {
 export async function startPostgresServer (): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL
   if (external) {
-    const notHere = async () => { throw new Error('pause() and resume() need a server this harness started, not TEST_DATABASE_URL') }
-    return { adminUrl: external, createDatabase: () => createTestDatabase(external), stop: async () => {}, pause: notHere, resume: notHere }
+    const notHere = async () => {
+      throw new Error('pause() and resume() need a server this harness started, not TEST_DATABASE_URL')
+    }
+    const createDatabase = () => createTestDatabase(external)
+    return { adminUrl: external, createDatabase, stop: async () => {}, pause: notHere, resume: notHere }
   }
   const bin = await findBinDir()
   const user = await serverUser()

@@ -48,11 +48,17 @@ export class DatabaseOutage implements AvailabilityObserver {
     this.#pingTimeoutMs = pingTimeoutMs
     this.#freshMs = freshMs
     const registers = [registry]
-    this.#up = new Gauge({ name: 'database_up', help: '1 while statements reach the database, 0 during an outage', registers })
+    this.#up = new Gauge({
+      name: 'database_up', help: '1 while statements reach the database, 0 during an outage', registers
+    })
     this.#up.set(1)
-    this.#outages = new Counter({ name: 'database_outages_total', help: 'Times the database became unreachable', registers })
+    this.#outages = new Counter({
+      name: 'database_outages_total', help: 'Times the database became unreachable', registers
+    })
     this.#refused = new Counter({
-      name: 'database_unavailable_responses_total', help: 'Requests answered 503 because the database was unreachable', registers
+      name: 'database_unavailable_responses_total',
+      help: 'Requests answered 503 because the database was unreachable',
+      registers
     })
   }
 
@@ -66,7 +72,8 @@ export class DatabaseOutage implements AvailabilityObserver {
     this.#outage = { since: this.#now(), reason: error.reason, refused: 0 }
     this.#up.set(0)
     this.#outages.inc()
-    this.#log.info({ reason: error.reason }, 'database unreachable: requests that need it are answered 503 until it is back')
+    this.#log.info({ reason: error.reason },
+      'database unreachable: requests that need it are answered 503 until it is back')
   }
 
   available (): void {
@@ -130,7 +137,9 @@ export class DatabaseOutage implements AvailabilityObserver {
  * A `DatabaseOutage` for `app`, with the `onError` hook that counts each request refused because
  * the database is away. Call it from a `fastify-plugin` (the hook must reach every route).
  */
-export function trackDatabaseOutages (app: FastifyInstance, options: Omit<DatabaseOutageOptions, 'log'>): DatabaseOutage {
+export function trackDatabaseOutages (
+  app: FastifyInstance, options: Omit<DatabaseOutageOptions, 'log'>
+): DatabaseOutage {
   const outage = new DatabaseOutage({ ...options, log: app.log.child({ component: 'database' }) })
   app.addHook('onError', (_request, _reply, error, done) => {
     if (isDatabaseUnavailable(error)) outage.refused(error)

@@ -47,7 +47,9 @@ export function toErrorBody (error: HandledError): ErrorBody {
     return body(400, 'invalid_request', error.message)
   }
   // The database is away: a moment's wait fixes it (its Retry-After says how long), not a bug report.
-  if (isDatabaseUnavailable(error)) return body(503, 'temporarily_unavailable', 'Service temporarily unavailable, retry later')
+  if (isDatabaseUnavailable(error)) {
+    return body(503, 'temporarily_unavailable', 'Service temporarily unavailable, retry later')
+  }
   const status = error.statusCode ?? 500
   // @fastify/error upper-cases codes; the contract's codes are lower case.
   const code = typeof error.code === 'string' ? error.code.toLowerCase() : ''

@@ -13,7 +13,9 @@ export interface HealthOptions {
 }
 
 /** `GET /health/live` (the process answers) and `GET /health/ready` (it can serve traffic). */
-export async function healthRoutes (fastify: FastifyInstance, { isReady, notReadyReason, serviceLogLevel }: HealthOptions) {
+export async function healthRoutes (
+  fastify: FastifyInstance, { isReady, notReadyReason, serviceLogLevel }: HealthOptions
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const schema = { response: { 200: HealthSchema, 503: HealthSchema } }
   const routeLogLevel = probeLogLevel(serviceLogLevel)

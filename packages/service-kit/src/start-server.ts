@@ -27,7 +27,9 @@ const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000
  * for PostgreSQL, each attempt taking up to `databaseConnectTimeoutMs`, then migrates: so the
  * documented wait holds and ends with its own one-line message, not "Plugin did not start in time".
  */
-export function pluginTimeoutFor ({ databaseStartWaitMs, databaseConnectTimeoutMs }: { databaseStartWaitMs: number, databaseConnectTimeoutMs: number }): number {
+export function pluginTimeoutFor (
+  { databaseStartWaitMs, databaseConnectTimeoutMs }: { databaseStartWaitMs: number, databaseConnectTimeoutMs: number }
+): number {
   return databaseStartWaitMs + databaseConnectTimeoutMs + DEFAULT_PLUGIN_TIMEOUT_MS
 }
 

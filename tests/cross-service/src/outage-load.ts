@@ -16,6 +16,8 @@ export interface Answer {
   answeredAt: number
 }
 
+const oauthError = (body: Record<string, unknown>) => typeof body.error === 'string' ? { error: body.error } : {}
+
 export interface OutageLoadOptions {
   /** A `client_credentials` client with a secret, allowed on every replica. */
   client: { id: string, secret: string }
@@ -31,10 +33,12 @@ export interface OutageLoadOptions {
  * the same token on anything else, as a client does with a 503), and readiness and JWKS probes.
  * `redeemed` lists every refresh token a 200 was given for.
  */
-export function runOutageLoad (urls: readonly string[], { client, refreshTokens, probeEveryMs = 100 }: OutageLoadOptions, signal: AbortSignal) {
+export function runOutageLoad (urls: readonly string[], options: OutageLoadOptions, signal: AbortSignal) {
+  const { client, refreshTokens, probeEveryMs = 100 } = options
   const answers: Answer[] = []
   const redeemed: string[] = []
-  const record = async (replica: number, kind: AnswerKind, send: () => Promise<{ status: number, retryAfter: string | null, error?: string }>) => {
+  type Sent = Pick<Answer, 'status' | 'retryAfter' | 'error'>
+  const record = async (replica: number, kind: AnswerKind, send: () => Promise<Sent>) => {
     const sentAt = performance.now()
     try {
       const answer = await send()
@@ -51,7 +55,7 @@ export function runOutageLoad (urls: readonly string[], { client, refreshTokens,
     while (!signal.aborted) {
       await record(replica, 'grant', async () => {
         const { status, body, headers } = await clientCredentials(urls[replica] as string, client.id, client.secret)
-        return { status, retryAfter: headers.get('retry-after'), ...typeof body.error === 'string' ? { error: body.error } : {} }
+        return { status, retryAfter: headers.get('retry-after'), ...oauthError(body) }
       })
     }
   }
@@ -63,7 +67,7 @@ export function runOutageLoad (urls: readonly string[], { client, refreshTokens,
       const answer = await record(replica, 'refresh', async () => {
         const { status, body, headers } = await refresh(urls[replica] as string, token)
         if (status === 200) next = body.refresh_token as string
-        return { status, retryAfter: headers.get('retry-after'), ...typeof body.error === 'string' ? { error: body.error } : {} }
+        return { status, retryAfter: headers.get('retry-after'), ...oauthError(body) }
       })
       if (next !== undefined) {
         redeemed.push(token)
@@ -82,8 +86,12 @@ export function runOutageLoad (urls: readonly string[], { client, refreshTokens,
     }
   }
   const workers = urls.flatMap((_url, replica) => [
-    grants(replica), grants(replica), probe(replica, 'ready', '/health/ready'), probe(replica, 'jwks', '/.well-known/jwks.json')
+    grants(replica),
+    grants(replica),
+    probe(replica, 'ready', '/health/ready'),
+    probe(replica, 'jwks', '/.well-known/jwks.json')
   ])
-  const done = Promise.all([...workers, ...refreshTokens.map((token, i) => chain(i, token))]).then(() => ({ answers, redeemed }))
+  const chains = refreshTokens.map((token, i) => chain(i, token))
+  const done = Promise.all([...workers, ...chains]).then(() => ({ answers, redeemed }))
   return { answers, redeemed, done }
 }

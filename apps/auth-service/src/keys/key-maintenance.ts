@@ -42,8 +42,9 @@ export function startKeyMaintenance ({ lifecycle, keyRing, intervalMs, now, log 
     }
     running = pass()
       .catch((error: unknown) => {
-        // The database away is logged once per outage (service-kit's database-outage); the pass runs again when it is back.
-        if (isDatabaseUnavailable(error)) log.debug({ reason: error.reason }, 'key maintenance skipped: database unreachable')
+        // The database away is logged once per outage (service-kit's database-outage); the pass
+        // runs again when it is back.
+        if (isDatabaseUnavailable(error)) log.debug({ reason: error.reason }, 'key maintenance skipped: no database')
         else log.error({ err: error }, 'key maintenance failed; retrying on the next interval')
       })
       .finally(() => {

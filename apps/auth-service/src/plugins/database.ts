@@ -28,7 +28,8 @@ export interface DatabasePluginOptions extends DatabaseLocation {
  * closes: PostgreSQL when DATABASE_URL is set, else SQLite under DATA_DIR. While PostgreSQL is
  * away, the statements that need it fail as `DatabaseUnavailableError` (503, `Retry-After`).
  */
-export const databasePlugin = fp(async function database (app: FastifyInstance, { connectTimeoutMs, startWaitMs, registry, ...location }: DatabasePluginOptions) {
+export const databasePlugin = fp(async function database (app: FastifyInstance, options: DatabasePluginOptions) {
+  const { connectTimeoutMs, startWaitMs, registry, ...location } = options
   const log = app.log.child({ component: 'database' })
   const database = describeDatabase(location, DATABASE_FILE)
   const outage = trackDatabaseOutages(app, { registry, pingTimeoutMs: connectTimeoutMs })
@@ -38,7 +39,8 @@ export const databasePlugin = fp(async function database (app: FastifyInstance, 
     connectTimeoutMs,
     // Replicas and PostgreSQL often start together: wait for it, saying so once.
     waitMs: startWaitMs,
-    onWaiting: (error) => log.info({ database, reason: (error as { code?: string }).code ?? error.message }, `database not reachable yet; retrying every second for ${startWaitMs / 1000} s`)
+    onWaiting: (error) => log.info({ database, reason: (error as { code?: string }).code ?? error.message },
+      `database not reachable yet; retrying every second for ${startWaitMs / 1000} s`)
   })
   log.info({ database }, 'database ready')
   app.decorate('db', db)

@@ -40,7 +40,9 @@ export interface RotationClock {
 }
 
 /** Creates the registry and metrics; `keys` and the clock are read at scrape time only. */
-export function createAuthMetrics (keys: () => Promise<StoredKey[] | undefined>, { now, signingAlg, rotationIntervalMs }: RotationClock): AuthMetrics {
+export function createAuthMetrics (
+  keys: () => Promise<StoredKey[] | undefined>, { now, signingAlg, rotationIntervalMs }: RotationClock
+): AuthMetrics {
   const registry = new Registry()
   const registers = [registry]
   const logins = new Counter({ name: 'logins_total', help: 'Logins by outcome', labelNames: ['outcome'] as const, registers })

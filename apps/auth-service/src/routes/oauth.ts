@@ -29,7 +29,10 @@ function oauthErrorBody (error: Error & { statusCode?: number, validation?: unkn
   if (error.statusCode === 429) return { status: 429, body: { error: 'temporarily_unavailable', error_description: 'Too many attempts, retry later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
   if (error.statusCode === 413) return { status: 413, body: { error: 'invalid_request', error_description: 'The request body is too large' }, headers: {} }
   // The database away (DatabaseUnavailableError) or no signing key: its Retry-After says when to try again.
-  if (error.statusCode === 503) return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
+  if (error.statusCode === 503) {
+    const headers = (error as { headers?: Record<string, string> }).headers ?? {}
+    return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers }
+  }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: 400, body: { error: 'invalid_request', error_description: 'Malformed request' }, headers: {} }
   }

@@ -87,7 +87,8 @@ export class RefreshTokenStore {
    * needs before `redeem` commits, so no statement can fail between the rotation and its answer.
    */
   async grantOf (token: string): Promise<RefreshGrant | undefined> {
-    const row = await this.#db.get<RefreshRow>('SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    const row = await this.#db.get<RefreshRow>(
+      'SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
     return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope }
   }
 

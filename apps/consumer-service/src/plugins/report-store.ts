@@ -25,7 +25,10 @@ export interface ReportStorePluginOptions extends DatabaseLocation {
  * when the app closes. While PostgreSQL is away the report routes answer 503 with `Retry-After`;
  * readiness does not follow it: verifying tokens, the rest of the API, needs no database.
  */
-export const reportStorePlugin = fp(async function reportStore (app: FastifyInstance, { connectTimeoutMs, startWaitMs, registry, ...location }: ReportStorePluginOptions) {
+export const reportStorePlugin = fp(async function reportStore (
+  app: FastifyInstance, options: ReportStorePluginOptions
+) {
+  const { connectTimeoutMs, startWaitMs, registry, ...location } = options
   const log = app.log.child({ component: 'database' })
   const database = describeDatabase(location, DATABASE_FILE)
   const reports = await ReportStore.open(location, {
@@ -33,7 +36,8 @@ export const reportStorePlugin = fp(async function reportStore (app: FastifyInst
     availability: trackDatabaseOutages(app, { registry, pingTimeoutMs: connectTimeoutMs }),
     connectTimeoutMs,
     waitMs: startWaitMs,
-    onWaiting: (error) => log.info({ database, reason: (error as { code?: string }).code ?? error.message }, `database not reachable yet; retrying every second for ${startWaitMs / 1000} s`)
+    onWaiting: (error) => log.info({ database, reason: (error as { code?: string }).code ?? error.message },
+      `database not reachable yet; retrying every second for ${startWaitMs / 1000} s`)
   })
   log.info({ database }, 'database ready')
   app.decorate('reports', reports)

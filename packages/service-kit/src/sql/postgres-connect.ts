@@ -32,7 +32,8 @@ export class DatabaseNotReachableError extends Error {
   readonly reason: string
 
   constructor (database: string, waitedMs: number, reason: string, cause: unknown) {
-    super(`database ${database} not reachable${waitedMs > 0 ? ` after ${formatSeconds(waitedMs)}` : ''} (${reason})`, { cause })
+    const waited = waitedMs > 0 ? ` after ${formatSeconds(waitedMs)}` : ''
+    super(`database ${database} not reachable${waited} (${reason})`, { cause })
     this.reason = reason
   }
 }
@@ -46,10 +47,12 @@ function describeReason (error: unknown): string {
 /**
  * A connected client. A server that is not up yet (replicas and the database started together) is
  * retried every second until `waitMs` has passed (the last attempt at that bound, never before,
- * each attempt bounded by `connectTimeoutMs`); then the start-up ends with a `DatabaseNotReachableError`. Any other error (a wrong password, a
- * missing database) fails at once.
+ * each attempt bounded by `connectTimeoutMs`); then the start-up ends with a `DatabaseNotReachableError`.
+ * Any other error (a wrong password, a missing database) fails at once.
  */
-export async function connectWhenUp (url: string, { waitMs = 0, onWaiting, connectTimeoutMs = 0 }: ConnectOptions = {}): Promise<pg.Client> {
+export async function connectWhenUp (
+  url: string, { waitMs = 0, onWaiting, connectTimeoutMs = 0 }: ConnectOptions = {}
+): Promise<pg.Client> {
   const deadline = Date.now() + waitMs
   for (let attempt = 0; ; attempt++) {
     // Each attempt is bounded too: a host that drops packets would otherwise hold the start for minutes.

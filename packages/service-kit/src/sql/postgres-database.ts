@@ -52,18 +52,23 @@ class PostgresDatabase implements SqlDatabase {
   #relisten: NodeJS.Timeout | undefined
   #closed = false
 
-  constructor (url: string, { log = NO_LOG, maxConnections, availability = NO_OBSERVER, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS }: PostgresOptions) {
+  constructor (url: string, options: PostgresOptions) {
+    const { log = NO_LOG, maxConnections, availability = NO_OBSERVER } = options
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     this.#url = url
     this.#log = log
     this.#availability = availability
     this.#connectTimeoutMs = connectTimeoutMs
     // connectionTimeoutMillis bounds both a new connection and the wait for a free one: requests do
     // not pile up behind a database that is away. keepAlive finds a peer that vanished without a word.
-    this.#pool = new pg.Pool({ connectionString: url, types, max: maxConnections, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true })
+    this.#pool = new pg.Pool({
+      connectionString: url, types, max: maxConnections, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true
+    })
     // An idle connection the server dropped: the pool discards it (without a listener it would crash
     // the process) and opens another when one is needed. Only the statements say whether the database is away.
     this.#pool.on('error', (error) => {
-      if (!isDatabaseUnavailable(asUnavailable(error, true))) log.warn({ err: error }, 'idle database connection failed')
+      if (isDatabaseUnavailable(asUnavailable(error, true))) return
+      log.warn({ err: error }, 'idle database connection failed')
     })
   }
 
@@ -124,7 +129,8 @@ class PostgresDatabase implements SqlDatabase {
         await client.query('COMMIT')
         return result
       } catch (error) {
-        // A cut connection has rolled back on the server already; this ROLLBACK then fails and the connection is dropped.
+        // A cut connection has rolled back on the server already; this ROLLBACK then fails and the
+        // connection is dropped.
         await client.query('ROLLBACK').catch((failure: Error) => { rollbackFailed = failure })
         throw error
       }
@@ -147,7 +153,9 @@ class PostgresDatabase implements SqlDatabase {
    * announced while it was away was missed. `lostSince`: when the connection it replaces was lost.
    */
   async #listen (lostSince?: number): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#url, types, connectionTimeoutMillis: this.#connectTimeoutMs, keepAlive: true })
+    const client = new pg.Client({
+      connectionString: this.#url, types, connectionTimeoutMillis: this.#connectTimeoutMs, keepAlive: true
+    })
     let established = false
     const lose = (error: Error) => {
       if (this.#closed || this.#listener !== client) return
@@ -155,8 +163,9 @@ class PostgresDatabase implements SqlDatabase {
       client.end().catch(() => {})
       if (established) {
         const unavailable = asUnavailable(error, true)
-        if (isDatabaseUnavailable(unavailable)) this.#log.info({ reason: unavailable.reason }, 'database change notifications lost; reconnecting')
-        else this.#log.warn({ err: error }, 'database change notifications lost; reconnecting')
+        const lostLine = 'database change notifications lost; reconnecting'
+        if (isDatabaseUnavailable(unavailable)) this.#log.info({ reason: unavailable.reason }, lostLine)
+        else this.#log.warn({ err: error }, lostLine)
       }
       const since = established ? Date.now() : lostSince as number
       this.#relisten = setTimeout(() => {

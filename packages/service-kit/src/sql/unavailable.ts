@@ -61,12 +61,14 @@ export function asUnavailable (error: unknown, connectionLost: boolean): unknown
   if (isDatabaseUnavailable(error)) return error
   const code = unreachableCode(error)
   if (code !== undefined) return new DatabaseUnavailableError(code, error)
-  if (connectionLost && typeof (error as { code?: unknown } | null)?.code !== 'string') return new DatabaseUnavailableError('connection_lost', error)
+  const coded = typeof (error as { code?: unknown } | null)?.code === 'string'
+  if (connectionLost && !coded) return new DatabaseUnavailableError('connection_lost', error)
   return error
 }
 
 /** What a failed attempt to get a connection becomes: pg's pool and connect timeouts carry no code. */
 export function asConnectFailure (error: unknown): unknown {
-  if (typeof (error as { code?: unknown } | null)?.code !== 'string') return new DatabaseUnavailableError('connect_timeout', error)
+  const coded = typeof (error as { code?: unknown } | null)?.code === 'string'
+  if (!coded) return new DatabaseUnavailableError('connect_timeout', error)
   return asUnavailable(error, false)
 }
