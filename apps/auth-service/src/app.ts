@@ -4,6 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { serverOptions } from '@repo/service-kit/server-options'
+import { pluginTimeoutFor } from '@repo/service-kit/start-server'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
@@ -45,6 +46,9 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // The database plugin may wait DATABASE_START_WAIT for PostgreSQL (each attempt up to
+    // DATABASE_CONNECT_TIMEOUT): Fastify's 10 s plugin timeout would cut that wait short.
+    pluginTimeout: pluginTimeoutFor(config),
     // Reject what doesn't match the schema instead of coercing or silently dropping it.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -63,7 +67,13 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     })
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { issuer: config.issuer })
-    await app.register(databasePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+    await app.register(databasePlugin, {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      startWaitMs: config.databaseStartWaitMs,
+      registry: app.metrics.registry
+    })
     // On PostgreSQL the brute-force counters are shared by every replica.
     await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits, sharedIn: app.db.dialect === 'postgres' ? app.db : undefined })
     await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
@@ -71,7 +81,12 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(clientsPlugin)
     await app.register(signingKeysPlugin, { config, now })
     await app.register(tokenIssuerPlugin, { config, now })
-    await app.register(healthRoutes, { isReady: () => app.keyRing.signingKey() !== undefined, serviceLogLevel: config.logLevel })
+    await app.register(healthRoutes, {
+      isReady: () => app.keyRing.signingKey() !== undefined,
+      // Nearly every answer of this service needs its database: not ready while it is away.
+      notReadyReason: () => app.dbOutage.notReadyReason(app.db),
+      serviceLogLevel: config.logLevel
+    })
     await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
     await app.register(oauthRoutes, { issuer: config.issuer, audience: config.audience, publicClientId: config.clientId, now })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })

@@ -29,6 +29,10 @@ export interface AuthConfig {
   dataDir: string
   /** `DATABASE_URL`: PostgreSQL instead of SQLite, for several replicas on one database. */
   databaseUrl: string | undefined
+  /** `DATABASE_CONNECT_TIMEOUT`: how long a statement waits for a connection before it is answered 503. */
+  databaseConnectTimeoutMs: number
+  /** `DATABASE_START_WAIT`: how long the start-up waits for a PostgreSQL server that is not up yet. */
+  databaseStartWaitMs: number
   /** `METRICS_ENABLED`: serve `GET /metrics` (Prometheus text). */
   metricsEnabled: boolean
   /** `METRICS_PORT`: serve it on its own listener on HOST; undefined means on `port`, beside the API. */
@@ -86,6 +90,8 @@ const EnvSchema = Type.Object({
   SIGNING_ALG: Type.Enum(SIGNING_ALGORITHMS, { default: 'RS256' }),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_CONNECT_TIMEOUT: Type.String({ default: '5s' }),
+  DATABASE_START_WAIT: Type.String({ default: '30s' }),
   METRICS_ENABLED: Type.Union([Type.Boolean(), Type.String()], { default: 'true' }),
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   JWKS_MAX_AGE: Type.String({ default: '5m' }),
@@ -162,6 +168,10 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
     signingAlg: vars.SIGNING_ALG as SigningAlgorithm,
     dataDir: vars.DATA_DIR,
     databaseUrl: vars.DATABASE_URL === undefined ? undefined : env.check('DATABASE_URL', () => checkDatabaseUrl('DATABASE_URL', vars.DATABASE_URL as string)),
+    databaseConnectTimeoutMs: env.duration('DATABASE_CONNECT_TIMEOUT', vars.DATABASE_CONNECT_TIMEOUT, {
+      unit: 'ms', min: '100ms', max: '60s'
+    }),
+    databaseStartWaitMs: env.duration('DATABASE_START_WAIT', vars.DATABASE_START_WAIT, { unit: 'ms', max: '10m' }),
     metricsEnabled: parseBoolean(vars.METRICS_ENABLED),
     metricsPort: vars.METRICS_PORT,
     jwksMaxAgeSeconds,

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 900,
       signingAlg: 'RS256',
       dataDir: './data',
+      databaseConnectTimeoutMs: 5000,
+      databaseStartWaitMs: 30_000,
       metricsEnabled: true,
       metricsPort: undefined,
       jwksMaxAgeSeconds: 300,
@@ -64,9 +66,13 @@ describe('loadConfig', () => {
       KEY_PREPUBLISH: '2h',
       CLOCK_TOLERANCE: '30s',
       KEY_STATE_POLL: '250ms',
-      KEY_RETIRE_AFTER: '1h'
+      KEY_RETIRE_AFTER: '1h',
+      DATABASE_CONNECT_TIMEOUT: '2500ms',
+      DATABASE_START_WAIT: '2m'
     })
     expect(config).toMatchObject({
+      databaseConnectTimeoutMs: 2500,
+      databaseStartWaitMs: 120_000,
       port: 8080,
       host: '0.0.0.0',
       issuer: 'https://auth.example.com',
@@ -170,6 +176,8 @@ describe('loadConfig', () => {
     [{ ISSUER: 'http://localhost:3001/' }, /trailing slash/],
     [{ ISSUER: 'ftp://localhost' }, /http\(s\)/],
     [{ KEY_STATE_POLL: '10ms' }, /KEY_STATE_POLL must be 50ms to 60s/],
+    [{ DATABASE_CONNECT_TIMEOUT: '50ms' }, /DATABASE_CONNECT_TIMEOUT must be 100ms to 60s, got "50ms"/],
+    [{ DATABASE_START_WAIT: 'forever' }, /DATABASE_START_WAIT must be a duration like/],
     [{ KEY_PREPUBLISH: '300s', JWKS_MAX_AGE: '300s' }, /KEY_PREPUBLISH must be at least JWKS_MAX_AGE \+ one KEY_STATE_POLL \(301s\), got 300s/],
     [{ KEY_PREPUBLISH: '600s', KEY_ROTATION_INTERVAL: '10m' }, /KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL/],
     [{ KEY_ROTATION_INTERVAL: '30 days' }, /KEY_ROTATION_INTERVAL must be a duration/],

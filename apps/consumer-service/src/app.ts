@@ -4,6 +4,7 @@ import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { serverOptions } from '@repo/service-kit/server-options'
+import { pluginTimeoutFor } from '@repo/service-kit/start-server'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
@@ -35,6 +36,8 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     ...trustProxyOption(config.trustProxy),
     logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
     bodyLimit: 16 * 1024,
+    // The report store may wait DATABASE_START_WAIT for PostgreSQL: more than Fastify's 10 s plugin timeout.
+    pluginTimeout: pluginTimeoutFor(config),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -46,7 +49,13 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     await app.register(metricsPlugin, {
       enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, requestTimeoutMs: config.requestTimeoutMs, now
     })
-    await app.register(reportStorePlugin, { databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+    await app.register(reportStorePlugin, {
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      startWaitMs: config.databaseStartWaitMs,
+      registry: app.metrics.registry
+    })
     await app.register(trustedIssuersPlugin, { config, now })
     await app.register(authenticate, {
       realm: config.audience,

@@ -19,6 +19,13 @@ export interface PostgresServer {
   createDatabase: () => Promise<string>
   /** Stops the server this harness started and removes its files; a TEST_DATABASE_URL server is left running, with its test_… databases. */
   stop: () => Promise<void>
+  /**
+   * Stops the server as `pg_ctl stop -m fast` does (every client disconnected) and keeps its files;
+   * `resume()` starts it again on the same port and data. Only for a server this harness started.
+   */
+  pause: () => Promise<void>
+  /** Starts a paused server again; resolves once it accepts connections. */
+  resume: () => Promise<void>
 }
 
 /**
@@ -106,11 +113,17 @@ export async function createTestDatabase (adminUrl: string): Promise<string> {
  * A PostgreSQL server on a free loopback port, its files in a temporary directory: the real engine,
  * without Docker. With `TEST_DATABASE_URL`, that server is used instead; on a machine without the
  * server binaries, a container of `POSTGRES_IMAGE` (default `postgres:17`). Durability is off
- * (`fsync=off`): the tests kill services, never this server.
+ * (`fsync=off`): the tests kill services, and stop this server only cleanly (`pause`).
  */
 export async function startPostgresServer (): Promise<PostgresServer> {
   const external = process.env.TEST_DATABASE_URL
-  if (external) return { adminUrl: external, createDatabase: () => createTestDatabase(external), stop: async () => {} }
+  if (external) {
+    const notHere = async () => {
+      throw new Error('pause() and resume() need a server this harness started, not TEST_DATABASE_URL')
+    }
+    const createDatabase = () => createTestDatabase(external)
+    return { adminUrl: external, createDatabase, stop: async () => {}, pause: notHere, resume: notHere }
+  }
   const bin = await findBinDir()
   if (bin === undefined) return startInContainer()
   const user = await serverUser()
@@ -120,19 +133,33 @@ export async function startPostgresServer (): Promise<PostgresServer> {
   const data = join(dir.path, 'data')
   await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], { ...user })
   const port = await freePort()
-  const child = spawn(join(bin, 'postgres'), [
-    '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir.path,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'
-  ], { ...user, stdio: ['ignore', 'ignore', 'pipe'] })
-  let output = ''
-  child.stderr?.on('data', (chunk) => { output = (output + String(chunk)).slice(-8000) })
-  const exit = once(child, 'exit')
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
-  try {
-    await waitForServer(adminUrl, child, () => output)
-  } catch (error) {
-    child.kill('SIGKILL')
+  let output = ''
+  const launch = async () => {
+    const child = spawn(join(bin, 'postgres'), [
+      '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir.path,
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'
+    ], { ...user, stdio: ['ignore', 'ignore', 'pipe'] })
+    child.stderr?.on('data', (chunk) => { output = (output + String(chunk)).slice(-8000) })
+    const exit = once(child, 'exit')
+    try {
+      await waitForServer(adminUrl, child, () => output)
+    } catch (error) {
+      child.kill('SIGKILL')
+      await exit
+      throw error
+    }
+    return { child, exit }
+  }
+  // SIGINT: PostgreSQL's fast shutdown (disconnects clients, no checkpoint wait to speak of).
+  const shutDown = async ({ child, exit }: Awaited<ReturnType<typeof launch>>) => {
+    if (child.exitCode === null) child.kill('SIGINT')
     await exit
+  }
+  let running: Awaited<ReturnType<typeof launch>> | undefined
+  try {
+    running = await launch()
+  } catch (error) {
     await dir.remove()
     throw error
   }
@@ -140,10 +167,16 @@ export async function startPostgresServer (): Promise<PostgresServer> {
     adminUrl,
     createDatabase: () => createTestDatabase(adminUrl),
     stop: async () => {
-      // SIGINT: PostgreSQL's fast shutdown (disconnects clients, no checkpoint wait to speak of).
-      if (child.exitCode === null) child.kill('SIGINT')
-      await exit
+      if (running) await shutDown(running)
+      running = undefined
       await dir.remove()
+    },
+    pause: async () => {
+      if (running) await shutDown(running)
+      running = undefined
+    },
+    resume: async () => {
+      running ??= await launch()
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@repo/contracts/errors'
+import { isDatabaseUnavailable } from './sql/unavailable.js'
 
 const KNOWN_CODES = new Set<string>(ERROR_CODES)
 
@@ -44,6 +45,10 @@ function body (statusCode: number, code: ErrorCode, message: string): ErrorBody 
 export function toErrorBody (error: HandledError): ErrorBody {
   if (error.validation) {
     return body(400, 'invalid_request', error.message)
+  }
+  // The database is away: a moment's wait fixes it (its Retry-After says how long), not a bug report.
+  if (isDatabaseUnavailable(error)) {
+    return body(503, 'temporarily_unavailable', 'Service temporarily unavailable, retry later')
   }
   const status = error.statusCode ?? 500
   // @fastify/error upper-cases codes; the contract's codes are lower case.

@@ -19,6 +19,23 @@ export async function startServer (app: FastifyInstance, { port, host, closeGrac
   await app.listen({ port, host })
 }
 
+/** Fastify's own default plugin timeout: what every plugin but the database's needs. */
+const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000
+
+/**
+ * Fastify's `pluginTimeout` for a service whose database plugin waits up to `databaseStartWaitMs`
+ * for PostgreSQL, each attempt taking up to `databaseConnectTimeoutMs`, then migrates: so the
+ * documented wait holds and ends with its own one-line message, not "Plugin did not start in time".
+ */
+export function pluginTimeoutFor (
+  { databaseStartWaitMs, databaseConnectTimeoutMs }: { databaseStartWaitMs: number, databaseConnectTimeoutMs: number }
+): number {
+  return databaseStartWaitMs + databaseConnectTimeoutMs + DEFAULT_PLUGIN_TIMEOUT_MS
+}
+
+/** A database the start-up gave up on (`DatabaseNotReachableError`): its message names it and why. */
+const isStartupRefusal = (error: unknown) => (error as { code?: unknown } | null)?.code === 'DATABASE_NOT_REACHABLE'
+
 /**
  * A port that cannot be had (the service's or METRICS_PORT), in one line: the usual cause is the
  * service already running, which a stack trace would only hide.
@@ -42,7 +59,8 @@ export async function runService<C extends ListenOptions & { warnings: readonly 
     for (const warning of config.warnings) app.log.warn({ deprecated: true }, warning)
     await startServer(app, config)
   } catch (error) {
-    const line = error instanceof ConfigError ? error.message : listenProblem(error)
+    // What the operator must fix is the whole message: one line, no stack.
+    const line = error instanceof ConfigError || isStartupRefusal(error) ? (error as Error).message : listenProblem(error)
     if (line !== undefined) console.error(`${name}: ${line}`)
     else console.error(`${name}: failed to start`, error)
     process.exit(1)

@@ -2,6 +2,7 @@ import createError from '@fastify/error'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { errorHandlerPlugin, toErrorBody } from '../src/error-handler.js'
+import { DatabaseUnavailableError } from '../src/sql/unavailable.js'
 
 describe('toErrorBody', () => {
   it('passes a domain error through with its code in lower case', () => {
@@ -42,6 +43,21 @@ describe('errorHandlerPlugin', () => {
     expect(boom.statusCode).toBe(500)
     expect(boom.body).not.toContain('hunter2')
     expect(boom.json()).toEqual({ statusCode: 500, code: 'internal_error', error: 'Internal Server Error', message: 'Internal Server Error' })
+    await app.close()
+  })
+
+  it('answers a database outage 503 temporarily_unavailable with Retry-After, saying nothing of the database', async () => {
+    const app = Fastify({ logger: false })
+    await app.register(errorHandlerPlugin)
+    const cause = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' })
+    app.get('/reports', async () => { throw new DatabaseUnavailableError('ECONNREFUSED', cause) })
+
+    const response = await app.inject('/reports')
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('2')
+    expect(response.json()).toEqual({
+      statusCode: 503, code: 'temporarily_unavailable', error: 'Service Unavailable', message: 'Service temporarily unavailable, retry later'
+    })
     await app.close()
   })
 })

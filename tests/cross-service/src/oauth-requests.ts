@@ -2,12 +2,14 @@
 export interface OAuthAnswer {
   status: number
   body: Record<string, unknown>
+  headers: Headers
 }
 
 async function postForm (url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<OAuthAnswer> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) })
   const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} }
+  const body = text ? JSON.parse(text) as Record<string, unknown> : {}
+  return { status: response.status, body, headers: response.headers }
 }
 
 /** The refresh-token grant of the login's public client (`demo-client`), at `authUrl`. */

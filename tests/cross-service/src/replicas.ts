@@ -91,6 +91,11 @@ export function replicaSuite () {
     set = undefined
   })
   return {
+    /** The file's PostgreSQL server (to pause, resume or query as its superuser). */
+    postgres (): PostgresServer {
+      if (!postgres) throw new Error('replicaSuite().postgres() is only usable inside the describe that declared it')
+      return postgres
+    },
     async start (options?: ReplicaSetOptions): Promise<ReplicaSet> {
       if (!postgres) throw new Error('replicaSuite().start() is only usable inside the describe that declared it')
       set = await startReplicas(postgres, options)

@@ -1,5 +1,7 @@
 import { DatabaseNotFoundError } from '@repo/service-kit/sqlite'
-import { describeDatabase, type DatabaseLocation, type SqlDatabase } from '@repo/service-kit/sql'
+import {
+  DatabaseNotReachableError, describeDatabase, type DatabaseLocation, type SqlDatabase
+} from '@repo/service-kit/sql'
 import { DATABASE_FILE, openAuthDatabase } from '../db/open-auth-database.js'
 import { CliError } from './cli-error.js'
 
@@ -15,7 +17,11 @@ export async function openCliDatabase (location: DatabaseLocation, { create = fa
   } catch (error) {
     if (error instanceof DatabaseNotFoundError) throw new CliError(`no auth database at ${error.path} — check DATA_DIR, ${hint}`)
     if (location.databaseUrl) {
-      throw new CliError(`cannot use the database ${describeDatabase(location, DATABASE_FILE)} — check DATABASE_URL (${error instanceof Error ? error.message : String(error)})`)
+      const reason = error instanceof DatabaseNotReachableError
+        ? error.reason
+        : error instanceof Error ? error.message : String(error)
+      const database = describeDatabase(location, DATABASE_FILE)
+      throw new CliError(`cannot use the database ${database} — check DATABASE_URL (${reason})`)
     }
     throw error
   }

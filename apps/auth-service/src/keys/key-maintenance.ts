@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { isDatabaseUnavailable } from '@repo/service-kit/sql'
 import type { KeyEvent, KeyLifecycle } from './key-lifecycle.js'
 import type { KeyRing } from './key-ring.js'
 
@@ -40,7 +41,12 @@ export function startKeyMaintenance ({ lifecycle, keyRing, intervalMs, now, log 
       return
     }
     running = pass()
-      .catch((error: unknown) => log.error({ err: error }, 'key maintenance failed; retrying on the next interval'))
+      .catch((error: unknown) => {
+        // The database away is logged once per outage (service-kit's database-outage); the pass
+        // runs again when it is back.
+        if (isDatabaseUnavailable(error)) log.debug({ reason: error.reason }, 'key maintenance skipped: no database')
+        else log.error({ err: error }, 'key maintenance failed; retrying on the next interval')
+      })
       .finally(() => {
         running = undefined
         if (again) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { serveMetrics } from '@repo/service-kit/metrics'
+import { isDatabaseUnavailable } from '@repo/service-kit/sql'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { KeyStore, type KeyState, type StoredKey } from '../keys/key-store.js'
 
@@ -24,7 +25,7 @@ export interface AuthMetrics {
   /** `limit`: per_ip, failures_per_name_and_ip or failures_per_name (plugins/rate-limits.ts). */
   rateLimitRejections: Counter<'limit'>
   refreshTokenReuseDetections: Counter
-  /** The next two are read from the key store at scrape time; nothing sets them. */
+  /** The next two are read from the key store at scrape time (kept while it is unreachable); nothing sets them. */
   signingKeys: Gauge<'state'>
   secondsUntilNextRotation: Gauge
   /** Set by `serveMetrics` (@repo/service-kit/metrics) when the plugin registers. */
@@ -39,7 +40,9 @@ export interface RotationClock {
 }
 
 /** Creates the registry and metrics; `keys` and the clock are read at scrape time only. */
-export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, signingAlg, rotationIntervalMs }: RotationClock): AuthMetrics {
+export function createAuthMetrics (
+  keys: () => Promise<StoredKey[] | undefined>, { now, signingAlg, rotationIntervalMs }: RotationClock
+): AuthMetrics {
   const registry = new Registry()
   const registers = [registry]
   const logins = new Counter({ name: 'logins_total', help: 'Logins by outcome', labelNames: ['outcome'] as const, registers })
@@ -62,6 +65,7 @@ export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, sign
     registers,
     async collect () {
       const all = await keys()
+      if (all === undefined) return
       for (const state of KEY_STATES) this.set({ state }, all.filter((key) => key.state === state).length)
     }
   })
@@ -70,8 +74,9 @@ export function createAuthMetrics (keys: () => Promise<StoredKey[]>, { now, sign
     help: 'Seconds until the active signing key is due to be replaced (negative when overdue; absent without one)',
     registers,
     async collect () {
-      this.reset()
       const all = await keys()
+      if (all === undefined) return
+      this.reset()
       const active = all.find((key) => key.state === 'active' && key.alg === signingAlg)
       // During a change of SIGNING_ALG the next rotation is the switch: when the new algorithm's key signs.
       const switching = all.find((key) => key.state === 'next' && key.alg === signingAlg)
@@ -102,9 +107,19 @@ export interface MetricsPluginOptions extends RotationClock {
  * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
-export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions) {
-  // The key store is read at scrape time, from the database the database plugin opens later.
-  const metrics = createAuthMetrics(() => app.hasDecorator('db') ? new KeyStore(app.db).all() : Promise.resolve([]), { now, signingAlg, rotationIntervalMs })
+export const metricsPlugin = fp(async function metrics (
+  app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions
+) {
+  // The key store is read at scrape time, from the database the database plugin opens later. While the
+  // database is away the key gauges keep their last values: the scrape, database_up 0 included, still succeeds.
+  const storedKeys = async () => {
+    if (!app.hasDecorator('db')) return []
+    return new KeyStore(app.db).all().catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) return undefined
+      throw error
+    })
+  }
+  const metrics = createAuthMetrics(storedKeys, { now, signingAlg, rotationIntervalMs })
   app.decorate('metrics', metrics)
 
   metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })

@@ -3,7 +3,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodeJwt } from 'jose'
-import type { SqlDatabase } from '@repo/service-kit/sql'
+import { isDatabaseUnavailable, type SqlDatabase } from '@repo/service-kit/sql'
 import { readBasicCredentials } from '../oauth/basic-credentials.js'
 import { databaseRateLimitStore, deleteEndedWindows } from '../rate-limits/database-rate-limit-store.js'
 
@@ -177,7 +177,10 @@ export const rateLimitsPlugin = fp(async function rateLimits (app: FastifyInstan
   const { sharedIn } = options
   if (sharedIn) {
     const cleanup = setInterval(() => {
-      deleteEndedWindows(sharedIn, Date.now()).catch((error: unknown) => app.log.warn({ err: error }, 'deleting ended rate-limit windows failed'))
+      deleteEndedWindows(sharedIn, Date.now()).catch((error: unknown) => {
+        // The database away is logged once per outage; the next run deletes them.
+        if (!isDatabaseUnavailable(error)) app.log.warn({ err: error }, 'deleting ended rate-limit windows failed')
+      })
     }, ENDED_WINDOWS_CLEANUP_MS).unref()
     app.addHook('onClose', async () => clearInterval(cleanup))
   }

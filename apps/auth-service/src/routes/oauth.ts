@@ -29,7 +29,11 @@ function oauthErrorBody (error: Error & { statusCode?: number, validation?: unkn
   // The brute-force limits (plugins/rate-limits.ts): RFC 6749 has no code for it; RFC 6585 §4 and Retry-After say it.
   if (error.statusCode === 429) return { status: 429, body: { error: 'temporarily_unavailable', error_description: 'Too many attempts, retry later' }, headers: (error as { headers?: Record<string, string> }).headers ?? {} }
   if (error.statusCode === 413) return { status: 413, body: { error: 'invalid_request', error_description: 'The request body is too large' }, headers: {} }
-  if (error.statusCode === 503) return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: {} }
+  // The database away (DatabaseUnavailableError) or no signing key: its Retry-After says when to try again.
+  if (error.statusCode === 503) {
+    const headers = (error as { headers?: Record<string, string> }).headers ?? {}
+    return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers }
+  }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: 400, body: { error: 'invalid_request', error_description: 'Malformed request' }, headers: {} }
   }
@@ -46,7 +50,8 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
   refuseQueryParameters(app)
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const { status, body, headers } = oauthErrorBody(error)
-    if (status >= 500) request.log.error({ err: error }, 'OAuth request failed')
+    // A 503 is a known state (logged once per database outage), not a failure to investigate per request.
+    if (status >= 500 && status !== 503) request.log.error({ err: error }, 'OAuth request failed')
     else request.log.info({ error: body.error, reason: (error as OAuthFailure).reason ?? error.message }, 'OAuth request refused')
     if (request.routeOptions.url === TOKEN_PATH) {
       const grantType = (request.body as { grant_type?: unknown } | undefined)?.grant_type
@@ -84,6 +89,10 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
 
     if (body.grant_type === 'refresh_token') {
       if (body.refresh_token === undefined) throw new OAuthFailure('invalid_request', 'refresh_token is required')
+      // The user is read before the rotation commits: a statement failing after it (the database gone)
+      // would answer 503 for a rotation that happened, and the client's retry would count as reuse.
+      const holder = await app.refreshTokens.grantOf(body.refresh_token)
+      const holderUser = holder && await app.users.findById(holder.userId)
       let scope = ''
       const redemption = await app.refreshTokens.redeem(body.refresh_token, now(), (grant) => {
         // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
@@ -103,7 +112,7 @@ export async function oauthRoutes (fastify: FastifyInstance, { issuer, audience,
         }
         throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: `refresh token ${redemption.reason}` })
       }
-      const user = await app.users.findById(redemption.grant.userId)
+      const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
       if (!user) throw new OAuthFailure('invalid_grant', 'The refresh token is invalid', { reason: 'the user no longer exists' })
       const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
       // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.

@@ -103,6 +103,16 @@ export class RefreshTokenStore {
   }
 
   /**
+   * What `token` stands for, without using it (undefined if unknown): a caller reads what its answer
+   * needs before `redeem` commits, so no statement can fail between the rotation and its answer.
+   */
+  async grantOf (token: string): Promise<RefreshGrant | undefined> {
+    const row = await this.#db.get<RefreshRow>(
+      'SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope }
+  }
+
+  /**
    * A used token within the grace period: its successor again, if that is still unused; `expired` if
    * it has expired meanwhile; undefined (reuse) otherwise. A successor already used or revoked means
    * two parties hold the family: that is the theft the rotation exists to catch.

@@ -1,3 +1,5 @@
+import type { DatabaseUnavailableError } from './unavailable.js'
+
 /** A value a query binds: what both SQLite and PostgreSQL store the same way. */
 export type SqlValue = string | number | null
 
@@ -36,6 +38,21 @@ export interface SqlDatabase extends SqlQueryable {
    */
   watch(channel: string, onChange: () => void): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * Told whether statements reach the database: `unavailable` when one could not (the database is
+ * away, or its connection was cut), `available` when one did. Called on every statement: keep it cheap.
+ */
+export interface AvailabilityObserver {
+  unavailable: (error: DatabaseUnavailableError) => void
+  available: () => void
+}
+
+/** Where the seam reports what happens to connections outside any statement (pino's argument order). */
+export interface DatabaseLog {
+  info: (details: object, message: string) => void
+  warn: (details: object, message: string) => void
 }
 
 /** The schema of one service, as migrations for each engine: entry N moves the schema from version N to N+1. */

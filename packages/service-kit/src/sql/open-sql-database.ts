@@ -1,5 +1,6 @@
 import type { OpenDatabaseOptions } from '../sqlite.js'
 import type { Migrations, SqlDatabase } from './database.js'
+import { describePostgresUrl } from './postgres-connect.js'
 import { openPostgresDatabase, type PostgresOptions } from './postgres-database.js'
 import { openSqliteDatabase } from './sqlite-database.js'
 
@@ -24,8 +25,5 @@ export async function openSqlDatabase (location: DatabaseLocation, fileName: str
 /** `postgres://user:secret@host/db` → `postgres://user@host/db`: a database URL fit for a log line. */
 export function describeDatabase ({ databaseUrl, dataDir }: DatabaseLocation, fileName: string): string {
   if (!databaseUrl) return `sqlite:${dataDir.replace(/\/$/, '')}/${fileName}`
-  const url = new URL(databaseUrl)
-  url.password = ''
-  url.search = ''
-  return url.toString()
+  return describePostgresUrl(databaseUrl)
 }
