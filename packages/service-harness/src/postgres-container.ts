@@ -1,4 +1,6 @@
-import { GenericContainer, Wait } from 'testcontainers'
+import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers'
+import { waitForServer } from './postgres-server.js'
+import { freePort } from './service-process.js'
 
 /** What a laptop can pull; CI machines name their local image in `POSTGRES_IMAGE`. */
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:17'
@@ -8,10 +10,13 @@ export function postgresImage (): string {
   return process.env.POSTGRES_IMAGE || DEFAULT_POSTGRES_IMAGE
 }
 
-/** A PostgreSQL container: its superuser URL on a loopback port, and how to remove it. */
+/** A PostgreSQL container: its superuser URL on a loopback port, how to stop it for a while, and how to remove it. */
 export interface PostgresContainer {
   adminUrl: string
   stop: () => Promise<void>
+  /** Stops the server (the image's stop signal is a fast shutdown); `resume` starts it again, same port and data. */
+  pause: () => Promise<void>
+  resume: () => Promise<void>
 }
 
 /**
@@ -23,16 +28,26 @@ export async function startPostgresContainer (image = postgresImage()): Promise<
   const container = await new GenericContainer(image)
     .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
     .withCommand(['postgres', ...settings.flatMap((setting) => ['-c', setting])])
-    .withExposedPorts(5432)
+    // A fixed host port, so that the server is at the same URL after `pause` and `resume`.
+    .withExposedPorts({ container: 5432, host: await freePort() })
     // The image's entrypoint runs a temporary server to initialise, then the real one: the second "ready".
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .withStartupTimeout(START_TIMEOUT_MS)
     .start()
   const host = container.getHost()
   const address = `${host.includes(':') ? `[${host}]` : host}:${container.getMappedPort(5432)}`
+  const adminUrl = `postgres://postgres@${address}/postgres`
+  // testcontainers' own stop() removes (and remembers it stopped): the runtime client stops and starts.
+  const runtime = await getContainerRuntimeClient()
+  const handle = runtime.container.getById(container.getId())
   return {
-    adminUrl: `postgres://postgres@${address}/postgres`,
+    adminUrl,
     // Removes the container and its anonymous data volume: nothing is left behind (no Ryuk here to do it).
-    stop: async () => { await container.stop({ remove: true, removeVolumes: true }) }
+    stop: async () => { await container.stop({ remove: true, removeVolumes: true }) },
+    pause: async () => { await runtime.container.stop(handle, { timeout: 10 }) },
+    resume: async () => {
+      await runtime.container.start(handle)
+      await waitForServer(adminUrl)
+    }
   }
 }

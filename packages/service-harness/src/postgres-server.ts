@@ -60,8 +60,7 @@ async function startInContainer (): Promise<PostgresServer> {
       `and starting ${image} with Docker failed (${reason}); ` +
       'start Docker, install PostgreSQL (Debian: apt-get install postgresql), or set TEST_DATABASE_URL')
   }
-  const { adminUrl, stop } = container
-  return { adminUrl, createDatabase: () => createTestDatabase(adminUrl), stop }
+  return { ...container, createDatabase: () => createTestDatabase(container.adminUrl) }
 }
 
 /** initdb refuses to run as root: as root, the server runs as the `postgres` user (Debian's package creates it). */
@@ -76,10 +75,10 @@ async function serverUser (): Promise<{ uid: number, gid: number } | undefined> 
   }
 }
 
-async function waitForServer (url: string, child: ChildProcess, output: () => string): Promise<void> {
+export async function waitForServer (url: string, child?: ChildProcess, output = () => ''): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`PostgreSQL exited with ${child.exitCode} at start:\n${output()}`)
+    if (child && child.exitCode !== null) throw new Error(`PostgreSQL exited with ${child.exitCode} at start:\n${output()}`)
     const client = new pg.Client({ connectionString: url })
     try {
       await client.connect()
