@@ -1,5 +1,8 @@
 /** The parts of an OpenAPI 3.1 document the services' docs tests look at. */
 export interface OpenApiOperation {
+  tags?: string[]
+  summary?: string
+  description?: string
   security?: Array<Record<string, string[]>>
   requestBody?: { content: Record<string, unknown> }
 }
@@ -8,6 +11,7 @@ export interface OpenApiDocument {
   openapi: string
   info: { title: string, version: string, description?: string }
   servers?: Array<{ url: string }>
+  tags?: Array<{ name: string, description?: string }>
   paths: Record<string, Record<string, OpenApiOperation>>
   components: { securitySchemes: Record<string, Record<string, unknown>> }
 }
@@ -42,3 +46,24 @@ export function foreignKeys (value: unknown, path = '$'): string[] {
 
 /** Not API routes: the docs, and the metrics, whose listing is the metrics plugin's business. */
 export const UNDOCUMENTED = /^\/(docs|metrics)(\/|$)/
+
+/**
+ * Each operation of `doc` a reader would find bare or noisy: one without a summary, a description or
+ * a tag, one under a tag the document does not declare, and any OPTIONS operation (a CORS preflight,
+ * which is not part of the API). Empty when every operation is described.
+ */
+export function undescribedOperations (doc: OpenApiDocument): string[] {
+  const declared = new Set((doc.tags ?? []).map(({ name }) => name))
+  return Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).flatMap(([method, operation]) => {
+      const name = `${method.toUpperCase()} ${path}`
+      const problems = [
+        ...(method === 'options' ? ['an OPTIONS row'] : []),
+        ...(operation.summary ? [] : ['no summary']),
+        ...(operation.description ? [] : ['no description']),
+        ...(operation.tags?.length ? [] : ['no tag']),
+        ...(operation.tags ?? []).filter((tag) => !declared.has(tag)).map((tag) => `tag "${tag}" not declared`)
+      ]
+      return problems.map((problem) => `${name}: ${problem}`)
+    }))
+}

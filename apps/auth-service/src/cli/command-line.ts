@@ -14,11 +14,14 @@ export const isHelp = (command: string | undefined) => command !== undefined && 
  * Reads `<command> [...]` by hand rather than with `util.parseArgs`, which takes any word starting
  * with `-` for an option: a user name (`-bob`) or a kid (one base64url thumbprint in 64) may start
  * with one. Here an option is only one of the exact words `optionsOf(command)` lists; every other
- * word is an operand, and so is every word after a `--`. A `--` before the command (as
- * `pnpm run x -- args` passes it) is skipped.
+ * word is an operand, and so is every word after a `--`. A `--` just before or just after the command
+ * is skipped: pnpm passes on a `--` typed after the script name (`pnpm user:list -- --json` runs
+ * `users.js list -- --json`), so the scripts read the same with or without it, as the clients CLI
+ * does. A second `--` ends the options.
  */
 export function splitCommandLine (argv: readonly string[], optionsOf: (command: string) => readonly string[]): CommandLine {
-  const [command, ...rest] = argv[0] === '--' ? argv.slice(1) : argv
+  const [command, ...afterCommand] = argv[0] === '--' ? argv.slice(1) : argv
+  const rest = afterCommand[0] === '--' ? afterCommand.slice(1) : afterCommand
   const known = command === undefined ? [] : optionsOf(command)
   const end = rest.indexOf('--')
   const flagged = end === -1 ? rest : rest.slice(0, end)

@@ -4,8 +4,10 @@ import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { REVOCATION_PATH, TOKEN_PATH } from '../routes/oauth-paths.js'
+import { OPERATIONS, TAGS } from './api-docs-operations.js'
 
 export interface ApiDocsOptions {
+  /** Named in the document's description: the `iss` of every token. */
   issuer: string
 }
 
@@ -14,16 +16,17 @@ export const DOCS_PREFIX = '/docs'
 const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH])
 
 /**
- * The OAuth endpoints parse only form bodies (oauth/form-body.ts), which the route schemas cannot
- * say; without this the document would offer them JSON. Either Basic credentials or the body's own
- * (client_secret_post, private_key_jwt, a public client's id) authenticate the client: `{}` is that
- * second alternative.
+ * Each operation gets its tag, summary and description from OPERATIONS. The OAuth endpoints parse
+ * only form bodies (oauth/form-body.ts), which the route schemas cannot say; without this the
+ * document would offer them JSON. Either Basic credentials or the body's own (client_secret_post,
+ * private_key_jwt, a public client's id) authenticate the client: `{}` is that second alternative.
  */
-const describeFormRoutes: SwaggerTransform = ({ schema, url }) => {
-  if (!FORM_ROUTES.has(url)) return { schema, url }
+const describeOperation: SwaggerTransform = ({ schema, url, route }) => {
+  const described = { ...OPERATIONS[`${[route.method].flat()[0]} ${url}`], ...schema }
+  if (!FORM_ROUTES.has(url)) return { schema: described, url }
   return {
     url,
-    schema: { ...schema, consumes: ['application/x-www-form-urlencoded'], security: [{ clientSecretBasic: [] }, {}] }
+    schema: { ...described, consumes: ['application/x-www-form-urlencoded'], security: [{ clientSecretBasic: [] }, {}] }
   }
 }
 
@@ -39,9 +42,12 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
       info: {
         title: 'Auth service',
         version: '1.0.0',
-        description: 'Logs users in, issues signed access tokens (OAuth 2.0 client credentials and refresh tokens) and publishes its public keys as a JWKS.'
+        description: 'Logs users in, issues signed access tokens (OAuth 2.0 client credentials and refresh tokens) ' +
+          `and publishes its public keys as a JWKS. Issuer (the \`iss\` of every token): \`${issuer}\`.`
       },
-      servers: [{ url: issuer }],
+      // No `servers`: requests go to the origin the page was loaded from. The issuer URL may be a name
+      // only other services resolve (`https://auth-service:3001` in compose), not the browser.
+      tags: TAGS,
       components: {
         securitySchemes: {
           oauth2: {
@@ -49,7 +55,8 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
             description: 'How a client gets an access token for the consumer service\'s API.',
             flows: {
               clientCredentials: {
-                tokenUrl: `${issuer}${TOKEN_PATH}`,
+                // Relative, like the missing `servers`: resolved against the page's own origin.
+                tokenUrl: TOKEN_PATH,
                 scopes: { [REPORTS_READ]: 'Read reports', [REPORTS_WRITE]: 'Create reports' }
               }
             }
@@ -62,7 +69,9 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
         }
       }
     },
-    transform: describeFormRoutes
+    // An operation OPERATIONS does not describe has no tag, and stays out: CORS preflights, /metrics.
+    hideUntagged: true,
+    transform: describeOperation
   })
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { validatorUrl: null } })
 }, { name: 'api-docs' })

@@ -12,11 +12,14 @@ describe('users CLI arguments', () => {
     // A name may start with "-": only the exact option words are options.
     [['add', '-bob', 'read'], { command: 'add', userName: '-bob', role: 'read', init: false }],
     [['add', '--bob', 'read'], { command: 'add', userName: '--bob', role: 'read', init: false }],
-    [['add', '--', '--init', 'read'], { command: 'add', userName: '--init', role: 'read', init: false }],
+    [['add', '--', '--', '--init', 'read'], { command: 'add', userName: '--init', role: 'read', init: false }],
     [['add', '--init', '--', '--init', 'read'], { command: 'add', userName: '--init', role: 'read', init: true }],
     // As `pnpm run user:add -- ...` passes them.
     [['--', 'add', 'alice', 'read'], { command: 'add', userName: 'alice', role: 'read', init: false }],
     [['add', '--', 'alice', 'read'], { command: 'add', userName: 'alice', role: 'read', init: false }],
+    // That `--` is not the end of the options, as for the clients CLI.
+    [['add', '--', '--init', 'alice', 'read'], { command: 'add', userName: 'alice', role: 'read', init: true }],
+    [['list', '--', '--json'], { command: 'list', json: true }],
     // An empty name parses; the user-name policy refuses it.
     [['add', '', 'read'], { command: 'add', userName: '', role: 'read', init: false }],
     [['list'], { command: 'list', json: false }],

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { TAGS, operationsUnder } from './api-docs-operations.js'
 
 export interface ApiDocsOptions {
   /** Where the routes that need an access token live: every route there is authenticated (routes/api/index.ts). */
@@ -16,10 +17,15 @@ export const DOCS_PREFIX = '/docs'
  * collects them as they are added.
  */
 export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { protectedPrefix }: ApiDocsOptions) {
-  // The scope, not each route, requires the token, so the document says so by prefix as well.
-  const requireBearer: SwaggerTransform = ({ schema, url }) => url.startsWith(`${protectedPrefix}/`)
-    ? { url, schema: { ...schema, security: [{ bearerAuth: [] }] } }
-    : { url, schema }
+  const operations = operationsUnder(protectedPrefix)
+  // Each operation gets its tag, summary and description from the table. The scope, not each route,
+  // requires the token, so the document says so by prefix as well.
+  const describeOperation: SwaggerTransform = ({ schema, url, route }) => {
+    const described = { ...operations[`${[route.method].flat()[0]} ${url}`], ...schema }
+    return url.startsWith(`${protectedPrefix}/`)
+      ? { url, schema: { ...described, security: [{ bearerAuth: [] }] } }
+      : { url, schema: described }
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -31,13 +37,16 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
           'Get a token from the auth service (login or OAuth 2.0 client credentials); reading needs the scope ' +
           '`reports:read`, creating `reports:write`.'
       },
+      tags: TAGS,
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from a trusted issuer.' }
         }
       }
     },
-    transform: requireBearer
+    // An operation the table does not describe has no tag, and stays out: /metrics.
+    hideUntagged: true,
+    transform: describeOperation
   })
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { validatorUrl: null } })
 }, { name: 'api-docs' })

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { describe, expect, it } from 'vitest'
-import { UNDOCUMENTED, foreignKeys, routesIn, type OpenApiDocument } from '@repo/service-harness/openapi'
+import { UNDOCUMENTED, foreignKeys, routesIn, undescribedOperations, type OpenApiDocument } from '@repo/service-harness/openapi'
 import { suiteApp } from '../helper.js'
 
 describe('the API docs', () => {
@@ -22,6 +22,19 @@ describe('the API docs', () => {
     expect(doc.openapi).toBe('3.1.0')
     expect(foreignKeys(doc)).toEqual([])
     expect(doc.info).toMatchObject({ title: 'Consumer service', version: expect.any(String), description: expect.any(String) })
+    expect(doc.servers).toBeUndefined()
+  })
+
+  it('give every operation a summary, a description and a declared tag, and list no OPTIONS preflight', async () => {
+    const doc = await document()
+    expect(undescribedOperations(doc)).toEqual([])
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/protected', '/api/v1/reports']))
+  })
+
+  it('list the health probes and leave /metrics out, as the auth service does', async () => {
+    const paths = Object.keys((await document()).paths)
+    expect(paths).toEqual(expect.arrayContaining(['/health/live', '/health/ready']))
+    expect(paths).not.toContain('/metrics')
   })
 
   it('list every route but the docs themselves', async () => {

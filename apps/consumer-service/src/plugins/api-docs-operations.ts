@@ -1,0 +1,50 @@
+export interface OperationDoc {
+  tags: [string]
+  summary: string
+  description: string
+}
+
+/** The groups of the /docs page, in the order it shows them. */
+export const TAGS = [
+  { name: 'Reports', description: 'The protected API: every route needs an access token from a trusted issuer.' },
+  { name: 'Health', description: 'Probes for an orchestrator or load balancer.' }
+]
+
+/**
+ * What the /docs page says about each operation, by `METHOD path` (`prefix`: where the protected
+ * routes live), kept here rather than in the route schemas: the routes say what they accept, this says
+ * what they are for. An operation missing here has no tag and is left out of the document
+ * (`hideUntagged`): `/metrics`.
+ */
+export function operationsUnder (prefix: string): Record<string, OperationDoc> {
+  return {
+    [`GET ${prefix}/protected`]: {
+      tags: ['Reports'],
+      summary: 'Show the verified claims of the token',
+      description: 'Any valid access token: answers a message and the claims the consumer verified (issuer, ' +
+        'audience, expiry, RFC 9068 profile). 401 `invalid_token` with `WWW-Authenticate` for a missing or bad token; ' +
+        '503 with `Retry-After` when the key cannot be checked because its issuer is unreachable.'
+    },
+    [`GET ${prefix}/reports`]: {
+      tags: ['Reports'],
+      summary: 'List reports',
+      description: 'Needs the scope `reports:read`; a token without it is 403 `insufficient_scope`.'
+    },
+    [`POST ${prefix}/reports`]: {
+      tags: ['Reports'],
+      summary: 'Create a report',
+      description: 'Needs the scope `reports:write`; a token without it is 403 `insufficient_scope`. The report is ' +
+        'stored in the service\'s database and answered with 201.'
+    },
+    'GET /health/live': {
+      tags: ['Health'],
+      summary: 'Liveness',
+      description: 'Answers 200 while the process serves requests.'
+    },
+    'GET /health/ready': {
+      tags: ['Health'],
+      summary: 'Readiness',
+      description: 'Answers 200 once every trusted issuer has a usable key; else 503 with a `reason`.'
+    }
+  }
+}
