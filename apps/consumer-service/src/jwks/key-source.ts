@@ -53,16 +53,16 @@ export class KeySource {
   }
 
   async #connect (): Promise<Connection> {
-    const { issuer, jwksUrl, dispatcher, fetchTimeoutMs, allowInsecure, cacheTtlMs, maxStaleMs } = this.#options
-    const discovered = jwksUrl ?? await discoverJwksUri(issuer, { dispatcher, timeoutMs: fetchTimeoutMs, allowInsecure })
-    const url = new URL(discovered)
+    const { issuer, jwksUrl, dispatcher, fetchTimeoutMs, allowInsecure } = this.#options
+    const discovery = { dispatcher, timeoutMs: fetchTimeoutMs, allowInsecure }
+    const url = new URL(jwksUrl ?? await discoverJwksUri(issuer, discovery))
     this.#rediscover = false
     if (this.#connection?.url === url.href) return this.#connection
     const domain = `${url.origin}/`
     const getJwks = buildGetJwks({
       max: 100,
-      ttl: cacheTtlMs,
-      staleTtl: maxStaleMs,
+      ttl: this.#options.cacheTtlMs,
+      staleTtl: this.#options.maxStaleMs,
       timeout: fetchTimeoutMs,
       // This instance serves one issuer, and fetches from its JWKS URL only.
       issuersWhitelist: [domain],

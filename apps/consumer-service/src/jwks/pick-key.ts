@@ -30,7 +30,8 @@ export function pickWithoutKid (jwks: readonly JWK[], alg: string, check: Check)
   }
   const [only] = fitting
   if (fitting.length !== 1 || only === undefined) {
-    return { miss: 'unusable', detail: `no kid, and ${fitting.length} usable keys for ${alg}: a token without kid needs exactly one` }
+    const detail = `no kid, and ${fitting.length} usable keys for ${alg}: a token without kid needs exactly one`
+    return { miss: 'unusable', detail }
   }
   return only
 }

@@ -134,7 +134,7 @@ describe('get-jwks, as patched: refresh, cachedKey and cachedKeys', () => {
     await expect(getJwk(issuer.keys.RS256.kid)).rejects.toMatchObject({ code: 'JWKS_REQUEST_FAILED' })
   })
 
-  it('refresh(domain) rejects with get-jwks\' error when the fetch fails, and keeps the cached set', async () => {
+  it('refresh(domain) rejects with get-jwks\' error when the fetch fails, keeping the cached set', async () => {
     const { issuer, getJwks, domain, publishedKids } = await setUp()
     await getJwks.refresh(domain)
     failWith503(issuer)
