@@ -187,6 +187,20 @@ describe('get-jwks, as patched: refresh, cachedKey and cachedKeys', () => {
     expect(issuer.state.requests.jwks).toBe(1)
   })
 
+  it('builds the same cache keys as the release while it remembers them for cachedKey', () => {
+    const getJwks = buildGetJwks()
+    const calls: Array<[string | undefined, string, string]> = [
+      [undefined, 'a:b', 'https://one.example/'], ['RS256', 'a:b', 'https://one.example/'],
+      [undefined, 'a:b', 'https://two.example/'], [undefined, 'a:b', 'https://one.example/']
+    ]
+    // As 11.0.3 builds them: each part URI-encoded (`undefined` too), joined by colons.
+    const expected = (alg: string | undefined, kid: string, domain: string) =>
+      [String(alg), kid, domain].map((part) => encodeURIComponent(part)).join(':')
+    for (const [alg, kid, domain] of calls) {
+      expect(getJwks.generateCacheKey(alg, kid, domain)).toBe(expected(alg, kid, domain))
+    }
+  })
+
   it('takes fetchOptions with any undici Dispatcher, typed: the options reach the request', async () => {
     const { issuer } = await setUp()
     const url = new URL(issuer.jwksUrl)
