@@ -10,14 +10,10 @@ export type { KeyLookup } from './pick-key.js'
 
 export interface IssuerKeysOptions extends KeySourceOptions {
   allowedAlgs: readonly VerificationAlgorithm[]
-  /** How long a fetched key is used before the set is fetched again (get-jwks' `ttl`). */
-  cacheTtlMs: number
   /** Least time between two fetches, whatever asks for them: the cap on JWKS traffic. */
   cooldownMs: number
   /** Until the first fetch succeeds, the interval between attempts instead of the cooldown. */
   startupRetryMs: number
-  /** How long an expired key keeps working while the issuer is unreachable (get-jwks' `staleTtl`). */
-  maxStaleMs: number
   now: () => number
   log: FastifyBaseLogger
 }

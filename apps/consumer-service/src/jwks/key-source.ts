@@ -6,7 +6,9 @@ export interface KeySourceOptions {
   issuer: string
   /** Explicit JWKS URL; without it, discovered from the issuer's metadata. */
   jwksUrl: string | undefined
+  /** How long a fetched key is used before the set is fetched again (get-jwks' `ttl`). */
   cacheTtlMs: number
+  /** How long an expired key keeps working while the issuer is unreachable (get-jwks' `staleTtl`). */
   maxStaleMs: number
   fetchTimeoutMs: number
   dispatcher: Dispatcher
