@@ -9,6 +9,8 @@ export interface Verified extends ChosenKey {
 }
 
 const tokenClaims = Compile(AccessTokenClaimsSchema)
+const CLAIMS_DO_NOT_FIT = 'claims do not fit the RFC 9068 access token profile'
+const ANOTHER_ISSUER = 'iss differs from the issuer whose key verified the token'
 const isString = (value: unknown) => typeof value === 'string'
 
 /** `aud` names the audience: the string itself, or a list of strings that holds it. */
@@ -24,11 +26,15 @@ function names (payload: object, audience: string): boolean {
  * signature, `exp` and `nbf`; the checks it could make of `iss`, `aud` and required claims are made
  * here instead, per issuer, each with a reason of its own.
  */
-export function checkProfile (payload: object, chosen: ChosenKey, nowSeconds: number, toleranceSeconds: number): Verified | TokenRejection {
+export function checkProfile (
+  payload: object, chosen: ChosenKey, nowSeconds: number, toleranceSeconds: number
+): Verified | TokenRejection {
   const { issuer, audience } = chosen.trusted.issuer
-  if (!names(payload, audience)) return new TokenRejection(`aud does not contain ${audience}, this service's audience for ${issuer}`, 'audience')
-  if (!tokenClaims.Check(payload)) return new TokenRejection('claims do not fit the RFC 9068 access token profile', 'claims')
-  if (payload.iss !== issuer) return new TokenRejection('iss differs from the issuer whose key verified the token', 'claims')
+  if (!names(payload, audience)) {
+    return new TokenRejection(`aud does not contain ${audience}, this service's audience for ${issuer}`, 'audience')
+  }
+  if (!tokenClaims.Check(payload)) return new TokenRejection(CLAIMS_DO_NOT_FIT, 'claims')
+  if (payload.iss !== issuer) return new TokenRejection(ANOTHER_ISSUER, 'claims')
   if (payload.iat > nowSeconds + toleranceSeconds) return new TokenRejection('iat is in the future', 'claims')
   return { ...chosen, claims: payload }
 }

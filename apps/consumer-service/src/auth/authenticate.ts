@@ -83,7 +83,8 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     counters.countAccepted()
     // Not even the log line's object unless it is written.
     if (request.log.level === 'debug' || request.log.level === 'trace') {
-      request.log.debug({ iss: claims.iss, sub: claims.sub, client_id: claims.client_id, scope: claims.scope }, 'access token verified')
+      const { iss, sub, client_id: clientId, scope } = claims
+      request.log.debug({ iss, sub, client_id: clientId, scope }, 'access token verified')
     }
   }
 

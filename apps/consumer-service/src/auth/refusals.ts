@@ -47,7 +47,8 @@ const Unavailable = answer('temporarily_unavailable', 'The token issuer\'s keys 
 /** The `WWW-Authenticate` value: attribute values may not contain `"` or `\` (§3), so they are dropped. */
 export function bearerChallenge (realm: string, attributes: Record<string, string> = {}): string {
   const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
-  const params = [`realm=${quote(realm)}`, ...Object.entries(attributes).map(([name, value]) => `${name}=${quote(value)}`)]
+  const params = [`realm=${quote(realm)}`]
+  for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
   return `Bearer ${params.join(', ')}`
 }
 
@@ -87,6 +88,8 @@ function fastJwtReason (code: string | undefined): RejectionReason {
   }
 }
 
+const KEY_FETCHING = 'FAST_JWT_KEY_FETCHING_ERROR'
+const QUERY_AND_HEADER = 'a token in the query string as well as the Authorization header'
 const codeOf = (error: Error) => 'code' in error && typeof error.code === 'string' ? error.code : undefined
 
 export interface Refusals {
@@ -100,6 +103,7 @@ export interface Refusals {
 
 /** Each refusal is counted under its bounded reason and logged with its precise one. */
 export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusals {
+  const bareChallenge = { 'www-authenticate': bearerChallenge(realm) }
   const reject = (request: FastifyRequest, reason: RejectionReason, detail: string, error: Error) => {
     metrics.jwtVerifications.inc({ outcome: 'rejected', reason })
     request.log.info({ reason: detail }, 'access token rejected')
@@ -108,18 +112,16 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
 
   return {
     noToken (request, { problem, reason }) {
-      if (problem === 'no-credentials') {
-        return reject(request, 'missing_token', reason, new MissingToken({ 'www-authenticate': bearerChallenge(realm) }))
-      }
+      if (problem === 'no-credentials') return reject(request, 'missing_token', reason, new MissingToken(bareChallenge))
       const error = problem === 'malformed-header'
         ? new InvalidRequest(challenge(realm, 'invalid_request', MALFORMED))
         : invalidToken(realm, false)
       return reject(request, 'malformed', reason, error)
     },
-    sentTwice: (request) => reject(request, 'malformed', 'a token in the query string as well as the Authorization header', tokenSentTwice(realm)),
+    sentTwice: (request) => reject(request, 'malformed', QUERY_AND_HEADER, tokenSentTwice(realm)),
     refused (request, thrown) {
       // fast-jwt wraps what the key resolver gave up with in its own key-fetching error.
-      const error = thrown instanceof Error && codeOf(thrown) === 'FAST_JWT_KEY_FETCHING_ERROR' && 'originalError' in thrown
+      const error = thrown instanceof Error && codeOf(thrown) === KEY_FETCHING && 'originalError' in thrown
         ? thrown.originalError
         : thrown
       if (error instanceof KeysUnavailable) {
@@ -127,11 +129,15 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
         request.log.warn({ reason: error.message }, 'access token not verifiable: issuer keys unavailable')
         return new Unavailable({ 'retry-after': String(error.retryAfterSeconds) })
       }
-      if (error instanceof TokenRejection) return reject(request, error.reason, `${error.name}: ${error.message}`, invalidToken(realm, false))
       if (!(error instanceof Error)) return reject(request, 'other', String(error), invalidToken(realm, false))
+      // Ours say why under their name, fast-jwt's under their code.
+      if (error instanceof TokenRejection) {
+        return reject(request, error.reason, `${error.name}: ${error.message}`, invalidToken(realm, false))
+      }
       const code = codeOf(error)
       const reason = fastJwtReason(code)
-      return reject(request, reason, `${code ?? error.name}: ${error.message}`, invalidToken(realm, reason === 'expired'))
+      const detail = `${code ?? error.name}: ${error.message}`
+      return reject(request, reason, detail, invalidToken(realm, reason === 'expired'))
     }
   }
 }
