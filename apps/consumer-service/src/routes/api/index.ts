@@ -12,9 +12,11 @@ export async function apiRoutes (app: FastifyInstance, { now }: { now: () => num
 
   // No route here takes a form body. One that carries `access_token` beside the Authorization header
   // is a token sent two ways (RFC 6750 §2): 400. Any other form body: 415, as for every other type.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (request, body, done) => {
+  const form = { parseAs: 'string', bodyLimit: 16 * 1024 } as const
+  app.addContentTypeParser('application/x-www-form-urlencoded', form, (request, body, done) => {
     if (new URLSearchParams(String(body)).has('access_token')) {
-      request.log.info({ reason: 'a token in the form body as well as the Authorization header' }, 'access token rejected')
+      const reason = 'a token in the form body as well as the Authorization header'
+      request.log.info({ reason }, 'access token rejected')
       done(tokenSentTwice(app.bearerRealm), undefined)
       return
     }
