@@ -63,7 +63,8 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     secret: { public: keys.resolve },
     verify: {
       algorithms: [...allowedAlgs],
-      // iss, aud and the required claims are the profile check's, per issuer (auth/access-token-profile.ts).
+      // No allowedIss, allowedAud or requiredClaims: the profile check makes those, per issuer and each under
+      // a reason of its own (fast-jwt's errors for them differ only in their message).
       checkTyp: ACCESS_TOKEN_TYP,
       // fast-jwt counts clock tolerance in milliseconds.
       clockTolerance: toleranceMs,
