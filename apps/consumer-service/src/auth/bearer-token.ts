@@ -1,5 +1,3 @@
-import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors.js'
-
 /** RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -8,25 +6,31 @@ const BEARER_JWS = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i
 /** Far above any token the auth service issues; a longer one is not worth decoding. */
 export const MAX_TOKEN_LENGTH = 8192
 
-/** The token itself, or why there is none. */
-export type BearerResult = string | { error: InstanceType<typeof MissingTokenError | typeof InvalidRequestError | typeof InvalidTokenError>, reason: string }
-
 /**
- * Reads the bearer token from an `Authorization` header. No header or another scheme is "no
- * credentials" (401 without an error code); a malformed Bearer header is `invalid_request` (400);
- * a well-formed value that is not a JWS compact serialization is `invalid_token` (401).
+ * Why a request has no usable bearer token: no credentials (no header, or another scheme), a
+ * malformed Bearer header, or a well-formed value that is not a JWS compact serialization.
  */
-export function readBearerToken (authorization: string | undefined): BearerResult {
+export interface BearerProblem {
+  problem: 'no-credentials' | 'malformed-header' | 'not-a-jws'
+  /** For the log line. */
+  reason: string
+}
+
+const NO_HEADER: BearerProblem = { problem: 'no-credentials', reason: 'no Authorization header' }
+const OTHER_SCHEME: BearerProblem = { problem: 'no-credentials', reason: 'another authentication scheme' }
+const MALFORMED: BearerProblem = { problem: 'malformed-header', reason: 'malformed Bearer credentials' }
+const NOT_A_JWS: BearerProblem = { problem: 'not-a-jws', reason: 'not a JWS compact serialization' }
+
+/** Reads the bearer token from an `Authorization` header: the token itself, or why there is none. */
+export function readBearerToken (authorization: string | undefined): string | BearerProblem {
   const wellFormed = authorization === undefined ? null : BEARER_JWS.exec(authorization)
-  if (wellFormed && (wellFormed[1] as string).length <= MAX_TOKEN_LENGTH) return wellFormed[1] as string
-  if (!authorization) return { error: new MissingTokenError(), reason: 'no Authorization header' }
+  const token = wellFormed?.[1]
+  if (token !== undefined && token.length <= MAX_TOKEN_LENGTH) return token
+  if (!authorization) return NO_HEADER
   const scheme = authorization.split(' ', 1)[0] ?? ''
-  if (scheme.toLowerCase() !== 'bearer') return { error: new MissingTokenError(), reason: 'another authentication scheme' }
-  const match = BEARER.exec(authorization)
-  if (!match) return { error: new InvalidRequestError(), reason: 'malformed Bearer credentials' }
-  const token = match[1] as string
-  if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) {
-    return { error: new InvalidTokenError(), reason: 'not a JWS compact serialization' }
-  }
-  return token
+  if (scheme.toLowerCase() !== 'bearer') return OTHER_SCHEME
+  const loose = BEARER.exec(authorization)?.[1]
+  if (loose === undefined) return MALFORMED
+  if (loose.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(loose)) return NOT_A_JWS
+  return loose
 }

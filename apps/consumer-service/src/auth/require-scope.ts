@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { parseScope, type Scope } from '@repo/contracts/scopes'
-import { InsufficientScopeError, withChallenge } from '../errors.js'
+import { insufficientScope } from './refusals.js'
 
 /**
  * A preHandler for a route inside the authenticated scope: 403 `insufficient_scope` (RFC 6750 §3.1)
@@ -11,8 +11,6 @@ export function requireScope (scope: Scope): preHandlerAsyncHookHandler {
     if (parseScope(request.user.scope ?? '').includes(scope)) return
     this.metrics.jwtVerifications.inc({ outcome: 'rejected', reason: 'scope' })
     request.log.info({ reason: `scope ${scope} missing`, sub: request.user.sub }, 'access denied')
-    throw withChallenge(new InsufficientScopeError(), this.bearerRealm, {
-      error: 'insufficient_scope', error_description: 'The access token lacks the required scope', scope
-    })
+    throw insufficientScope(this.bearerRealm, scope)
   }
 }

@@ -5,6 +5,9 @@
 const FINGERPRINT_LENGTH = 12
 const fingerprint = (token: string) => token.slice(-FINGERPRINT_LENGTH)
 
+/** The first key of a map or set that is not empty: the one inserted longest ago. */
+const oldest = (keys: Iterator<string>) => keys.next().value ?? ''
+
 interface Entry<T> { token: string, value: T, notBefore: number, expiresAt: number, stored: number }
 
 /**
@@ -68,11 +71,11 @@ export class VerifiedTokens<T> {
     const key = fingerprint(token)
     if (!this.#seenOnce.delete(key) && !this.#entries.has(key)) {
       this.#seenOnce.add(key)
-      if (this.#seenOnce.size > this.#maxEntries) this.#seenOnce.delete(this.#seenOnce.values().next().value as string)
+      if (this.#seenOnce.size > this.#maxEntries) this.#seenOnce.delete(oldest(this.#seenOnce.values()))
       return
     }
     this.#entries.delete(key)
     this.#entries.set(key, { token, value, notBefore, expiresAt, stored: ++this.#stored })
-    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
+    if (this.#entries.size > this.#maxEntries) this.#entries.delete(oldest(this.#entries.keys()))
   }
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 /** A metadata document that could not be fetched or read; its message goes to the log. */
 export class MetadataError extends Error {
   override name = 'MetadataError'
+  readonly code = 'ERR_ISSUER_METADATA'
 }
 
 export interface MetadataFetchOptions {
@@ -49,6 +50,8 @@ export async function fetchMetadata (url: string, { dispatcher, timeoutMs }: Met
 /** The message of a fetch failure, with undici's code (`UND_ERR_HEADERS_TIMEOUT`...) where there is one. */
 export function describe (error: unknown): string {
   if (!(error instanceof Error)) return String(error)
+  // Its message already says what failed, the library's code included.
+  if (error instanceof MetadataError) return error.message
   const cause = error.cause as { code?: string, message?: string } | undefined
   const code = (error as { code?: string }).code ?? cause?.code
   const message = cause?.message && cause.message !== error.message ? `${error.message} (${cause.message})` : error.message

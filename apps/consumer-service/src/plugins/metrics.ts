@@ -2,16 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { serveMetrics } from '@repo/service-kit/metrics'
-
-/**
- * Why a token was refused, as a fixed set: the log line keeps the detail, the metric label never
- * carries a token's own text (a crafted `kid` or `iss` must not mint a new series).
- */
-export const REJECTION_REASONS = [
-  'missing_token', 'malformed', 'header', 'typ', 'alg', 'untrusted_issuer', 'unknown_kid', 'unusable_key',
-  'signature', 'expired', 'claims', 'audience', 'scope', 'other'
-] as const
-export type RejectionReason = typeof REJECTION_REASONS[number]
+import type { RejectionReason } from '../errors.js'
 
 export type VerificationOutcome =
   | { outcome: 'accepted', reason: 'none' }

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { samples } from '@repo/service-harness/prometheus'
-import { bearer, buildTestApp, fakeIssuer, keysLoaded, suiteApp } from '../helper.js'
+import { bearer, buildTestApp, fakeIssuer, keysLoaded, suiteApp, type FakeIssuer } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -62,6 +62,37 @@ describe('jwt_verifications_total', () => {
     ])
     expect(text).not.toContain(crafted)
     expect(text).not.toContain('evil.example')
+  })
+
+  describe('the reason each refusal is counted under', () => {
+    const suite = suiteApp()
+    const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds
+    const rejected = async (app: App) => new Map(samples(await scrape(app), 'jwt_verifications_total')
+      .map((line) => /reason="(\w+)"} (\d+)$/.exec(line) ?? [])
+      .map(([, reason, count]) => [reason, Number(count)]))
+
+    it.each<[string, string, (issuer: FakeIssuer) => Record<string, string>]>([
+      ['no credentials', 'missing_token', () => ({ authorization: 'Basic dXNlcjpwYXNz' })],
+      ['a malformed Bearer header', 'malformed', () => ({ authorization: 'Bearer a b' })],
+      ['a token fast-jwt cannot decode', 'malformed', () => bearer('mF_9.B5f-4.1JqM')],
+      ['an unknown header member', 'header', (i) => bearer(i.token(i.keys.RS256, { header: { nonce: 'abc' } }))],
+      ['an algorithm not allowed here', 'alg', (i) => bearer(i.token(i.keys.RS256, { header: { alg: 'PS256' } }))],
+      ['another signer', 'signature', (i) => bearer(i.token(i.keys.RS256, { signer: i.keys.ES256.privateKey }))],
+      ['an expired token', 'expired', (i) => bearer(i.token(i.keys.RS256, { claims: { exp: inSeconds(-120) } }))],
+      ['another audience', 'audience', (i) => bearer(i.token(i.keys.RS256, { claims: { aud: 'other-service' } }))],
+      ['an aud list without ours', 'audience', (i) => bearer(i.token(i.keys.RS256, { claims: { aud: ['a', 'b'] } }))],
+      ['no aud', 'audience', (i) => bearer(i.token(i.keys.RS256, { claims: { aud: undefined } }))],
+      ['no jti', 'claims', (i) => bearer(i.token(i.keys.RS256, { claims: { jti: undefined } }))],
+      ['an iat a minute ahead', 'claims', (i) => bearer(i.token(i.keys.RS256, { claims: { iat: inSeconds(60) } }))]
+    ])('%s: %s', async (_case, reason, headers) => {
+      const app = suite.app()
+      const before = await rejected(app)
+      const response = await app.inject({ url: '/api/v1/protected', headers: headers(suite.issuer()) })
+      expect(response.statusCode).toBeGreaterThanOrEqual(400)
+      const after = await rejected(app)
+      const changed = [...after].filter(([label, count]) => count !== (before.get(label) ?? 0))
+      expect(changed).toEqual([[reason, (before.get(reason) ?? 0) + 1]])
+    })
   })
 
   it('counts every request a token is accepted for, the ones the verified-token cache answers included', async () => {

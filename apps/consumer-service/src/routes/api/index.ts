@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { DuplicateTokenError, withChallenge } from '../../errors.js'
+import { errorCodes, type FastifyInstance } from 'fastify'
+import { tokenSentTwice } from '../../auth/refusals.js'
 import { protectedRoutes } from './protected.js'
 import { reportRoutes } from './reports.js'
 
@@ -12,14 +12,15 @@ export async function apiRoutes (app: FastifyInstance, { now }: { now: () => num
 
   // No route here takes a form body. One that carries `access_token` beside the Authorization header
   // is a token sent two ways (RFC 6750 §2): 400. Any other form body: 415, as for every other type.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (request, body, done) => {
-    if (new URLSearchParams(body as string).has('access_token')) {
-      request.log.info({ reason: 'a token in the form body as well as the Authorization header' }, 'access token rejected')
-      const error = new DuplicateTokenError()
-      done(withChallenge(error, app.bearerRealm, { error: 'invalid_request', error_description: error.message }), undefined)
+  const form = { parseAs: 'string', bodyLimit: 16 * 1024 } as const
+  app.addContentTypeParser('application/x-www-form-urlencoded', form, (request, body, done) => {
+    if (new URLSearchParams(String(body)).has('access_token')) {
+      const reason = 'a token in the form body as well as the Authorization header'
+      request.log.info({ reason }, 'access token rejected')
+      done(tokenSentTwice(app.bearerRealm), undefined)
       return
     }
-    done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined)
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined)
   })
 
   await app.register(protectedRoutes)
