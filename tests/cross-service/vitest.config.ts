@@ -4,7 +4,9 @@ export default defineConfig({
   test: {
     // Each file starts real processes; running files one at a time keeps a 2-core machine responsive.
     fileParallelism: false,
-    testTimeout: 30_000,
+    // A case starts up to three replicas and a consumer, kills and restarts some: 10–25 s on two
+    // loaded cores, which left a 30 s limit too little room.
+    testTimeout: 60_000,
     hookTimeout: 30_000
   }
 })
