@@ -3,7 +3,9 @@ import { UnsecuredJWT } from 'jose'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { InvalidCredentialsError } from '../../src/errors.js'
-import { clientIdOf, credentialRateLimits, rateLimitsPlugin } from '../../src/plugins/rate-limits.js'
+import { credentialRateLimits } from '../../src/rate-limits/credential-limits.js'
+import { rateLimitsPlugin } from '../../src/rate-limits/rate-limits-plugin.js'
+import { clientIdOf } from '../../src/routes/oauth/client-id-of.js'
 import { testConfig } from '../helper.js'
 
 const NOW = Date.UTC(2030, 0, 1)
