@@ -24,7 +24,8 @@ export function oauthErrorAnswer (error: AnyError): OAuthErrorAnswer {
     return { status: error.statusCode, body, headers: error.headers }
   }
   if (error.validation) {
-    return { status: 400, body: { error: 'invalid_request', error_description: 'A parameter is malformed' }, headers: {} }
+    const body = { error: 'invalid_request', error_description: 'A parameter is malformed' } as const
+    return { status: 400, body, headers: {} }
   }
   // The brute-force limits (rate-limits/): RFC 6749 has no code for it; RFC 6585 §4 and Retry-After say it.
   if (error.statusCode === 429) {
@@ -32,11 +33,13 @@ export function oauthErrorAnswer (error: AnyError): OAuthErrorAnswer {
     return { status: 429, body, headers: error.headers ?? {} }
   }
   if (error.statusCode === 413) {
-    return { status: 413, body: { error: 'invalid_request', error_description: 'The request body is too large' }, headers: {} }
+    const body = { error: 'invalid_request', error_description: 'The request body is too large' } as const
+    return { status: 413, body, headers: {} }
   }
   // The database away (DatabaseUnavailableError) or no signing key: its Retry-After says when to try again.
   if (error.statusCode === 503) {
-    return { status: 503, body: { error: 'temporarily_unavailable', error_description: 'Try again later' }, headers: error.headers ?? {} }
+    const body = { error: 'temporarily_unavailable', error_description: 'Try again later' } as const
+    return { status: 503, body, headers: error.headers ?? {} }
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: 400, body: { error: 'invalid_request', error_description: 'Malformed request' }, headers: {} }

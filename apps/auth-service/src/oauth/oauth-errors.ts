@@ -10,12 +10,16 @@ import { createHttpError, type HttpError } from '../http-error.js'
 export const InvalidRequestError = createHttpError('invalid_request', '%s', 400)
 export const InvalidClientError = createHttpError('invalid_client', 'Client authentication failed', 401)
 export const InvalidGrantError = createHttpError('invalid_grant', 'The refresh token is invalid', 400)
-export const UnauthorizedClientError = createHttpError('unauthorized_client', 'This client may not use client_credentials', 400)
-export const UnsupportedGrantTypeError = createHttpError('unsupported_grant_type', 'This grant type is not supported', 400)
-export const InvalidScopeError = createHttpError('invalid_scope', 'The requested scope is not allowed for this client', 400)
+export const UnauthorizedClientError =
+  createHttpError('unauthorized_client', 'This client may not use client_credentials', 400)
+export const UnsupportedGrantTypeError =
+  createHttpError('unsupported_grant_type', 'This grant type is not supported', 400)
+export const InvalidScopeError =
+  createHttpError('invalid_scope', 'The requested scope is not allowed for this client', 400)
 
 const OAUTH_ERRORS = [
-  InvalidRequestError, InvalidClientError, InvalidGrantError, UnauthorizedClientError, UnsupportedGrantTypeError, InvalidScopeError
+  InvalidRequestError, InvalidClientError, InvalidGrantError,
+  UnauthorizedClientError, UnsupportedGrantTypeError, InvalidScopeError
 ]
 
 /** Whether `error` is one of the errors above: answered with its own code and description. */

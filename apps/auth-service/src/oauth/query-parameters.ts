@@ -27,6 +27,7 @@ export function refuseQueryParameters (app: FastifyInstance): void {
       done()
       return
     }
-    done(invalidRequest('Parameters must be sent in the request body, not in the URL', 'parameters in the query string'))
+    done(invalidRequest('Parameters must be sent in the request body, not in the URL',
+      'parameters in the query string'))
   })
 }

@@ -31,7 +31,8 @@ export function limitersFor (app: FastifyInstance, group: RateLimitGroup, limits
   const wait = (status: Status, spent: (status: Status & { isAllowed: false }) => boolean) =>
     status.isAllowed || !spent(status) ? undefined : status.ttlInSeconds
   const refuse = (request: FastifyRequest, limit: string, seconds: number) => {
-    request.log.info({ event: 'rate_limited', limit, ip: request.ip, name: nameOf(request) }, 'request refused by a rate limit')
+    const event = { event: 'rate_limited', limit, ip: request.ip, name: nameOf(request) }
+    request.log.info(event, 'request refused by a rate limit')
     // Optional: this plugin is also registered on its own, without the metrics.
     if (app.hasDecorator('metrics')) app.metrics.rateLimitRejections.inc({ limit })
     return tooManyRequests(seconds)

@@ -43,7 +43,9 @@ declare module 'fastify' {
  * The route `config` that puts an endpoint under the limits of `group` (see `CredentialLimits`):
  *
  * ```ts
- * app.post(TOKEN_PATH, { config: credentialRateLimits('oauth', clientIdOf), schema: { response: { 429: … } } }, handler)
+ * app.post(TOKEN_PATH, {
+ *   config: credentialRateLimits('oauth', clientIdOf), schema: { response: { 429: … } }
+ * }, handler)
  * ```
  *
  * A failure is an answer with status 401 (`invalid_credentials`, `invalid_client`); nothing else

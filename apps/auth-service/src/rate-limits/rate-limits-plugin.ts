@@ -52,7 +52,9 @@ export const rateLimitsPlugin = fp(async function rateLimits (app: FastifyInstan
     const setting = route.config?.credentialRateLimit
     if (setting === undefined) return
     const hooks = groups.get(setting.group)
-    if (hooks === undefined) throw new Error(`${route.method} ${route.url}: no rate limits are configured for "${setting.group}"`)
+    if (hooks === undefined) {
+      throw new Error(`${route.method} ${route.url}: no rate limits are configured for "${setting.group}"`)
+    }
     route.onRequest = [...asList(route.onRequest), hooks.onRequest]
     route.preHandler = [...asList(route.preHandler), hooks.preHandler]
     route.onSend = [...asList(route.onSend), hooks.onSend]

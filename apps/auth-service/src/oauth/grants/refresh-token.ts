@@ -55,12 +55,12 @@ export async function refreshTokenGrant (
   }
   const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
   if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
-  const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
+  const { accessToken, expiresIn } =
+    await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
   // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
   const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'
   request.log.info({ event, client_id: clientId, sub: user.id }, 'access token refreshed')
   app.metrics.tokenRequests.inc({ grant_type: 'refresh_token', outcome: 'ok' })
-  return {
-    access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope, refresh_token: redemption.refreshToken
-  }
+  const successor = redemption.refreshToken
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope, refresh_token: successor }
 }

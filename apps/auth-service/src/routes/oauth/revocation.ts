@@ -27,7 +27,9 @@ export async function revocationRoute (fastify: FastifyInstance, { issuer, publi
     const outcome = await app.refreshTokens.revoke(body.token, clientId, now())
     if (outcome === 'other-client') throw invalidRequest('The token was not issued to this client')
     // RFC 7009 §2.2: an unknown token (an access token, say: they cannot be revoked, they expire) is 200 too.
-    if (outcome === 'revoked') request.log.info({ event: 'refresh_token_revoked', client_id: clientId }, 'refresh token revoked')
+    if (outcome === 'revoked') {
+      request.log.info({ event: 'refresh_token_revoked', client_id: clientId }, 'refresh token revoked')
+    }
     // No body: the client ignores it (RFC 7009 §2.2).
     return reply.code(200).header('cache-control', 'no-store').send(undefined as unknown as null)
   })

@@ -10,8 +10,10 @@ import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
 import { clientIdOf } from './client-id-of.js'
 import type { OAuthRoutesOptions } from './options.js'
 
-/** `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then hands over to its grant (oauth/grants/). */
-export async function tokenRoute (fastify: FastifyInstance, { issuer, audience, publicClientId, now }: OAuthRoutesOptions) {
+/** `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then hands it to its grant (oauth/grants/). */
+export async function tokenRoute (
+  fastify: FastifyInstance, { issuer, audience, publicClientId, now }: OAuthRoutesOptions
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(TOKEN_PATH, {
