@@ -1,5 +1,6 @@
 import type { FakeIssuer } from '@repo/service-harness/fake-issuer'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { QUIET, timeToReady } from './run.js'
 
 export interface RunningConsumer {

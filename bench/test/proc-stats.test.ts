@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { freePort } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { CLOCK_TICKS, cpuMicros, listeningInodes, parseCpuTicks, parseParentPid, pidListeningOn } from '../src/proc-stats.js'
 

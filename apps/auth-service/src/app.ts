@@ -14,14 +14,14 @@ import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
-import { rateLimitsPlugin } from './plugins/rate-limits.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
 import { usersPlugin } from './plugins/users.js'
+import { rateLimitsPlugin } from './rate-limits/rate-limits-plugin.js'
 import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
-import { oauthRoutes } from './routes/oauth.js'
+import { oauthRoutes } from './routes/oauth/index.js'
 
 export interface AppOverrides {
   /** Milliseconds since the epoch. */

@@ -5,7 +5,7 @@ import { checkDatabaseUrl } from '@repo/service-kit/sql'
 import { REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_LIMITS } from '@repo/service-kit/server-options'
 import { TLS_ENV, readTlsFiles, type TlsFiles } from '@repo/service-kit/tls'
 import { TRUST_PROXY_ENV, parseTrustProxy } from '@repo/service-kit/trust-proxy'
-import type { CredentialLimits, RateLimit } from './plugins/rate-limits.js'
+import type { CredentialLimits, RateLimit } from './rate-limits/credential-limits.js'
 
 /** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
 export interface AuthConfig {

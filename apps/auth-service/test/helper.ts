@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { loggerOptions } from '@repo/service-kit/logger'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type AuthConfig } from '../src/config.js'
 
@@ -65,5 +66,5 @@ export function captureLogs () {
 }
 
 export async function login (app: Awaited<ReturnType<typeof buildApp>>, userName: string, password: string) {
-  return app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName, password } })
+  return app.inject({ method: 'POST', url: LOGIN_PATH, payload: { userName, password } })
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { freePort } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
 import { slowClient } from '@repo/service-harness/slow-client'
 import { buildTestApp, testConfig } from './helper.js'
 

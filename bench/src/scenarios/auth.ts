@@ -1,3 +1,5 @@
+import { JWKS_PATH } from '@repo/contracts/jwks'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import type { FakeIssuer } from '@repo/service-harness/fake-issuer'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
 import { cannon, cycle, measure, single } from '../measure.js'
@@ -8,7 +10,7 @@ import { withConsumer } from '../consumer-process.js'
 /** Scenarios 4 to 6: the JWKS route, login saturation with probes, and the unknown-kid flood against a consumer. */
 export async function authScenarios (auth: ServiceProcess, issuer: FakeIssuer) {
   progress('4. JWKS route')
-  const jwksUrl = `${auth.url}/.well-known/jwks.json`
+  const jwksUrl = `${auth.url}${JWKS_PATH}`
   const etag = (await fetch(jwksUrl)).headers.get('etag') as string
   record('JWKS', await measure(plan, { url: jwksUrl }), { role: 'jwks' })
   record('JWKS, If-None-Match (304)', await measure(plan, { url: jwksUrl, headers: { 'if-none-match': etag } }), { role: 'jwks-304', expectStatus: 304 })
@@ -19,7 +21,7 @@ export async function authScenarios (auth: ServiceProcess, issuer: FakeIssuer) {
   const duration = Math.max(plan.runSeconds * plan.runs, 3)
   const [logins, jwks, health] = await Promise.all([
     cannon({
-      url: `${auth.url}/api/v1/auth`,
+      url: `${auth.url}${LOGIN_PATH}`,
       method: 'POST',
       connections: 8,
       duration,

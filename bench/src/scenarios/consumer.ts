@@ -1,6 +1,7 @@
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { startFakeIssuer, type FakeIssuer } from '@repo/service-harness/fake-issuer'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { measure } from '../measure.js'
 import { withConsumer } from '../consumer-process.js'
 import { QUIET, plan, progress, record, report, timeToReady } from '../run.js'

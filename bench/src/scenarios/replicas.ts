@@ -1,5 +1,8 @@
+import { JWKS_PATH } from '@repo/contracts/jwks'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { startPostgresServer } from '@repo/service-harness/postgres-server'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { CONNECTIONS, cannon, toRun } from '../measure.js'
 import { combine, type ReplicaReport, type ReplicaSetup } from '../replica-report.js'
 import { QUIET, plan, progress } from '../run.js'
@@ -14,14 +17,14 @@ async function saturate (setup: ReplicaSetup, replicas: ServiceProcess[], endpoi
   const connections = endpoint === 'login' ? LOGIN_CONNECTIONS : CONNECTIONS
   const results = await Promise.all(replicas.map((replica) => cannon(endpoint === 'login'
     ? {
-        url: `${replica.url}/api/v1/auth`,
+        url: `${replica.url}${LOGIN_PATH}`,
         method: 'POST',
         connections: connections / replicas.length,
         duration: seconds,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userName: 'Jane', password: 'pass123' })
       }
-    : { url: `${replica.url}/.well-known/jwks.json`, connections: connections / replicas.length, duration: seconds })))
+    : { url: `${replica.url}${JWKS_PATH}`, connections: connections / replicas.length, duration: seconds })))
   return combine(setup, endpoint, results.map(toRun))
 }
 

@@ -1,6 +1,9 @@
 import Type, { type Static } from 'typebox'
 import { PASSWORD_MAX_LENGTH, USER_NAME_MAX_LENGTH } from './users.js'
 
+/** Path of the auth service's login: a user name and password in, an access and a refresh token out. */
+export const LOGIN_PATH = '/api/v1/auth'
+
 /**
  * Body of `POST /api/v1/auth`. Deliberately looser than `UserNameSchema`/`NewPasswordSchema`: any
  * name or password that could ever have been stored is let through to a generic 401, so the answer

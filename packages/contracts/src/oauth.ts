@@ -1,5 +1,11 @@
 import Type, { type Static } from 'typebox'
 
+/** Path of the auth service's token endpoint (RFC 6749 §3.2). */
+export const TOKEN_PATH = '/oauth/token'
+
+/** Path of the auth service's revocation endpoint (RFC 7009). */
+export const REVOCATION_PATH = '/oauth/revoke'
+
 /** The grants the token endpoint serves. */
 export const GRANT_TYPES = ['client_credentials', 'refresh_token'] as const
 

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { LOGIN_PATH } from '@repo/contracts/login'
 
 /** `POST /api/v1/auth` on the auth service, as the README walkthrough does (`init`: a TLS dispatcher, say). */
 export async function login (authUrl: string, userName: string, password: string, init: RequestInit = {}) {
-  const response = await fetch(`${authUrl}/api/v1/auth`, {
+  const response = await fetch(`${authUrl}${LOGIN_PATH}`, {
     ...init,
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers'
 import { waitForServer } from './postgres-server.js'
-import { freePort } from './service-process.js'
+import { freePort } from './free-port.js'
 
 /** What a laptop can pull; CI machines name their local image in `POSTGRES_IMAGE`. */
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:17'

@@ -6,7 +6,7 @@ import { chmod, chown } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
-import { freePort, tempDir } from './service-process.js'
+import { freePort, tempDir } from './free-port.js'
 
 const run = promisify(execFile)
 const START_TIMEOUT_MS = 30_000

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitForReady } from './http.js'
@@ -16,32 +14,17 @@ const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'
  * An entry point a service's `exports` map publishes (`@repo/auth-service/server`), resolved as the
  * package resolves its own name: through its door, without this package depending on the apps.
  */
-export function serviceEntry (app: 'auth-service' | 'consumer-service', entry: string): string {
+export function serviceEntry (app: ServiceName, entry: string): string {
   return createRequire(join(REPO_ROOT, 'apps', app, 'package.json')).resolve(`@repo/${app}/${entry}`)
 }
 
-export const SERVICE_ENTRY = {
-  'auth-service': serviceEntry('auth-service', 'server'),
-  'consumer-service': serviceEntry('consumer-service', 'server')
-} as const
+export type ServiceName = 'auth-service' | 'consumer-service'
 
-export type ServiceName = keyof typeof SERVICE_ENTRY
-
-/** A port the kernel just handed out on loopback; free unless someone grabs it in the next instant. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
-export async function tempDir (prefix: string): Promise<{ path: string, remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix))
-  return { path, remove: () => rm(path, { recursive: true, force: true }) }
-}
+/**
+ * The built entry point of a service (`dist/server.js`), resolved when it is asked for: a suite that
+ * imports this module without starting a service does not need the apps built.
+ */
+export const serviceServerEntry = (name: ServiceName): string => serviceEntry(name, 'server')
 
 export interface ServiceProcess {
   name: string
@@ -69,7 +52,7 @@ export interface StartOptions {
 
 /** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
 export function startService (name: ServiceName, port: number, env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
-  return startProcess(name, SERVICE_ENTRY[name], port, env, options)
+  return startProcess(name, serviceServerEntry(name), port, env, options)
 }
 
 /** Runs any Node entry point that serves `/health/ready` on 127.0.0.1:`port` (the benchmark's bare server, say). */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@repo/contracts/errors'
@@ -15,19 +16,6 @@ export interface ErrorWithHeaders {
 
 type HandledError = FastifyError & ErrorWithHeaders
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable'
-}
-
 /** Library 4xx errors are mapped to a stable code and a fixed message: their text is not ours to publish. */
 const LIBRARY_CLIENT_ERRORS: Record<number, { code: ErrorCode, message: string }> = {
   404: { code: 'not_found', message: 'Not Found' },
@@ -38,7 +26,7 @@ const LIBRARY_CLIENT_ERRORS: Record<number, { code: ErrorCode, message: string }
 }
 
 function body (statusCode: number, code: ErrorCode, message: string): ErrorBody {
-  return { statusCode, code, error: REASONS[statusCode] ?? 'Error', message }
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
 }
 
 /** Turns any error into the contract's error body. Exported for tests that need no Fastify. */

@@ -14,6 +14,7 @@ export interface OpenDatabaseOptions {
 /** Thrown by `openDatabase(..., { create: false })` when there is no database file; `path` is absolute. */
 export class DatabaseNotFoundError extends Error {
   override name = 'DatabaseNotFoundError'
+  readonly code = 'DATABASE_NOT_FOUND'
   readonly path: string
 
   constructor (path: string) {

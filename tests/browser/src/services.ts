@@ -1,4 +1,5 @@
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 
 export interface Services {
   auth: ServiceProcess

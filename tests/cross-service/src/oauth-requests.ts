@@ -1,3 +1,5 @@
+import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+
 /** What the token or revocation endpoint answered: the status and the JSON body, if any. */
 export interface OAuthAnswer {
   status: number
@@ -14,14 +16,14 @@ async function postForm (url: string, form: Record<string, string>, headers: Rec
 
 /** The refresh-token grant of the login's public client (`demo-client`), at `authUrl`. */
 export const refresh = (authUrl: string, refreshToken: string, clientId = 'demo-client') =>
-  postForm(`${authUrl}/oauth/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId })
+  postForm(`${authUrl}${TOKEN_PATH}`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId })
 
 /** RFC 7009 revocation of a refresh token by the login's public client, at `authUrl`. */
 export const revoke = (authUrl: string, token: string, clientId = 'demo-client') =>
-  postForm(`${authUrl}/oauth/revoke`, { token, client_id: clientId })
+  postForm(`${authUrl}${REVOCATION_PATH}`, { token, client_id: clientId })
 
 /** The client_credentials grant with client_secret_basic, at `authUrl`. */
 export const clientCredentials = (authUrl: string, clientId: string, secret: string) =>
-  postForm(`${authUrl}/oauth/token`, { grant_type: 'client_credentials' }, {
+  postForm(`${authUrl}${TOKEN_PATH}`, { grant_type: 'client_credentials' }, {
     authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`
   })

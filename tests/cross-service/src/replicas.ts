@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { startBalancer, type Balancer } from './balancer.js'
 
 export interface ReplicaSet {

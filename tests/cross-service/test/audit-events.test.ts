@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { login } from '@repo/service-harness/http'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { refresh } from '../src/oauth-requests.js'
 
 /** Users logging in and refreshing, each over and over, at once. */

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { login } from '@repo/service-harness/http'
-import { freePort, runAuthCli, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { runAuthCli, startService, type ServiceProcess } from '@repo/service-harness/service-process'
 
 interface ListedKey { kid: string, alg: string, state: string }
 

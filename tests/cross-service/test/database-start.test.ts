@@ -1,5 +1,6 @@
 import { describe, it, vi } from 'vitest'
-import { freePort, startService, tempDir, type ServiceName } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceName } from '@repo/service-harness/service-process'
 
 // Longer than Fastify's default plugin timeout (10 s), which used to cut the wait short.
 const START_WAIT_MS = 11_000

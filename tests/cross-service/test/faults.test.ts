@@ -3,7 +3,8 @@ import { startFaultProxy, type FaultMode } from '../src/fault-proxy.js'
 import { runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 
 /** The consumer keeps keys 1 s, so every fault below hits a real refresh. */
 const FAST_CONSUMER = { JWKS_CACHE_TTL: '1s', JWKS_COOLDOWN: '1s', JWKS_FETCH_TIMEOUT: '300ms' }

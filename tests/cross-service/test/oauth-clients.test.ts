@@ -7,7 +7,8 @@ import {
 } from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login } from '@repo/service-harness/http'
-import { runAuthCli, tempDir } from '@repo/service-harness/service-process'
+import { tempDir } from '@repo/service-harness/free-port'
+import { runAuthCli } from '@repo/service-harness/service-process'
 import { startPair, type Pair } from '../src/pair.js'
 
 const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m

@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { waitForReady } from '@repo/service-harness/http'
-import { SERVICE_ENTRY, freePort, runAuthCli, tempDir, type ServiceName } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { serviceServerEntry, runAuthCli, type ServiceName } from '@repo/service-harness/service-process'
 import { pnpmStart, runPnpm } from '../src/pnpm-start.js'
 
 /** turbo replays the builds first; on a busy 2-core machine that alone has taken 25 s. */
@@ -76,7 +77,7 @@ describe('a service whose port is taken', () => {
     onTestFinished(() => new Promise<void>((resolve) => busy.close(() => resolve())))
     const taken = (busy.address() as { port: number }).port
     const ports = { PORT: String(await freePort()), [variable]: String(taken) }
-    const child = spawn(process.execPath, [SERVICE_ENTRY[name]], {
+    const child = spawn(process.execPath, [serviceServerEntry(name)], {
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', DATA_DIR: await dataDir(), LOG_LEVEL: 'warn', ...ports },
       stdio: ['ignore', 'ignore', 'pipe']
     })
@@ -96,7 +97,7 @@ describe('.env', () => {
     const port = await freePort()
     // Its DATA_DIR and ISSUER count; its PORT does not, because the environment sets one.
     await writeFile(join(cwd, '.env'), `PORT=${await freePort()}\nDATA_DIR=${dir}\nISSUER=http://127.0.0.1:${port}\n`)
-    const child = spawn(process.execPath, [SERVICE_ENTRY['auth-service']], { cwd, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: 'ignore' })
+    const child = spawn(process.execPath, [serviceServerEntry('auth-service')], { cwd, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: 'ignore' })
     onTestFinished(async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
-import { freePort, keyEvents, runAuthCli, startService } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
+import { keyEvents, runAuthCli, startService } from '@repo/service-harness/service-process'
 
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login } from '@repo/service-harness/http'
 import { samples } from '@repo/service-harness/prometheus'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { createTestTls, type TestTls } from '@repo/service-harness/tls'
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, login, tokenFor } from '@repo/service-harness/http'
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { checkedSteps, readmeTranscript, runWalkthrough } from '../src/walkthrough-script.js'
 
 /**

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { DockerComposeEnvironment, Wait, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers'
-import { freePort } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
 import { trustingDispatcher } from '@repo/service-harness/tls'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')

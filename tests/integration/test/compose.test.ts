@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_JWK_MEMBERS } from '@repo/contracts/jwks'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { call, tokenFor, waitForReady } from '@repo/service-harness/http'
 import { dockerEngine, upComposeStack, type ComposeStack } from '../src/compose-stack.js'
 import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
@@ -107,7 +108,7 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
     expect((await auth.memory()).limitBytes).toBe(AUTH_MEMORY_MIB * 1048576)
 
     // Concurrent logins: scrypt takes 32 MiB per hash on each of libuv's threads (under the per-IP login limit).
-    const logins = await Promise.all(Array.from({ length: 12 }, () => authFetch('/api/v1/auth', {
+    const logins = await Promise.all(Array.from({ length: 12 }, () => authFetch(LOGIN_PATH, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'Jane', password: 'pass123' })
     })))
     expect(logins.map((response) => response.status)).toEqual(Array(12).fill(200))

@@ -1,4 +1,5 @@
-import { freePort, startService, tempDir, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort, tempDir } from '@repo/service-harness/free-port'
+import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import type { Resources } from './resources.js'
 
 /** Our auth-service as a process on a free loopback port with a fresh data dir, ready. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { freePort, type ServiceProcess } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
+import { type ServiceProcess } from '@repo/service-harness/service-process'
 import { startOidcIssuer, type OidcIssuer } from '../src/oidc-issuer.js'
 import { Resources } from '../src/resources.js'
 import { startAuthService, startConsumer, tail } from '../src/services.js'

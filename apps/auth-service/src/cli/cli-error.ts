@@ -9,6 +9,7 @@ export const INTERRUPTED = 130
 /** An error for the person at the terminal: printed as one line, ending the CLI with `exitCode`. */
 export class CliError extends Error {
   override name = 'CliError'
+  readonly code = 'CLI_ERROR'
   readonly exitCode: number
 
   constructor (message: string, exitCode = 1) {

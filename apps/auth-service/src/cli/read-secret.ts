@@ -10,6 +10,7 @@ export interface SecretInput extends Readable {
 /** Ctrl-C at a prompt. */
 export class InputAborted extends Error {
   override name = 'InputAborted'
+  readonly code = 'INPUT_ABORTED'
 }
 
 export const isTerminal = (input: SecretInput): boolean => input.isTTY === true && typeof input.setRawMode === 'function'

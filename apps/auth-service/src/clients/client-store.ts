@@ -32,6 +32,7 @@ interface ClientRow {
 
 export class DuplicateClientError extends Error {
   override name = 'DuplicateClientError'
+  readonly code = 'DUPLICATE_CLIENT'
 }
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest()

@@ -25,6 +25,7 @@ export interface KeyEvent {
 
 export class UnknownKeyError extends Error {
   override name = 'UnknownKeyError'
+  readonly code = 'UNKNOWN_KEY'
 }
 
 /**

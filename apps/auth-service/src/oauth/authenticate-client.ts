@@ -2,12 +2,16 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTVe
 import { JWT_BEARER_ASSERTION } from '@repo/contracts/oauth'
 import type { Client, ClientStore } from '../clients/client-store.js'
 import { readBasicCredentials } from './basic-credentials.js'
-import { OAuthFailure, invalidClient } from './oauth-failure.js'
+import { invalidClient, invalidRequest } from './oauth-errors.js'
 
 /** The client a request authenticated as; `public` for the login's client, which has no credentials. */
 export type AuthenticatedClient =
   | { kind: 'confidential', client: Client }
   | { kind: 'public', clientId: string }
+
+/** The id of the client a request authenticated as. */
+export const authenticatedClientId = (client: AuthenticatedClient): string =>
+  client.kind === 'public' ? client.clientId : client.client.clientId
 
 export interface ClientAuthenticationOptions {
   clients: ClientStore
@@ -55,14 +59,14 @@ export async function authenticateClient (credentials: ClientCredentials, option
   const basic = credentials.authorization?.toLowerCase().startsWith('basic ') ? credentials.authorization : undefined
   const methods = [basic !== undefined, credentials.client_secret !== undefined, credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined]
   if (methods.filter(Boolean).length > 1) {
-    throw new OAuthFailure('invalid_request', 'Use exactly one client authentication method')
+    throw invalidRequest('Use exactly one client authentication method')
   }
 
   if (basic !== undefined) {
     const decoded = readBasicCredentials(basic)
     if (decoded?.id === undefined || decoded.secret === undefined) throw invalidClient('malformed Basic credentials')
     if (credentials.client_id !== undefined && credentials.client_id !== decoded.id) {
-      throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
+      throw invalidRequest('client_id differs from the client authenticated')
     }
     return secretClient(decoded.id, decoded.secret, 'client_secret_basic', clients)
   }
@@ -101,7 +105,7 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
     throw invalidClient('client_assertion is not a JWT', { challenge: false })
   }
   if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss', { challenge: false })
-  if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw new OAuthFailure('invalid_request', 'client_id differs from the client authenticated')
+  if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw invalidRequest('client_id differs from the client authenticated')
   const client = await clients.find(claimed)
   if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`, { challenge: false })
   if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`, { challenge: false })

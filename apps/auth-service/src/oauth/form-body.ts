@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { OAuthFailure } from './oauth-failure.js'
+import { invalidRequest } from './oauth-errors.js'
 
 /**
  * Parses `application/x-www-form-urlencoded` bodies for the OAuth endpoints (RFC 6749 §3.2).
@@ -14,12 +14,12 @@ export function acceptFormBodies (app: FastifyInstance): void {
     // that the schema lets through and the handlers never read (§3.2), not members it already has.
     const form: Record<string, string> = Object.create(null) as Record<string, string>
     for (const [name, value] of params) {
-      if (Object.hasOwn(form, name)) return done(new OAuthFailure('invalid_request', `${name} is sent more than once`), undefined)
+      if (Object.hasOwn(form, name)) return done(invalidRequest(`${name} is sent more than once`), undefined)
       if (value !== '') form[name] = value
     }
     done(null, form)
   })
   app.addContentTypeParser('*', (request, payload, done) => {
-    done(new OAuthFailure('invalid_request', 'The request body must be application/x-www-form-urlencoded'), undefined)
+    done(invalidRequest('The request body must be application/x-www-form-urlencoded'), undefined)
   })
 }

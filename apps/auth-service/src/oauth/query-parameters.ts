@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { OAuthFailure } from './oauth-failure.js'
+import { invalidRequest } from './oauth-errors.js'
 
 /** Whether `url` carries at least one query parameter (a bare `?` or `?&` carries none). */
 export function hasQueryParameters (url: string): boolean {
@@ -27,8 +27,7 @@ export function refuseQueryParameters (app: FastifyInstance): void {
       done()
       return
     }
-    done(new OAuthFailure('invalid_request', 'Parameters must be sent in the request body, not in the URL', {
-      reason: 'parameters in the query string'
-    }))
+    done(invalidRequest('Parameters must be sent in the request body, not in the URL',
+      'parameters in the query string'))
   })
 }

@@ -1,5 +1,5 @@
 import { parseScope } from '@repo/contracts/scopes'
-import { OAuthFailure } from './oauth-failure.js'
+import { InvalidScopeError } from './oauth-errors.js'
 
 /**
  * The scope granted for a request (RFC 6749 §3.3): what was asked for, if every part of it is
@@ -11,7 +11,7 @@ export function grantScope (requested: string | undefined, allowed: string): str
   const asked = [...new Set(parseScope(requested))]
   const refused = asked.filter((scope) => !allowedScopes.has(scope))
   if (asked.length === 0 || refused.length > 0) {
-    throw new OAuthFailure('invalid_scope', 'The requested scope is not allowed for this client', { reason: `scope refused: ${refused.join(' ') || '(empty)'}` })
+    throw new InvalidScopeError({ reason: `scope refused: ${refused.join(' ') || '(empty)'}` })
   }
   return asked.join(' ')
 }

@@ -1,7 +1,7 @@
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
-import { LOGIN_PATH } from '../routes/login.js'
-import { REVOCATION_PATH, TOKEN_PATH } from '../routes/oauth-paths.js'
+import { LOGIN_PATH } from '@repo/contracts/login'
+import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 
 export interface OperationDoc {
   tags: [string]

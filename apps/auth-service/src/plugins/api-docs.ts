@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
-import { REVOCATION_PATH, TOKEN_PATH } from '../routes/oauth-paths.js'
+import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { OPERATIONS, TAGS } from './api-docs-operations.js'
 
 export interface ApiDocsOptions {

@@ -22,7 +22,7 @@ export interface AuthMetrics {
   logins: Counter<'outcome'>
   /** `outcome` is `ok` or the RFC 6749 error code answered (a fixed set). */
   tokenRequests: Counter<'grant_type' | 'outcome'>
-  /** `limit`: per_ip, failures_per_name_and_ip or failures_per_name (plugins/rate-limits.ts). */
+  /** `limit`: per_ip, failures_per_name_and_ip or failures_per_name (rate-limits/credential-limiters.ts). */
   rateLimitRejections: Counter<'limit'>
   refreshTokenReuseDetections: Counter
   /** The next two are read from the key store at scrape time (kept while it is unreachable); nothing sets them. */

@@ -6,11 +6,11 @@ import {
   type AuthorizationServerMetadata, type OpenIdConfiguration
 } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
+import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { probeLogLevel } from '@repo/service-kit/logger'
 import type { JwksDocument } from '../keys/jwks-document.js'
 import { ASSERTION_ALGORITHMS } from '../oauth/authenticate-client.js'
-import { REVOCATION_PATH, TOKEN_PATH } from './oauth-paths.js'
 
 export interface DiscoveryRoutesOptions {
   issuer: string

@@ -1,12 +1,10 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorBodySchema } from '@repo/contracts/errors'
-import { LoginRequestSchema, TokenResponseSchema } from '@repo/contracts/login'
+import { LOGIN_PATH, LoginRequestSchema, TokenResponseSchema } from '@repo/contracts/login'
 import { ROLE_SCOPES } from '@repo/contracts/scopes'
 import { InvalidCredentialsError } from '../errors.js'
-import { credentialRateLimits, userNameOf } from '../plugins/rate-limits.js'
-
-export const LOGIN_PATH = '/api/v1/auth'
+import { credentialRateLimits } from '../rate-limits/credential-limits.js'
 
 export interface LoginRoutesOptions {
   /** The `aud` of the access tokens login issues. */
@@ -14,6 +12,12 @@ export interface LoginRoutesOptions {
   /** The (public) client login issues tokens to: `client_id` in the tokens, and the client that refreshes them. */
   clientId: string
   now: () => number
+}
+
+/** The name the rate limits count a login's failures against: `userName` of the JSON body. */
+export function userNameOf (request: FastifyRequest): string | undefined {
+  const userName = (request.body as { userName?: unknown } | undefined)?.userName
+  return typeof userName === 'string' ? userName : undefined
 }
 
 /** `POST /api/v1/auth`: user name and password in, a signed access token and a refresh token out. */

@@ -33,6 +33,7 @@ interface UserRow {
 
 export class DuplicateUserError extends Error {
   override name = 'DuplicateUserError'
+  readonly code = 'DUPLICATE_USER'
   /** The name already taken, as stored: `Jane` when `jane` was asked for. */
   readonly existing: string
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { CliError } from '../../src/cli/cli-error.js'
 import { openCliDatabase } from '../../src/cli/open-cli-database.js'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
-import { freePort } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
 import { freshLocation } from '../databases.js'
 import { tempDataDir } from '../helper.js'
 

@@ -2,6 +2,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import type {} from '@repo/service-harness/postgres-global-setup'
 import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
+import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { buildTestApp, captureLogs, login } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -9,7 +10,7 @@ type App = Awaited<ReturnType<typeof buildTestApp>>
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 const clientCredentials = (app: App, secret: string) => app.inject({
   method: 'POST',
-  url: '/oauth/token',
+  url: TOKEN_PATH,
   headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('bot', secret) },
   payload: 'grant_type=client_credentials'
 })

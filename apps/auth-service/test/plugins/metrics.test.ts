@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { samples } from '@repo/service-harness/prometheus'
+import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { buildTestApp, login, tempDataDir } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
-const TOKEN = '/oauth/token'
+const TOKEN = TOKEN_PATH
 const HOUR_MS = 3600_000
 
 async function scrape (app: App): Promise<string> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { buildTestApp, captureLogs } from '../helper.js'
 
 const IP = '203.0.113.1'
@@ -7,7 +8,7 @@ describe('POST /api/v1/auth: audit events', () => {
   it('logs each login, successful or not, at info with the user name and client IP, and never the password', async () => {
     const { lines, logger } = captureLogs()
     const app = await buildTestApp({ LOGIN_FAILURE_LIMIT: '1/15m' }, { logger })
-    const attempt = (userName: string, password: string) => app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName, password }, remoteAddress: IP })
+    const attempt = (userName: string, password: string) => app.inject({ method: 'POST', url: LOGIN_PATH, payload: { userName, password }, remoteAddress: IP })
 
     const ok = await attempt('Jane', 'pass123')
     expect(ok.statusCode).toBe(200)

@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { ENGINES, databaseEnv, freshLocation, type Engine } from '../databases.js'
 import { buildTestApp } from '../helper.js'
 
@@ -18,7 +19,7 @@ function fakeClock () {
 async function limitedApp (engine: Engine, env: Record<string, string>) {
   const app = await buildTestApp({ LOGIN_RATE_LIMIT: '1000/1m', LOGIN_FAILURE_LIMIT: '1000/15m', LOGIN_ACCOUNT_FAILURE_LIMIT: '1000/1m', ...databaseEnv(await freshLocation(engine)), ...env })
   const attempt = (ip: string, userName: string, password: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName, password }, remoteAddress: ip })
+    app.inject({ method: 'POST', url: LOGIN_PATH, payload: { userName, password }, remoteAddress: ip })
   return { app, attempt }
 }
 
@@ -38,7 +39,7 @@ describe.each(ENGINES)('POST /api/v1/auth: brute-force limits on %s', (engine: E
     // Every request counts, whatever its outcome: a malformed one too.
     expect((await attempt(ATTACKER, 'Jane', 'pass123')).statusCode).toBe(200)
     expect((await attempt(ATTACKER, 'John', 'wrong')).statusCode).toBe(401)
-    expect((await app.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName: 'Jane' }, remoteAddress: ATTACKER })).statusCode).toBe(400)
+    expect((await app.inject({ method: 'POST', url: LOGIN_PATH, payload: { userName: 'Jane' }, remoteAddress: ATTACKER })).statusCode).toBe(400)
 
     await expectRefused(attempt(ATTACKER, 'Jane', 'pass123'), 60)
     expect((await attempt(USER, 'Jane', 'pass123')).statusCode).toBe(200)
@@ -53,7 +54,7 @@ describe.each(ENGINES)('POST /api/v1/auth: brute-force limits on %s', (engine: E
     fakeClock()
     const PROXY = '10.0.0.2'
     const attemptVia = (app: Awaited<ReturnType<typeof limitedApp>>['app'], peer: string, forwardedFor: string) => app.inject({
-      method: 'POST', url: '/api/v1/auth', payload: { userName: 'Jane', password: 'pass123' }, remoteAddress: peer, headers: { 'x-forwarded-for': forwardedFor }
+      method: 'POST', url: LOGIN_PATH, payload: { userName: 'Jane', password: 'pass123' }, remoteAddress: peer, headers: { 'x-forwarded-for': forwardedFor }
     })
     const behindProxy = await limitedApp(engine, { LOGIN_RATE_LIMIT: '1/1m', TRUST_PROXY: '10.0.0.0/8' })
     expect((await attemptVia(behindProxy.app, PROXY, ATTACKER)).statusCode).toBe(200)
@@ -118,7 +119,7 @@ describe('brute-force limits on PostgreSQL', () => {
     const env = { ...databaseEnv(await freshLocation('postgres')), LOGIN_FAILURE_LIMIT: '3/15m' }
     const replicas = await Promise.all([1, 2, 3].map(() => buildTestApp(env)))
     const attempt = (replica: number, password: string) =>
-      replicas[replica]!.inject({ method: 'POST', url: '/api/v1/auth', payload: { userName: 'Jane', password }, remoteAddress: ATTACKER })
+      replicas[replica]!.inject({ method: 'POST', url: LOGIN_PATH, payload: { userName: 'Jane', password }, remoteAddress: ATTACKER })
     for (const replica of [0, 1, 2]) expect((await attempt(replica, `guess${replica}`)).statusCode).toBe(401)
 
     for (const replica of [0, 1, 2]) await expectRefused(attempt(replica, 'pass123'), 900)

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { LOGIN_PATH } from '@repo/contracts/login'
 import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login, suiteApp } from '../helper.js'
 
 const NOW = Date.UTC(2030, 0, 1)
@@ -74,7 +75,7 @@ describe('POST /api/v1/auth', () => {
     ['an XML body', '<login/>', 'application/xml', 415, 'unsupported_media_type'],
     ['a 9 KiB body', JSON.stringify({ userName: 'Jane', password: 'p'.repeat(9 * 1024) }), 'application/json', 413, 'payload_too_large']
   ])('rejects %s', async (_case, payload, contentType, status, code) => {
-    const response = await app().inject({ method: 'POST', url: '/api/v1/auth', headers: { 'content-type': contentType }, payload })
+    const response = await app().inject({ method: 'POST', url: LOGIN_PATH, headers: { 'content-type': contentType }, payload })
     expect(response.statusCode).toBe(status)
     expect(response.json()).toMatchObject({ statusCode: status, code })
   })

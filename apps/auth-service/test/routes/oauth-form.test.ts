@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { suiteApp } from '../helper.js'
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
@@ -23,7 +24,7 @@ describe('form bodies at the token endpoint (RFC 6749 §3.1, §3.2)', () => {
   }
   const send = async (payload: string) => app().inject({
     method: 'POST',
-    url: '/oauth/token',
+    url: TOKEN_PATH,
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: await credentials() },
     payload
   })

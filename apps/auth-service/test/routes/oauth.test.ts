@@ -1,11 +1,12 @@
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, type CryptoKey } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
 import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login, suiteApp } from '../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
-const TOKEN = '/oauth/token'
-const REVOKE = '/oauth/revoke'
+const TOKEN = TOKEN_PATH
+const REVOKE = REVOCATION_PATH
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()

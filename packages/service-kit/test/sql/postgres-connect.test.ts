@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createConnection, createServer, type Server } from 'node:net'
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import type {} from '@repo/service-harness/postgres-global-setup'
-import { freePort } from '@repo/service-harness/service-process'
+import { freePort } from '@repo/service-harness/free-port'
 import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
 import { connectWhenUp } from '../../src/sql/postgres-connect.js'
 

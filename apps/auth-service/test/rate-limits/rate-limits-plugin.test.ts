@@ -1,32 +1,15 @@
-import Fastify, { type FastifyRequest } from 'fastify'
-import { UnsecuredJWT } from 'jose'
+import Fastify from 'fastify'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { InvalidCredentialsError } from '../../src/errors.js'
-import { clientIdOf, credentialRateLimits, rateLimitsPlugin } from '../../src/plugins/rate-limits.js'
+import { credentialRateLimits } from '../../src/rate-limits/credential-limits.js'
+import { rateLimitsPlugin } from '../../src/rate-limits/rate-limits-plugin.js'
+import { clientIdOf } from '../../src/routes/oauth/client-id-of.js'
 import { testConfig } from '../helper.js'
 
 const NOW = Date.UTC(2030, 0, 1)
 const TOO_MANY = { statusCode: 429, code: 'too_many_requests', error: 'Too Many Requests', message: 'Too many attempts, retry later' }
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
-const assertion = (iss: string, sub = iss) => new UnsecuredJWT({}).setSubject(sub).setIssuer(iss).encode()
-
-describe('clientIdOf', () => {
-  it.each([
-    ['the Basic user name', { authorization: basic('svc', 's') }, { client_id: 'other' }, 'svc'],
-    ['the Basic user name, form-decoded', { authorization: basic('my+client%2F1', 's') }, {}, 'my client/1'],
-    ['client_id with client_secret', {}, { client_id: 'svc', client_secret: 's' }, 'svc'],
-    ['client_id with a client assertion', {}, { client_id: 'svc', client_assertion: assertion('other') }, 'svc'],
-    ['the iss of a client assertion without client_id, not its sub', {}, { client_assertion: assertion('svc', 'other') }, 'svc'],
-    ['nothing for a client assertion without iss', {}, { client_assertion: new UnsecuredJWT({}).setSubject('svc').encode() }, undefined],
-    ['nothing for a public client, which presents no secret', {}, { client_id: 'demo-client', grant_type: 'refresh_token' }, undefined],
-    ['nothing for malformed Basic credentials', { authorization: 'Basic !!!' }, {}, undefined],
-    ['nothing for a malformed assertion', {}, { client_assertion: 'not-a-jwt' }, undefined],
-    ['nothing without a body', {}, undefined, undefined]
-  ])('reads %s', (_case, headers, body, expected) => {
-    expect(clientIdOf({ headers, body } as unknown as FastifyRequest)).toBe(expected)
-  })
-})
 
 /** A stand-in for the token and revocation endpoints: form bodies, 401 unless the secret is "right", none needed for a public client. */
 async function oauthLikeApp (env: Record<string, string>) {

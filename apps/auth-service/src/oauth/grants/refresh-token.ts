@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { OAuthTokenResponse } from '@repo/contracts/oauth'
+import type { HttpError } from '../../http-error.js'
+import { InvalidGrantError, invalidRequest } from '../oauth-errors.js'
+import { grantScope } from '../scope.js'
+
+export interface RefreshTokenRequest {
+  /** The authenticated client's id. */
+  clientId: string
+  refreshToken: string | undefined
+  scope: string | undefined
+}
+
+export interface RefreshTokenGrantOptions {
+  /** The `aud` of users' access tokens. */
+  audience: string
+  now: () => number
+}
+
+/**
+ * `refresh_token` (RFC 6749 §6): the token is rotated (its successor is in the answer) and a new
+ * access token issued for its user. A used token presented again revokes its family, except a retry
+ * within REFRESH_TOKEN_REUSE_GRACE, which gets the successor it was given before.
+ */
+export async function refreshTokenGrant (
+  app: FastifyInstance, request: FastifyRequest, { clientId, refreshToken, scope: requested }: RefreshTokenRequest,
+  { audience, now }: RefreshTokenGrantOptions
+): Promise<OAuthTokenResponse> {
+  if (refreshToken === undefined) throw invalidRequest('refresh_token is required')
+  // The user is read before the rotation commits: a statement failing after it (the database gone)
+  // would answer 503 for a rotation that happened, and the client's retry would count as reuse.
+  const holder = await app.refreshTokens.grantOf(refreshToken)
+  const holderUser = holder && await app.users.findById(holder.userId)
+  let scope = ''
+  const redemption = await app.refreshTokens.redeem(refreshToken, now(), (grant) => {
+    // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
+    if (grant.clientId !== clientId) {
+      return new InvalidGrantError({ reason: `refresh token of client ${grant.clientId} presented by ${clientId}` })
+    }
+    try {
+      scope = grantScope(requested, grant.scope)
+    } catch (error) {
+      return error as HttpError
+    }
+    return undefined
+  })
+  if (!redemption.ok) {
+    if (redemption.reason === 'refused') throw redemption.refusal
+    if (redemption.reason === 'reused') {
+      app.metrics.refreshTokenReuseDetections.inc()
+      request.log.warn({ event: 'refresh_token_reused', client_id: clientId, sub: redemption.grant?.userId },
+        'a used refresh token was presented again: its family is revoked')
+    }
+    throw new InvalidGrantError({ reason: `refresh token ${redemption.reason}` })
+  }
+  const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
+  if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
+  const { accessToken, expiresIn } =
+    await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
+  // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
+  const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'
+  request.log.info({ event, client_id: clientId, sub: user.id }, 'access token refreshed')
+  app.metrics.tokenRequests.inc({ grant_type: 'refresh_token', outcome: 'ok' })
+  const successor = redemption.refreshToken
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope, refresh_token: successor }
+}

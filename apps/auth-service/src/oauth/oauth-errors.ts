@@ -1,0 +1,42 @@
+import { createHttpError, type HttpError } from '../http-error.js'
+
+/*
+ * The RFC 6749 §5.2 errors of the token and revocation endpoints. Their body is `{ error,
+ * error_description }` (oauth-error-handler.ts), not the service's usual error body: OAuth clients
+ * parse exactly that. The message is the `error_description`; `reason` says more, for the log only.
+ */
+
+/** A message of its own at each place it is thrown: `new InvalidRequestError({ message })`. */
+export const InvalidRequestError = createHttpError('invalid_request', '%s', 400)
+export const InvalidClientError = createHttpError('invalid_client', 'Client authentication failed', 401)
+export const InvalidGrantError = createHttpError('invalid_grant', 'The refresh token is invalid', 400)
+export const UnauthorizedClientError =
+  createHttpError('unauthorized_client', 'This client may not use client_credentials', 400)
+export const UnsupportedGrantTypeError =
+  createHttpError('unsupported_grant_type', 'This grant type is not supported', 400)
+export const InvalidScopeError =
+  createHttpError('invalid_scope', 'The requested scope is not allowed for this client', 400)
+
+const OAUTH_ERRORS = [
+  InvalidRequestError, InvalidClientError, InvalidGrantError,
+  UnauthorizedClientError, UnsupportedGrantTypeError, InvalidScopeError
+]
+
+/** Whether `error` is one of the errors above: answered with its own code and description. */
+export function isOAuthError (error: unknown): error is HttpError {
+  return OAUTH_ERRORS.some((OAuthError) => error instanceof OAuthError)
+}
+
+/** `invalid_request` with `message` as its description. */
+export const invalidRequest = (message: string, reason?: string) => new InvalidRequestError({ message, reason })
+
+/**
+ * `invalid_client`: 401 (RFC 6749 §5.2). With the `Basic` challenge when the client tried the
+ * Authorization header or nothing at all; a client that authenticated in the body
+ * (`client_secret_post`, `private_key_jwt`) gets no challenge for a scheme it does not use
+ * (openid-client, for one, reads the challenge instead of the error body). One description for
+ * every cause: which part was wrong is for the log only.
+ */
+export function invalidClient (reason: string, { challenge = true }: { challenge?: boolean } = {}) {
+  return new InvalidClientError({ headers: challenge ? { 'www-authenticate': 'Basic realm="token"' } : {}, reason })
+}

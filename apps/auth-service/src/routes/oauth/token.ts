@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { OAuthTokenResponseSchema, TOKEN_PATH, TokenRequestSchema } from '@repo/contracts/oauth'
+import { authenticateClient, authenticatedClientId } from '../../oauth/authenticate-client.js'
+import { clientCredentialsGrant } from '../../oauth/grants/client-credentials.js'
+import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js'
+import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
+import { invalidRequest, UnsupportedGrantTypeError } from '../../oauth/oauth-errors.js'
+import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
+import { clientIdOf } from './client-id-of.js'
+import type { OAuthRoutesOptions } from './options.js'
+
+/** `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then hands it to its grant (oauth/grants/). */
+export async function tokenRoute (
+  fastify: FastifyInstance, { issuer, audience, publicClientId, now }: OAuthRoutesOptions
+) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.post(TOKEN_PATH, {
+    config: credentialRateLimits('oauth', clientIdOf),
+    schema: { body: TokenRequestSchema, response: { 200: OAuthTokenResponseSchema, ...OAUTH_ERROR_RESPONSES } }
+  }, async (request, reply) => {
+    const body = request.body
+    const client = await authenticateClient(
+      { authorization: request.headers.authorization, ...body },
+      { clients: app.clients, issuer, publicClientId, now }
+    )
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    if (body.grant_type === 'client_credentials') return clientCredentialsGrant(app, request, client, body.scope)
+    if (body.grant_type === 'refresh_token') {
+      const grant = { clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope }
+      return refreshTokenGrant(app, request, grant, { audience, now })
+    }
+    if (body.grant_type === undefined) throw invalidRequest('grant_type is required')
+    throw new UnsupportedGrantTypeError({ reason: `grant_type ${body.grant_type.slice(0, 60)}` })
+  })
+}
