@@ -2,19 +2,14 @@ import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
-
-export interface OperationDoc {
-  tags: [string]
-  summary: string
-  description: string
-}
+import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-kit/health-docs'
 
 /** The groups of the /docs page, in the order it shows them. */
 export const TAGS = [
   { name: 'Login', description: 'People log in with a user name and password.' },
   { name: 'OAuth 2.0', description: 'The token and revocation endpoints (RFC 6749, RFC 7009), for machine clients and refresh tokens.' },
   { name: 'Keys and discovery', description: 'Public documents: the signing keys and the metadata consumers discover them from.' },
-  { name: 'Health', description: 'Probes for an orchestrator or load balancer.' }
+  HEALTH_TAG
 ]
 
 /**
@@ -35,7 +30,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Get an access token (client credentials or refresh token)',
     description: 'The RFC 6749 token endpoint, form-encoded. `grant_type=client_credentials` for a registered ' +
       'client (Basic credentials, `client_secret_post` or a `private_key_jwt` assertion); `grant_type=refresh_token` ' +
-      'rotates a refresh token: each use answers a new one, and a used one presented again revokes its family. ' +
+      'rotates a refresh token: each use answers a new one; a used one presented again revokes its family, ' +
+      'except a retry by its client within `REFRESH_TOKEN_REUSE_GRACE`, which gets the same new one. ' +
       'Errors are RFC 6749 §5.2 bodies; any query parameter is 400 `invalid_request`.'
   },
   [`POST ${REVOCATION_PATH}`]: {
@@ -62,15 +58,6 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
     description: 'The same metadata as the OpenID discovery document, at the RFC 8414 address.'
   },
-  'GET /health/live': {
-    tags: ['Health'],
-    summary: 'Liveness',
-    description: 'Answers 200 while the process serves requests.'
-  },
-  'GET /health/ready': {
-    tags: ['Health'],
-    summary: 'Readiness',
-    description: 'Answers 200 once a signing key is loaded and the database is reachable; else 503 with a `reason`, ' +
-      'so a load balancer stops sending logins here.'
-  }
+  ...healthOperations('Answers 200 once a signing key is loaded and the database is reachable; else 503 with a ' +
+    '`reason`, so a load balancer stops sending logins here.')
 }

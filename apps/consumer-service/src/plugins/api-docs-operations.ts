@@ -1,13 +1,9 @@
-export interface OperationDoc {
-  tags: [string]
-  summary: string
-  description: string
-}
+import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-kit/health-docs'
 
 /** The groups of the /docs page, in the order it shows them. */
 export const TAGS = [
   { name: 'Reports', description: 'The protected API: every route needs an access token from a trusted issuer.' },
-  { name: 'Health', description: 'Probes for an orchestrator or load balancer.' }
+  HEALTH_TAG
 ]
 
 /**
@@ -36,15 +32,6 @@ export function operationsUnder (prefix: string): Record<string, OperationDoc> {
       description: 'Needs the scope `reports:write`; a token without it is 403 `insufficient_scope`. The report is ' +
         'stored in the service\'s database and answered with 201.'
     },
-    'GET /health/live': {
-      tags: ['Health'],
-      summary: 'Liveness',
-      description: 'Answers 200 while the process serves requests.'
-    },
-    'GET /health/ready': {
-      tags: ['Health'],
-      summary: 'Readiness',
-      description: 'Answers 200 once every trusted issuer has a usable key; else 503 with a `reason`.'
-    }
+    ...healthOperations('Answers 200 once every trusted issuer has a usable key; else 503 with a `reason`.')
   }
 }
