@@ -78,6 +78,9 @@ describe('auth-service replicas while their PostgreSQL goes away and comes back'
       count(i, 'ready', 200, resumedAt) >= 1), { timeout: 10_000, interval: 20 })
     stop.abort()
     const [{ answers, redeemed }, verified] = await Promise.all([load.done, verifying.done])
+    // The LISTEN connection is retried once a second: it may come back a moment after the requests do.
+    await vi.waitUntil(() => set.replicas.every((replica) => replica.output().includes('database change notifications restored')),
+      { timeout: 5000, interval: 50 })
 
     const during = answers.filter((a) => a.answeredAt > pausedAt && a.sentAt < resumedAt)
     const recovery = urls.map((_url, i) => {
