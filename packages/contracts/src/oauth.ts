@@ -9,7 +9,10 @@ export const REVOCATION_PATH = '/oauth/revoke'
 /** The grants the token endpoint serves. */
 export const GRANT_TYPES = ['client_credentials', 'refresh_token'] as const
 
-/** How a confidential client proves itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2); `none` is a public client. */
+/**
+ * How a confidential client proves itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2);
+ * `none` is a public client.
+ */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const
 export type ClientAuthMethod = typeof CLIENT_AUTH_METHODS[number]
 

@@ -19,7 +19,10 @@ export interface ValidityOptions {
   days?: number
 }
 
-pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'] }))
+pkijs.setEngine('node', new pkijs.CryptoEngine({
+  name: 'node',
+  crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto']
+}))
 
 /** ECDSA P-256: what every TLS client verifies, and generated in a millisecond. */
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const
@@ -49,9 +52,12 @@ export function checkServerName (name: string): void {
 }
 
 /** A self-signed certificate authority that may sign server certificates (and no other CA). */
-export async function createCa ({ commonName = 'jwks-demo local CA', now = new Date(), days = 3650 }: ValidityOptions & { commonName?: string } = {}): Promise<CertificateAndKey> {
+export async function createCa (
+  { commonName = 'jwks-demo local CA', now = new Date(), days = 3650 }: ValidityOptions & { commonName?: string } = {}
+): Promise<CertificateAndKey> {
   const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])
-  const keyUsage = new asn1js.BitString({ valueHex: new Uint8Array([0x06]).buffer, unusedBits: 1 }) // keyCertSign, cRLSign
+  // keyCertSign, cRLSign
+  const keyUsage = new asn1js.BitString({ valueHex: new Uint8Array([0x06]).buffer, unusedBits: 1 })
   const subject = distinguishedName(commonName)
   const cert = await buildCertificate({
     subject,
@@ -73,7 +79,11 @@ export async function createCa ({ commonName = 'jwks-demo local CA', now = new D
  * A server certificate for `names` (DNS names and IP addresses, the first one also its common name),
  * signed by `ca`, for TLS server authentication only.
  */
-export async function issueServerCertificate (ca: CertificateAndKey, names: readonly string[], { now = new Date(), days = 365 }: ValidityOptions = {}): Promise<CertificateAndKey> {
+export async function issueServerCertificate (
+  ca: CertificateAndKey,
+  names: readonly string[],
+  { now = new Date(), days = 365 }: ValidityOptions = {}
+): Promise<CertificateAndKey> {
   if (names.length === 0) throw new Error('a server certificate needs at least one name')
   names.forEach(checkServerName)
   // The issuer name exactly as the CA spells its subject: chain building compares the two.
@@ -129,14 +139,17 @@ async function buildCertificate (fields: CertificateFields): Promise<string> {
   await cert.subjectPublicKeyInfo.importKey(fields.publicKey)
   cert.extensions = [
     ...fields.extensions,
-    extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: await keyIdentifier(fields.publicKey) })),
+    extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({
+      valueHex: await keyIdentifier(fields.publicKey)
+    })),
     extension(OID.authorityKeyIdentifier, false, new pkijs.AuthorityKeyIdentifier({
       keyIdentifier: new asn1js.OctetString({ valueHex: fields.authorityKeyId })
     }).toSchema())
   ]
   await cert.sign(fields.signingKey, 'SHA-256')
   const der = Buffer.from(cert.toSchema().toBER(false))
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`
+  const base64Lines = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')
+  return `-----BEGIN CERTIFICATE-----\n${base64Lines}-----END CERTIFICATE-----\n`
 }
 
 function extension (extnID: string, critical: boolean, value: asn1js.BaseBlock): pkijs.Extension {
@@ -145,7 +158,10 @@ function extension (extnID: string, critical: boolean, value: asn1js.BaseBlock):
 
 function distinguishedName (commonName: string): pkijs.RelativeDistinguishedNames {
   return new pkijs.RelativeDistinguishedNames({
-    typesAndValues: [new pkijs.AttributeTypeAndValue({ type: OID.commonName, value: new asn1js.Utf8String({ value: commonName }) })]
+    typesAndValues: [new pkijs.AttributeTypeAndValue({
+      type: OID.commonName,
+      value: new asn1js.Utf8String({ value: commonName })
+    })]
   })
 }
 

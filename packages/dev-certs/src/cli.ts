@@ -11,7 +11,10 @@ const dir = process.env.CERTS_DIR || './certs'
 try {
   const { actions } = await ensureCertificates({ dir, names })
   for (const action of actions) console.log(`dev-certs: ${action}`)
-  console.log(`dev-certs: in ${dir}: ca/ (the CA, keep it private), server/ (certificate, key and CA for the TLS server), trust/ca.crt (for clients: NODE_EXTRA_CA_CERTS)`)
+  console.log(
+    `dev-certs: in ${dir}: ca/ (the CA, keep it private), server/ (certificate, key and CA for the TLS server), ` +
+    'trust/ca.crt (for clients: NODE_EXTRA_CA_CERTS)'
+  )
 } catch (error) {
   console.error(`dev-certs: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1

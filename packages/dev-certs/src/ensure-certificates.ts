@@ -58,7 +58,8 @@ export async function ensureCertificates ({ dir, names, now = new Date() }: Ensu
   if (!ca || caProblem) {
     ca = await createCa({ now })
     await writePair(dir, LAYOUT.caCert, LAYOUT.caKey, ca)
-    actions.push(`${caProblem ? `replaced the CA (${caProblem})` : 'created a CA'}: ${describe(new X509Certificate(ca.cert))}`)
+    const done = caProblem ? `replaced the CA (${caProblem})` : 'created a CA'
+    actions.push(`${done}: ${describe(new X509Certificate(ca.cert))}`)
   } else {
     actions.push(`kept the CA: ${describe(new X509Certificate(ca.cert))}`)
   }
@@ -69,9 +70,11 @@ export async function ensureCertificates ({ dir, names, now = new Date() }: Ensu
   if (serverProblem) {
     server = await issueServerCertificate(ca, wanted, { now })
     await writePair(dir, LAYOUT.serverCert, LAYOUT.serverKey, server)
-    actions.push(`issued a server certificate for ${wanted.join(', ')} (${serverProblem}): ${describe(new X509Certificate(server.cert))}`)
+    const issued = describe(new X509Certificate(server.cert))
+    actions.push(`issued a server certificate for ${wanted.join(', ')} (${serverProblem}): ${issued}`)
   } else {
-    actions.push(`kept the server certificate for ${wanted.join(', ')}: ${describe(new X509Certificate((server as CertificateAndKey).cert))}`)
+    const kept = describe(new X509Certificate((server as CertificateAndKey).cert))
+    actions.push(`kept the server certificate for ${wanted.join(', ')}: ${kept}`)
   }
   await writeIfChanged(join(dir, LAYOUT.serverCa), ca.cert, 0o644)
   await writeIfChanged(join(dir, LAYOUT.trustCa), ca.cert, 0o644)
@@ -92,13 +95,19 @@ function problemWithCa ({ cert, key }: CertificateAndKey, now: Date): string | u
 }
 
 /** Why the server certificate must be reissued, or undefined when it can stay. */
-function problemWithServer ({ cert, key }: CertificateAndKey, ca: X509Certificate, names: readonly string[], now: Date): string | undefined {
+function problemWithServer (
+  { cert, key }: CertificateAndKey,
+  ca: X509Certificate,
+  names: readonly string[],
+  now: Date
+): string | undefined {
   try {
     const x509 = new X509Certificate(cert)
     if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) return 'the one there was signed by another CA'
     if (!x509.checkPrivateKey(createPrivateKey(key))) return 'its key did not match'
     const listed = (x509.subjectAltName ?? '').split(', ').filter((entry) => entry.length > 0)
-    const covered = names.every((name) => (isIP(name) ? x509.checkIP(name) : x509.checkHost(name, { wildcards: false })) !== undefined)
+    const matchFor = (name: string) => (isIP(name) ? x509.checkIP(name) : x509.checkHost(name, { wildcards: false }))
+    const covered = names.every((name) => matchFor(name) !== undefined)
     if (!covered || listed.length !== names.length) return `the one there named ${x509.subjectAltName ?? 'nothing'}`
     if (Date.parse(x509.validTo) - now.getTime() < RENEW_BEFORE_MS) return 'the one there expires within 30 days'
     return undefined
@@ -108,15 +117,22 @@ function problemWithServer ({ cert, key }: CertificateAndKey, ca: X509Certificat
 }
 
 function describe (cert: X509Certificate): string {
-  return `${cert.subject.replace(/\n/g, ', ')}, SHA-256 ${cert.fingerprint256.slice(0, 23)}…, valid until ${new Date(cert.validTo).toISOString()}`
+  const validUntil = new Date(cert.validTo).toISOString()
+  return `${cert.subject.replace(/\n/g, ', ')}, SHA-256 ${cert.fingerprint256.slice(0, 23)}…, valid until ${validUntil}`
 }
 
 async function readPair (dir: string, certPath: string, keyPath: string): Promise<CertificateAndKey | undefined> {
-  const [cert, key] = await Promise.all([certPath, keyPath].map((path) => readFile(join(dir, path), 'utf8').catch(() => undefined)))
+  const readOrUndefined = (path: string) => readFile(join(dir, path), 'utf8').catch(() => undefined)
+  const [cert, key] = await Promise.all([certPath, keyPath].map(readOrUndefined))
   return cert !== undefined && key !== undefined ? { cert, key } : undefined
 }
 
-async function writePair (dir: string, certPath: string, keyPath: string, { cert, key }: CertificateAndKey): Promise<void> {
+async function writePair (
+  dir: string,
+  certPath: string,
+  keyPath: string,
+  { cert, key }: CertificateAndKey
+): Promise<void> {
   await replaceFile(join(dir, keyPath), key, 0o600)
   await replaceFile(join(dir, certPath), cert, 0o644)
 }

@@ -32,13 +32,21 @@ export async function makeKey (alg: Alg, options: { modulusLength?: number, kid?
   return { alg, kid, privateKey, publicKey, jwk: { ...base, kid, use: 'sig', alg } }
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+
+/** What signs a crafted token: a private key, an HMAC secret, or nothing (`alg: none`). */
+export type TokenSigner = KeyObject | { hmac: string | Buffer } | 'none'
 
 /**
  * Builds a compact JWS by hand, so tests can send exactly the header and signature an attacker
  * would (jose refuses to produce most of them).
  */
-export function craftToken (header: Record<string, unknown>, payload: Record<string, unknown> | string, signer: KeyObject | { hmac: string | Buffer } | 'none'): string {
+export function craftToken (
+  header: Record<string, unknown>,
+  payload: Record<string, unknown> | string,
+  signer: TokenSigner
+): string {
   const input = `${b64(header)}.${b64(payload)}`
   if (signer === 'none') return `${input}.`
   if ('hmac' in signer) return `${input}.${createHmac('sha256', signer.hmac).update(input).digest('base64url')}`
@@ -110,7 +118,10 @@ export async function startFakeIssuer () {
   }
 
   /** A valid token signed by `key` unless header or claims are overridden. */
-  function token (key: TestKey = keys.RS256, options: { header?: Record<string, unknown>, claims?: Record<string, unknown>, signer?: Parameters<typeof craftToken>[2] } = {}) {
+  function token (
+    key: TestKey = keys.RS256,
+    options: { header?: Record<string, unknown>, claims?: Record<string, unknown>, signer?: TokenSigner } = {}
+  ) {
     const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header }
     for (const name of Object.keys(header)) if (header[name] === undefined) delete header[name]
     return craftToken(header, claims(options.claims), options.signer ?? key.privateKey)

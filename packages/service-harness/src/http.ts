@@ -13,7 +13,12 @@ export async function login (authUrl: string, userName: string, password: string
 }
 
 /** The access token from a successful login; throws on any other answer. */
-export async function tokenFor (authUrl: string, userName: string, password: string, init: RequestInit = {}): Promise<string> {
+export async function tokenFor (
+  authUrl: string,
+  userName: string,
+  password: string,
+  init: RequestInit = {}
+): Promise<string> {
   const { status, body } = await login(authUrl, userName, password, init)
   if (status !== 200) throw new Error(`login as ${userName} answered ${status}`)
   return body.access_token as string
@@ -38,11 +43,20 @@ export async function call (url: string, token: string | undefined, init: Reques
   }
 }
 
+export interface WaitForReadyOptions {
+  timeoutMs?: number
+  isGone?: () => string | false
+  init?: RequestInit
+}
+
 /**
  * Polls `GET <url>/health/ready` until it answers 200. `isGone` lets a caller give up early (a
  * process that exited); `init` goes to every fetch (a TLS dispatcher); the error says how long it waited.
  */
-export async function waitForReady (url: string, { timeoutMs = 15_000, isGone = () => false, init = {} }: { timeoutMs?: number, isGone?: () => string | false, init?: RequestInit } = {}): Promise<void> {
+export async function waitForReady (
+  url: string,
+  { timeoutMs = 15_000, isGone = () => false, init = {} }: WaitForReadyOptions = {}
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const gone = isGone()

@@ -17,7 +17,10 @@ export interface PostgresServer {
   adminUrl: string
   /** A new, empty database; its URL. */
   createDatabase: () => Promise<string>
-  /** Stops the server this harness started and removes its files; a TEST_DATABASE_URL server is left running, with its test_… databases. */
+  /**
+   * Stops the server this harness started and removes its files; a TEST_DATABASE_URL server is left running, with
+   * its test_… databases.
+   */
   stop: () => Promise<void>
   /**
    * Stops the server as `pg_ctl stop -m fast` does (every client disconnected) and keeps its files;
@@ -36,7 +39,9 @@ async function findBinDir (): Promise<string | undefined> {
   if (process.env.PG_BIN) return process.env.PG_BIN
   const debian = '/usr/lib/postgresql'
   if (existsSync(debian)) {
-    const newest = readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0]
+    const newest = readdirSync(debian)
+      .filter((v) => existsSync(join(debian, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a))[0]
     if (newest) return join(debian, newest, 'bin')
   }
   try {
@@ -78,14 +83,18 @@ async function serverUser (): Promise<{ uid: number, gid: number } | undefined> 
 export async function waitForServer (url: string, child?: ChildProcess, output = () => ''): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`PostgreSQL exited with ${child.exitCode} at start:\n${output()}`)
+    if (child && child.exitCode !== null) {
+      throw new Error(`PostgreSQL exited with ${child.exitCode} at start:\n${output()}`)
+    }
     const client = new pg.Client({ connectionString: url })
     try {
       await client.connect()
       await client.query('SELECT 1')
       return
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL not ready after ${START_TIMEOUT_MS} ms: ${String(error)}\n${output()}`)
+      if (Date.now() > deadline) {
+        throw new Error(`PostgreSQL not ready after ${START_TIMEOUT_MS} ms: ${String(error)}\n${output()}`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 100))
     } finally {
       await client.end().catch(() => {})
@@ -130,7 +139,8 @@ export async function startPostgresServer (): Promise<PostgresServer> {
   if (user) await chown(dir.path, user.uid, user.gid)
   await chmod(dir.path, 0o700)
   const data = join(dir.path, 'data')
-  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], { ...user })
+  const initdbArgs = ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']
+  await run(join(bin, 'initdb'), initdbArgs, { ...user })
   const port = await freePort()
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
   let output = ''

@@ -16,7 +16,8 @@ export async function startProxy (target: string, intercept: Intercept = () => f
     if (await intercept(request, response)) return
     try {
       const upstream = await fetch(`${target}${request.url}`)
-      response.writeHead(upstream.status, Object.fromEntries(upstream.headers)).end(Buffer.from(await upstream.arrayBuffer()))
+      response.writeHead(upstream.status, Object.fromEntries(upstream.headers))
+      response.end(Buffer.from(await upstream.arrayBuffer()))
     } catch {
       response.destroy()
     }

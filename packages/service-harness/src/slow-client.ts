@@ -8,7 +8,10 @@ export interface SlowClientOptions {
   ca?: string
   /** Sent at once: a request's first bytes (its head, unfinished or not, and part of its body). */
   start: string
-  /** Then one byte of this every `everyMs`, as a slowloris client does, until the server closes ('' sends nothing more). */
+  /**
+   * Then one byte of this every `everyMs`, as a slowloris client does, until the server closes ('' sends nothing
+   * more).
+   */
   trickle?: string
   everyMs?: number
 }
@@ -28,7 +31,9 @@ export interface SlowClient {
  * A client that never finishes its request: a raw connection (not fetch, which sends whole
  * requests) that sends `start`, then trickles. Poll `closed` with `vi.waitUntil`; `stop()` ends it.
  */
-export async function slowClient ({ port, host = '127.0.0.1', ca, start, trickle = 'x', everyMs = 200 }: SlowClientOptions): Promise<SlowClient> {
+export async function slowClient (
+  { port, host = '127.0.0.1', ca, start, trickle = 'x', everyMs = 200 }: SlowClientOptions
+): Promise<SlowClient> {
   const opened = Date.now()
   const socket: Socket = ca ? connectTls({ port, host, ca, servername: 'localhost' }) : connectTcp({ port, host })
   await new Promise<void>((resolve, reject) => {

@@ -25,11 +25,18 @@ export function parseDuration (name: string, value: string, { unit, min, max }: 
   const ms = durationMs(value)
   const range = `${min ?? '0s'} to ${max ?? 'any length'}`
   if (ms === undefined) {
-    throw new ConfigError(`invalid configuration: ${name} must be a duration like 500ms, 90s, 15m, 12h or 30d (a bare number is seconds), got "${value.slice(0, 100)}"`)
+    throw new ConfigError(
+      `invalid configuration: ${name} must be a duration like 500ms, 90s, 15m, 12h or 30d ` +
+      `(a bare number is seconds), got "${value.slice(0, 100)}"`
+    )
   }
-  if ((min !== undefined && ms < (durationMs(min) as number)) || (max !== undefined && ms > (durationMs(max) as number))) {
+  const belowMin = min !== undefined && ms < (durationMs(min) as number)
+  const aboveMax = max !== undefined && ms > (durationMs(max) as number)
+  if (belowMin || aboveMax) {
     throw new ConfigError(`invalid configuration: ${name} must be ${range}, got "${value}"`)
   }
-  if (unit === 's' && ms % 1000 !== 0) throw new ConfigError(`invalid configuration: ${name} must be whole seconds, got "${value}"`)
+  if (unit === 's' && ms % 1000 !== 0) {
+    throw new ConfigError(`invalid configuration: ${name} must be whole seconds, got "${value}"`)
+  }
   return unit === 's' ? ms / 1000 : ms
 }

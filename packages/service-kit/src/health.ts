@@ -8,7 +8,10 @@ export interface HealthOptions {
   isReady: () => boolean
   /** Asked only once `isReady` holds: why the service cannot serve now (its database is away), or undefined. */
   notReadyReason?: () => Promise<string | undefined>
-  /** The service's LOG_LEVEL (not `logLevel`: Fastify reads that register option itself); probes are logged only at debug and trace. */
+  /**
+   * The service's LOG_LEVEL (not `logLevel`: Fastify reads that register option itself); probes are logged only at
+   * debug and trace.
+   */
   serviceLogLevel: string
 }
 

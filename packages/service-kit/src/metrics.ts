@@ -27,7 +27,10 @@ const UNMATCHED_ROUTE = '(unmatched)'
  * (@prometheus-io/client) and registry type beside prom-client's, and these lines give the same
  * histogram labelled with the route pattern.
  */
-export function serveMetrics (app: FastifyInstance, { registry, enabled, port, host, requestTimeoutMs }: MetricsEndpointOptions): Histogram<'method' | 'route' | 'status_code'> {
+export function serveMetrics (
+  app: FastifyInstance,
+  { registry, enabled, port, host, requestTimeoutMs }: MetricsEndpointOptions
+): Histogram<'method' | 'route' | 'status_code'> {
   const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',

@@ -28,7 +28,12 @@ export class DatabaseNotFoundError extends Error {
  * its schema up to date. The directory is 0700 and the file 0600 before SQLite writes anything into
  * it: these files may hold private keys.
  */
-export function openDatabase (dataDir: string, fileName: string, migrations: readonly string[], { create = true }: OpenDatabaseOptions = {}): DatabaseSync {
+export function openDatabase (
+  dataDir: string,
+  fileName: string,
+  migrations: readonly string[],
+  { create = true }: OpenDatabaseOptions = {}
+): DatabaseSync {
   const file = resolve(dataDir, fileName)
   if (create) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })

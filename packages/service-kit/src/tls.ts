@@ -40,7 +40,9 @@ function checkCertificate (path: string, pem: Buffer): X509Certificate {
 function checkKey (path: string, pem: Buffer, certificate: X509Certificate): void {
   // PKCS #8 and the older OpenSSL form: Node would only say "interrupted or cancelled".
   if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || pem.includes('Proc-Type: 4,ENCRYPTED')) {
-    fail(`TLS_KEY_FILE (${path}) holds an encrypted private key: give it unencrypted, readable by the service's user only`)
+    fail(
+      `TLS_KEY_FILE (${path}) holds an encrypted private key: give it unencrypted, readable by the service's user only`
+    )
   }
   let key: ReturnType<typeof createPrivateKey>
   try {
@@ -48,7 +50,9 @@ function checkKey (path: string, pem: Buffer, certificate: X509Certificate): voi
   } catch {
     return fail(`TLS_KEY_FILE (${path}) holds no PEM private key`)
   }
-  if (!certificate.checkPrivateKey(key)) fail(`TLS_KEY_FILE (${path}) is not the private key of the certificate in TLS_CERT_FILE`)
+  if (!certificate.checkPrivateKey(key)) {
+    fail(`TLS_KEY_FILE (${path}) is not the private key of the certificate in TLS_CERT_FILE`)
+  }
 }
 
 /**
@@ -56,12 +60,17 @@ function checkKey (path: string, pem: Buffer, certificate: X509Certificate): voi
  * A missing or unreadable file, a file that is not PEM, an encrypted key or a key that is not the
  * certificate's is a problem of the reader, named by the variable, never a stack trace later.
  */
-export function readTlsFiles (env: EnvReader, vars: { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string }): TlsFiles | undefined {
+export function readTlsFiles (
+  env: EnvReader,
+  vars: { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string }
+): TlsFiles | undefined {
   const certFile = vars.TLS_CERT_FILE || undefined
   const keyFile = vars.TLS_KEY_FILE || undefined
   if (certFile === undefined && keyFile === undefined) return undefined
   if (certFile === undefined || keyFile === undefined) {
-    const [missing, set] = certFile === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE']
+    const [missing, set] = certFile === undefined
+      ? ['TLS_CERT_FILE', 'TLS_KEY_FILE']
+      : ['TLS_KEY_FILE', 'TLS_CERT_FILE']
     env.problem(missing, `${missing} must be set with ${set} (both or neither)`)
     return undefined
   }

@@ -15,7 +15,10 @@ export function checkDatabaseUrl (name: string, value: string): string {
     url = new URL(value)
   } catch {}
   if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname) {
-    throw new ConfigError(`invalid configuration: ${name} must be a postgres://user:password@host:port/database URL, got "${redactDatabaseUrl(value).slice(0, 100)}"`)
+    const shown = redactDatabaseUrl(value).slice(0, 100)
+    throw new ConfigError(
+      `invalid configuration: ${name} must be a postgres://user:password@host:port/database URL, got "${shown}"`
+    )
   }
   return value
 }

@@ -17,8 +17,15 @@ export interface OpenSqlDatabaseOptions extends OpenDatabaseOptions, PostgresOpt
  * The service's database where its configuration says: PostgreSQL when DATABASE_URL is set,
  * otherwise the SQLite file `fileName` under DATA_DIR. Either way migrated to the latest version.
  */
-export async function openSqlDatabase (location: DatabaseLocation, fileName: string, migrations: Migrations, options: OpenSqlDatabaseOptions = {}): Promise<SqlDatabase> {
-  if (location.databaseUrl) return openPostgresDatabase(location.databaseUrl, migrations.component, migrations.postgres, options)
+export async function openSqlDatabase (
+  location: DatabaseLocation,
+  fileName: string,
+  migrations: Migrations,
+  options: OpenSqlDatabaseOptions = {}
+): Promise<SqlDatabase> {
+  if (location.databaseUrl) {
+    return openPostgresDatabase(location.databaseUrl, migrations.component, migrations.postgres, options)
+  }
   return openSqliteDatabase(location.dataDir, fileName, migrations.sqlite, options)
 }
 

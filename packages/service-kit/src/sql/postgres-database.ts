@@ -17,14 +17,18 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000
  */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+    oid === INT8_OID && format !== 'binary'
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
 }
 
 function queryable (client: pg.PoolClient): SqlQueryable {
+  const query = (sql: string, params: readonly SqlValue[]) => client.query(sql, [...params])
   return {
-    all: async <Row>(sql: string, params: readonly SqlValue[] = []) => (await client.query(sql, [...params])).rows as Row[],
-    get: async <Row>(sql: string, params: readonly SqlValue[] = []) => (await client.query(sql, [...params])).rows[0] as Row | undefined,
-    run: async (sql: string, params: readonly SqlValue[] = []) => (await client.query(sql, [...params])).rowCount ?? 0
+    all: async <Row>(sql: string, params: readonly SqlValue[] = []) => (await query(sql, params)).rows as Row[],
+    get: async <Row>(sql: string, params: readonly SqlValue[] = []) =>
+      (await query(sql, params)).rows[0] as Row | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await query(sql, params)).rowCount ?? 0
   }
 }
 
@@ -187,7 +191,9 @@ class PostgresDatabase implements SqlDatabase {
       throw error
     }
     established = true
-    client.on('notification', ({ channel }) => { for (const listener of this.#listeners.get(channel) ?? []) listener() })
+    client.on('notification', ({ channel }) => {
+      for (const listener of this.#listeners.get(channel) ?? []) listener()
+    })
     if (lostSince !== undefined) {
       this.#log.info({ lostForMs: Date.now() - lostSince }, 'database change notifications restored')
       for (const listeners of this.#listeners.values()) for (const listener of listeners) listener()
@@ -204,7 +210,12 @@ class PostgresDatabase implements SqlDatabase {
 }
 
 /** Connects to DATABASE_URL and brings `component`'s schema up to date (once, however many replicas start together). */
-export async function openPostgresDatabase (url: string, component: string, migrations: readonly string[], options: PostgresOptions = {}): Promise<SqlDatabase> {
+export async function openPostgresDatabase (
+  url: string,
+  component: string,
+  migrations: readonly string[],
+  options: PostgresOptions = {}
+): Promise<SqlDatabase> {
   const db = new PostgresDatabase(url, options)
   try {
     await migratePostgres(url, component, migrations, options)

@@ -5,7 +5,12 @@ import { connectWhenUp, type ConnectOptions } from './postgres-connect.js'
  * replicas that start together queue here and migrate once. Each migration commits with its row
  * in `schema_migrations`; a failed one leaves the schema at the version before it.
  */
-export async function migratePostgres (url: string, component: string, migrations: readonly string[], connect: ConnectOptions = {}): Promise<void> {
+export async function migratePostgres (
+  url: string,
+  component: string,
+  migrations: readonly string[],
+  connect: ConnectOptions = {}
+): Promise<void> {
   const client = await connectWhenUp(url, connect)
   const lock = `schema_migrations:${component}`
   try {
@@ -16,12 +21,18 @@ export async function migratePostgres (url: string, component: string, migration
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       PRIMARY KEY (component, version)
     )`)
-    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations WHERE component = $1', [component])
+    const { rows } = await client.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM schema_migrations WHERE component = $1',
+      [component]
+    )
     for (let version = rows[0]?.version ?? 0; version < migrations.length; version++) {
       await client.query('BEGIN')
       try {
         await client.query(migrations[version] as string)
-        await client.query('INSERT INTO schema_migrations (component, version) VALUES ($1, $2)', [component, version + 1])
+        await client.query(
+          'INSERT INTO schema_migrations (component, version) VALUES ($1, $2)',
+          [component, version + 1]
+        )
         await client.query('COMMIT')
       } catch (error) {
         await client.query('ROLLBACK')

@@ -47,7 +47,8 @@ class SqliteDatabase implements SqlDatabase {
     this.#gate = gateOf(file)
     this.#direct = {
       all: async <Row>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).all(...params) as Row[],
-      get: async <Row>(sql: string, params: readonly SqlValue[] = []) => this.#statement(sql).get(...params) as Row | undefined,
+      get: async <Row>(sql: string, params: readonly SqlValue[] = []) =>
+        this.#statement(sql).get(...params) as Row | undefined,
       run: async (sql: string, params: readonly SqlValue[] = []) => Number(this.#statement(sql).run(...params).changes)
     }
   }
@@ -111,6 +112,11 @@ class SqliteDatabase implements SqlDatabase {
 }
 
 /** Opens (creating if allowed) `fileName` under `dataDir`, migrated to the latest version, behind the seam. */
-export function openSqliteDatabase (dataDir: string, fileName: string, migrations: readonly string[], options?: OpenDatabaseOptions): SqlDatabase {
+export function openSqliteDatabase (
+  dataDir: string,
+  fileName: string,
+  migrations: readonly string[],
+  options?: OpenDatabaseOptions
+): SqlDatabase {
   return new SqliteDatabase(openDatabase(dataDir, fileName, migrations, options), resolve(dataDir, fileName))
 }
