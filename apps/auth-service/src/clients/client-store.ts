@@ -72,7 +72,8 @@ export class ClientStore {
       ? randomBytes(32).toString('base64url')
       : undefined
     const changes = await this.#db.run(
-      `INSERT INTO clients (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at)
+      `INSERT INTO clients
+         (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id) DO NOTHING`,
       [client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
         client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
@@ -96,7 +97,10 @@ export class ClientStore {
 
   /** True when `secret` is this client's; the same work whether or not it has one. */
   async verifySecret (clientId: string, secret: string): Promise<boolean> {
-    const row = await this.#db.get<{ secret_hash: string | null }>('SELECT secret_hash FROM clients WHERE client_id = $1', [clientId])
+    const row = await this.#db.get<{ secret_hash: string | null }>(
+      'SELECT secret_hash FROM clients WHERE client_id = $1',
+      [clientId]
+    )
     const stored = row?.secret_hash ? Buffer.from(row.secret_hash, 'base64url') : undefined
     const matches = timingSafeEqual(hashSecret(secret), stored ?? NO_SECRET)
     return stored !== undefined && matches
@@ -105,8 +109,10 @@ export class ClientStore {
   /** Records a client assertion's `jti` until it expires; false if it was seen before (a replay). */
   async rememberAssertion (clientId: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
     await this.#db.run('DELETE FROM client_assertions WHERE expires_at < $1', [now])
-    const changes = await this.#db.run('INSERT INTO client_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [clientId, jti, expiresAt])
+    const changes = await this.#db.run(
+      'INSERT INTO client_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [clientId, jti, expiresAt]
+    )
     return changes > 0
   }
 }

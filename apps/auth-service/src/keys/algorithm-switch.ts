@@ -11,7 +11,10 @@ export interface AlgorithmSwitch {
 }
 
 /** The switch to `alg` the published keys are waiting for, if any (see KeyLifecycle: it is a rotation). */
-export function pendingAlgorithmSwitch (published: readonly StoredKey[], alg: SigningAlgorithm): AlgorithmSwitch | undefined {
+export function pendingAlgorithmSwitch (
+  published: readonly StoredKey[],
+  alg: SigningAlgorithm
+): AlgorithmSwitch | undefined {
   const active = published.filter((key) => key.state === 'active')
   const next = published.find((key) => key.state === 'next' && key.alg === alg)
   const signing = active[0]

@@ -7,7 +7,10 @@ import { KeyStore } from './key-store.js'
  * The key store and lifecycle on an open auth database: the one way both the service's keys
  * plugin and the keys CLI build them, so they can never disagree on how keys are made or moved.
  */
-export function createKeyLifecycle (db: SqlDatabase, policy: RotationPolicy): { store: KeyStore, lifecycle: KeyLifecycle } {
+export function createKeyLifecycle (
+  db: SqlDatabase,
+  policy: RotationPolicy
+): { store: KeyStore, lifecycle: KeyLifecycle } {
   const store = new KeyStore(db)
   return { store, lifecycle: new KeyLifecycle(store, policy, generateSigningKey) }
 }

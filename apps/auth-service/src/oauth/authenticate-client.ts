@@ -34,6 +34,8 @@ export interface ClientCredentials {
 const MAX_ASSERTION_LIFETIME_SECONDS = 300
 /** The algorithms a client may sign its assertion with; the metadata documents publish this list. */
 export const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
+/** For refusals of a client that did not use Basic: RFC 6749 §5.2 asks for a Basic challenge only then. */
+const NO_CHALLENGE = { challenge: false }
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>()
 
@@ -54,10 +56,14 @@ function clientKeys (client: Client): JWTVerifyGetKey | undefined {
  * `client_secret_basic`, `client_secret_post`, `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9), or
  * none for the login's public client. Each registered client has one method; any other is refused.
  */
-export async function authenticateClient (credentials: ClientCredentials, options: ClientAuthenticationOptions): Promise<AuthenticatedClient> {
+export async function authenticateClient (
+  credentials: ClientCredentials,
+  options: ClientAuthenticationOptions
+): Promise<AuthenticatedClient> {
   const { clients } = options
   const basic = credentials.authorization?.toLowerCase().startsWith('basic ') ? credentials.authorization : undefined
-  const methods = [basic !== undefined, credentials.client_secret !== undefined, credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined]
+  const usesAssertion = credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined
+  const methods = [basic !== undefined, credentials.client_secret !== undefined, usesAssertion]
   if (methods.filter(Boolean).length > 1) {
     throw invalidRequest('Use exactly one client authentication method')
   }
@@ -72,45 +78,68 @@ export async function authenticateClient (credentials: ClientCredentials, option
   }
 
   if (credentials.client_secret !== undefined) {
-    if (credentials.client_id === undefined) throw invalidClient('client_secret without client_id', { challenge: false })
+    if (credentials.client_id === undefined) throw invalidClient('client_secret without client_id', NO_CHALLENGE)
     return secretClient(credentials.client_id, credentials.client_secret, 'client_secret_post', clients)
   }
 
-  if (credentials.client_assertion !== undefined || credentials.client_assertion_type !== undefined) {
+  if (usesAssertion) {
     if (credentials.client_assertion_type !== JWT_BEARER_ASSERTION || credentials.client_assertion === undefined) {
-      throw invalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`, { challenge: false })
+      throw invalidClient(
+        `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`,
+        NO_CHALLENGE
+      )
     }
     return assertionClient(credentials.client_assertion, credentials.client_id, options)
   }
 
   if (credentials.client_id === options.publicClientId) return { kind: 'public', clientId: credentials.client_id }
-  throw invalidClient(credentials.client_id === undefined ? 'no client authentication' : `client ${credentials.client_id} sent no credentials`)
+  throw invalidClient(credentials.client_id === undefined
+    ? 'no client authentication'
+    : `client ${credentials.client_id} sent no credentials`)
 }
 
-async function secretClient (clientId: string, secret: string, method: 'client_secret_basic' | 'client_secret_post', clients: ClientStore): Promise<AuthenticatedClient> {
+async function secretClient (
+  clientId: string,
+  secret: string,
+  method: 'client_secret_basic' | 'client_secret_post',
+  clients: ClientStore
+): Promise<AuthenticatedClient> {
   const challenge = { challenge: method === 'client_secret_basic' }
   // The secret is checked whatever else is wrong, so every failure costs the same.
   const [secretMatches, client] = await Promise.all([clients.verifySecret(clientId, secret), clients.find(clientId)])
   if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`, challenge)
-  if (client.authMethod !== method) throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`, challenge)
+  if (client.authMethod !== method) {
+    throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`, challenge)
+  }
   if (!secretMatches) throw invalidClient(`wrong secret for client ${clientId}`, challenge)
   return { kind: 'confidential', client }
 }
 
-async function assertionClient (assertion: string, clientIdParameter: string | undefined, { clients, issuer, now }: ClientAuthenticationOptions): Promise<AuthenticatedClient> {
+async function assertionClient (
+  assertion: string,
+  clientIdParameter: string | undefined,
+  { clients, issuer, now }: ClientAuthenticationOptions
+): Promise<AuthenticatedClient> {
   let claimed: string | undefined
   try {
     claimed = decodeJwt(assertion).iss
   } catch {
-    throw invalidClient('client_assertion is not a JWT', { challenge: false })
+    throw invalidClient('client_assertion is not a JWT', NO_CHALLENGE)
   }
-  if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss', { challenge: false })
-  if (clientIdParameter !== undefined && clientIdParameter !== claimed) throw invalidRequest('client_id differs from the client authenticated')
+  if (typeof claimed !== 'string') throw invalidClient('client_assertion has no iss', NO_CHALLENGE)
+  if (clientIdParameter !== undefined && clientIdParameter !== claimed) {
+    throw invalidRequest('client_id differs from the client authenticated')
+  }
   const client = await clients.find(claimed)
-  if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`, { challenge: false })
-  if (client.authMethod !== 'private_key_jwt') throw invalidClient(`client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`, { challenge: false })
+  if (!client) throw invalidClient(`unknown client ${claimed.slice(0, 100)}`, NO_CHALLENGE)
+  if (client.authMethod !== 'private_key_jwt') {
+    throw invalidClient(
+      `client ${client.clientId} authenticates with ${client.authMethod}, not private_key_jwt`,
+      NO_CHALLENGE
+    )
+  }
   const keys = clientKeys(client)
-  if (!keys) throw invalidClient(`client ${client.clientId} has no keys registered`, { challenge: false })
+  if (!keys) throw invalidClient(`client ${client.clientId} has no keys registered`, NO_CHALLENGE)
   let payload
   try {
     ({ payload } = await jwtVerify(assertion, keys, {
@@ -122,7 +151,8 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
       clockTolerance: 5
     }))
   } catch (error) {
-    throw invalidClient(`client_assertion of ${client.clientId} refused: ${error instanceof Error ? error.message : String(error)}`, { challenge: false })
+    const reason = error instanceof Error ? error.message : String(error)
+    throw invalidClient(`client_assertion of ${client.clientId} refused: ${reason}`, NO_CHALLENGE)
   }
   // The issuer identifier as the only audience, a string: draft-ietf-oauth-rfc7523bis, against audience
   // injection (an assertion a client made for another server, naming that server's token endpoint or
@@ -131,14 +161,18 @@ async function assertionClient (assertion: string, clientIdParameter: string | u
   // No endpoint URL either: no client library in this repo's dependencies needs one.
   if (payload.aud !== issuer) {
     const audience = JSON.stringify(payload.aud)?.slice(0, 200)
-    throw invalidClient(`client_assertion of ${client.clientId} has aud ${audience}, not the issuer`, { challenge: false })
+    throw invalidClient(`client_assertion of ${client.clientId} has aud ${audience}, not the issuer`, NO_CHALLENGE)
   }
   const nowSeconds = Math.floor(now() / 1000)
   if ((payload.exp as number) - nowSeconds > MAX_ASSERTION_LIFETIME_SECONDS) {
-    throw invalidClient(`client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`, { challenge: false })
+    throw invalidClient(
+      `client_assertion of ${client.clientId} lives more than ${MAX_ASSERTION_LIFETIME_SECONDS} s`,
+      NO_CHALLENGE
+    )
   }
-  if (!await clients.rememberAssertion(client.clientId, String(payload.jti), (payload.exp as number) * 1000, now())) {
-    throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`, { challenge: false })
+  const expiresAt = (payload.exp as number) * 1000
+  if (!await clients.rememberAssertion(client.clientId, String(payload.jti), expiresAt, now())) {
+    throw invalidClient(`client_assertion of ${client.clientId} replayed (jti seen before)`, NO_CHALLENGE)
   }
   return { kind: 'confidential', client }
 }

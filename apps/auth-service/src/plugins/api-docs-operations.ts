@@ -7,8 +7,14 @@ import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-k
 /** The groups of the /docs page, in the order it shows them. */
 export const TAGS = [
   { name: 'Login', description: 'People log in with a user name and password.' },
-  { name: 'OAuth 2.0', description: 'The token and revocation endpoints (RFC 6749, RFC 7009), for machine clients and refresh tokens.' },
-  { name: 'Keys and discovery', description: 'Public documents: the signing keys and the metadata consumers discover them from.' },
+  {
+    name: 'OAuth 2.0',
+    description: 'The token and revocation endpoints (RFC 6749, RFC 7009), for machine clients and refresh tokens.'
+  },
+  {
+    name: 'Keys and discovery',
+    description: 'Public documents: the signing keys and the metadata consumers discover them from.'
+  },
   HEALTH_TAG
 ]
 
@@ -37,8 +43,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   [`POST ${REVOCATION_PATH}`]: {
     tags: ['OAuth 2.0'],
     summary: 'Revoke a refresh token (log out)',
-    description: 'RFC 7009: revokes a refresh token and every token of its family. Answers 200 for an unknown token too, ' +
-      'so a caller learns nothing about tokens it does not hold.'
+    description: 'RFC 7009: revokes a refresh token and every token of its family. Answers 200 for an unknown ' +
+      'token too, so a caller learns nothing about tokens it does not hold.'
   },
   [`GET ${JWKS_PATH}`]: {
     tags: ['Keys and discovery'],

@@ -45,7 +45,12 @@ export function createAuthMetrics (
 ): AuthMetrics {
   const registry = new Registry()
   const registers = [registry]
-  const logins = new Counter({ name: 'logins_total', help: 'Logins by outcome', labelNames: ['outcome'] as const, registers })
+  const logins = new Counter({
+    name: 'logins_total',
+    help: 'Logins by outcome',
+    labelNames: ['outcome'] as const,
+    registers
+  })
   const tokenRequests = new Counter({
     name: 'token_requests_total',
     help: 'Token endpoint requests by grant type and outcome (ok or the OAuth error code)',
@@ -53,10 +58,15 @@ export function createAuthMetrics (
     registers
   })
   const rateLimitRejections = new Counter({
-    name: 'rate_limit_rejections_total', help: 'Requests refused by a brute-force limit, by limit', labelNames: ['limit'] as const, registers
+    name: 'rate_limit_rejections_total',
+    help: 'Requests refused by a brute-force limit, by limit',
+    labelNames: ['limit'] as const,
+    registers
   })
   const refreshTokenReuseDetections = new Counter({
-    name: 'refresh_token_reuse_detections_total', help: 'Used refresh tokens presented again (their family is revoked)', registers
+    name: 'refresh_token_reuse_detections_total',
+    help: 'Used refresh tokens presented again (their family is revoked)',
+    registers
   })
   const signingKeys = new Gauge({
     name: 'signing_keys',
@@ -84,7 +94,15 @@ export function createAuthMetrics (
       else if (switching?.activatesAt) this.set((switching.activatesAt - now()) / 1000)
     }
   })
-  return { registry, logins, tokenRequests, rateLimitRejections, refreshTokenReuseDetections, signingKeys, secondsUntilNextRotation }
+  return {
+    registry,
+    logins,
+    tokenRequests,
+    rateLimitRejections,
+    refreshTokenReuseDetections,
+    signingKeys,
+    secondsUntilNextRotation
+  }
 }
 
 declare module 'fastify' {
@@ -108,7 +126,8 @@ export interface MetricsPluginOptions extends RotationClock {
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
 export const metricsPlugin = fp(async function metrics (
-  app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions
+  app: FastifyInstance,
+  { enabled, port, host, requestTimeoutMs, now, signingAlg, rotationIntervalMs }: MetricsPluginOptions
 ) {
   // The key store is read at scrape time, from the database the database plugin opens later. While the
   // database is away the key gauges keep their last values: the scrape, database_up 0 included, still succeeds.

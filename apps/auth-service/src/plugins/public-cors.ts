@@ -42,9 +42,11 @@ export const publicCorsPlugin = fp(async function publicCors (app: FastifyInstan
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (!publicPaths.has(route.url) || !methods.every((method) => method === 'GET' || method === 'HEAD')) return
-    route.onRequest = [...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest === undefined ? [] : [route.onRequest]), allowAnyOrigin]
+    const own = route.onRequest
+    route.onRequest = [...(Array.isArray(own) ? own : own === undefined ? [] : [own]), allowAnyOrigin]
   })
   for (const path of publicPaths) {
-    app.options(path, { schema: { response: { 204: Type.Null() } } }, async (request, reply) => reply.code(204).headers(PREFLIGHT_HEADERS).send())
+    app.options(path, { schema: { response: { 204: Type.Null() } } }, async (request, reply) =>
+      reply.code(204).headers(PREFLIGHT_HEADERS).send())
   }
 }, { name: 'public-cors' })

@@ -2,8 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import {
-  AUTHORIZATION_SERVER_METADATA_PATH, AuthorizationServerMetadataSchema, OPENID_CONFIGURATION_PATH, OpenIdConfigurationSchema,
-  type AuthorizationServerMetadata, type OpenIdConfiguration
+  AUTHORIZATION_SERVER_METADATA_PATH,
+  AuthorizationServerMetadataSchema,
+  OPENID_CONFIGURATION_PATH,
+  OpenIdConfigurationSchema,
+  type AuthorizationServerMetadata,
+  type OpenIdConfiguration
 } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
@@ -34,7 +38,9 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'priva
  * endpoint (so no `authorization_endpoint`, and no response type: never `token`, the implicit
  * flow); users log in at `POST /api/v1/auth`, which is not an OAuth endpoint and not advertised.
  */
-export function buildAuthorizationServerMetadata ({ issuer }: Pick<DiscoveryRoutesOptions, 'issuer'>): AuthorizationServerMetadata {
+export function buildAuthorizationServerMetadata (
+  { issuer }: Pick<DiscoveryRoutesOptions, 'issuer'>
+): AuthorizationServerMetadata {
   return {
     issuer,
     jwks_uri: `${issuer}${JWKS_PATH}`,

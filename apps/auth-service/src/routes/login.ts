@@ -51,11 +51,23 @@ export async function loginRoutes (fastify: FastifyInstance, { audience, clientI
     request.log.info({ event: 'login_succeeded', userName, sub: user.id, ip: request.ip }, 'login succeeded')
     app.metrics.logins.inc({ outcome: 'succeeded' })
     const scope = ROLE_SCOPES[user.role].join(' ')
-    const { accessToken, expiresIn } = await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
+    const { accessToken, expiresIn } = await app.signAccessToken({
+      sub: user.id,
+      clientId,
+      audience,
+      scope,
+      role: user.role
+    })
     const refreshToken = await app.refreshTokens.issue({ userId: user.id, clientId, scope }, now())
     request.log.info({ sub: user.id, scope }, 'access token issued')
     // RFC 6749 §5.1: token responses must not be cached.
     return reply.header('cache-control', 'no-store')
-      .send({ access_token: accessToken, token_type: 'Bearer' as const, expires_in: expiresIn, scope, refresh_token: refreshToken })
+      .send({
+        access_token: accessToken,
+        token_type: 'Bearer' as const,
+        expires_in: expiresIn,
+        scope,
+        refresh_token: refreshToken
+      })
   })
 }

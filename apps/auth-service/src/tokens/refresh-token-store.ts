@@ -26,6 +26,9 @@ export type Redemption =
   | { ok: true, grant: RefreshGrant, refreshToken: string, replayed?: true }
   | { ok: false, reason: 'unknown' | 'expired' | 'revoked' | 'reused', grant?: RefreshGrant }
 
+/** A redemption, or the refusal `check` gave (the token stays unused). */
+export type CheckedRedemption<E> = Redemption | { ok: false, reason: 'refused', refusal: E }
+
 interface RefreshRow {
   token_hash: string
   family_id: string
@@ -77,9 +80,13 @@ export class RefreshTokenStore {
    * Uses a refresh token once: the grant and its successor, or why not. `check` runs first, inside
    * the lock (the right client? a narrower scope?): a refusal there leaves the token unused.
    */
-  redeem <E> (token: string, now: number, check: (grant: RefreshGrant) => E | undefined = () => undefined): Promise<Redemption | { ok: false, reason: 'refused', refusal: E }> {
+  redeem <E> (
+    token: string,
+    now: number,
+    check: (grant: RefreshGrant) => E | undefined = () => undefined
+  ): Promise<CheckedRedemption<E>> {
     const tokenHash = hashToken(token)
-    return this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<Redemption | { ok: false, reason: 'refused', refusal: E }> => {
+    return this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<CheckedRedemption<E>> => {
       const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
       const grant = { userId: row.user_id, clientId: row.client_id, scope: row.scope }
@@ -139,14 +146,26 @@ export class RefreshTokenStore {
     return 'revoked'
   }
 
-  async #insert (sql: SqlQueryable, token: string, familyId: string, grant: RefreshGrant, now: number, expiresAt: number): Promise<void> {
+  async #insert (
+    sql: SqlQueryable,
+    token: string,
+    familyId: string,
+    grant: RefreshGrant,
+    now: number,
+    expiresAt: number
+  ): Promise<void> {
+    const idleExpiresAt = Math.min(now + this.#lifetimes.idleMs, expiresAt)
     await sql.run(
-      `INSERT INTO refresh_tokens (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at)
+      `INSERT INTO refresh_tokens
+         (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, Math.min(now + this.#lifetimes.idleMs, expiresAt), expiresAt])
+      [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, idleExpiresAt, expiresAt])
   }
 
   async #revokeFamily (sql: SqlQueryable, familyId: string, now: number): Promise<void> {
-    await sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL', [now, familyId])
+    await sql.run(
+      'UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL',
+      [now, familyId]
+    )
   }
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT } from 'jose'
-import { ACCESS_TOKEN_TYP, type IssuedAccessTokenClaims, type IssuedAccessTokenHeader } from '@repo/contracts/access-token'
+import {
+  ACCESS_TOKEN_TYP,
+  type IssuedAccessTokenClaims,
+  type IssuedAccessTokenHeader
+} from '@repo/contracts/access-token'
 import type { Role } from '@repo/contracts/scopes'
 import { NoSigningKeyError } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'

@@ -18,7 +18,9 @@ const length = (value: string) => [...value].length
 export function userNameProblem (name: string): string | undefined {
   if (valid(userName, name)) return undefined
   if (name.length === 0) return 'a user name must not be empty'
-  if (length(name) > USER_NAME_MAX_LENGTH) return `a user name must be at most ${USER_NAME_MAX_LENGTH} characters, got ${length(name)}`
+  if (length(name) > USER_NAME_MAX_LENGTH) {
+    return `a user name must be at most ${USER_NAME_MAX_LENGTH} characters, got ${length(name)}`
+  }
   if (/^\s|\s$/u.test(name)) return 'a user name must not start or end with whitespace'
   if (/\p{Cc}/u.test(name)) return 'a user name must not contain control characters'
   if (/\s\s/u.test(name)) return 'a user name must not contain two spaces in a row'
@@ -28,6 +30,8 @@ export function userNameProblem (name: string): string | undefined {
 /** Why `password` cannot be set, or `undefined` if it can. Never quotes the password. */
 export function newPasswordProblem (password: string): string | undefined {
   if (valid(newPassword, password)) return undefined
-  if (length(password) < NEW_PASSWORD_MIN_LENGTH) return `the password must be at least ${NEW_PASSWORD_MIN_LENGTH} characters`
+  if (length(password) < NEW_PASSWORD_MIN_LENGTH) {
+    return `the password must be at least ${NEW_PASSWORD_MIN_LENGTH} characters`
+  }
   return `the password must be at most ${PASSWORD_MAX_LENGTH} characters`
 }

@@ -48,7 +48,10 @@ const toUser = (row: UserRow): User => ({ id: row.id, userName: row.user_name, r
 /** The user whose name equals `userName` regardless of case: the one a new `userName` would clash with. */
 async function findIgnoringCase (sql: SqlQueryable, userName: string): Promise<User | undefined> {
   // lower() folds ASCII in both engines, exactly the set UserNameSchema allows.
-  const row = await sql.get<UserRow>('SELECT * FROM users WHERE lower(user_name) = lower($1) ORDER BY created_at LIMIT 1', [userName])
+  const row = await sql.get<UserRow>(
+    'SELECT * FROM users WHERE lower(user_name) = lower($1) ORDER BY created_at LIMIT 1',
+    [userName]
+  )
   return row && toUser(row)
 }
 
@@ -117,7 +120,8 @@ export class UserStore {
   /** Sets a new password for the user named exactly `userName`; false if there is none. */
   async setPassword (userName: string, password: string): Promise<boolean> {
     const passwordHash = await this.#hashing.hash(password)
-    return await this.#db.run('UPDATE users SET password_hash = $1 WHERE user_name = $2', [passwordHash, userName]) === 1
+    const sql = 'UPDATE users SET password_hash = $1 WHERE user_name = $2'
+    return await this.#db.run(sql, [passwordHash, userName]) === 1
   }
 
   /** The user if the password matches, otherwise `null`; the same work is done either way. */
