@@ -25,6 +25,8 @@ export interface TrustedIssuerSettings {
 
 const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
 
+const INSECURE_ALLOWED = 'allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network'
+
 /** Loopback names and addresses: plain http there never leaves the machine. */
 function isLoopback (hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '')
@@ -38,24 +40,33 @@ function isLoopback (hostname: string): boolean {
  * `https:` — the first rule of fetching keys — unless the host is loopback or insecure is allowed.
  * Returns whether it is plain http to a non-loopback host, for a warning.
  */
-export function checkKeySourceUrl (name: string, value: string, { isIssuer, allowInsecure }: { isIssuer: boolean, allowInsecure: boolean }): { insecure: boolean } {
+export function checkKeySourceUrl (
+  name: string,
+  value: string,
+  { isIssuer, allowInsecure }: { isIssuer: boolean, allowInsecure: boolean }
+): { insecure: boolean } {
+  const shown = value.slice(0, 100)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return fail(`${name} must be an absolute URL, got "${value.slice(0, 100)}"`)
+    return fail(`${name} must be an absolute URL, got "${shown}"`)
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must be an https URL, got "${value.slice(0, 100)}"`)
-  if (url.hash || (isIssuer && url.search)) fail(`${name} must have no ${isIssuer ? 'query or ' : ''}fragment, got "${value.slice(0, 100)}"`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${name} must be an https URL, got "${shown}"`)
+  if (url.hash || (isIssuer && url.search)) {
+    fail(`${name} must have no ${isIssuer ? 'query or ' : ''}fragment, got "${shown}"`)
+  }
   if (url.username || url.password) fail(`${name} must not carry credentials`)
   const insecure = url.protocol === 'http:' && !isLoopback(url.hostname)
   if (insecure && !allowInsecure) {
-    fail(`${name} must be https (plain http only to loopback, or with ALLOW_INSECURE_ISSUERS=true), got "${value.slice(0, 100)}"`)
+    fail(`${name} must be https (plain http only to loopback, or with ALLOW_INSECURE_ISSUERS=true), got "${shown}"`)
   }
   return { insecure }
 }
 
 interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown }
+
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string'
 
 function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
   if (value.trim().startsWith('[')) {
@@ -68,12 +79,18 @@ function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
     if (!Array.isArray(entries)) return fail('TRUSTED_ISSUERS must be a JSON array')
     return entries.map((entry: IssuerEntry, index) => {
       const known = ['issuer', 'audience', 'jwks_uri']
-      const extra = typeof entry === 'object' && entry !== null ? Object.keys(entry).filter((key) => !known.includes(key)) : []
+      const extra = typeof entry === 'object' && entry !== null
+        ? Object.keys(entry).filter((key) => !known.includes(key))
+        : []
       if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || extra.length > 0 ||
-        (entry.audience !== undefined && typeof entry.audience !== 'string') || (entry.jwks_uri !== undefined && typeof entry.jwks_uri !== 'string')) {
+        !isOptionalString(entry.audience) || !isOptionalString(entry.jwks_uri)) {
         return fail(`TRUSTED_ISSUERS[${index}] must be { "issuer": string, "audience"?: string, "jwks_uri"?: string }`)
       }
-      return { issuer: entry.issuer, audience: (entry.audience as string | undefined) ?? defaultAudience, jwksUrl: entry.jwks_uri as string | undefined }
+      return {
+        issuer: entry.issuer,
+        audience: (entry.audience as string | undefined) ?? defaultAudience,
+        jwksUrl: entry.jwks_uri as string | undefined
+      }
     })
   }
   return value.split(',').map((issuer) => issuer.trim()).filter((issuer) => issuer.length > 0)
@@ -91,14 +108,16 @@ export function readTrustedIssuers (settings: TrustedIssuerSettings): { issuers:
   const name = settings.trustedIssuers === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS'
   if (issuers.length === 0) fail('TRUSTED_ISSUERS must name at least one issuer')
   if (issuers.length > 20) fail('TRUSTED_ISSUERS may name at most 20 issuers')
+  const jwksName = settings.trustedIssuers === undefined ? 'JWKS_URL' : name
+  const { allowInsecure } = settings
   const warnings: string[] = []
   for (const { issuer, audience, jwksUrl } of issuers) {
     if (audience.length === 0) fail(`the audience of ${issuer} must not be empty`)
-    if (checkKeySourceUrl(name, issuer, { isIssuer: true, allowInsecure: settings.allowInsecure }).insecure) {
-      warnings.push(`issuer ${issuer} is plain http: allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network`)
+    if (checkKeySourceUrl(name, issuer, { isIssuer: true, allowInsecure }).insecure) {
+      warnings.push(`issuer ${issuer} is plain http: ${INSECURE_ALLOWED}`)
     }
-    if (jwksUrl !== undefined && checkKeySourceUrl(settings.trustedIssuers === undefined ? 'JWKS_URL' : name, jwksUrl, { isIssuer: false, allowInsecure: settings.allowInsecure }).insecure) {
-      warnings.push(`JWKS URL ${jwksUrl} is plain http: allowed by ALLOW_INSECURE_ISSUERS, never do this outside a private network`)
+    if (jwksUrl !== undefined && checkKeySourceUrl(jwksName, jwksUrl, { isIssuer: false, allowInsecure }).insecure) {
+      warnings.push(`JWKS URL ${jwksUrl} is plain http: ${INSECURE_ALLOWED}`)
     }
   }
   const seen = new Set<string>()

@@ -23,13 +23,18 @@ export function openIdConfigurationUrl (issuer: string): string {
  * §3.3) and its `jwks_uri` must pass the same https rule as the issuer. Nothing in a token ever
  * chooses this URL.
  */
-export async function discoverJwksUri (issuer: string, options: MetadataFetchOptions & { allowInsecure: boolean }): Promise<string> {
+export async function discoverJwksUri (
+  issuer: string,
+  options: MetadataFetchOptions & { allowInsecure: boolean }
+): Promise<string> {
   for (const url of [openIdConfigurationUrl(issuer), oauthMetadataUrl(issuer)]) {
     const result = await fetchMetadata(url, options)
     if (result.status === 'not-found') continue
     const { body } = result
     if (!discovered.Check(body)) throw new MetadataError(`${url} has no issuer or jwks_uri`)
-    if (body.issuer !== issuer) throw new MetadataError(`${url} names issuer "${body.issuer.slice(0, 200)}", not "${issuer}"`)
+    if (body.issuer !== issuer) {
+      throw new MetadataError(`${url} names issuer "${body.issuer.slice(0, 200)}", not "${issuer}"`)
+    }
     try {
       checkKeySourceUrl('jwks_uri', body.jwks_uri, { isIssuer: false, allowInsecure: options.allowInsecure })
     } catch (error) {

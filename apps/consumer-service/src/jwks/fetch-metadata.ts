@@ -19,7 +19,10 @@ export type MetadataResult = { status: 'found', body: unknown } | { status: 'not
  * GETs a JSON metadata document: no redirects (an issuer's metadata is at a fixed place), a
  * deadline for the whole request, the body capped by the dispatcher, and a JSON content type.
  */
-export async function fetchMetadata (url: string, { dispatcher, timeoutMs }: MetadataFetchOptions): Promise<MetadataResult> {
+export async function fetchMetadata (
+  url: string,
+  { dispatcher, timeoutMs }: MetadataFetchOptions
+): Promise<MetadataResult> {
   let response: Response
   try {
     response = await fetch(url, {
@@ -38,7 +41,9 @@ export async function fetchMetadata (url: string, { dispatcher, timeoutMs }: Met
   const contentType = response.headers.get('content-type') ?? ''
   if (response.status !== 200 || !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     await response.body?.cancel()
-    throw new MetadataError(`GET ${url} answered HTTP ${response.status} ${contentType.slice(0, 60)}, not a JSON document`)
+    throw new MetadataError(
+      `GET ${url} answered HTTP ${response.status} ${contentType.slice(0, 60)}, not a JSON document`
+    )
   }
   try {
     return { status: 'found', body: JSON.parse(await response.text()) }
@@ -54,6 +59,8 @@ export function describe (error: unknown): string {
   if (error instanceof MetadataError) return error.message
   const cause = error.cause as { code?: string, message?: string } | undefined
   const code = (error as { code?: string }).code ?? cause?.code
-  const message = cause?.message && cause.message !== error.message ? `${error.message} (${cause.message})` : error.message
+  const message = cause?.message && cause.message !== error.message
+    ? `${error.message} (${cause.message})`
+    : error.message
   return code ? `${code} ${message}` : message
 }

@@ -12,8 +12,15 @@ export type KeyCheck = { key: VerificationKey } | { ignored: string }
 
 const MIN_RSA_BITS = 2048
 
+interface KeyType {
+  kty: string
+  crv?: string
+  asymmetricKeyType: string
+  namedCurve?: string
+}
+
 /** The key type (and curve) each algorithm needs: an RSA key can never verify an ES256 token, and so on. */
-const KEY_TYPES: Record<VerificationAlgorithm, { kty: string, crv?: string, asymmetricKeyType: string, namedCurve?: string }> = {
+const KEY_TYPES: Record<VerificationAlgorithm, KeyType> = {
   RS256: { kty: 'RSA', asymmetricKeyType: 'rsa' },
   RS384: { kty: 'RSA', asymmetricKeyType: 'rsa' },
   RS512: { kty: 'RSA', asymmetricKeyType: 'rsa' },
@@ -36,9 +43,14 @@ const fits = (jwk: Record<string, unknown>, alg: VerificationAlgorithm) => {
  * oidc-provider leaves it out) — the single allowed algorithm its `kty`/`crv` fit. An RSA key without
  * `alg` while both RS256 and PS256 are allowed could be either, and is not used.
  */
-function keyAlgorithm (jwk: Record<string, unknown>, allowedAlgs: readonly VerificationAlgorithm[]): VerificationAlgorithm | string {
+function keyAlgorithm (
+  jwk: Record<string, unknown>,
+  allowedAlgs: readonly VerificationAlgorithm[]
+): VerificationAlgorithm | string {
   if (jwk.alg !== undefined) {
-    if (!(allowedAlgs as readonly unknown[]).includes(jwk.alg)) return `its alg ${JSON.stringify(jwk.alg)} is not allowed`
+    if (!(allowedAlgs as readonly unknown[]).includes(jwk.alg)) {
+      return `its alg ${JSON.stringify(jwk.alg)} is not allowed`
+    }
     const alg = jwk.alg as VerificationAlgorithm
     return fits(jwk, alg) ? alg : `its kty/crv ${String(jwk.kty)}/${String(jwk.crv)} cannot verify its alg ${alg}`
   }
@@ -51,10 +63,16 @@ function keyAlgorithm (jwk: Record<string, unknown>, allowedAlgs: readonly Verif
 
 function checkKeyObject (key: KeyObject, alg: VerificationAlgorithm): string | undefined {
   const expected = KEY_TYPES[alg]
-  if (key.asymmetricKeyType !== expected.asymmetricKeyType) return `its key type ${key.asymmetricKeyType} cannot verify ${alg}`
+  if (key.asymmetricKeyType !== expected.asymmetricKeyType) {
+    return `its key type ${key.asymmetricKeyType} cannot verify ${alg}`
+  }
   const details = key.asymmetricKeyDetails ?? {}
-  if (expected.namedCurve && details.namedCurve !== expected.namedCurve) return `its curve ${details.namedCurve} cannot verify ${alg}`
-  if (expected.kty === 'RSA' && (details.modulusLength ?? 0) < MIN_RSA_BITS) return `its RSA modulus of ${details.modulusLength} bits is under ${MIN_RSA_BITS}`
+  if (expected.namedCurve && details.namedCurve !== expected.namedCurve) {
+    return `its curve ${details.namedCurve} cannot verify ${alg}`
+  }
+  if (expected.kty === 'RSA' && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
+    return `its RSA modulus of ${details.modulusLength} bits is under ${MIN_RSA_BITS}`
+  }
   return undefined
 }
 
@@ -64,11 +82,17 @@ function checkKeyObject (key: KeyObject, alg: VerificationAlgorithm): string | u
  * algorithm not allowed or not fitting the key, RSA under 2048 bits, anything Node can't import.
  */
 export function checkJwk (candidate: unknown, allowedAlgs: readonly VerificationAlgorithm[]): KeyCheck {
-  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return { ignored: 'it is not an object' }
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
+    return { ignored: 'it is not an object' }
+  }
   const jwk = candidate as Record<string, unknown>
   if (jwk.use !== undefined && jwk.use !== 'sig') return { ignored: `its use is ${JSON.stringify(jwk.use)}, not "sig"` }
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return { ignored: 'its key_ops do not allow verify' }
-  if ('d' in jwk || 'p' in jwk || 'k' in jwk) return { ignored: 'the issuer published private or symmetric key material' }
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
+    return { ignored: 'its key_ops do not allow verify' }
+  }
+  if ('d' in jwk || 'p' in jwk || 'k' in jwk) {
+    return { ignored: 'the issuer published private or symmetric key material' }
+  }
   const alg = keyAlgorithm(jwk, allowedAlgs)
   if (!(allowedAlgs as readonly string[]).includes(alg)) return { ignored: alg }
   let key: KeyObject
@@ -84,7 +108,10 @@ export function checkJwk (candidate: unknown, allowedAlgs: readonly Verification
   return { key: { alg: alg as VerificationAlgorithm, key } }
 }
 
-/** `checkJwk` for one set of allowed algorithms, done once per JWK object: get-jwks hands out the same object until it refetches. */
+/**
+ * `checkJwk` for one set of allowed algorithms, done once per JWK object: get-jwks hands out the same
+ * object until it refetches.
+ */
 export function createJwkChecker (allowedAlgs: readonly VerificationAlgorithm[]): (jwk: object) => KeyCheck {
   const checked = new WeakMap<object, KeyCheck>()
   return function checkOnce (jwk) {

@@ -18,8 +18,8 @@ export function operationsUnder (prefix: string): Record<string, OperationDoc> {
       tags: ['Reports'],
       summary: 'Show the verified claims of the token',
       description: 'Any valid access token: answers a message and the claims the consumer verified (issuer, ' +
-        'audience, expiry, RFC 9068 profile). 401 `invalid_token` with `WWW-Authenticate` for a missing or bad token; ' +
-        '503 with `Retry-After` when the key cannot be checked because its issuer is unreachable.'
+        'audience, expiry, RFC 9068 profile). 401 `invalid_token` with `WWW-Authenticate` for a missing or bad ' +
+        'token; 503 with `Retry-After` when the key cannot be checked because its issuer is unreachable.'
     },
     [`GET ${prefix}/reports`]: {
       tags: ['Reports'],

@@ -40,7 +40,12 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
       tags: TAGS,
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from a trusted issuer.' }
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'An access token from a trusted issuer.'
+          }
         }
       }
     },

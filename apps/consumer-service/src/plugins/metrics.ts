@@ -116,8 +116,14 @@ export interface MetricsPluginOptions {
  * `GET /metrics` in Prometheus text format from a registry of this app's own, and the HTTP request
  * histogram, both from @repo/service-kit/metrics; the metrics above are this service's own.
  */
-export const metricsPlugin = fp(async function metrics (app: FastifyInstance, { enabled, port, host, requestTimeoutMs, now }: MetricsPluginOptions) {
-  const metrics = createConsumerMetrics(() => app.hasDecorator('trustedIssuers') ? [...app.trustedIssuers.values()].map(({ keys }) => keys) : [], now)
+export const metricsPlugin = fp(async function metrics (
+  app: FastifyInstance,
+  { enabled, port, host, requestTimeoutMs, now }: MetricsPluginOptions
+) {
+  const issuerKeys = () => app.hasDecorator('trustedIssuers')
+    ? [...app.trustedIssuers.values()].map(({ keys }) => keys)
+    : []
+  const metrics = createConsumerMetrics(issuerKeys, now)
   app.decorate('metrics', metrics)
 
   metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })

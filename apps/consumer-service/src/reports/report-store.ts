@@ -1,5 +1,11 @@
 import type { Report } from '@repo/contracts/reports'
-import { openSqlDatabase, type DatabaseLocation, type Migrations, type OpenSqlDatabaseOptions, type SqlDatabase } from '@repo/service-kit/sql'
+import {
+  openSqlDatabase,
+  type DatabaseLocation,
+  type Migrations,
+  type OpenSqlDatabaseOptions,
+  type SqlDatabase
+} from '@repo/service-kit/sql'
 
 export const DATABASE_FILE = 'consumer.db'
 
@@ -48,7 +54,8 @@ export class ReportStore {
 
   async create (title: string, createdBy: string, now: Date): Promise<Report> {
     const row = await this.#db.get<ReportRow>(
-      'INSERT INTO reports (title, created_by, created_at) VALUES ($1, $2, $3) RETURNING *', [title, createdBy, now.toISOString()])
+      'INSERT INTO reports (title, created_by, created_at) VALUES ($1, $2, $3) RETURNING *',
+      [title, createdBy, now.toISOString()])
     return fromRow(row as ReportRow)
   }
 
