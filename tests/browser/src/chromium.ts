@@ -9,7 +9,9 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
   '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** Debian's Chromium (`apt-get install chromium`), or the one at `CHROMIUM_PATH`. */
-export async function launchChromium (executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Browser> {
+export async function launchChromium (
+  executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+): Promise<Browser> {
   if (!existsSync(executablePath)) {
     // A failure, not a skip: a browser suite that passes without a browser proves nothing.
     throw new Error(`No Chromium at ${executablePath}: install it (apt-get install chromium) or set CHROMIUM_PATH`)

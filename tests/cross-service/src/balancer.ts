@@ -3,10 +3,13 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** Hop-by-hop and length headers: each side of the balancer sets its own. */
-const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding'])
+const NOT_FORWARDED = new Set([
+  'host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding'
+])
 
 function forwardable (headers: Iterable<[string, unknown]>): Record<string, string> {
-  return Object.fromEntries([...headers].filter((header): header is [string, string] => !NOT_FORWARDED.has(header[0].toLowerCase()) && typeof header[1] === 'string'))
+  return Object.fromEntries([...headers].filter((header): header is [string, string] =>
+    !NOT_FORWARDED.has(header[0].toLowerCase()) && typeof header[1] === 'string'))
 }
 
 /** Only a request that changes nothing is sent again to another upstream (nginx's default too). */
@@ -34,7 +37,11 @@ export async function startBalancer (upstreams: readonly string[]) {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const upstream = upstreams[(first + attempt) % upstreams.length] as string
       try {
-        const answer = await fetch(`${upstream}${request.url}`, { method: request.method, headers: forwardable(Object.entries(request.headers)), body })
+        const answer = await fetch(`${upstream}${request.url}`, {
+          method: request.method,
+          headers: forwardable(Object.entries(request.headers)),
+          body
+        })
         const payload = Buffer.from(await answer.arrayBuffer())
         served.set(upstream, (served.get(upstream) ?? 0) + 1)
         response.writeHead(answer.status, forwardable(answer.headers.entries())).end(payload)

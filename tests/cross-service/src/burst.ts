@@ -33,7 +33,8 @@ export function startBurst (urls: readonly string[], env: Record<string, string>
       const url = urls[n % urls.length] as string
       try {
         const { status, body } = await login(url, 'Jane', 'pass123')
-        progress.logins.push({ url, status, ...typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {} })
+        const refreshToken = typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}
+        progress.logins.push({ url, status, ...refreshToken })
       } catch {
         progress.logins.push({ url, status: 'error' })
       }

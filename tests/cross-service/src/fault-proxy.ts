@@ -12,7 +12,8 @@ export async function startFaultProxy (target: string) {
   const proxy = await startProxy(target, async (request, response) => {
     switch (state.mode) {
       case 'html':
-        response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>')
+        response.writeHead(502, { 'content-type': 'text/html' })
+        response.end('<html><body><h1>502 Bad Gateway</h1></body></html>')
         return true
       case 'garbage':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": [{"kty": ')

@@ -13,7 +13,12 @@ export interface LoadResult {
  * `signal` aborts, using whatever token `currentToken()` returns at that moment. `progress` is the
  * running count, for a test to wait on; `done` resolves with the final one.
  */
-export function runLoad (url: string, currentToken: () => string, concurrency: number, signal: AbortSignal): { progress: LoadResult, done: Promise<LoadResult> } {
+export function runLoad (
+  url: string,
+  currentToken: () => string,
+  concurrency: number,
+  signal: AbortSignal
+): { progress: LoadResult, done: Promise<LoadResult> } {
   const result: LoadResult = { total: 0, byStatus: {}, errors: [], non2xx: 0 }
   async function worker () {
     while (!signal.aborted) {
@@ -37,7 +42,8 @@ export function runLoad (url: string, currentToken: () => string, concurrency: n
 export function keepTokenFresh (fetchToken: () => Promise<string>, everyMs: number, signal: AbortSignal) {
   const seenKids = new Set<string>()
   const state = { token: '', seenKids }
-  const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
+  const kidOf = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string
   const ready = (async () => {
     state.token = await fetchToken()
     seenKids.add(kidOf(state.token))

@@ -7,8 +7,16 @@ export interface OAuthAnswer {
   headers: Headers
 }
 
-async function postForm (url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<OAuthAnswer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) })
+async function postForm (
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {}
+): Promise<OAuthAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form)
+  })
   const text = await response.text()
   const body = text ? JSON.parse(text) as Record<string, unknown> : {}
   return { status: response.status, body, headers: response.headers }
@@ -23,7 +31,9 @@ export const revoke = (authUrl: string, token: string, clientId = 'demo-client')
   postForm(`${authUrl}${REVOCATION_PATH}`, { token, client_id: clientId })
 
 /** The client_credentials grant with client_secret_basic, at `authUrl`. */
-export const clientCredentials = (authUrl: string, clientId: string, secret: string) =>
-  postForm(`${authUrl}${TOKEN_PATH}`, { grant_type: 'client_credentials' }, {
-    authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`
+export function clientCredentials (authUrl: string, clientId: string, secret: string) {
+  const credentials = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')
+  return postForm(`${authUrl}${TOKEN_PATH}`, { grant_type: 'client_credentials' }, {
+    authorization: `Basic ${credentials}`
   })
+}

@@ -15,7 +15,10 @@ export interface Pair {
  * Both services as processes on free loopback ports with fresh data dirs. The consumer finds the
  * JWKS through discovery unless `consumerEnv` sets JWKS_URL.
  */
-export async function startPair (authEnv: Record<string, string> = {}, consumerEnv: Record<string, string> = {}): Promise<Pair> {
+export async function startPair (
+  authEnv: Record<string, string> = {},
+  consumerEnv: Record<string, string> = {}
+): Promise<Pair> {
   const authDir = await tempDir('pair-auth-')
   const consumerDir = await tempDir('pair-consumer-')
   const authPort = await freePort()

@@ -16,7 +16,10 @@ export interface PnpmStart {
 }
 
 /** `pnpm <args>` run to completion at the repository root, with `env` beside PATH and HOME. */
-export async function runPnpm (args: string[], env: Record<string, string>): Promise<{ code: number | null, stderr: string }> {
+export async function runPnpm (
+  args: string[],
+  env: Record<string, string>
+): Promise<{ code: number | null, stderr: string }> {
   const child = spawn('pnpm', args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

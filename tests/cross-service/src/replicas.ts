@@ -33,12 +33,20 @@ export interface ReplicaSetOptions {
  * together, behind a round-robin balancer whose URL is their shared ISSUER; and a consumer that
  * trusts that issuer. The consumer keeps its reports in SQLite: only the auth service is replicated.
  */
-export async function startReplicas (postgres: PostgresServer, { count = 3, authEnv = {}, consumerEnv = {}, consumer = true }: ReplicaSetOptions = {}): Promise<ReplicaSet> {
+export async function startReplicas (
+  postgres: PostgresServer,
+  { count = 3, authEnv = {}, consumerEnv = {}, consumer = true }: ReplicaSetOptions = {}
+): Promise<ReplicaSet> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()))
   const balancer = await startBalancer(ports.map((port) => `http://127.0.0.1:${port}`))
   const consumerDir = await tempDir('replicas-consumer-')
   // No DATA_DIR: with DATABASE_URL, nothing of the auth service may land on the local disk.
-  const env = { ISSUER: balancer.url, DATABASE_URL: await postgres.createDatabase(), DATA_DIR: '/nonexistent', ...authEnv }
+  const env = {
+    ISSUER: balancer.url,
+    DATABASE_URL: await postgres.createDatabase(),
+    DATA_DIR: '/nonexistent',
+    ...authEnv
+  }
   const started: ServiceProcess[] = []
   const startAuth = (port: number) => {
     const replica = startService('auth-service', port, env)
@@ -68,7 +76,11 @@ export async function startReplicas (postgres: PostgresServer, { count = 3, auth
   try {
     await Promise.all(set.replicas.map((replica) => replica.waitUntilReady()))
     if (consumer) {
-      set.consumer = startService('consumer-service', await freePort(), { ISSUER: balancer.url, DATA_DIR: consumerDir.path, ...consumerEnv })
+      set.consumer = startService('consumer-service', await freePort(), {
+        ISSUER: balancer.url,
+        DATA_DIR: consumerDir.path,
+        ...consumerEnv
+      })
       await set.consumer.waitUntilReady()
     }
   } catch (error) {

@@ -91,7 +91,9 @@ export function brokenLinks (root: string, files: readonly string[]): BrokenLink
       const hash = link.indexOf('#')
       const pathPart = decodeURI(hash === -1 ? link : link.slice(0, hash))
       const anchor = hash === -1 ? undefined : decodeURIComponent(link.slice(hash + 1))
-      const target = pathPart === '' ? source : pathPart.startsWith('/') ? join(root, pathPart) : resolve(dirname(source), pathPart)
+      const target = pathPart === ''
+        ? source
+        : pathPart.startsWith('/') ? join(root, pathPart) : resolve(dirname(source), pathPart)
       const report = (problem: string) => broken.push({ file: relative(root, source), line, link, problem })
       if (!existsSync(target)) {
         report(`no file ${relative(root, target)}`)

@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
 import { promisify } from 'node:util'
-import { DockerComposeEnvironment, Wait, getContainerRuntimeClient, type StartedDockerComposeEnvironment } from 'testcontainers'
+import {
+  DockerComposeEnvironment,
+  Wait,
+  getContainerRuntimeClient,
+  type StartedDockerComposeEnvironment
+} from 'testcontainers'
 import { freePort } from '@repo/service-harness/free-port'
 import { trustingDispatcher } from '@repo/service-harness/tls'
 
@@ -15,7 +20,9 @@ export async function dockerEngine (): Promise<{ ok: true } | { ok: false, reaso
     const client = await getContainerRuntimeClient()
     // The engine must answer, and Compose must be there too: the suite drives `docker compose`.
     await promisify(execFile)('docker', ['compose', 'version'])
-    return client.info.containerRuntime.serverVersion ? { ok: true } : { ok: false, reason: 'the engine did not report a version' }
+    return client.info.containerRuntime.serverVersion
+      ? { ok: true }
+      : { ok: false, reason: 'the engine did not report a version' }
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message.split('\n')[0] ?? 'unknown' : String(error) }
   }
@@ -55,7 +62,8 @@ async function freePortRange (count: number): Promise<number[]> {
   for (;;) {
     const first = await freePort()
     const range = Array.from({ length: count }, (_, i) => first + i)
-    if (range.every((port) => port <= 65535) && (await Promise.all(range.slice(1).map(isFree))).every(Boolean)) return range
+    if (!range.every((port) => port <= 65535)) continue
+    if ((await Promise.all(range.slice(1).map(isFree))).every(Boolean)) return range
   }
 }
 
@@ -76,7 +84,10 @@ export interface ServiceContainer {
   user: () => Promise<string>
   /** The container's environment, as `NAME=value` lines. */
   env: () => Promise<string[]>
-  /** Its memory limit in bytes (0: none), whether the kernel's OOM killer ended it, and how often Docker restarted it. */
+  /**
+   * Its memory limit in bytes (0: none), whether the kernel's OOM killer ended it, and how often Docker
+   * restarted it.
+   */
   memory: () => Promise<{ limitBytes: number, oomKilled: boolean, restarts: number }>
   /** Runs a command in the container; its stdout, or an error with its output. */
   exec: (command: string[]) => Promise<string>
@@ -84,8 +95,13 @@ export interface ServiceContainer {
   logs: () => Promise<string>
 }
 
-/** `docker compose up --build` of the repository's own docker-compose.yml (and `files` over it), on free loopback ports. */
-export async function upComposeStack ({ files = ['docker-compose.yml'], authReplicas = 1 }: StackOptions = {}): Promise<ComposeStack> {
+/**
+ * `docker compose up --build` of the repository's own docker-compose.yml (and `files` over it), on free
+ * loopback ports.
+ */
+export async function upComposeStack (
+  { files = ['docker-compose.yml'], authReplicas = 1 }: StackOptions = {}
+): Promise<ComposeStack> {
   const authPorts = await freePortRange(authReplicas)
   const consumerPort = await freePort()
   const authPort = authPorts[0] as number
@@ -102,7 +118,9 @@ export async function upComposeStack ({ files = ['docker-compose.yml'], authRepl
     environment: undefined,
     container: async (service) => {
       const found = await serviceContainers(projectName, service)
-      if (found.length !== 1 || !found[0]) throw new Error(`expected one ${service} container in ${projectName}, found ${found.length}`)
+      if (found.length !== 1 || !found[0]) {
+        throw new Error(`expected one ${service} container in ${projectName}, found ${found.length}`)
+      }
       return found[0]
     },
     containers: (service) => serviceContainers(projectName, service),
@@ -115,11 +133,14 @@ export async function upComposeStack ({ files = ['docker-compose.yml'], authRepl
       }
     }
   }
-  console.log(`integration: building and starting ${files.join(' + ')} as project ${projectName} (a few minutes on a cold cache)`)
+  console.log(
+    `integration: building and starting ${files.join(' + ')} as project ${projectName} (a few minutes on a cold cache)`
+  )
+  const authPortEnv = authReplicas > 1 ? `${authPort}-${authPort + authReplicas - 1}` : String(authPort)
   stack.environment = await new DockerComposeEnvironment(REPO_ROOT, files)
     .withProjectName(projectName)
     .withBuild()
-    .withEnvironment({ AUTH_PORT: authReplicas > 1 ? `${authPort}-${authPort + authReplicas - 1}` : String(authPort), CONSUMER_PORT: String(consumerPort) })
+    .withEnvironment({ AUTH_PORT: authPortEnv, CONSUMER_PORT: String(consumerPort) })
     .withDefaultWaitStrategy(Wait.forHealthCheck().withStartupTimeout(120_000))
     .up()
   // The one-shot `certs` service has exited by now (both services wait for it): testcontainers lists
@@ -140,7 +161,11 @@ async function serviceContainers (projectName: string, service: string): Promise
   return found.map((info) => serviceContainer(client, info.Id, service))
 }
 
-function serviceContainer (client: Awaited<ReturnType<typeof getContainerRuntimeClient>>, id: string, service: string): ServiceContainer {
+function serviceContainer (
+  client: Awaited<ReturnType<typeof getContainerRuntimeClient>>,
+  id: string,
+  service: string
+): ServiceContainer {
   const container = client.container.getById(id)
   return {
     image: async () => (await client.container.inspect(container)).Config.Image,

@@ -5,14 +5,22 @@ import type { ServiceContainer } from './compose-stack.js'
  * `memory.max_usage_in_bytes`. It counts the page cache too (reclaimable, never a reason to kill).
  */
 export async function peakMemoryMiB (container: ServiceContainer): Promise<number> {
-  const bytes = await container.exec(['sh', '-c', 'cat /sys/fs/cgroup/memory.peak 2>/dev/null || cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes'])
+  const bytes = await container.exec([
+    'sh', '-c',
+    'cat /sys/fs/cgroup/memory.peak 2>/dev/null || cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes'
+  ])
   return Math.round(Number(bytes.trim()) / 1048576)
 }
 
 /** The peak resident set size of the container's Node process (`VmHWM`), in MiB. */
 export async function nodePeakRssMiB (container: ServiceContainer): Promise<number> {
   // By its command line: Node names its main thread MainThread, so /proc/<pid>/status says so too.
-  const line = await container.exec(['sh', '-c', 'for p in /proc/[0-9]*; do if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^node "; then grep VmHWM $p/status; fi; done'])
+  const line = await container.exec([
+    'sh', '-c',
+    'for p in /proc/[0-9]*; do ' +
+      'if tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "^node "; then grep VmHWM $p/status; fi; ' +
+    'done'
+  ])
   const kib = /VmHWM:\s+(\d+) kB/.exec(line)?.[1]
   if (kib === undefined) throw new Error(`no node process found: ${line}`)
   return Math.round(Number(kib) / 1024)

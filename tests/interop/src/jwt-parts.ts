@@ -3,7 +3,8 @@ import { sign, type KeyObject } from 'node:crypto'
 export type JsonObject = Record<string, unknown>
 
 const encode = (value: JsonObject) => Buffer.from(JSON.stringify(value)).toString('base64url')
-const decode = (segment: string | undefined) => JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as JsonObject
+const decode = (segment: string | undefined) =>
+  JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as JsonObject
 
 /** A compact JWS's header and payload, unverified. */
 export function decodeJwt (token: string): { header: JsonObject, payload: JsonObject } {

@@ -12,7 +12,11 @@ export type OidcAlg = typeof OIDC_ALGS[number]
  * Named key ids, as a real deployment chooses them: not thumbprints, unlike our auth service's.
  * Every issuer started here publishes the same three, so kids also collide across issuers.
  */
-export const OIDC_KIDS: Readonly<Record<OidcAlg, string>> = { RS256: 'rsa-2026-11', ES256: 'ec-2026-11', EdDSA: 'ed-2026-11' }
+export const OIDC_KIDS: Readonly<Record<OidcAlg, string>> = {
+  RS256: 'rsa-2026-11',
+  ES256: 'ec-2026-11',
+  EdDSA: 'ed-2026-11'
+}
 
 export const OIDC_CLIENT_ID = 'reports-client'
 const CLIENT_SECRET = 'a-long-enough-test-secret-value'
@@ -77,7 +81,8 @@ export async function startOidcIssuer ({ alg, port = 0 }: { alg: OidcAlg, port?:
   })
   server.on('request', provider.callback())
 
-  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as { token_endpoint: string }
+  const discoveryResponse = await fetch(`${issuer}/.well-known/openid-configuration`)
+  const discovery = await discoveryResponse.json() as { token_endpoint: string }
   const basic = Buffer.from(`${OIDC_CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')
 
   return {

@@ -7,7 +7,10 @@ export async function startAuthService (resources: Resources): Promise<{ service
   const dir = resources.add(await tempDir('interop-auth-'), (d) => d.remove())
   const port = await freePort()
   const issuer = `http://127.0.0.1:${port}`
-  const service = resources.add(startService('auth-service', port, { ISSUER: issuer, DATA_DIR: dir.path }), (s) => s.stop())
+  const service = resources.add(
+    startService('auth-service', port, { ISSUER: issuer, DATA_DIR: dir.path }),
+    (s) => s.stop()
+  )
   await service.waitUntilReady()
   return { service, issuer }
 }
@@ -16,7 +19,11 @@ export async function startAuthService (resources: Resources): Promise<{ service
  * One consumer-service process trusting each of `issuers`, every one found by discovery (no
  * `jwks_uri`) under the default audience. Not waited for: readiness is what some tests are about.
  */
-export async function startConsumer (resources: Resources, issuers: readonly string[], env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startConsumer (
+  resources: Resources,
+  issuers: readonly string[],
+  env: Record<string, string> = {}
+): Promise<ServiceProcess> {
   const dir = resources.add(await tempDir('interop-consumer-'), (d) => d.remove())
   return resources.add(startService('consumer-service', await freePort(), {
     TRUSTED_ISSUERS: JSON.stringify(issuers.map((issuer) => ({ issuer }))),
@@ -29,4 +36,5 @@ export async function startConsumer (resources: Resources, issuers: readonly str
 }
 
 /** The last lines a service printed, for an assertion message: enough to see why it answered as it did. */
-export const tail = (service: ServiceProcess, chars = 4000) => `${service.name} output:\n${service.output().slice(-chars)}`
+export const tail = (service: ServiceProcess, chars = 4000) =>
+  `${service.name} output:\n${service.output().slice(-chars)}`
