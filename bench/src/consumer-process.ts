@@ -16,7 +16,12 @@ export interface RunningConsumer {
 export async function startConsumer (issuer: FakeIssuer, env: Record<string, string>): Promise<RunningConsumer> {
   const dir = await tempDir('bench-consumer-')
   const startedAt = performance.now()
-  const consumer = startService('consumer-service', await freePort(), { ...QUIET, ISSUER: issuer.origin, DATA_DIR: dir.path, ...env })
+  const consumer = startService('consumer-service', await freePort(), {
+    ...QUIET,
+    ISSUER: issuer.origin,
+    DATA_DIR: dir.path,
+    ...env
+  })
   const stop = async () => {
     await consumer.stop()
     await dir.remove()
@@ -30,7 +35,11 @@ export async function startConsumer (issuer: FakeIssuer, env: Record<string, str
 }
 
 /** A consumer as above, stopped after `work`. */
-export async function withConsumer (issuer: FakeIssuer, env: Record<string, string>, work: (consumer: ServiceProcess, readyMs: number) => Promise<void>) {
+export async function withConsumer (
+  issuer: FakeIssuer,
+  env: Record<string, string>,
+  work: (consumer: ServiceProcess, readyMs: number) => Promise<void>
+) {
   const { consumer, readyMs, stop } = await startConsumer(issuer, env)
   try {
     await work(consumer, readyMs)

@@ -17,7 +17,9 @@ function selectedParts (): Part[] {
   if (only === undefined) return [...PARTS]
   const parts = only.split(',')
   const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part))
-  if (unknown.length > 0) throw new Error(`--only: unknown part ${unknown.join(', ')} (one or more of ${PARTS.join(', ')})`)
+  if (unknown.length > 0) {
+    throw new Error(`--only: unknown part ${unknown.join(', ')} (one or more of ${PARTS.join(', ')})`)
+  }
   return parts as Part[]
 }
 
@@ -37,7 +39,8 @@ async function main (): Promise<number> {
   if (parts.includes('services')) failures += printReport(report)
   if (parts.includes('peers')) failures += printPeerReport(report.peers)
   if (report.replicas) failures += printReplicaReport(report.replicas)
-  const file = join(HERE, '..', 'results', parts.length < PARTS.length ? `latest-${parts.join('-')}.json` : 'latest.json')
+  const name = parts.length < PARTS.length ? `latest-${parts.join('-')}.json` : 'latest.json'
+  const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
   progress(`wrote ${file}`)
   return failures > 0 ? 1 : 0

@@ -32,7 +32,9 @@ export function toRun (result: Result): Run {
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0]))
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count ?? 0])
+    )
   }
 }
 
@@ -49,7 +51,8 @@ export function cannon (options: Options): Promise<Result> {
   return autocannon({ connections: CONNECTIONS, pipelining: 1, ...options })
 }
 
-export const middle = <T>(values: T[], by: (value: T) => number): T => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
+export const middle = <T>(values: T[], by: (value: T) => number): T =>
+  [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
 
 /** The median run by req/s, with the slowest and the fastest. */
 export function summarize (runs: Run[]): Summary {

@@ -14,7 +14,10 @@ export interface PeerRun extends Run {
   server: ServerId
   alg: SigningAlgorithm
   token: TokenUse
-  /** (utime + stime over the run) / requests answered, in µs; null when nothing was answered or the process was gone. */
+  /**
+   * (utime + stime over the run) / requests answered, in µs; null when nothing was answered or the process was
+   * gone.
+   */
   cpuMicrosPerRequest: number | null
 }
 
@@ -39,7 +42,10 @@ export interface PreflightResult {
   bodyDiffers?: boolean
 }
 
-/** JWKS requests during a server's preflight: the bench issuer's for three unknown kids, the attacker's for its tokens. */
+/**
+ * JWKS requests during a server's preflight: the bench issuer's for three unknown kids, the attacker's for its
+ * tokens.
+ */
 export interface PreflightFetches { unknownKids: number, untrustedIssuer: number }
 
 export interface PeerReport {
@@ -57,7 +63,11 @@ export interface Spread { median: number, min: number, max: number }
 export function spread (values: readonly number[]): Spread | undefined {
   if (values.length === 0) return undefined
   const sorted = [...values].sort((a, b) => a - b)
-  return { median: sorted[Math.floor(sorted.length / 2)] as number, min: sorted[0] as number, max: sorted[sorted.length - 1] as number }
+  return {
+    median: sorted[Math.floor(sorted.length / 2)] as number,
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number
+  }
 }
 
 const runsOf = (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse) =>
@@ -73,7 +83,8 @@ export function ratiosToBare (report: PeerReport, server: ServerId, alg: Signing
 }
 
 export function cpuPerRequest (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse): number[] {
-  return runsOf(report, server, alg, token).flatMap((run) => run.cpuMicrosPerRequest === null ? [] : [run.cpuMicrosPerRequest])
+  return runsOf(report, server, alg, token)
+    .flatMap((run) => run.cpuMicrosPerRequest === null ? [] : [run.cpuMicrosPerRequest])
 }
 
 /** The CPU a fresh token can at best cost: a bare request of this run plus one verification of this run. */
@@ -93,7 +104,8 @@ export function formatSpread (value: Spread | undefined, digits: number): string
 }
 
 const serverOf = (report: PeerReport, id: ServerId) => report.servers.find((server) => server.id === id)
-const supports = (report: PeerReport, id: ServerId, alg: SigningAlgorithm) => serverOf(report, id)?.unsupported[alg] === undefined
+const supports = (report: PeerReport, id: ServerId, alg: SigningAlgorithm) =>
+  serverOf(report, id)?.unsupported[alg] === undefined
 const labelOf = (report: PeerReport, id: ServerId) => serverOf(report, id)?.label ?? id
 
 /** The table rows: per algorithm, every server and then the ceiling. */
@@ -102,7 +114,9 @@ export function peerRows (report: PeerReport): string[][] {
     const rows = report.servers.map((server) => {
       const rss = String(server.peakRssMiB)
       if (!supports(report, server.id, alg)) return [server.label, alg, 'n/a', 'n/a', 'n/a', 'n/a', rss]
-      const ratio = (token: TokenUse) => server.id === 'bare' ? '1.00' : formatSpread(spread(ratiosToBare(report, server.id, alg, token)), 2)
+      const ratio = (token: TokenUse) => server.id === 'bare'
+        ? '1.00'
+        : formatSpread(spread(ratiosToBare(report, server.id, alg, token)), 2)
       const cpu = (token: TokenUse) => formatSpread(spread(cpuPerRequest(report, server.id, alg, token)), 0)
       return [server.label, alg, ratio('reused'), ratio('fresh'), cpu('reused'), cpu('fresh'), rss]
     })
@@ -125,7 +139,8 @@ const median = (values: number[]) => spread(values)?.median
 
 /** Issue 14's targets for the consumer, judged on this run's medians; reported, never enforced. */
 export function peerTargets (report: PeerReport): TargetCheck[] {
-  const cpu = (server: ServerId, alg: SigningAlgorithm, token: TokenUse) => median(cpuPerRequest(report, server, alg, token))
+  const cpu = (server: ServerId, alg: SigningAlgorithm, token: TokenUse) =>
+    median(cpuPerRequest(report, server, alg, token))
   const checks: TargetCheck[] = []
 
   const fresh = cpu('consumer', 'RS256', 'fresh')
@@ -142,7 +157,10 @@ export function peerTargets (report: PeerReport): TargetCheck[] {
     met: fresh !== undefined && jose !== undefined && fresh < jose
   })
 
-  const reused = SIGNING_ALGORITHMS.map((alg) => ({ alg, ratio: median(ratiosToBare(report, 'consumer', alg, 'reused')) }))
+  const reused = SIGNING_ALGORITHMS.map((alg) => ({
+    alg,
+    ratio: median(ratiosToBare(report, 'consumer', alg, 'reused'))
+  }))
   checks.push({
     target: 'one token reused: ≥ 0.75 × bare',
     measured: reused.map(({ alg, ratio }) => `${alg} ${ratio?.toFixed(2) ?? '?'}`).join(', '),
@@ -181,25 +199,40 @@ export function peerTargets (report: PeerReport): TargetCheck[] {
   return checks
 }
 
-/** What makes the run fail: an error or a non-2xx answer under load, a server that died, a preflight answer that is wrong. */
+/**
+ * What makes the run fail: an error or a non-2xx answer under load, a server that died, a preflight answer that
+ * is wrong.
+ */
 export function peerFailures (report: PeerReport): string[] {
   const failures: string[] = []
   for (const run of report.runs) {
     const where = `${labelOf(report, run.server)}, ${run.alg} ${run.token}, round ${run.round}`
     if (run.errors > 0) failures.push(`${where}: ${run.errors} connection errors or timeouts`)
     const unexpected = Object.entries(run.statuses).filter(([status]) => !status.startsWith('2'))
-    if (unexpected.length > 0) failures.push(`${where}: unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`)
+    if (unexpected.length > 0) {
+      failures.push(`${where}: unexpected statuses ${JSON.stringify(Object.fromEntries(unexpected))}`)
+    }
     if (run.total === 0) failures.push(`${where}: no responses`)
   }
-  for (const server of report.servers.filter((candidate) => candidate.exited)) failures.push(`${server.label}: the process died`)
+  for (const server of report.servers.filter((candidate) => candidate.exited)) {
+    failures.push(`${server.label}: the process died`)
+  }
   for (const result of report.preflight) {
     const accepted = result.status >= 200 && result.status < 300
-    if (result.expected === 200 && result.status !== 200) failures.push(`${labelOf(report, result.server)} refused a valid token (${result.check}): ${result.status}`)
-    if (result.bodyDiffers) failures.push(`${labelOf(report, result.server)} answered ${result.check} with another body than the consumer's`)
-    if (result.expected === 401 && accepted) failures.push(`${labelOf(report, result.server)} ACCEPTED a token it must refuse (${result.check}): ${result.status}`)
+    const who = labelOf(report, result.server)
+    if (result.expected === 200 && result.status !== 200) {
+      failures.push(`${who} refused a valid token (${result.check}): ${result.status}`)
+    }
+    if (result.bodyDiffers) failures.push(`${who} answered ${result.check} with another body than the consumer's`)
+    if (result.expected === 401 && accepted) {
+      failures.push(`${who} ACCEPTED a token it must refuse (${result.check}): ${result.status}`)
+    }
   }
   for (const [id, fetches] of Object.entries(report.jwksFetches)) {
-    if (fetches.untrustedIssuer > 0) failures.push(`${labelOf(report, id as ServerId)} fetched the JWKS of an issuer it does not trust, named by a token`)
+    if (fetches.untrustedIssuer > 0) {
+      const who = labelOf(report, id as ServerId)
+      failures.push(`${who} fetched the JWKS of an issuer it does not trust, named by a token`)
+    }
   }
   return failures
 }
@@ -216,7 +249,10 @@ export function preflightRows (report: PeerReport): { header: string[], rows: st
     })]
   })
   const fetches = (name: string, expected: string, count: (fetches: PreflightFetches) => number) =>
-    [name, expected, ...servers.map((server) => { const fetches = report.jwksFetches[server.id]; return fetches ? String(count(fetches)) : '' })]
+    [name, expected, ...servers.map((server) => {
+      const fetches = report.jwksFetches[server.id]
+      return fetches ? String(count(fetches)) : ''
+    })]
   return {
     header: ['preflight', 'expect', ...servers.map((server) => server.id)],
     rows: [
@@ -230,22 +266,32 @@ export function preflightRows (report: PeerReport): { header: string[], rows: st
 /** Prints the peer tables, the targets and the failures; returns how many failures there were. */
 export function printPeerReport (report: PeerReport): number {
   const { plan } = report
+  const warmup = plan.warmupSeconds > 0 ? ` after a ${plan.warmupSeconds} s warm-up each` : ''
   console.log(`\npeers: ${plan.rounds} interleaved round(s) of ${plan.runSeconds} s per server and scenario` +
-    `${plan.warmupSeconds > 0 ? ` after a ${plan.warmupSeconds} s warm-up each` : ''}, ${plan.connections} connections, ` +
+    `${warmup}, ${plan.connections} connections, ` +
     `fresh tokens cycled from a pool of ${plan.poolSize} per algorithm`)
-  console.log('× bare: req/s over the bare route\'s in the same round and scenario; CPU: the process\'s utime+stime over the run / requests; median (min–max) over rounds\n')
-  console.log(table(['server', 'alg', 'reused × bare', 'fresh × bare', 'CPU µs/req reused', 'CPU µs/req fresh', 'peak RSS MiB'], peerRows(report)))
+  console.log('× bare: req/s over the bare route\'s in the same round and scenario; ' +
+    'CPU: the process\'s utime+stime over the run / requests; median (min–max) over rounds\n')
+  const header = [
+    'server', 'alg', 'reused × bare', 'fresh × bare', 'CPU µs/req reused', 'CPU µs/req fresh', 'peak RSS MiB'
+  ]
+  console.log(table(header, peerRows(report)))
   for (const server of report.servers) {
-    for (const [alg, reason] of Object.entries(server.unsupported)) console.log(`n/a: ${server.label}, ${alg}: ${reason}`)
+    for (const [alg, reason] of Object.entries(server.unsupported)) {
+      console.log(`n/a: ${server.label}, ${alg}: ${reason}`)
+    }
   }
-  const verify = SIGNING_ALGORITHMS.map((alg) => `${alg} ${formatSpread(spread(report.verifyMicros[alg] ?? []), 1)} µs`).join(', ')
+  const verify = SIGNING_ALGORITHMS
+    .map((alg) => `${alg} ${formatSpread(spread(report.verifyMicros[alg] ?? []), 1)} µs`)
+    .join(', ')
   console.log(`one verification (node:crypto, thread CPU time, once per round): ${verify}`)
 
   const preflight = preflightRows(report)
   console.log(`\n${table(preflight.header, preflight.rows)}`)
 
   const targets = peerTargets(report)
-  console.log(`\n${table(['target (issue 14), the consumer', 'this run', ''], targets.map(({ target, measured, met }) => [target, measured, met ? 'met' : 'MISSED']))}`)
+  const targetRows = targets.map(({ target, measured, met }) => [target, measured, met ? 'met' : 'MISSED'])
+  console.log(`\n${table(['target (issue 14), the consumer', 'this run', ''], targetRows)}`)
   for (const { detail } of targets) if (detail) console.log(detail)
   const failures = peerFailures(report)
   for (const failure of failures) console.log(`FAILED: ${failure}`)

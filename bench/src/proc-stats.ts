@@ -63,7 +63,8 @@ export function listeningInodes (table: string, port: number): string[] {
  * started there, whatever started it (the harness doesn't hand out process ids).
  */
 export async function pidListeningOn (port: number): Promise<number> {
-  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((file) => readFile(file, 'utf8').catch(() => '')))
+  const readOrEmpty = (file: string) => readFile(file, 'utf8').catch(() => '')
+  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map(readOrEmpty))
   const sockets = new Set(tables.flatMap((table) => listeningInodes(table, port)).map((inode) => `socket:[${inode}]`))
   if (sockets.size === 0) throw new Error(`nothing listens on port ${port}`)
   for (const pid of await childPids()) {

@@ -19,7 +19,10 @@ export interface Report {
   plan: Plan
   scenarios: ScenarioResult[]
   processes: Array<{ name: string, peakRssMiB: number, readyMs?: number }>
-  /** One signature verification with Node's crypto, per algorithm, measured in this run (the median of the peer rounds). */
+  /**
+   * One signature verification with Node's crypto, per algorithm, measured in this run (the median of the peer
+   * rounds).
+   */
   verifyMicros: Partial<Record<string, number>>
   /** The consumer against the bare route and the peers, interleaved. */
   peers: PeerReport
@@ -34,6 +37,7 @@ export interface Report {
 const RATIO_TARGETS: Partial<Record<ScenarioResult['role'], number>> = { jwks: 0.9 }
 const PROBE_P99_TARGET_MS = 50
 const READY_TARGET_MS = 1000
+const verdict = (met: boolean) => met ? 'met' : 'MISSED'
 
 function failed (scenario: ScenarioResult): string | undefined {
   const run = scenario.median
@@ -70,13 +74,18 @@ export function printReport (report: Report): number {
     const target = RATIO_TARGETS[scenario.role]
     const problem = failed(scenario)
     if (problem) failures++
-    let check = target ? `≥ ${target} ${ratio >= target ? 'met' : 'MISSED'}` : ''
+    let check = target ? `≥ ${target} ${verdict(ratio >= target)}` : ''
     if (scenario.role === 'no-cache') check = 'for comparison'
-    if (scenario.role === 'no-cache' && scenario.alg) check += ` (ceiling ${ceiling(baseline, report.verifyMicros[scenario.alg]).toFixed(2)})`
-    if (scenario.role === 'probe') check = `p99 ≤ ${PROBE_P99_TARGET_MS} ms ${median.p99Ms <= PROBE_P99_TARGET_MS ? 'met' : 'MISSED'}`
+    if (scenario.role === 'no-cache' && scenario.alg) {
+      check += ` (ceiling ${ceiling(baseline, report.verifyMicros[scenario.alg]).toFixed(2)})`
+    }
+    if (scenario.role === 'probe') {
+      check = `p99 ≤ ${PROBE_P99_TARGET_MS} ms ${verdict(median.p99Ms <= PROBE_P99_TARGET_MS)}`
+    }
     if (scenario.flood) {
       const { jwksFetches, windows, requests } = scenario.flood
-      check = `${requests} requests, ${jwksFetches} JWKS fetches in ${windows} windows: ${jwksFetches <= windows ? 'met' : 'MISSED'}`
+      const met = verdict(jwksFetches <= windows)
+      check = `${requests} requests, ${jwksFetches} JWKS fetches in ${windows} windows: ${met}`
     }
     return [
       scenario.name,
@@ -87,13 +96,20 @@ export function printReport (report: Report): number {
       problem ? `FAILED: ${problem}` : check
     ]
   })
-  console.log(`\n${report.mode} run, ${report.date}, ${report.machine.cpus} CPUs, Node ${report.machine.node}, load generator on the same machine`)
-  console.log(`each scenario: ${report.plan.warmupSeconds} s warm-up, median of ${report.plan.runs} × ${report.plan.runSeconds} s; the bare route: the peer rounds' (one RS256 token)\n`)
+  const { machine, plan } = report
+  console.log(`\n${report.mode} run, ${report.date}, ${machine.cpus} CPUs, Node ${machine.node}, ` +
+    'load generator on the same machine')
+  console.log(`each scenario: ${plan.warmupSeconds} s warm-up, median of ${plan.runs} × ${plan.runSeconds} s; ` +
+    'the bare route: the peer rounds\' (one RS256 token)\n')
   console.log(table(['scenario', 'req/s', 'min–max', 'p99 ms', '× bare', 'target'], rows))
-  console.log(`\none signature verification (node:crypto, this run): ${Object.entries(report.verifyMicros).map(([alg, micros]) => `${alg} ${micros} µs`).join(', ')}; a bare request: ${baseline ? (1e6 / baseline).toFixed(1) : '?'} µs`)
+  const verify = Object.entries(report.verifyMicros).map(([alg, micros]) => `${alg} ${micros} µs`).join(', ')
+  const bare = baseline ? (1e6 / baseline).toFixed(1) : '?'
+  console.log(`\none signature verification (node:crypto, this run): ${verify}; a bare request: ${bare} µs`)
   console.log(`\n${table(['process', 'peak RSS MiB', 'ready after start'], report.processes.map((process) => {
     const rss = String(process.peakRssMiB)
-    const ready = process.readyMs === undefined ? '' : `${process.readyMs} ms (≤ ${READY_TARGET_MS} ${process.readyMs <= READY_TARGET_MS ? 'met' : 'MISSED'})`
+    const ready = process.readyMs === undefined
+      ? ''
+      : `${process.readyMs} ms (≤ ${READY_TARGET_MS} ${verdict(process.readyMs <= READY_TARGET_MS)})`
     return [process.name, rss, ready]
   }))}\n`)
   return failures

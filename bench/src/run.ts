@@ -9,10 +9,15 @@ import type { ServiceProcess } from '@repo/service-harness/service-process'
 /** What one `pnpm bench` invocation shares: its plan, its constants and the report it fills. */
 export const HERE = dirname(fileURLToPath(import.meta.url))
 export const quick = process.argv.includes('--quick')
-export const plan: Plan = quick ? { warmupSeconds: 0, runSeconds: 1, runs: 1 } : { warmupSeconds: 2, runSeconds: 5, runs: 3 }
+export const plan: Plan = quick
+  ? { warmupSeconds: 0, runSeconds: 1, runs: 1 }
+  : { warmupSeconds: 2, runSeconds: 5, runs: 3 }
 // Larger than the consumer's verified-token cache (1000), so every request is a miss.
 export const POOL_SIZE = quick ? 2000 : 5000
-/** The peer comparison: every server and scenario once per round, rounds interleaved (issue 14: 5 rounds, 50 connections). */
+/**
+ * The peer comparison: every server and scenario once per round, rounds interleaved (issue 14: 5 rounds,
+ * 50 connections).
+ */
 export const peers: PeerReport = {
   plan: quick
     ? { warmupSeconds: 0, runSeconds: 1, rounds: 1, connections: CONNECTIONS, poolSize: POOL_SIZE }
@@ -42,7 +47,11 @@ export function progress (line: string) {
   process.stderr.write(`bench: ${line}\n`)
 }
 
-export function record (name: string, summary: Summary, extra: Pick<ScenarioResult, 'role'> & Partial<ScenarioResult>): ScenarioResult {
+export function record (
+  name: string,
+  summary: Summary,
+  extra: Pick<ScenarioResult, 'role'> & Partial<ScenarioResult>
+): ScenarioResult {
   const result: ScenarioResult = { name, ...summary, ...extra }
   report.scenarios.push(result)
   progress(`${name}: ${summary.median.requestsPerSecond} req/s, p99 ${summary.median.p99Ms} ms`)

@@ -54,7 +54,11 @@ export async function startServer (contender: Contender, issuer: FakeIssuer): Pr
 }
 
 /** One of the bench's own servers (dist/`entry`); no start-up time is reported for these. */
-async function startBenchServer (name: string, entry: string, issuer: FakeIssuer): Promise<Omit<RunningServer, 'contender' | 'pid'>> {
+async function startBenchServer (
+  name: string,
+  entry: string,
+  issuer: FakeIssuer
+): Promise<Omit<RunningServer, 'contender' | 'pid'>> {
   const server = startProcess(name, join(HERE, entry), await freePort(), { ...QUIET, ISSUER: issuer.origin })
   try {
     await server.waitUntilReady()

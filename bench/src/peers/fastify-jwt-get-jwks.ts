@@ -27,7 +27,10 @@ const app = Fastify({ logger: { level: LOG_LEVEL } }).withTypeProvider<TypeBoxTy
 await app.register(fastifyJwt, {
   decode: { complete: true },
   secret: (_request: FastifyRequest, token: TokenOrHeader) => {
-    const { header: { kid, alg }, payload: { iss } } = token as { header: { kid?: string, alg: string }, payload: { iss?: string } }
+    const { header: { kid, alg }, payload: { iss } } = token as {
+      header: { kid?: string, alg: string }
+      payload: { iss?: string }
+    }
     return getJwks.getPublicKey({ kid, domain: iss, alg })
   },
   verify: {

@@ -4,7 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { ProtectedResponseSchema, type ProtectedResponse } from '@repo/contracts/reports'
 import { PROTECTED_MESSAGE } from '../protected-message.js'
-import { ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, JWKS_URL, LOG_LEVEL, PORT, bearerToken } from './peer-env.js'
+import {
+  ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, JWKS_URL, LOG_LEVEL, PORT, bearerToken
+} from './peer-env.js'
 
 /**
  * Reference, not a peer: the least a Fastify route can do to verify a token. The JWKS is fetched
@@ -55,7 +57,9 @@ function verified (token: string | undefined): Claims | undefined {
   const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
   if (claims.iss !== ISSUER || !audience.includes(AUDIENCE)) return undefined
   if (typeof claims.exp !== 'number' || claims.exp + CLOCK_TOLERANCE_SECONDS < now) return undefined
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - CLOCK_TOLERANCE_SECONDS > now)) return undefined
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - CLOCK_TOLERANCE_SECONDS > now)) {
+    return undefined
+  }
   return claims
 }
 

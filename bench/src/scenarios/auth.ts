@@ -13,7 +13,10 @@ export async function authScenarios (auth: ServiceProcess, issuer: FakeIssuer) {
   const jwksUrl = `${auth.url}${JWKS_PATH}`
   const etag = (await fetch(jwksUrl)).headers.get('etag') as string
   record('JWKS', await measure(plan, { url: jwksUrl }), { role: 'jwks' })
-  record('JWKS, If-None-Match (304)', await measure(plan, { url: jwksUrl, headers: { 'if-none-match': etag } }), { role: 'jwks-304', expectStatus: 304 })
+  record('JWKS, If-None-Match (304)', await measure(plan, { url: jwksUrl, headers: { 'if-none-match': etag } }), {
+    role: 'jwks-304',
+    expectStatus: 304
+  })
 
   progress('5. login saturated, with JWKS and health probes')
   // A login costs a full scrypt (tens of ms, more on a busy machine): even the quick run needs a few
@@ -46,13 +49,22 @@ async function flood (issuer: FakeIssuer) {
     const result = await cannon({
       url: `${consumer.url}/api/v1/protected`,
       duration: FLOOD_SECONDS,
-      requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }]
+      requests: [{
+        setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } })
+      }]
     })
     const fetches = issuer.state.requests.jwks - before
     // A fetch at the very start and one at the very end both count: the run touches D/C + 1 windows.
     const windows = Math.floor(FLOOD_SECONDS / FLOOD_COOLDOWN_SECONDS) + 1
     record('unknown-kid flood', single(result), {
-      role: 'flood', expectStatus: 401, flood: { requests: result.requests.total, jwksFetches: fetches, cooldownSeconds: FLOOD_COOLDOWN_SECONDS, windows }
+      role: 'flood',
+      expectStatus: 401,
+      flood: {
+        requests: result.requests.total,
+        jwksFetches: fetches,
+        cooldownSeconds: FLOOD_COOLDOWN_SECONDS,
+        windows
+      }
     })
   })
 }

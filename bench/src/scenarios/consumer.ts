@@ -13,7 +13,13 @@ async function withAuthService (alg: SigningAlgorithm, work: (auth: ServiceProce
   const dir = await tempDir('bench-auth-')
   const port = await freePort()
   // Scenario 5 saturates the login from one address: it measures throughput, so the per-IP login limit is lifted.
-  const env = { ...QUIET, ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: dir.path, SIGNING_ALG: alg, LOGIN_RATE_LIMIT: '1000000/1s' }
+  const env = {
+    ...QUIET,
+    ISSUER: `http://127.0.0.1:${port}`,
+    DATA_DIR: dir.path,
+    SIGNING_ALG: alg,
+    LOGIN_RATE_LIMIT: '1000000/1s'
+  }
   const running: ServiceProcess[] = []
   try {
     const first = startService('auth-service', port, env)

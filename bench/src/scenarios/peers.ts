@@ -18,9 +18,14 @@ interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options,
  */
 async function measureServer (server: RunningServer, scenario: Scenario, seconds: number) {
   const before = await cpuMicros(server.pid).catch(() => Number.NaN)
-  const run = toRun(await cannon({ url: `${server.process.url}/api/v1/protected`, duration: seconds, ...scenario.load }))
+  const run = toRun(await cannon({
+    url: `${server.process.url}/api/v1/protected`,
+    duration: seconds,
+    ...scenario.load
+  }))
   const used = await cpuMicros(server.pid).catch(() => Number.NaN) - before
-  return { ...run, cpuMicrosPerRequest: run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : null }
+  const cpuMicrosPerRequest = run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : null
+  return { ...run, cpuMicrosPerRequest }
 }
 
 /**
@@ -31,7 +36,8 @@ async function measureServer (server: RunningServer, scenario: Scenario, seconds
  */
 export async function peerScenarios (): Promise<void> {
   const { plan } = peers
-  progress(`peers: ${CONTENDERS.map(({ label }) => label).join(', ')}; ${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
+  progress(`peers: ${CONTENDERS.map(({ label }) => label).join(', ')}; ` +
+    `${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
   const issuer = await startFakeIssuer()
   const servers: RunningServer[] = []
   try {
@@ -46,17 +52,27 @@ export async function peerScenarios (): Promise<void> {
         token: use,
         load: use === 'reused'
           ? { headers: { authorization: `Bearer ${token}` } }
-          : { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${next()}` } }) }] }
+          : {
+              requests: [{
+                setupRequest: (request) => ({
+                  ...request,
+                  headers: { ...request.headers, authorization: `Bearer ${next()}` }
+                })
+              }]
+            }
       }) satisfies Scenario)
     })
     await preflight(servers, issuer, peers)
 
     const [bare, ...others] = servers as [RunningServer, ...RunningServer[]]
-    const supported = (server: RunningServer, scenario: Scenario) => server.contender.unsupported[scenario.alg] === undefined
+    const supported = (server: RunningServer, scenario: Scenario) =>
+      server.contender.unsupported[scenario.alg] === undefined
     if (plan.warmupSeconds > 0) {
       progress(`peers: ${plan.warmupSeconds} s warm-up of every server and scenario`)
       for (const scenario of scenarios) {
-        for (const server of servers.filter((candidate) => supported(candidate, scenario))) await measureServer(server, scenario, plan.warmupSeconds)
+        for (const server of servers.filter((candidate) => supported(candidate, scenario))) {
+          await measureServer(server, scenario, plan.warmupSeconds)
+        }
       }
     }
     for (let round = 1; round <= plan.rounds; round++) {
@@ -64,9 +80,16 @@ export async function peerScenarios (): Promise<void> {
       const turned = [...others.slice((round - 1) % others.length), ...others.slice(0, (round - 1) % others.length)]
       for (const scenario of scenarios) {
         for (const server of [bare, ...turned].filter((candidate) => supported(candidate, scenario))) {
-          const run: PeerRun = { round, server: server.contender.id, alg: scenario.alg, token: scenario.token, ...await measureServer(server, scenario, plan.runSeconds) }
+          const run: PeerRun = {
+            round,
+            server: server.contender.id,
+            alg: scenario.alg,
+            token: scenario.token,
+            ...await measureServer(server, scenario, plan.runSeconds)
+          }
           peers.runs.push(run)
-          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ` +
+            `${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
         }
       }
     }
@@ -74,10 +97,14 @@ export async function peerScenarios (): Promise<void> {
     for (const server of servers) {
       const exited = server.process.exited()
       const peakRssMiB = exited ? 0 : await server.process.peakRssMiB()
-      peers.servers.push({ id: server.contender.id, label: server.contender.label, peakRssMiB, exited, unsupported: server.contender.unsupported, ...(server.readyMs === undefined ? {} : { readyMs: server.readyMs }) })
-      report.processes.push({ name: server.contender.label, peakRssMiB, ...(server.readyMs === undefined ? {} : { readyMs: server.readyMs }) })
+      const { id, label, unsupported } = server.contender
+      const ready = server.readyMs === undefined ? {} : { readyMs: server.readyMs }
+      peers.servers.push({ id, label, peakRssMiB, exited, unsupported, ...ready })
+      report.processes.push({ name: label, peakRssMiB, ...ready })
     }
-    for (const alg of SIGNING_ALGORITHMS) report.verifyMicros[alg] = middle(peers.verifyMicros[alg] ?? [], (micros) => micros)
+    for (const alg of SIGNING_ALGORITHMS) {
+      report.verifyMicros[alg] = middle(peers.verifyMicros[alg] ?? [], (micros) => micros)
+    }
     // The bare route with one RS256 token: the baseline of the other scenarios' ratios.
     const baseline = peers.runs.filter((run) => run.server === 'bare' && run.alg === 'RS256' && run.token === 'reused')
     if (baseline.length > 0) record('bare route', summarize(baseline), { role: 'baseline' })

@@ -39,13 +39,24 @@ export async function replicaScenarios (): Promise<ReplicaReport> {
   const running: ServiceProcess[] = []
   try {
     const sqlitePort = await freePort()
-    const sqlite = startService('auth-service', sqlitePort, { ...QUIET, ...UNLIMITED, ISSUER: `http://127.0.0.1:${sqlitePort}`, DATA_DIR: dir.path })
+    const sqlite = startService('auth-service', sqlitePort, {
+      ...QUIET,
+      ...UNLIMITED,
+      ISSUER: `http://127.0.0.1:${sqlitePort}`,
+      DATA_DIR: dir.path
+    })
     running.push(sqlite)
     const databaseUrl = await postgres.createDatabase()
     const ports = [await freePort(), await freePort()]
     // One issuer for both replicas, as behind a load balancer.
     const issuer = `http://127.0.0.1:${ports[0]}`
-    const replicas = ports.map((port) => startService('auth-service', port, { ...QUIET, ...UNLIMITED, ISSUER: issuer, DATABASE_URL: databaseUrl, DATA_DIR: dir.path }))
+    const replicas = ports.map((port) => startService('auth-service', port, {
+      ...QUIET,
+      ...UNLIMITED,
+      ISSUER: issuer,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dir.path
+    }))
     running.push(...replicas)
     await Promise.all(running.map((service) => service.waitUntilReady()))
 
@@ -63,7 +74,8 @@ export async function replicaScenarios (): Promise<ReplicaReport> {
         report.runs.push(await saturate(setup, [...servers], 'jwks', plan.runSeconds))
       }
       const last = report.runs.slice(-4)
-      progress(`round ${round + 1}/${rounds}: ${last.map((run) => `${run.setup} ${run.endpoint} ${run.requestsPerSecond} req/s`).join(', ')}`)
+      const figures = last.map((run) => `${run.setup} ${run.endpoint} ${run.requestsPerSecond} req/s`)
+      progress(`round ${round + 1}/${rounds}: ${figures.join(', ')}`)
     }
     return report
   } finally {
