@@ -121,7 +121,7 @@ export class EnvReader {
 }
 
 /** Accepts `true`/`false`/`1`/`0`, the spellings people put in compose files. */
-export function parseBoolean (value: string | boolean): boolean {
+export function parseBoolean (value: unknown): boolean {
   return value === true || value === 'true' || value === '1'
 }
 

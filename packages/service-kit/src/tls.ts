@@ -1,18 +1,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import Type from 'typebox'
 import { ConfigError, type EnvReader } from './env.js'
+import { setting } from './settings.js'
 
 /** A service's certificate (its chain, leaf first) and private key, PEM, as Node's TLS server takes them. */
 export interface TlsFiles {
   cert: Buffer
   key: Buffer
-}
-
-/** `TLS_CERT_FILE` and `TLS_KEY_FILE`, to spread into a service's environment schema. */
-export const TLS_ENV = {
-  TLS_CERT_FILE: Type.Optional(Type.String()),
-  TLS_KEY_FILE: Type.Optional(Type.String())
 }
 
 const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
@@ -56,12 +50,16 @@ function checkKey (path: string, pem: Buffer, certificate: X509Certificate): voi
  * A missing or unreadable file, a file that is not PEM, an encrypted key or a key that is not the
  * certificate's is a problem of the reader, named by the variable, never a stack trace later.
  */
-export function readTlsFiles (env: EnvReader, vars: { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string }): TlsFiles | undefined {
+export function readTlsFiles (
+  env: EnvReader, vars: { TLS_CERT_FILE?: string | undefined, TLS_KEY_FILE?: string | undefined }
+): TlsFiles | undefined {
   const certFile = vars.TLS_CERT_FILE || undefined
   const keyFile = vars.TLS_KEY_FILE || undefined
   if (certFile === undefined && keyFile === undefined) return undefined
   if (certFile === undefined || keyFile === undefined) {
-    const [missing, set] = certFile === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE']
+    const [missing, set] = certFile === undefined
+      ? ['TLS_CERT_FILE', 'TLS_KEY_FILE']
+      : ['TLS_KEY_FILE', 'TLS_CERT_FILE']
     env.problem(missing, `${missing} must be set with ${set} (both or neither)`)
     return undefined
   }
@@ -71,3 +69,9 @@ export function readTlsFiles (env: EnvReader, vars: { TLS_CERT_FILE?: string, TL
   if (certificate && key) env.check('TLS_KEY_FILE', () => checkKey(keyFile, key, certificate))
   return cert && key && !env.failed('TLS_CERT_FILE') && !env.failed('TLS_KEY_FILE') ? { cert, key } : undefined
 }
+
+/** `TLS_CERT_FILE` and `TLS_KEY_FILE`, read at start-up: serve HTTPS with them; undefined means plain HTTP. */
+export const TLS_SETTING = setting.map(
+  setting.object({ TLS_CERT_FILE: setting.string('TLS_CERT_FILE'), TLS_KEY_FILE: setting.string('TLS_KEY_FILE') }),
+  (files, { env }) => readTlsFiles(env, files)
+)
