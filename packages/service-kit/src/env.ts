@@ -84,6 +84,11 @@ export class EnvReader {
     }
   }
 
+  /** Whether the variable is set (under its name or a deprecated one), default or not. */
+  isSet (name: string): boolean {
+    return this.#env[name] !== undefined
+  }
+
   /** True when `name` already has a problem: later checks of it would only repeat it. */
   failed (name: string): boolean {
     return this.#problems.has(name)
