@@ -83,11 +83,16 @@ export interface AuthConfig extends SettingsOf<typeof AUTH_SETTINGS> {
   warnings: readonly string[]
 }
 
-type TimingSettings = Pick<AuthConfig, 'tokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keyStatePollMs'>
+type TimingSettings = Pick<AuthConfig, 'tokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'
+  | 'keyStatePollMs'>
+
+/** KEY_PREPUBLISH's least value: every consumer and replica has a new key before it signs. */
+const minPrepublishSeconds = (config: TimingSettings) =>
+  config.jwksMaxAgeSeconds + Math.ceil(config.keyStatePollMs / 1000)
 
 /** KEY_RETIRE_AFTER's least value, and its default: every token a replaced key signed stays verifiable. */
 const minRetireAfterSeconds = (config: TimingSettings) =>
-  config.tokenTtlSeconds + config.clockToleranceSeconds + config.jwksMaxAgeSeconds + Math.ceil(config.keyStatePollMs / 1000)
+  config.tokenTtlSeconds + config.clockToleranceSeconds + minPrepublishSeconds(config)
 
 /**
  * The rules that make a rotation invisible to consumers, checked so no configuration can break them:
@@ -97,19 +102,20 @@ const minRetireAfterSeconds = (config: TimingSettings) =>
  *   (+ one poll) after its last signature, so every token it signed can still be verified.
  */
 function checkRotationTiming (config: AuthConfig, env: EnvReader): void {
-  const { keyPrepublishSeconds: prepublish, keyRotationIntervalSeconds: interval, keyRetireAfterSeconds: retire } = config
-  const minPrepublish = config.jwksMaxAgeSeconds + Math.ceil(config.keyStatePollMs / 1000)
+  const { keyPrepublishSeconds: prepublish, keyRotationIntervalSeconds: interval } = config
+  const minPrepublish = minPrepublishSeconds(config)
   const minRetireAfter = minRetireAfterSeconds(config)
   if (prepublish < minPrepublish) {
     env.problem('KEY_PREPUBLISH',
       `KEY_PREPUBLISH must be at least JWKS_MAX_AGE + one KEY_STATE_POLL (${minPrepublish}s), got ${prepublish}s`)
   }
   if (prepublish >= interval) {
-    env.problem('KEY_PREPUBLISH', `KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL (${interval}s), got ${prepublish}s`)
+    env.problem('KEY_PREPUBLISH',
+      `KEY_PREPUBLISH must be shorter than KEY_ROTATION_INTERVAL (${interval}s), got ${prepublish}s`)
   }
-  if (retire < minRetireAfter) {
+  if (config.keyRetireAfterSeconds < minRetireAfter) {
     env.problem('KEY_RETIRE_AFTER', 'KEY_RETIRE_AFTER must be at least TOKEN_TTL + CLOCK_TOLERANCE + JWKS_MAX_AGE + ' +
-      `one KEY_STATE_POLL (${minRetireAfter}s), got ${retire}s`)
+      `one KEY_STATE_POLL (${minRetireAfter}s), got ${config.keyRetireAfterSeconds}s`)
   }
 }
 

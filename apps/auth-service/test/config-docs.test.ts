@@ -7,8 +7,8 @@ import { AUTH_SETTINGS } from '../src/config.js'
 function documentedVariables (section: string): string[] {
   const page = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')
   const rows = page.split(/^## /m).find((part) => part.startsWith(`${section}\n`))?.split('\n') ?? []
-  return rows.filter((row) => row.startsWith('| `'))
-    .flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]))
+  const names = (cell: string) => [...cell.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].flatMap((match) => match[1] ?? [])
+  return rows.filter((row) => row.startsWith('| `')).flatMap((row) => names(row.split('|')[1] ?? ''))
 }
 
 describe('docs/configuration.md', () => {

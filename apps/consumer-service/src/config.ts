@@ -85,7 +85,9 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   const env = new EnvReader(environment, RENAMED_VARIABLES)
   const config: ConsumerConfig = { ...readSettings(env, CONSUMER_SETTINGS, isTty), warnings: env.warnings }
   const { jwksCooldownSeconds: cooldown, jwksCacheTtlSeconds: cacheTtl } = config
-  if (cooldown > cacheTtl) env.problem('JWKS_COOLDOWN', `JWKS_COOLDOWN (${cooldown}s) must not exceed JWKS_CACHE_TTL (${cacheTtl}s)`)
+  if (cooldown > cacheTtl) {
+    env.problem('JWKS_COOLDOWN', `JWKS_COOLDOWN (${cooldown}s) must not exceed JWKS_CACHE_TTL (${cacheTtl}s)`)
+  }
   env.finish()
   return config
 }

@@ -27,7 +27,9 @@ interface AjvError {
 const describeAjvError = (error: AjvError, env: Record<string, string | undefined>): [string, string] => {
   const name = (error.instancePath ?? '').replace(/^\//, '') || String(error.params.missingProperty ?? '(environment)')
   const got = env[name] === undefined ? '' : `, got "${String(env[name]).slice(0, 100)}"`
-  if (error.keyword === 'enum') return [name, `${name} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}${got}`]
+  if (error.keyword === 'enum') {
+    return [name, `${name} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}${got}`]
+  }
   if (error.keyword === 'minimum' || error.keyword === 'maximum') return [name, `${name} ${error.message}${got}`]
   if (error.keyword === 'type') return [name, `${name} must be ${String(error.params.type)}${got}`]
   return [name, `${name} ${error.message ?? 'is invalid'}${got}`]
@@ -60,17 +62,20 @@ export class EnvReader {
         this.warnings.push(`${from} is deprecated and ignored because ${to} is set; remove ${from}`)
       } else {
         copy[to] = unit === 'ms' && /^\s*\d+\s*$/.test(old) ? `${old.trim()}ms` : old
-        this.warnings.push(`${from} is deprecated; use ${to}=${copy[to]} instead (the old name stops working in the next release)`)
+        this.warnings.push(
+          `${from} is deprecated; use ${to}=${copy[to]} instead (the old name stops working in the next release)`
+        )
       }
       delete copy[from]
     }
     this.#env = copy
   }
 
-  /** Validates the schema's variables (coercing numbers and booleans, applying defaults); problems are collected. */
+  /** Validates the schema's variables (coercing numbers and booleans, applying defaults), collecting problems. */
   read<T extends TObject> (schema: T): Static<T> {
     try {
-      return envSchema<Static<T>>({ schema: structuredClone(schema), data: { ...this.#env }, env: false, dotenv: false })
+      const data = { ...this.#env }
+      return envSchema<Static<T>>({ schema: structuredClone(schema), data, env: false, dotenv: false })
     } catch (error) {
       const errors = (error as { errors?: AjvError[] }).errors ?? []
       for (const ajvError of errors) {
@@ -154,7 +159,9 @@ export function checkHttpUrl (name: string, value: string, { allowTrailingSlash 
   }
   const plain = !url.hash && (allowTrailingSlash || (!url.search && !value.endsWith('/')))
   if (!['http:', 'https:'].includes(url.protocol) || !plain) {
-    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without ${allowTrailingSlash ? 'fragment' : 'query, fragment or trailing slash'}, got "${value.slice(0, 100)}"`)
+    const parts = allowTrailingSlash ? 'fragment' : 'query, fragment or trailing slash'
+    const got = value.slice(0, 100)
+    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without ${parts}, got "${got}"`)
   }
   return value
 }

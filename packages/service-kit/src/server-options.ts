@@ -5,7 +5,9 @@ import type { TlsFiles } from './tls.js'
  * `REQUEST_TIMEOUT`, in milliseconds (1 s to 5 min): a request's headers and body must arrive within it,
  * or it is answered 408 (also on METRICS_PORT).
  */
-export const REQUEST_TIMEOUT_SETTING = setting.duration('REQUEST_TIMEOUT', { default: '10s', unit: 'ms', min: '1s', max: '5m' })
+export const REQUEST_TIMEOUT_SETTING = setting.duration('REQUEST_TIMEOUT', {
+  default: '10s', unit: 'ms', min: '1s', max: '5m'
+})
 
 /** How often Node looks for requests over the limit: a request is cut at most this late. */
 export const checkIntervalMs = (requestTimeoutMs: number) => Math.min(1000, Math.ceil(requestTimeoutMs / 4))

@@ -71,7 +71,8 @@ function port (name: string, options: { default: number }): Setting<number>
 function port (name: string): Setting<number | undefined>
 function port (name: string, options?: { default: number }): Setting<number | undefined> {
   const schema = Type.Integer({ minimum: 0, maximum: 65535, default: options?.default })
-  return single(name, options === undefined ? Type.Optional(schema) : schema, (value) => value === undefined ? undefined : Number(value))
+  const read = (value: unknown) => value === undefined ? undefined : Number(value)
+  return single(name, options === undefined ? Type.Optional(schema) : schema, read)
 }
 
 function duration (name: string, options: DurationLimits & { default: string }): Setting<number>

@@ -34,7 +34,8 @@ function checkCertificate (path: string, pem: Buffer): X509Certificate {
 function checkKey (path: string, pem: Buffer, certificate: X509Certificate): void {
   // PKCS #8 and the older OpenSSL form: Node would only say "interrupted or cancelled".
   if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || pem.includes('Proc-Type: 4,ENCRYPTED')) {
-    fail(`TLS_KEY_FILE (${path}) holds an encrypted private key: give it unencrypted, readable by the service's user only`)
+    fail(`TLS_KEY_FILE (${path}) holds an encrypted private key: ` +
+      'give it unencrypted, readable by the service\'s user only')
   }
   let key: ReturnType<typeof createPrivateKey>
   try {
@@ -42,7 +43,9 @@ function checkKey (path: string, pem: Buffer, certificate: X509Certificate): voi
   } catch {
     return fail(`TLS_KEY_FILE (${path}) holds no PEM private key`)
   }
-  if (!certificate.checkPrivateKey(key)) fail(`TLS_KEY_FILE (${path}) is not the private key of the certificate in TLS_CERT_FILE`)
+  if (!certificate.checkPrivateKey(key)) {
+    fail(`TLS_KEY_FILE (${path}) is not the private key of the certificate in TLS_CERT_FILE`)
+  }
 }
 
 /**

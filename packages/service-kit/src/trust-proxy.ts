@@ -23,7 +23,9 @@ export function parseTrustProxy (value: string | undefined): string[] {
   const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0)
   const bad = entries.filter((entry) => !RANGES.includes(entry) && !isAddressOrCidr(entry))
   if (bad.length > 0) {
-    throw new ConfigError(`invalid configuration: TRUST_PROXY must list the proxies' addresses (IP or CIDR, or ${RANGES.join(', ')}), separated by commas, got "${String(value).slice(0, 100)}"`)
+    const allowed = `IP or CIDR, or ${RANGES.join(', ')}`
+    throw new ConfigError('invalid configuration: TRUST_PROXY must list the proxies\' addresses ' +
+      `(${allowed}), separated by commas, got "${String(value).slice(0, 100)}"`)
   }
   return entries
 }

@@ -25,6 +25,7 @@ export interface TokenIssuerPluginOptions {
 export const tokenIssuerPlugin = fp(async function tokenIssuer (
   app: FastifyInstance, { issuer, accessTokenTtlSeconds, refreshTokens, now }: TokenIssuerPluginOptions
 ) {
-  app.decorate('signAccessToken', createTokenIssuer({ issuer, ttlSeconds: accessTokenTtlSeconds, keyRing: app.keyRing, now }))
+  const ttlSeconds = accessTokenTtlSeconds
+  app.decorate('signAccessToken', createTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
   app.decorate('refreshTokens', new RefreshTokenStore(app.db, refreshTokens))
 }, { name: 'token-issuer', dependencies: ['signing-keys', 'database'] })

@@ -7,9 +7,8 @@ export function parseRateLimit (name: string, value: string): RateLimit {
   const match = /^\s*(\d{1,7})\s*\/\s*(\S+)\s*$/.exec(value)
   const max = Number(match?.[1])
   if (!match?.[2] || max < 1 || max > 1_000_000) {
-    throw new ConfigError(
-      `invalid configuration: ${name} must be COUNT/WINDOW like 5/15m (COUNT 1 to 1000000), got "${value.slice(0, 100)}"`
-    )
+    const expected = 'COUNT/WINDOW like 5/15m (COUNT 1 to 1000000)'
+    throw new ConfigError(`invalid configuration: ${name} must be ${expected}, got "${value.slice(0, 100)}"`)
   }
   return { max, windowMs: parseDuration(name, match[2], { unit: 'ms', min: '1s', max: '1d' }) }
 }

@@ -11,13 +11,17 @@ export interface Trusted {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The trusted issuers by their exact `iss`, each with its own keys: a key of one never verifies another's token. */
+    /**
+     * The trusted issuers by their exact `iss`, each with its own keys: a key of one never verifies
+     * another's token.
+     */
     trustedIssuers: ReadonlyMap<string, Trusted>
   }
 }
 
 /** What every issuer's keys share: the algorithms, the JWKS timings and whether plain http is allowed. */
-type SharedKeyOptions = 'allowedAlgs' | 'cacheTtlMs' | 'cooldownMs' | 'maxStaleMs' | 'fetchTimeoutMs' | 'allowInsecure' | 'now'
+type SharedKeyOptions = 'allowedAlgs' | 'cacheTtlMs' | 'cooldownMs' | 'maxStaleMs' | 'fetchTimeoutMs'
+  | 'allowInsecure' | 'now'
 
 export interface TrustedIssuersPluginOptions extends Pick<IssuerKeysOptions, SharedKeyOptions> {
   issuers: readonly TrustedIssuer[]
