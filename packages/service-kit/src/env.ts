@@ -46,6 +46,8 @@ const describeAjvError = (error: AjvError, env: Record<string, string | undefine
  * const ttl = env.duration('TOKEN_TTL', vars.TOKEN_TTL, { unit: 's', min: '1s', max: '1d' })
  * env.finish()                                     // throws one ConfigError listing them all
  * ```
+ *
+ * The services read through `readSettings` (settings.ts), from one table declaring each setting once.
  */
 export class EnvReader {
   readonly #env: Record<string, string | undefined>

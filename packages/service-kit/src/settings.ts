@@ -52,12 +52,14 @@ const single = <T>(name: string, schema: TSchema, read: (value: unknown, input: 
   read: (input) => read(input.vars[name], input)
 })
 const text = (value: unknown): string => String(value)
+/** A schema's `default`, only when there is one: an unset variable without one stays unset. */
+const defaultOf = <T>(value: T | undefined) => value === undefined ? {} : { default: value }
 const optionalText = (value: unknown): string | undefined => value === undefined ? undefined : String(value)
 
 interface StringOptions { default?: string, minLength?: number }
 /** Without a default, the variable may be unset. */
 const stringSchema = ({ default: fallback, minLength }: StringOptions): TSchema => {
-  const schema = Type.String({ ...(minLength === undefined ? {} : { minLength }), default: fallback })
+  const schema = Type.String({ ...(minLength === undefined ? {} : { minLength }), ...defaultOf(fallback) })
   return fallback === undefined ? Type.Optional(schema) : schema
 }
 
@@ -70,7 +72,7 @@ function string (name: string, options: StringOptions = {}): Setting<string | un
 function port (name: string, options: { default: number }): Setting<number>
 function port (name: string): Setting<number | undefined>
 function port (name: string, options?: { default: number }): Setting<number | undefined> {
-  const schema = Type.Integer({ minimum: 0, maximum: 65535, default: options?.default })
+  const schema = Type.Integer({ minimum: 0, maximum: 65535, ...defaultOf(options?.default) })
   const read = (value: unknown) => value === undefined ? undefined : Number(value)
   return single(name, options === undefined ? Type.Optional(schema) : schema, read)
 }
@@ -78,7 +80,7 @@ function port (name: string, options?: { default: number }): Setting<number | un
 function duration (name: string, options: DurationLimits & { default: string }): Setting<number>
 function duration (name: string, options: DurationLimits): Setting<number | undefined>
 function duration (name: string, { default: fallback, ...limits }: DurationLimits & { default?: string }) {
-  const schema = Type.String({ default: fallback })
+  const schema = Type.String(defaultOf(fallback))
   return single(name, fallback === undefined ? Type.Optional(schema) : schema, (value, { env }) =>
     value === undefined ? undefined : env.duration(name, text(value), limits))
 }
