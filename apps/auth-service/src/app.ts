@@ -8,7 +8,7 @@ import { pluginTimeoutFor } from '@repo/service-kit/start-server'
 import { trustProxyOption } from '@repo/service-kit/trust-proxy'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
-import type { AuthConfig } from './config.js'
+import { rotationPolicy, type AuthConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
@@ -79,8 +79,17 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
-    await app.register(signingKeysPlugin, { config, now })
-    await app.register(tokenIssuerPlugin, { config, now })
+    await app.register(signingKeysPlugin, { policy: rotationPolicy(config), pollIntervalMs: config.keyStatePollMs, now })
+    await app.register(tokenIssuerPlugin, {
+      issuer: config.issuer,
+      accessTokenTtlSeconds: config.tokenTtlSeconds,
+      refreshTokens: {
+        idleMs: config.refreshTokenIdleTtlSeconds * 1000,
+        absoluteMs: config.refreshTokenAbsoluteTtlSeconds * 1000,
+        reuseGraceMs: config.refreshTokenReuseGraceMs
+      },
+      now
+    })
     await app.register(healthRoutes, {
       isReady: () => app.keyRing.signingKey() !== undefined,
       // Nearly every answer of this service needs its database: not ready while it is away.

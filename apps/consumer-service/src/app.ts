@@ -56,7 +56,16 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       startWaitMs: config.databaseStartWaitMs,
       registry: app.metrics.registry
     })
-    await app.register(trustedIssuersPlugin, { config, now })
+    await app.register(trustedIssuersPlugin, {
+      issuers: config.issuers,
+      allowedAlgs: config.allowedAlgs,
+      cacheTtlMs: config.jwksCacheTtlSeconds * 1000,
+      cooldownMs: config.jwksCooldownSeconds * 1000,
+      maxStaleMs: config.jwksMaxStaleSeconds * 1000,
+      fetchTimeoutMs: config.jwksFetchTimeoutMs,
+      allowInsecure: config.allowInsecureIssuers,
+      now
+    })
     await app.register(authenticate, {
       realm: config.audience,
       allowedAlgs: config.allowedAlgs,

@@ -23,20 +23,13 @@ export function durationMs (value: string): number | undefined {
  */
 export function parseDuration (name: string, value: string, { unit, min, max }: DurationLimits): number {
   const ms = durationMs(value)
-  const range = `${min ?? '0s'} to ${max ?? 'any length'}`
+  const fail = (problem: string, shown = value) =>
+    new ConfigError(`invalid configuration: ${name} ${problem}, got "${shown}"`)
   if (ms === undefined) {
-    throw new ConfigError(
-      `invalid configuration: ${name} must be a duration like 500ms, 90s, 15m, 12h or 30d ` +
-      `(a bare number is seconds), got "${value.slice(0, 100)}"`
-    )
+    throw fail('must be a duration like 500ms, 90s, 15m, 12h or 30d (a bare number is seconds)', value.slice(0, 100))
   }
-  const belowMin = min !== undefined && ms < (durationMs(min) as number)
-  const aboveMax = max !== undefined && ms > (durationMs(max) as number)
-  if (belowMin || aboveMax) {
-    throw new ConfigError(`invalid configuration: ${name} must be ${range}, got "${value}"`)
-  }
-  if (unit === 's' && ms % 1000 !== 0) {
-    throw new ConfigError(`invalid configuration: ${name} must be whole seconds, got "${value}"`)
-  }
+  const [least, most] = [durationMs(min ?? '0s') ?? 0, max === undefined ? Infinity : durationMs(max) ?? Infinity]
+  if (ms < least || ms > most) throw fail(`must be ${min ?? '0s'} to ${max ?? 'any length'}`)
+  if (unit === 's' && ms % 1000 !== 0) throw fail('must be whole seconds')
   return unit === 's' ? ms / 1000 : ms
 }

@@ -27,7 +27,9 @@ interface AjvError {
 const describeAjvError = (error: AjvError, env: Record<string, string | undefined>): [string, string] => {
   const name = (error.instancePath ?? '').replace(/^\//, '') || String(error.params.missingProperty ?? '(environment)')
   const got = env[name] === undefined ? '' : `, got "${String(env[name]).slice(0, 100)}"`
-  if (error.keyword === 'enum') return [name, `${name} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}${got}`]
+  if (error.keyword === 'enum') {
+    return [name, `${name} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}${got}`]
+  }
   if (error.keyword === 'minimum' || error.keyword === 'maximum') return [name, `${name} ${error.message}${got}`]
   if (error.keyword === 'type') return [name, `${name} must be ${String(error.params.type)}${got}`]
   return [name, `${name} ${error.message ?? 'is invalid'}${got}`]
@@ -44,6 +46,8 @@ const describeAjvError = (error: AjvError, env: Record<string, string | undefine
  * const ttl = env.duration('TOKEN_TTL', vars.TOKEN_TTL, { unit: 's', min: '1s', max: '1d' })
  * env.finish()                                     // throws one ConfigError listing them all
  * ```
+ *
+ * The services read through `readSettings` (settings.ts), from one table declaring each setting once.
  */
 export class EnvReader {
   readonly #env: Record<string, string | undefined>
@@ -60,17 +64,20 @@ export class EnvReader {
         this.warnings.push(`${from} is deprecated and ignored because ${to} is set; remove ${from}`)
       } else {
         copy[to] = unit === 'ms' && /^\s*\d+\s*$/.test(old) ? `${old.trim()}ms` : old
-        this.warnings.push(`${from} is deprecated; use ${to}=${copy[to]} instead (the old name stops working in the next release)`)
+        this.warnings.push(
+          `${from} is deprecated; use ${to}=${copy[to]} instead (the old name stops working in the next release)`
+        )
       }
       delete copy[from]
     }
     this.#env = copy
   }
 
-  /** Validates the schema's variables (coercing numbers and booleans, applying defaults); problems are collected. */
+  /** Validates the schema's variables (coercing numbers and booleans, applying defaults), collecting problems. */
   read<T extends TObject> (schema: T): Static<T> {
     try {
-      return envSchema<Static<T>>({ schema: structuredClone(schema), data: { ...this.#env }, env: false, dotenv: false })
+      const data = { ...this.#env }
+      return envSchema<Static<T>>({ schema: structuredClone(schema), data, env: false, dotenv: false })
     } catch (error) {
       const errors = (error as { errors?: AjvError[] }).errors ?? []
       for (const ajvError of errors) {
@@ -82,6 +89,11 @@ export class EnvReader {
       const rest = Object.fromEntries(Object.entries(this.#env).filter(([name]) => !this.#problems.has(name)))
       return envSchema<Static<T>>({ schema: structuredClone(schema), data: rest, env: false, dotenv: false })
     }
+  }
+
+  /** Whether the variable is set (under its name or a deprecated one), default or not. */
+  isSet (name: string): boolean {
+    return this.#env[name] !== undefined
   }
 
   /** True when `name` already has a problem: later checks of it would only repeat it. */
@@ -121,7 +133,7 @@ export class EnvReader {
 }
 
 /** Accepts `true`/`false`/`1`/`0`, the spellings people put in compose files. */
-export function parseBoolean (value: string | boolean): boolean {
+export function parseBoolean (value: unknown): boolean {
   return value === true || value === 'true' || value === '1'
 }
 
@@ -149,7 +161,9 @@ export function checkHttpUrl (name: string, value: string, { allowTrailingSlash 
   }
   const plain = !url.hash && (allowTrailingSlash || (!url.search && !value.endsWith('/')))
   if (!['http:', 'https:'].includes(url.protocol) || !plain) {
-    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without ${allowTrailingSlash ? 'fragment' : 'query, fragment or trailing slash'}, got "${value.slice(0, 100)}"`)
+    const parts = allowTrailingSlash ? 'fragment' : 'query, fragment or trailing slash'
+    const got = value.slice(0, 100)
+    throw new ConfigError(`invalid configuration: ${name} must be an http(s) URL without ${parts}, got "${got}"`)
   }
   return value
 }

@@ -1,13 +1,13 @@
-import Type from 'typebox'
+import { setting } from './settings.js'
 import type { TlsFiles } from './tls.js'
 
-/** `REQUEST_TIMEOUT`, to spread into a service's environment schema; read it with `REQUEST_TIMEOUT_LIMITS`. */
-export const REQUEST_TIMEOUT_ENV = {
-  REQUEST_TIMEOUT: Type.String({ default: '10s' })
-}
-
-/** `env.duration('REQUEST_TIMEOUT', …, REQUEST_TIMEOUT_LIMITS)`: milliseconds, 1 s to 5 min. */
-export const REQUEST_TIMEOUT_LIMITS = { unit: 'ms', min: '1s', max: '5m' } as const
+/**
+ * `REQUEST_TIMEOUT`, in milliseconds (1 s to 5 min): a request's headers and body must arrive within it,
+ * or it is answered 408 (also on METRICS_PORT).
+ */
+export const REQUEST_TIMEOUT_SETTING = setting.duration('REQUEST_TIMEOUT', {
+  default: '10s', unit: 'ms', min: '1s', max: '5m'
+})
 
 /** How often Node looks for requests over the limit: a request is cut at most this late. */
 export const checkIntervalMs = (requestTimeoutMs: number) => Math.min(1000, Math.ceil(requestTimeoutMs / 4))

@@ -1,18 +1,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import Type from 'typebox'
 import { ConfigError, type EnvReader } from './env.js'
+import { setting } from './settings.js'
 
 /** A service's certificate (its chain, leaf first) and private key, PEM, as Node's TLS server takes them. */
 export interface TlsFiles {
   cert: Buffer
   key: Buffer
-}
-
-/** `TLS_CERT_FILE` and `TLS_KEY_FILE`, to spread into a service's environment schema. */
-export const TLS_ENV = {
-  TLS_CERT_FILE: Type.Optional(Type.String()),
-  TLS_KEY_FILE: Type.Optional(Type.String())
 }
 
 const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
@@ -40,9 +34,8 @@ function checkCertificate (path: string, pem: Buffer): X509Certificate {
 function checkKey (path: string, pem: Buffer, certificate: X509Certificate): void {
   // PKCS #8 and the older OpenSSL form: Node would only say "interrupted or cancelled".
   if (pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || pem.includes('Proc-Type: 4,ENCRYPTED')) {
-    fail(
-      `TLS_KEY_FILE (${path}) holds an encrypted private key: give it unencrypted, readable by the service's user only`
-    )
+    fail(`TLS_KEY_FILE (${path}) holds an encrypted private key: ` +
+      'give it unencrypted, readable by the service\'s user only')
   }
   let key: ReturnType<typeof createPrivateKey>
   try {
@@ -61,8 +54,7 @@ function checkKey (path: string, pem: Buffer, certificate: X509Certificate): voi
  * certificate's is a problem of the reader, named by the variable, never a stack trace later.
  */
 export function readTlsFiles (
-  env: EnvReader,
-  vars: { TLS_CERT_FILE?: string, TLS_KEY_FILE?: string }
+  env: EnvReader, vars: { TLS_CERT_FILE?: string | undefined, TLS_KEY_FILE?: string | undefined }
 ): TlsFiles | undefined {
   const certFile = vars.TLS_CERT_FILE || undefined
   const keyFile = vars.TLS_KEY_FILE || undefined
@@ -80,3 +72,9 @@ export function readTlsFiles (
   if (certificate && key) env.check('TLS_KEY_FILE', () => checkKey(keyFile, key, certificate))
   return cert && key && !env.failed('TLS_CERT_FILE') && !env.failed('TLS_KEY_FILE') ? { cert, key } : undefined
 }
+
+/** `TLS_CERT_FILE` and `TLS_KEY_FILE`, read at start-up: serve HTTPS with them; undefined means plain HTTP. */
+export const TLS_SETTING = setting.map(
+  setting.object({ TLS_CERT_FILE: setting.string('TLS_CERT_FILE'), TLS_KEY_FILE: setting.string('TLS_KEY_FILE') }),
+  (files, { env }) => readTlsFiles(env, files)
+)

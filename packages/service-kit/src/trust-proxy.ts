@@ -1,11 +1,6 @@
 import { isIP } from 'node:net'
-import Type from 'typebox'
 import { ConfigError } from './env.js'
-
-/** `TRUST_PROXY`, to spread into a service's environment schema. */
-export const TRUST_PROXY_ENV = {
-  TRUST_PROXY: Type.Optional(Type.String())
-}
+import { setting } from './settings.js'
 
 /** proxy-addr's names for address ranges (Fastify's `trustProxy` hands the list to it). */
 const RANGES = ['loopback', 'linklocal', 'uniquelocal']
@@ -35,6 +30,9 @@ export function parseTrustProxy (value: string | undefined): string[] {
   }
   return entries
 }
+
+/** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-For names the client (empty: none). */
+export const TRUST_PROXY_SETTING = setting.parsed('TRUST_PROXY', { parse: parseTrustProxy, fallback: [] })
 
 /** Fastify's `trustProxy` for the parsed list: off when it is empty. */
 export function trustProxyOption (proxies: readonly string[]): { trustProxy: string[] | false } {

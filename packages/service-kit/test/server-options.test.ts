@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'v
 import { slowClient } from '@repo/service-harness/slow-client'
 import { createTestTls, type TestTls } from '@repo/service-harness/tls'
 import { EnvReader } from '../src/env.js'
-import { REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_LIMITS, checkIntervalMs, serverOptions } from '../src/server-options.js'
-import { readTlsFiles, TLS_ENV } from '../src/tls.js'
-import Type from 'typebox'
+import { REQUEST_TIMEOUT_SETTING, checkIntervalMs, serverOptions } from '../src/server-options.js'
+import { readSettings } from '../src/settings.js'
+import { TLS_SETTING } from '../src/tls.js'
 
 const HEAD = 'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
 /** The probe's request: a body announced as 100 bytes, 10 sent, then one more now and then. */
@@ -23,8 +23,7 @@ describe.each(['http', 'https'] as const)('a listener with REQUEST_TIMEOUT=1s ov
   beforeAll(async () => {
     tls = scheme === 'https' ? await createTestTls() : undefined
     const env = new EnvReader({ REQUEST_TIMEOUT: '1s', ...tls?.serverEnv })
-    const vars = env.read(Type.Object({ ...REQUEST_TIMEOUT_ENV, ...TLS_ENV }))
-    const options = { tls: readTlsFiles(env, vars), requestTimeoutMs: env.duration('REQUEST_TIMEOUT', vars.REQUEST_TIMEOUT, REQUEST_TIMEOUT_LIMITS) }
+    const options = readSettings(env, { tls: TLS_SETTING, requestTimeoutMs: REQUEST_TIMEOUT_SETTING })
     env.finish()
     app = Fastify({ logger: false, ...serverOptions(options) })
     app.post('/echo', async (request) => request.body)

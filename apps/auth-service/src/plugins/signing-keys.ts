@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { rotationPolicy, type AuthConfig } from '../config.js'
 import { SIGNING_KEYS_CHANGED } from '../db/schema.js'
 import { describeAlgorithmSwitch, pendingAlgorithmSwitch } from '../keys/algorithm-switch.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
+import type { RotationPolicy } from '../keys/key-lifecycle.js'
 import { logKeyEvents, startKeyMaintenance } from '../keys/key-maintenance.js'
 import { KeyRing } from '../keys/key-ring.js'
 
@@ -15,7 +15,10 @@ declare module 'fastify' {
 }
 
 export interface SigningKeysPluginOptions {
-  config: AuthConfig
+  /** The rotation timing, and the algorithm new keys are made for (`rotationPolicy(config)`). */
+  policy: RotationPolicy
+  /** `KEY_STATE_POLL`: how often due transitions run and other processes' key changes are looked for. */
+  pollIntervalMs: number
   /** Milliseconds since the epoch. */
   now: () => number
 }
@@ -26,18 +29,21 @@ export interface SigningKeysPluginOptions {
  * plugin stops when the app closes. On PostgreSQL, a key change made by another replica or the
  * CLI is announced by the database and picked up at once; the timer is the fallback.
  */
-export const signingKeysPlugin = fp(async function signingKeys (app: FastifyInstance, { config, now }: SigningKeysPluginOptions) {
-  const { store, lifecycle } = createKeyLifecycle(app.db, rotationPolicy(config))
+export const signingKeysPlugin = fp(async function signingKeys (
+  app: FastifyInstance, { policy, pollIntervalMs, now }: SigningKeysPluginOptions
+) {
+  const { store, lifecycle } = createKeyLifecycle(app.db, policy)
   const log = app.log.child({ component: 'keys' })
   logKeyEvents(log, await lifecycle.tick(now()))
-  const keyRing = new KeyRing(store, config.signingAlg)
+  const keyRing = new KeyRing(store, policy.alg)
   await keyRing.refresh()
   // A new SIGNING_ALG on an existing database: say when it takes over (every start until it has).
-  const change = pendingAlgorithmSwitch(await store.published(), config.signingAlg)
+  const change = pendingAlgorithmSwitch(await store.published(), policy.alg)
   if (change) {
-    log.info({ event: 'signing_alg_switch_scheduled', ...change, at: new Date(change.at).toISOString() }, describeAlgorithmSwitch(change))
+    const event = { event: 'signing_alg_switch_scheduled', ...change, at: new Date(change.at).toISOString() }
+    log.info(event, describeAlgorithmSwitch(change))
   }
-  const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: config.keyStatePollMs, now, log })
+  const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: pollIntervalMs, now, log })
   app.addHook('onClose', async () => maintenance.stop())
   await app.db.watch(SIGNING_KEYS_CHANGED, () => maintenance.runNow())
   app.decorate('keyRing', keyRing)

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { AuthConfig } from '../config.js'
 import { createTokenIssuer, type SignAccessToken } from '../tokens/token-issuer.js'
-import { RefreshTokenStore } from '../tokens/refresh-token-store.js'
+import { RefreshTokenStore, type RefreshLifetimes } from '../tokens/refresh-token-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,15 +13,19 @@ declare module 'fastify' {
 }
 
 export interface TokenIssuerPluginOptions {
-  config: AuthConfig
+  /** The `iss` of every access token. */
+  issuer: string
+  /** `TOKEN_TTL`: an access token's lifetime. */
+  accessTokenTtlSeconds: number
+  refreshTokens: RefreshLifetimes
+  /** Milliseconds since the epoch. */
   now: () => number
 }
 
-export const tokenIssuerPlugin = fp(async function tokenIssuer (app: FastifyInstance, { config, now }: TokenIssuerPluginOptions) {
-  app.decorate('signAccessToken', createTokenIssuer({ issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, keyRing: app.keyRing, now }))
-  app.decorate('refreshTokens', new RefreshTokenStore(app.db, {
-    idleMs: config.refreshTokenIdleTtlSeconds * 1000,
-    absoluteMs: config.refreshTokenAbsoluteTtlSeconds * 1000,
-    reuseGraceMs: config.refreshTokenReuseGraceMs
-  }))
+export const tokenIssuerPlugin = fp(async function tokenIssuer (
+  app: FastifyInstance, { issuer, accessTokenTtlSeconds, refreshTokens, now }: TokenIssuerPluginOptions
+) {
+  const ttlSeconds = accessTokenTtlSeconds
+  app.decorate('signAccessToken', createTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
+  app.decorate('refreshTokens', new RefreshTokenStore(app.db, refreshTokens))
 }, { name: 'token-issuer', dependencies: ['signing-keys', 'database'] })

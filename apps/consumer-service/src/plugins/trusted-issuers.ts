@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Agent, Dispatcher1Wrapper } from 'undici'
-import type { ConsumerConfig } from '../config.js'
-import { IssuerKeys } from '../jwks/issuer-keys.js'
+import { IssuerKeys, type IssuerKeysOptions } from '../jwks/issuer-keys.js'
 import type { TrustedIssuer } from '../trusted-issuers.js'
 
 export interface Trusted {
@@ -12,14 +11,20 @@ export interface Trusted {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The trusted issuers by their exact `iss`, each with its own keys: a key of one never verifies another's token. */
+    /**
+     * The trusted issuers by their exact `iss`, each with its own keys: a key of one never verifies
+     * another's token.
+     */
     trustedIssuers: ReadonlyMap<string, Trusted>
   }
 }
 
-export interface TrustedIssuersPluginOptions {
-  config: ConsumerConfig
-  now: () => number
+/** What every issuer's keys share: the algorithms, the JWKS timings and whether plain http is allowed. */
+type SharedKeyOptions = 'allowedAlgs' | 'cacheTtlMs' | 'cooldownMs' | 'maxStaleMs' | 'fetchTimeoutMs'
+  | 'allowInsecure' | 'now'
+
+export interface TrustedIssuersPluginOptions extends Pick<IssuerKeysOptions, SharedKeyOptions> {
+  issuers: readonly TrustedIssuer[]
 }
 
 /** A JWKS is a few kilobytes; this is ample and keeps a hostile or broken endpoint from filling memory. */
@@ -31,8 +36,10 @@ const STARTUP_RETRY_MS = 2000
  * Starts fetching every trusted issuer's keys at once, without delaying start-up: `/health/ready`
  * turns 200 when each has a usable key. Closes its HTTP agent and retry timers when the app closes.
  */
-export const trustedIssuersPlugin = fp(async function trustedIssuers (app: FastifyInstance, { config, now }: TrustedIssuersPluginOptions) {
-  const timeoutMs = config.jwksFetchTimeoutMs
+export const trustedIssuersPlugin = fp(async function trustedIssuers (
+  app: FastifyInstance, { issuers, ...options }: TrustedIssuersPluginOptions
+) {
+  const timeoutMs = options.fetchTimeoutMs
   // undici 8's Agent speaks the new dispatcher interface; Node 24's fetch (undici 7) needs the wrapper.
   const dispatcher = new Dispatcher1Wrapper(new Agent({
     connectTimeout: timeoutMs,
@@ -42,24 +49,11 @@ export const trustedIssuersPlugin = fp(async function trustedIssuers (app: Fasti
   }))
   const log = app.log.child({ component: 'jwks' })
   const registry = new Map<string, Trusted>()
-  for (const issuer of config.issuers) {
-    registry.set(issuer.issuer, {
-      issuer,
-      keys: new IssuerKeys({
-        issuer: issuer.issuer,
-        jwksUrl: issuer.jwksUrl,
-        allowedAlgs: config.allowedAlgs,
-        cacheTtlMs: config.jwksCacheTtlSeconds * 1000,
-        cooldownMs: config.jwksCooldownSeconds * 1000,
-        startupRetryMs: STARTUP_RETRY_MS,
-        maxStaleMs: config.jwksMaxStaleSeconds * 1000,
-        fetchTimeoutMs: timeoutMs,
-        dispatcher,
-        allowInsecure: config.allowInsecureIssuers,
-        now,
-        log
-      })
+  for (const issuer of issuers) {
+    const keys = new IssuerKeys({
+      ...options, issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, startupRetryMs: STARTUP_RETRY_MS, dispatcher, log
     })
+    registry.set(issuer.issuer, { issuer, keys })
   }
   app.decorate('trustedIssuers', registry)
 
@@ -69,7 +63,8 @@ export const trustedIssuersPlugin = fp(async function trustedIssuers (app: Fasti
   const warmUp = async (keys: IssuerKeys) => {
     await keys.refresh()
     if (keys.ready || stopped) return
-    const timer = setTimeout(() => { timers.delete(timer); warmUp(keys) }, Math.min(STARTUP_RETRY_MS, config.jwksCooldownSeconds * 1000)).unref()
+    const retryMs = Math.min(STARTUP_RETRY_MS, options.cooldownMs)
+    const timer = setTimeout(() => { timers.delete(timer); warmUp(keys) }, retryMs).unref()
     timers.add(timer)
   }
   for (const { keys } of registry.values()) warmUp(keys)
