@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
-import { UnknownKeyError, type KeyEvent } from '../keys/key-lifecycle.js'
+import type { KeyEvent } from '../keys/key-events.js'
+import { UnknownKeyError } from '../keys/key-lifecycle.js'
+import { cliInstanceId } from '../keys/key-events.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
 import { CliError, USAGE_ERROR, runCli } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
+import { formatKeyEvents } from './key-events-output.js'
 import { parseKeysArgs } from './keys-args.js'
 import { openCliDatabase } from './open-cli-database.js'
 import { currentSigningAlg, rotationAlg, switchingToAlg } from './signing-alg.js'
 
 const USAGE = `usage: keys <command>
   list [--json]     every key with its state and lifecycle times
+  events [--json]   the key history: every transition, when, and which process (or this CLI) made it
   rotate            publish a next key now, for the algorithm the active key uses; it starts signing
                     after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
@@ -59,7 +63,8 @@ async function main (): Promise<number> {
   const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
   const db = await openCliDatabase(config, { hint: 'or start the service once to create one' })
   try {
-    const store = new KeyStore(db)
+    const by = cliInstanceId()
+    const store = new KeyStore(db, by)
     switch (args.command) {
       case 'list': {
         // Never print a private key, not even into --json.
@@ -68,10 +73,14 @@ async function main (): Promise<number> {
         else printTable(keys)
         return 0
       }
+      case 'events':
+        for (const line of formatKeyEvents(await store.events(), args.json)) console.log(line)
+        return 0
       case 'rotate': {
         const keys = await store.all()
         const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
-        const { next, events } = await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.rotate(Date.now())
+        const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+        const { next, events } = await lifecycle.rotate(Date.now())
         printEvents(events)
         if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
         console.log(`next key ${next.kid} is published now and starts signing ${next.alg} tokens at ${formatTime(next.activatesAt)}`)
@@ -80,7 +89,8 @@ async function main (): Promise<number> {
       case 'revoke': {
         // If the signing key goes, its replacement is of the algorithm the service signs with.
         const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
-        printEvents(await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.revoke(args.kid, Date.now()))
+        const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+        printEvents(await lifecycle.revoke(args.kid, Date.now()))
         console.log(revocationBound(config))
         return 0
       }
