@@ -2,10 +2,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
-import { loggerOptions } from '@repo/service-kit/logger'
-import { serverOptions } from '@repo/service-kit/server-options'
-import { pluginTimeoutFor } from '@repo/service-kit/start-server'
-import { trustProxyOption } from '@repo/service-kit/trust-proxy'
+import { fastifyOptions } from '@repo/service-kit/fastify-options'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { rotationPolicy, type AuthConfig } from './config.js'
@@ -38,20 +35,8 @@ const BODY_LIMIT_BYTES = 8 * 1024
  */
 export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
-  const app = Fastify({
-    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set (inject() works the same either way), and
-    // a request that has not arrived within REQUEST_TIMEOUT is answered 408 and its connection closed.
-    ...serverOptions({ tls: config.tls, requestTimeoutMs: config.requestTimeoutMs }),
-    // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
-    ...trustProxyOption(config.trustProxy),
-    logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
-    bodyLimit: BODY_LIMIT_BYTES,
-    // The database plugin may wait DATABASE_START_WAIT for PostgreSQL (each attempt up to
-    // DATABASE_CONNECT_TIMEOUT): Fastify's 10 s plugin timeout would cut that wait short.
-    pluginTimeout: pluginTimeoutFor(config),
-    // Reject what doesn't match the schema instead of coercing or silently dropping it.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
-  }).withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify(fastifyOptions(config, { bodyLimit: BODY_LIMIT_BYTES, logger: overrides.logger }))
+    .withTypeProvider<TypeBoxTypeProvider>()
 
   try {
     await app.register(errorHandlerPlugin)

@@ -2,10 +2,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
-import { loggerOptions } from '@repo/service-kit/logger'
-import { serverOptions } from '@repo/service-kit/server-options'
-import { pluginTimeoutFor } from '@repo/service-kit/start-server'
-import { trustProxyOption } from '@repo/service-kit/trust-proxy'
+import { fastifyOptions } from '@repo/service-kit/fastify-options'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
@@ -28,18 +25,8 @@ export interface AppOverrides {
  */
 export async function buildApp (config: ConsumerConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
-  const app = Fastify({
-    // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set (inject() works the same either way), and
-    // a request that has not arrived within REQUEST_TIMEOUT is answered 408 and its connection closed.
-    ...serverOptions({ tls: config.tls, requestTimeoutMs: config.requestTimeoutMs }),
-    // Behind a reverse proxy named in TRUST_PROXY, request.ip is the client it forwards for.
-    ...trustProxyOption(config.trustProxy),
-    logger: overrides.logger ?? loggerOptions({ level: config.logLevel, pretty: config.prettyLogs }),
-    bodyLimit: 16 * 1024,
-    // The report store may wait DATABASE_START_WAIT for PostgreSQL: more than Fastify's 10 s plugin timeout.
-    pluginTimeout: pluginTimeoutFor(config),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } }
-  }).withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify(fastifyOptions(config, { bodyLimit: 16 * 1024, logger: overrides.logger }))
+    .withTypeProvider<TypeBoxTypeProvider>()
 
   try {
     await app.register(errorHandlerPlugin)

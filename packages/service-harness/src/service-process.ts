@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitForReady } from './http.js'
@@ -30,6 +31,11 @@ export interface ServiceProcess {
   name: string
   url: string
   port: number
+  /**
+   * How the auth service names this process in its key history (`<hostname>/<pid>`): filter
+   * `keyEvents` by it to see what one replica did.
+   */
+  instanceId: string
   /** Everything the process printed, for a failing test to show. */
   output: () => string
   waitUntilReady: (timeoutMs?: number) => Promise<void>
@@ -73,6 +79,7 @@ export function startProcess (name: string, entry: string, port: number, env: Re
     name,
     url,
     port,
+    instanceId: `${hostname()}/${child.pid}`,
     output: () => output,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     async peakRssMiB () {
@@ -118,9 +125,18 @@ export async function runAuthCli (name: 'keys' | 'users' | 'clients', args: stri
   return { code, stdout, stderr }
 }
 
-/** The structured `{ event: 'key_...' }` lines a service logged, in order. */
-export function keyEvents (output: string): Array<{ event: string, kid: string, time: number }> {
-  return output.split('\n')
-    .filter((line) => line.includes('"event":"key_'))
-    .map((line) => JSON.parse(line) as { event: string, kid: string, time: number })
+/** One transition of the auth service's key history: `by` is a replica's `instanceId`, or the keys CLI's. */
+export interface KeyHistoryEvent {
+  event: string
+  kid: string
+  alg: string
+  time: number
+  by: string
+}
+
+/** The auth service's key history on the database `env` points at (`keys events --json`), oldest first. */
+export async function keyEvents (env: Record<string, string>): Promise<KeyHistoryEvent[]> {
+  const { code, stdout, stderr } = await runAuthCli('keys', ['events', '--json'], env)
+  if (code !== 0) throw new Error(`keys events exited with ${code}: ${stderr}`)
+  return JSON.parse(stdout) as KeyHistoryEvent[]
 }

@@ -117,8 +117,9 @@ describe('auth-service replicas while their PostgreSQL goes away and comes back'
     expect(new Set(redeemed).size).toBe(redeemed.length)
     expect(answers.filter((a) => a.kind === 'refresh' && a.status !== 200 && a.status !== 503)).toEqual([])
     // The activation that fell due during the outage happened after it, once.
-    const activations = set.started.flatMap((replica) => keyEvents(replica.output())).filter((e) => e.event === 'key_activated' && e.kid === newKid)
+    const activations = (await keyEvents(set.authEnv)).filter((e) => e.event === 'key_activated' && e.kid === newKid)
     expect(activations).toHaveLength(1)
+    expect(set.started.map((replica) => replica.instanceId)).toContain(activations[0]?.by)
     const listed = await runAuthCli('keys', ['list', '--json'], set.authEnv)
     expect((JSON.parse(listed.stdout) as ListedKey[]).map((key) => [key.kid, key.state])).toEqual([[oldKid, 'retiring'], [newKid, 'active']])
     expect(await Promise.all(urls.map(async (url) => kidOf(await tokenFor(url, 'Jane', 'pass123'))))).toEqual([newKid, newKid])

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { login, tokenFor } from '@repo/service-harness/http'
-import { keyEvents, runAuthCli, type ServiceProcess } from '@repo/service-harness/service-process'
+import { keyEvents, runAuthCli, type KeyHistoryEvent, type ServiceProcess } from '@repo/service-harness/service-process'
 import { startBurst } from '../src/burst.js'
 import { kidOf, servedJwks, watchPublishedKids } from '../src/jwks.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
@@ -37,19 +37,24 @@ describe('auth-service replicas racing and failing on one PostgreSQL database', 
       consumer: false
     })
     const { replicas } = set
-    const events = () => replicas.flatMap((replica) => keyEvents(replica.output()))
     // Until the first key has left the JWKS and the third signs (both due 6 s after the start).
-    const count = (name: string) => events().filter((event) => event.event === name).length
-    await vi.waitUntil(() => count('key_retired') >= 1 && count('key_activated') >= 3, { timeout: 15_000, interval: 100 })
-    // Stopped, every event they performed is in their logs, and nothing moves any more.
+    const count = (events: KeyHistoryEvent[], name: string) => events.filter((event) => event.event === name).length
+    await vi.waitUntil(async () => {
+      const events = await keyEvents(set.authEnv)
+      return count(events, 'key_retired') >= 1 && count(events, 'key_activated') >= 3
+    }, { timeout: 15_000, interval: 100 })
+    // Stopped, nothing moves any more.
     await Promise.all(replicas.map((replica) => replica.stop()))
 
     const keys = await cliJson<ListedKey[]>('keys', set.authEnv)
-    const performed = events().map((event) => `${event.event} ${event.kid}`).sort()
+    const events = await keyEvents(set.authEnv)
+    const performed = events.map((event) => `${event.event} ${event.kid}`).sort()
     const expected = keys.flatMap((key) => HISTORY[key.state].map((event) => `${event} ${key.kid}`)).sort()
-    const byReplica = replicas.map((replica) => keyEvents(replica.output()).length)
+    const byReplica = replicas.map((replica) => events.filter((event) => event.by === replica.instanceId).length)
     console.log(`replicas: ${performed.length} transitions of ${keys.length} keys, performed ${JSON.stringify(byReplica)} by the three replicas`)
     expect(performed).toEqual(expected)
+    // Every one of them performed by one of the replicas.
+    expect(byReplica.reduce((sum, n) => sum + n, 0)).toBe(events.length)
     // And no transition was made twice under another name: no key more than the schedule makes.
     expect(['retired retiring active', 'retired retiring active next']).toContain(keys.map((key) => key.state).join(' '))
     // On schedule: each key signed for a whole rotation interval before its successor took over.
@@ -121,8 +126,10 @@ describe('auth-service replicas racing and failing on one PostgreSQL database', 
       // No key lost: every kid any replica published is stored, and the rotation completed once.
       expect([...published.kids]).toEqual([oldKid, newKid])
       expect(keys.map((key) => [key.kid, key.state])).toEqual([[oldKid, 'retiring'], [newKid, 'active']])
-      const activations = set.started.flatMap((replica) => keyEvents(replica.output())).filter((event) => event.event === 'key_activated' && event.kid === newKid)
+      const history = await keyEvents(authEnv)
+      const activations = history.filter((event) => event.event === 'key_activated' && event.kid === newKid)
       expect(activations).toHaveLength(1)
+      expect(set.started.map((replica) => replica.instanceId)).toContain(activations[0]?.by)
 
       // No refresh token lost: each one a 200 login returned (from the victim too, before it died) redeems once on a survivor.
       const refreshTokens = logins.flatMap((attempt) => attempt.status === 200 && attempt.refreshToken ? [attempt.refreshToken] : [])
@@ -138,7 +145,7 @@ describe('auth-service replicas racing and failing on one PostgreSQL database', 
       expect(kidOf(await tokenFor(restarted.url, 'Jane', 'pass123'))).toBe(newKid)
       expect((await login(restarted.url, 'burst-1', 'password-1-long')).status).toBe(200)
       expect(restarted.output()).not.toMatch(/"level":(50|60)/)
-      expect(keyEvents(restarted.output())).toEqual([])
+      expect((await keyEvents(authEnv)).filter((event) => event.by === restarted.instanceId)).toEqual([])
     } finally {
       stop.abort()
       await Promise.all([load?.done, tokens.done, published.done, burst.done])

@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { ClientStore } from '../clients/client-store.js'
-import { loadConfig } from '../config.js'
-import { USAGE_ERROR, runCli } from './cli-error.js'
 import { CLIENT_ID_MAX_LENGTH, KNOWN_SCOPES, parseClientsArgs } from './clients-args.js'
 import { addClient, listClients, removeClient, type ClientsContext } from './clients-commands.js'
-import { openCliDatabase } from './open-cli-database.js'
+import { runCommand } from './run-command.js'
 
 const USAGE = `usage: clients <command>
   add <client_id> [options]  register a client for the client_credentials grant
@@ -21,19 +19,12 @@ passes one); a later "--" ends the options, for an id that is also an option wor
 Works on DATA_DIR (default ./data), also while the service runs: a change applies to its next request.
 The database must exist (the service creates it on first start).`
 
-async function main (): Promise<number> {
-  const args = parseClientsArgs(process.argv.slice(2))
-  if (args.command === 'help') {
-    console.log(USAGE)
-    return 0
-  }
-  if (args.command === 'usage') {
-    console.error(args.problem ? `clients: ${args.problem}` : USAGE)
-    return USAGE_ERROR
-  }
-  const config = loadConfig(process.env)
-  const db = await openCliDatabase(config, { hint: 'or start the service once to create one' })
-  try {
+await runCommand({
+  name: 'clients',
+  usage: USAGE,
+  parse: parseClientsArgs,
+  database: () => ({ hint: 'or start the service once to create one' }),
+  async run ({ config, db }, args) {
     const context: ClientsContext = {
       store: new ClientStore(db),
       print: (line) => console.log(line),
@@ -47,9 +38,5 @@ async function main (): Promise<number> {
       case 'remove': await removeClient(context, args.clientId); break
     }
     return 0
-  } finally {
-    await db.close()
   }
-}
-
-await runCli('clients', main)
+})

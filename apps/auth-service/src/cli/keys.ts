@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-import { loadConfig, rotationPolicy, type AuthConfig } from '../config.js'
+import { rotationPolicy, type AuthConfig } from '../config.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
-import { UnknownKeyError, type KeyEvent } from '../keys/key-lifecycle.js'
+import type { KeyEvent } from '../keys/key-events.js'
+import { UnknownKeyError } from '../keys/key-lifecycle.js'
+import { cliInstanceId } from '../keys/key-events.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
-import { CliError, USAGE_ERROR, runCli } from './cli-error.js'
+import { CliError } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
+import { formatKeyEvents } from './key-events-output.js'
 import { parseKeysArgs } from './keys-args.js'
-import { openCliDatabase } from './open-cli-database.js'
+import { runCommand } from './run-command.js'
 import { currentSigningAlg, rotationAlg, switchingToAlg } from './signing-alg.js'
 
 const USAGE = `usage: keys <command>
   list [--json]     every key with its state and lifecycle times
+  events [--json]   the key history: every transition, when, and which process (or this CLI) made it
   rotate            publish a next key now, for the algorithm the active key uses; it starts signing
                     after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
@@ -44,53 +48,51 @@ function revocationBound (config: AuthConfig): string {
   ].join('\n')
 }
 
-async function main (): Promise<number> {
-  const args = parseKeysArgs(process.argv.slice(2))
-  if (args.command === 'help') {
-    console.log(USAGE)
-    return 0
-  }
-  if (args.command === 'usage') {
-    console.error(args.problem ? `keys: ${args.problem}` : USAGE)
-    return USAGE_ERROR
-  }
-  const config = loadConfig(process.env)
-  // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
-  const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
-  const db = await openCliDatabase(config, { hint: 'or start the service once to create one' })
-  try {
-    const store = new KeyStore(db)
-    switch (args.command) {
-      case 'list': {
-        // Never print a private key, not even into --json.
-        const keys = (await store.all()).map(({ privatePkcs8: _private, ...key }) => key)
-        if (args.json) console.log(JSON.stringify(keys, null, 2))
-        else printTable(keys)
-        return 0
+await runCommand({
+  name: 'keys',
+  usage: USAGE,
+  parse: parseKeysArgs,
+  database: () => ({ hint: 'or start the service once to create one' }),
+  async run ({ config, db }, args) {
+    // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
+    const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
+    const by = cliInstanceId()
+    const store = new KeyStore(db, by)
+    try {
+      switch (args.command) {
+        case 'list': {
+          // Never print a private key, not even into --json.
+          const keys = (await store.all()).map(({ privatePkcs8: _private, ...key }) => key)
+          if (args.json) console.log(JSON.stringify(keys, null, 2))
+          else printTable(keys)
+          return 0
+        }
+        case 'events':
+          for (const line of formatKeyEvents(await store.events(), args.json)) console.log(line)
+          return 0
+        case 'rotate': {
+          const keys = await store.all()
+          const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
+          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+          const { next, events } = await lifecycle.rotate(Date.now())
+          printEvents(events)
+          if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
+          const signsFrom = formatTime(next.activatesAt)
+          console.log(`next key ${next.kid} is published now and starts signing ${next.alg} tokens at ${signsFrom}`)
+          return 0
+        }
+        case 'revoke': {
+          // If the signing key goes, its replacement is of the algorithm the service signs with.
+          const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
+          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+          printEvents(await lifecycle.revoke(args.kid, Date.now()))
+          console.log(revocationBound(config))
+          return 0
+        }
       }
-      case 'rotate': {
-        const keys = await store.all()
-        const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
-        const { next, events } = await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.rotate(Date.now())
-        printEvents(events)
-        if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
-        console.log(`next key ${next.kid} is published now and starts signing ${next.alg} tokens at ${formatTime(next.activatesAt)}`)
-        return 0
-      }
-      case 'revoke': {
-        // If the signing key goes, its replacement is of the algorithm the service signs with.
-        const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
-        printEvents(await createKeyLifecycle(db, rotationPolicy(config, alg)).lifecycle.revoke(args.kid, Date.now()))
-        console.log(revocationBound(config))
-        return 0
-      }
+    } catch (error) {
+      if (error instanceof UnknownKeyError) throw new CliError(error.message)
+      throw error
     }
-  } catch (error) {
-    if (error instanceof UnknownKeyError) throw new CliError(error.message)
-    throw error
-  } finally {
-    await db.close()
   }
-}
-
-await runCli('keys', main)
+})

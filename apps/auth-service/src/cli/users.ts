@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { ROLES } from '@repo/contracts/scopes'
 import { NEW_PASSWORD_MIN_LENGTH, USER_NAME_MAX_LENGTH } from '@repo/contracts/users'
-import { loadConfig } from '../config.js'
 import { UserStore } from '../users/user-store.js'
-import { CliError, INTERRUPTED, USAGE_ERROR, runCli } from './cli-error.js'
-import { openCliDatabase } from './open-cli-database.js'
+import { CliError, INTERRUPTED } from './cli-error.js'
 import { InputAborted } from './read-secret.js'
+import { runCommand } from './run-command.js'
 import { parseUsersArgs } from './users-args.js'
 import { addUser, changePassword, listUsers, removeUser, type UsersContext } from './users-commands.js'
 
@@ -21,21 +20,15 @@ they are typed twice without echo, from a pipe the first line is read.
 Works on the service's database (DATABASE_URL, else DATA_DIR, default ./data), also while it runs. A SQLite
 database must exist (the service creates it on first start); "add --init" creates it on purpose.`
 
-async function main (): Promise<number> {
-  const args = parseUsersArgs(process.argv.slice(2))
-  if (args.command === 'help') {
-    console.log(USAGE)
-    return 0
-  }
-  if (args.command === 'usage') {
-    console.error(args.problem ? `users: ${args.problem}` : USAGE)
-    return USAGE_ERROR
-  }
-  const config = loadConfig(process.env)
-  const create = args.command === 'add' && args.init
-  const hint = args.command === 'add' ? 'or pass --init to create one' : 'or start the service once to create one'
-  const db = await openCliDatabase(config, { create, hint })
-  try {
+await runCommand({
+  name: 'users',
+  usage: USAGE,
+  parse: parseUsersArgs,
+  database: (args) => ({
+    create: args.command === 'add' && args.init,
+    hint: args.command === 'add' ? 'or pass --init to create one' : 'or start the service once to create one'
+  }),
+  async run ({ config, db }, args) {
     const context: UsersContext = {
       store: new UserStore(db),
       input: process.stdin,
@@ -43,20 +36,18 @@ async function main (): Promise<number> {
       print: (line) => console.log(line),
       tokenTtlSeconds: config.tokenTtlSeconds
     }
-    switch (args.command) {
-      case 'add': await addUser(context, args.userName, args.role); break
-      case 'list': await listUsers(context, args.json); break
-      case 'remove': await removeUser(context, args.userName); break
-      case 'passwd': await changePassword(context, args.userName); break
+    try {
+      switch (args.command) {
+        case 'add': await addUser(context, args.userName, args.role); break
+        case 'list': await listUsers(context, args.json); break
+        case 'remove': await removeUser(context, args.userName); break
+        case 'passwd': await changePassword(context, args.userName); break
+      }
+      return 0
+    } catch (error) {
+      // Ctrl-C at a password prompt.
+      if (error instanceof InputAborted) throw new CliError(`${error.message}; nothing was changed`, INTERRUPTED)
+      throw error
     }
-    return 0
-  } catch (error) {
-    // Ctrl-C at a password prompt.
-    if (error instanceof InputAborted) throw new CliError(`${error.message}; nothing was changed`, INTERRUPTED)
-    throw error
-  } finally {
-    await db.close()
   }
-}
-
-await runCli('users', main)
+})

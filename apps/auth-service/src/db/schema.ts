@@ -71,7 +71,17 @@ const SQLITE = [
    );`,
   // A used refresh token's successor, sealed under a key derived from the used token (which is never
   // stored): a retry within the reuse grace period gets the same successor back (tokens/successor-seal.ts).
-  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;'
+  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;',
+  // The key history: every lifecycle transition, written in the transaction that made it, with the
+  // process that performed it (keys/key-events.ts). `keys events` prints it.
+  `CREATE TABLE key_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event TEXT NOT NULL,
+     kid TEXT NOT NULL,
+     alg TEXT NOT NULL,
+     occurred_at INTEGER NOT NULL,
+     performed_by TEXT NOT NULL
+   );`
 ]
 
 /**
@@ -149,7 +159,16 @@ const POSTGRES = [
      window_ends_at BIGINT NOT NULL
    );`,
   // The sealed successor of a used refresh token, as in SQLite.
-  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;'
+  'ALTER TABLE refresh_tokens ADD COLUMN successor_sealed TEXT;',
+  // The key history, as in SQLite.
+  `CREATE TABLE key_events (
+     id BIGSERIAL PRIMARY KEY,
+     event TEXT NOT NULL,
+     kid TEXT NOT NULL,
+     alg TEXT NOT NULL,
+     occurred_at BIGINT NOT NULL,
+     performed_by TEXT NOT NULL
+   );`
 ]
 
 /** The auth service's schema on either engine. */

@@ -1,5 +1,6 @@
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { NewSigningKey } from './generate-signing-key.js'
+import type { KeyEvent } from './key-events.js'
 import type { KeyStore, StoredKey } from './key-store.js'
 
 /** The timing rules of rotation; see `checkRotationTiming` in config.ts for why they hold. */
@@ -14,22 +15,14 @@ export interface RotationPolicy {
   retireAfterMs: number
 }
 
-export type KeyEventName = 'key_created' | 'key_activated' | 'key_retiring' | 'key_retired' | 'key_revoked'
-
-/** One lifecycle transition this process performed; logged as a structured event. */
-export interface KeyEvent {
-  event: KeyEventName
-  kid: string
-  alg: SigningAlgorithm
-}
-
 export class UnknownKeyError extends Error {
   override name = 'UnknownKeyError'
   readonly code = 'UNKNOWN_KEY'
 }
 
 /**
- * Moves keys through next → active → retiring → retired. Every transition re-checks its
+ * Moves keys through next → active → retiring → retired (each transition recorded in the key
+ * history by the store, in its transaction). Every transition re-checks its
  * precondition inside a transaction holding the signing-keys lock, so when several processes share
  * one database (replicas, the keys CLI) each transition happens exactly once, performed by
  * whichever process gets there first.

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { isDatabaseUnavailable } from '@repo/service-kit/sql'
-import type { KeyEvent, KeyLifecycle } from './key-lifecycle.js'
+import type { KeyEvent } from './key-events.js'
+import type { KeyLifecycle } from './key-lifecycle.js'
 import type { KeyRing } from './key-ring.js'
 
 export interface KeyMaintenanceOptions {

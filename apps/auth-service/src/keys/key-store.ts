@@ -2,6 +2,9 @@ import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { PublicJwk } from '@repo/contracts/jwks'
 import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
 import type { NewSigningKey } from './generate-signing-key.js'
+import {
+  listKeyEvents, processInstanceId, recordKeyEvent, type KeyEventName, type RecordedKeyEvent
+} from './key-events.js'
 
 /**
  * `next`: published, not yet signing. `active`: signs (one per algorithm). `retiring`: published,
@@ -62,16 +65,36 @@ function fromRow (row: KeyRow): StoredKey {
 /** Signing keys and their lifecycle state, in the database every process of the service shares. */
 export class KeyStore {
   readonly #db: SqlDatabase
+  /** Who the key history names as performing this store's transitions. */
+  readonly #by: string
   /** The transaction this store is bound to, if any; otherwise statements go straight to `#db`. */
   readonly #tx: SqlQueryable | undefined
 
-  constructor (db: SqlDatabase, tx?: SqlQueryable) {
+  /** `by` names the process in the key history: this one's instance id unless said otherwise (the keys CLI). */
+  constructor (db: SqlDatabase, by: string = processInstanceId(), tx?: SqlQueryable) {
     this.#db = db
+    this.#by = by
     this.#tx = tx
   }
 
   get #sql (): SqlQueryable {
     return this.#tx ?? this.#db
+  }
+
+  /**
+   * Runs a transition's statement and, if it changed a key, records `events` in the same
+   * transaction: a transition and its history row commit together or not at all.
+   */
+  async #transition (sql: string, params: Array<string | number | null>, kid: string, now: number,
+    ...events: KeyEventName[]): Promise<void> {
+    if (!this.#tx) throw new Error('a key transition runs inside KeyStore.transaction')
+    if (await this.#tx.run(sql, params) === 0) return
+    for (const event of events) await recordKeyEvent(this.#tx, event, kid, now, this.#by)
+  }
+
+  /** The key history: every transition any process recorded, oldest first. */
+  events (): Promise<RecordedKeyEvent[]> {
+    return listKeyEvents(this.#sql)
   }
 
   async #select (where: string, params: Array<string | number> = []): Promise<StoredKey[]> {
@@ -101,33 +124,35 @@ export class KeyStore {
   }
 
   async insertActive (key: NewSigningKey, now: number): Promise<void> {
-    await this.#sql.run(
-      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES ($1, $2, 'active', $3, $4, $5, $6)",
-      [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now])
+    await this.#transition(`INSERT INTO signing_keys
+      (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES ($1, $2, 'active', $3, $4, $5, $6)`,
+    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now],
+    key.kid, now, 'key_created', 'key_activated')
   }
 
   async insertNext (key: NewSigningKey, now: number, activatesAt: number): Promise<void> {
-    await this.#sql.run(
-      "INSERT INTO signing_keys (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES ($1, $2, 'next', $3, $4, $5, $6)",
-      [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt])
+    await this.#transition(`INSERT INTO signing_keys
+      (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES ($1, $2, 'next', $3, $4, $5, $6)`,
+    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt], key.kid, now, 'key_created')
   }
 
   /** `next` → `active`. */
   async activate (kid: string, now: number): Promise<void> {
-    await this.#sql.run("UPDATE signing_keys SET state = 'active', activated_at = $1 WHERE kid = $2 AND state = 'next'", [now, kid])
+    await this.#transition(`UPDATE signing_keys SET state = 'active', activated_at = $1
+      WHERE kid = $2 AND state = 'next'`, [now, kid], kid, now, 'key_activated')
   }
 
   /** `active` → `retiring`, leaving the JWKS at `retiresAt`. */
   async startRetiring (kid: string, now: number, retiresAt: number): Promise<void> {
-    await this.#sql.run("UPDATE signing_keys SET state = 'retiring', retiring_at = $1, retires_at = $2 WHERE kid = $3 AND state = 'active'",
-      [now, retiresAt, kid])
+    await this.#transition(`UPDATE signing_keys SET state = 'retiring', retiring_at = $1, retires_at = $2
+      WHERE kid = $3 AND state = 'active'`, [now, retiresAt, kid], kid, now, 'key_retiring')
   }
 
   /** Any state → `retired`: out of the JWKS, private key destroyed. `revoked` marks an emergency. */
   async retire (kid: string, now: number, revoked: boolean): Promise<void> {
-    await this.#sql.run(
-      "UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = $1, revoked_at = $2 WHERE kid = $3 AND state != 'retired'",
-      [now, revoked ? now : null, kid])
+    await this.#transition(`UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = $1,
+      revoked_at = $2 WHERE kid = $3 AND state != 'retired'`,
+    [now, revoked ? now : null, kid], kid, now, revoked ? 'key_revoked' : 'key_retired')
   }
 
   /**
@@ -136,6 +161,6 @@ export class KeyStore {
    */
   transaction<T> (work: (keys: KeyStore) => Promise<T>): Promise<T> {
     if (this.#tx) throw new Error('already inside a key-store transaction')
-    return this.#db.transaction('signing_keys', (tx) => work(new KeyStore(this.#db, tx)))
+    return this.#db.transaction('signing_keys', (tx) => work(new KeyStore(this.#db, this.#by, tx)))
   }
 }

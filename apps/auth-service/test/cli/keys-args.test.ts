@@ -10,6 +10,8 @@ describe('keys CLI arguments', () => {
     [['list'], { command: 'list', json: false }],
     [['list', '--json'], { command: 'list', json: true }],
     [['--', 'list', '--json'], { command: 'list', json: true }],
+    [['events'], { command: 'events', json: false }],
+    [['events', '--json'], { command: 'events', json: true }],
     [['rotate'], { command: 'rotate' }],
     [['revoke', KID], { command: 'revoke', kid: KID }],
     [['revoke', DASH_KID], { command: 'revoke', kid: DASH_KID }],
@@ -29,7 +31,8 @@ describe('keys CLI arguments', () => {
     [['revoke', 'a', 'b'], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
     [['rotate', 'now'], { command: 'usage', problem: 'rotate takes no arguments, got "now"' }],
     [['list', '--yaml'], { command: 'usage', problem: 'list takes no arguments but --json, got "--yaml"' }],
-    [['delete', 'x'], { command: 'usage', problem: 'unknown command "delete": use list, rotate or revoke' }]
+    [['events', 'all'], { command: 'usage', problem: 'events takes no arguments but --json, got "all"' }],
+    [['delete', 'x'], { command: 'usage', problem: 'unknown command "delete": use list, events, rotate or revoke' }]
   ])('reads %j', (argv, expected) => {
     expect(parseKeysArgs(argv)).toEqual(expected)
   })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseLocation } from '@repo/service-kit/sql'
 import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
-import { KeyLifecycle, UnknownKeyError, type KeyEvent, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
+import type { KeyEvent } from '../../src/keys/key-events.js'
+import { KeyLifecycle, UnknownKeyError, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
 

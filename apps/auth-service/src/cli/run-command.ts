@@ -1,0 +1,54 @@
+import type { SqlDatabase } from '@repo/service-kit/sql'
+import { loadConfig, type AuthConfig } from '../config.js'
+import { USAGE_ERROR, runCli } from './cli-error.js'
+import { openCliDatabase, type OpenCliDatabaseOptions } from './open-cli-database.js'
+
+/** What every parser returns beside its commands: a request for help, or a command line that does not parse. */
+export type NoCommand = { command: 'help' } | { command: 'usage', problem?: string }
+
+/** What a command runs with: the service's configuration and its database, open for the command's lifetime. */
+export interface CommandContext {
+  config: AuthConfig
+  db: SqlDatabase
+}
+
+export interface CommandLine<Parsed extends { command: string }> {
+  /** Prefixes one-line failures (`users: …`). */
+  name: string
+  usage: string
+  parse: (argv: readonly string[]) => Parsed
+  /** How the database is opened for `args`: whether a missing SQLite file is created, and the hint if not. */
+  database: (args: Exclude<Parsed, NoCommand>) => OpenCliDatabaseOptions
+  /** Runs the command; resolves to its exit status. Throw `CliError` for an expected failure. */
+  run: (context: CommandContext, args: Exclude<Parsed, NoCommand>) => Promise<number>
+}
+
+const isCommand = <Parsed extends { command: string }>(args: Parsed): args is Exclude<Parsed, NoCommand> =>
+  args.command !== 'help' && args.command !== 'usage'
+
+/**
+ * The shape of every auth CLI: parse the arguments, answer help and usage errors, read the
+ * service's configuration, open its database, run the command and close the database, then set
+ * the exit status (see `runCli`).
+ */
+export function runCommand<Parsed extends { command: string }> (cli: CommandLine<Parsed>): Promise<void> {
+  return runCli(cli.name, async () => {
+    const args = cli.parse(process.argv.slice(2))
+    if (args.command === 'help') {
+      console.log(cli.usage)
+      return 0
+    }
+    if (!isCommand(args)) {
+      const problem = 'problem' in args && typeof args.problem === 'string' ? args.problem : undefined
+      console.error(problem ? `${cli.name}: ${problem}` : cli.usage)
+      return USAGE_ERROR
+    }
+    const config = loadConfig(process.env)
+    const db = await openCliDatabase(config, cli.database(args))
+    try {
+      return await cli.run({ config, db }, args)
+    } finally {
+      await db.close()
+    }
+  })
+}
