@@ -16,28 +16,5 @@ export default [
   {
     files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts', 'bench/src/**/*.ts', 'tests/*/src/**/*.ts'],
     rules: { '@stylistic/max-len': maxLineLength }
-  },
-  {
-    // TEMPORARY: being rewritten on other branches
-    files: [
-      'apps/auth-service/src/config.ts',
-      'apps/consumer-service/src/config.ts',
-      'apps/auth-service/src/app.ts',
-      'apps/consumer-service/src/app.ts',
-      'apps/auth-service/src/cli/**',
-      'apps/auth-service/src/plugins/database.ts',
-      'apps/auth-service/src/plugins/signing-keys.ts',
-      'apps/auth-service/src/plugins/token-issuer.ts',
-      'apps/consumer-service/src/plugins/report-store.ts',
-      'apps/consumer-service/src/plugins/trusted-issuers.ts',
-      'apps/auth-service/src/keys/key-lifecycle.ts',
-      'apps/auth-service/src/keys/key-store.ts',
-      'apps/auth-service/src/db/schema.ts',
-      'packages/service-kit/src/env.ts',
-      'packages/service-kit/src/server-options.ts',
-      'packages/service-kit/src/start-server.ts',
-      'packages/service-harness/src/service-process.ts'
-    ],
-    rules: { '@stylistic/max-len': 'off' }
   }
 ]

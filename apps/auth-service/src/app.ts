@@ -60,11 +60,21 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       registry: app.metrics.registry
     })
     // On PostgreSQL the brute-force counters are shared by every replica.
-    await app.register(rateLimitsPlugin, { login: config.loginRateLimits, oauth: config.oauthRateLimits, sharedIn: app.db.dialect === 'postgres' ? app.db : undefined })
-    await app.register(publicCorsPlugin, { paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH] })
+    await app.register(rateLimitsPlugin, {
+      login: config.loginRateLimits,
+      oauth: config.oauthRateLimits,
+      sharedIn: app.db.dialect === 'postgres' ? app.db : undefined
+    })
+    await app.register(publicCorsPlugin, {
+      paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH]
+    })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
-    await app.register(signingKeysPlugin, { policy: rotationPolicy(config), pollIntervalMs: config.keyStatePollMs, now })
+    await app.register(signingKeysPlugin, {
+      policy: rotationPolicy(config),
+      pollIntervalMs: config.keyStatePollMs,
+      now
+    })
     await app.register(tokenIssuerPlugin, {
       issuer: config.issuer,
       accessTokenTtlSeconds: config.tokenTtlSeconds,
@@ -82,9 +92,20 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       serviceLogLevel: config.logLevel
     })
     await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
-    await app.register(oauthRoutes, { issuer: config.issuer, audience: config.audience, publicClientId: config.clientId, now })
+    await app.register(oauthRoutes, {
+      issuer: config.issuer,
+      audience: config.audience,
+      publicClientId: config.clientId,
+      now
+    })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
-    await app.register(discoveryRoutes, { issuer: config.issuer, keyRing: app.keyRing, signingAlg: config.signingAlg, maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
+    await app.register(discoveryRoutes, {
+      issuer: config.issuer,
+      keyRing: app.keyRing,
+      signingAlg: config.signingAlg,
+      maxAgeSeconds: config.jwksMaxAgeSeconds,
+      serviceLogLevel: config.logLevel
+    })
   } catch (error) {
     // Whatever was opened before the failure (the database, the key timer) is closed again.
     await app.close()

@@ -34,7 +34,11 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
     await app.register(metricsPlugin, {
-      enabled: config.metricsEnabled, port: config.metricsPort, host: config.host, requestTimeoutMs: config.requestTimeoutMs, now
+      enabled: config.metricsEnabled,
+      port: config.metricsPort,
+      host: config.host,
+      requestTimeoutMs: config.requestTimeoutMs,
+      now
     })
     await app.register(reportStorePlugin, {
       databaseUrl: config.databaseUrl,
@@ -60,7 +64,10 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
       now
     })
-    await app.register(healthRoutes, { isReady: () => everyIssuerReady(app.trustedIssuers), serviceLogLevel: config.logLevel })
+    await app.register(healthRoutes, {
+      isReady: () => everyIssuerReady(app.trustedIssuers),
+      serviceLogLevel: config.logLevel
+    })
     await app.register(apiRoutes, { prefix: API_PREFIX, now })
   } catch (error) {
     await app.close()

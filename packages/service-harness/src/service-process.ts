@@ -57,14 +57,25 @@ export interface StartOptions {
 }
 
 /** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
-export function startService (name: ServiceName, port: number, env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
+export function startService (
+  name: ServiceName, port: number, env: Record<string, string>, options: StartOptions = {}
+): ServiceProcess {
   return startProcess(name, serviceServerEntry(name), port, env, options)
 }
 
 /** Runs any Node entry point that serves `/health/ready` on 127.0.0.1:`port` (the benchmark's bare server, say). */
-export function startProcess (name: string, entry: string, port: number, env: Record<string, string>, { tls }: StartOptions = {}): ServiceProcess {
+export function startProcess (
+  name: string, entry: string, port: number, env: Record<string, string>, { tls }: StartOptions = {}
+): ServiceProcess {
   const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...tls?.serverEnv, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...tls?.serverEnv,
+      ...env
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -89,7 +100,11 @@ export function startProcess (name: string, entry: string, port: number, env: Re
     },
     async waitUntilReady (timeoutMs = 15_000) {
       try {
-        await waitForReady(url, { timeoutMs, init: tls?.requestInit, isGone: () => child.exitCode !== null && `${name} exited with ${child.exitCode}` })
+        await waitForReady(url, {
+          timeoutMs,
+          init: tls?.requestInit,
+          isGone: () => child.exitCode !== null && `${name} exited with ${child.exitCode}`
+        })
       } catch (error) {
         throw new Error(`${(error as Error).message}:\n${output}`)
       }
@@ -109,8 +124,13 @@ export function startProcess (name: string, entry: string, port: number, env: Re
   }
 }
 
-/** Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on stdin, in `cwd`. */
-export async function runAuthCli (name: 'keys' | 'users' | 'clients', args: string[], env: Record<string, string>, input = '', cwd?: string): Promise<{ code: number | null, stdout: string, stderr: string }> {
+/**
+ * Runs one of the auth service's CLIs (`@repo/auth-service/cli/<name>`) to completion, with `input` on
+ * stdin, in `cwd`.
+ */
+export async function runAuthCli (
+  name: 'keys' | 'users' | 'clients', args: string[], env: Record<string, string>, input = '', cwd?: string
+): Promise<{ code: number | null, stdout: string, stderr: string }> {
   const child = spawn(process.execPath, [serviceEntry('auth-service', `cli/${name}`), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },

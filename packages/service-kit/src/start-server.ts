@@ -41,10 +41,13 @@ const isStartupRefusal = (error: unknown) => (error as { code?: unknown } | null
  * service already running, which a stack trace would only hide.
  */
 export function listenProblem (error: unknown): string | undefined {
-  const { code, syscall, port, address } = error as { code?: unknown, syscall?: unknown, port?: unknown, address?: unknown }
+  const { code, syscall, port, address } =
+    error as { code?: unknown, syscall?: unknown, port?: unknown, address?: unknown }
   if (syscall !== 'listen' || typeof code !== 'string') return undefined
   const where = `port ${String(port)} on ${String(address)}`
-  if (code === 'EADDRINUSE') return `${where} is already in use (another instance running? set PORT, or METRICS_PORT, to a free port)`
+  if (code === 'EADDRINUSE') {
+    return `${where} is already in use (another instance running? set PORT, or METRICS_PORT, to a free port)`
+  }
   return `cannot listen on ${where} (${code})`
 }
 
@@ -52,7 +55,9 @@ export function listenProblem (error: unknown): string | undefined {
  * The whole of a service's `server.ts`: read the configuration, build the app, listen, close on
  * signals. A bad configuration or a port in use ends the process with one line, not a stack trace.
  */
-export async function runService<C extends ListenOptions & { warnings: readonly string[] }> (name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>) {
+export async function runService<C extends ListenOptions & { warnings: readonly string[] }> (
+  name: string, loadConfig: () => C, buildApp: (config: C) => Promise<FastifyInstance>
+) {
   try {
     const config = loadConfig()
     const app = await buildApp(config)
@@ -60,7 +65,8 @@ export async function runService<C extends ListenOptions & { warnings: readonly 
     await startServer(app, config)
   } catch (error) {
     // What the operator must fix is the whole message: one line, no stack.
-    const line = error instanceof ConfigError || isStartupRefusal(error) ? (error as Error).message : listenProblem(error)
+    const refusal = error instanceof ConfigError || isStartupRefusal(error)
+    const line = refusal ? (error as Error).message : listenProblem(error)
     if (line !== undefined) console.error(`${name}: ${line}`)
     else console.error(`${name}: failed to start`, error)
     process.exit(1)

@@ -28,8 +28,9 @@ function oneLine (error: unknown): string | undefined {
 }
 
 /**
- * Runs a CLI's `main` (after loading `.env`, if there is one) and sets the exit status: `main`'s result, a `CliError`'s status, or 1. Expected
- * failures print one line prefixed with the CLI's `name`; anything else is a bug and keeps its stack.
+ * Runs a CLI's `main` (after loading `.env`, if there is one) and sets the exit status: `main`'s result,
+ * a `CliError`'s status, or 1. Expected failures print one line prefixed with the CLI's `name`; anything
+ * else is a bug and keeps its stack.
  */
 export async function runCli (name: string, main: () => Promise<number>): Promise<void> {
   try {

@@ -9,16 +9,23 @@ const ASSERTION_KEY_TYPES = ['RSA', 'EC', 'OKP']
 /** A key set larger than this is not one a client needs to register. */
 const MAX_JWKS_BYTES = 64 * 1024
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function keyProblem (key: unknown, index: number): string | undefined {
   const name = `key ${index}`
   if (!isObject(key)) return `${name} is not a JSON object`
   const secret = PRIVATE_MEMBERS.filter((member) => member in key)
-  if (secret.length > 0) return `${name} has private members (${secret.join(', ')}): register only the public half of a key pair`
+  if (secret.length > 0) {
+    return `${name} has private members (${secret.join(', ')}): register only the public half of a key pair`
+  }
   if (typeof key.kty !== 'string') return `${name} has no kty`
-  if (!ASSERTION_KEY_TYPES.includes(key.kty)) return `${name} has kty "${key.kty}": use ${ASSERTION_KEY_TYPES.join(', ')}`
-  if (key.use !== undefined && key.use !== 'sig') return `${name} has use ${JSON.stringify(key.use)}: client assertion keys are signature keys (use "sig")`
+  if (!ASSERTION_KEY_TYPES.includes(key.kty)) {
+    return `${name} has kty "${key.kty}": use ${ASSERTION_KEY_TYPES.join(', ')}`
+  }
+  if (key.use !== undefined && key.use !== 'sig') {
+    return `${name} has use ${JSON.stringify(key.use)}: client assertion keys are signature keys (use "sig")`
+  }
   try {
     createPublicKey({ key, format: 'jwk' } as JsonWebKeyInput)
   } catch (error) {
@@ -33,7 +40,9 @@ function keyProblem (key: unknown, index: number): string | undefined {
  * the database never holds a client's secret. Other top-level members are dropped.
  */
 export function checkClientJwks (value: unknown): { keys: object[] } {
-  if (!isObject(value) || !Array.isArray(value.keys)) throw new CliError('the JWKS must be a JSON object with a "keys" array')
+  if (!isObject(value) || !Array.isArray(value.keys)) {
+    throw new CliError('the JWKS must be a JSON object with a "keys" array')
+  }
   if (value.keys.length === 0) throw new CliError('the JWKS has no keys')
   value.keys.forEach((key, index) => {
     const problem = keyProblem(key, index)
@@ -46,11 +55,14 @@ export function checkClientJwks (value: unknown): { keys: object[] } {
 export async function readClientJwksFile (path: string): Promise<{ keys: object[] }> {
   let text: string
   try {
-    if ((await stat(path)).size > MAX_JWKS_BYTES) throw new CliError(`${path} is larger than ${MAX_JWKS_BYTES / 1024} KiB: not a JWKS`)
+    if ((await stat(path)).size > MAX_JWKS_BYTES) {
+      throw new CliError(`${path} is larger than ${MAX_JWKS_BYTES / 1024} KiB: not a JWKS`)
+    }
     text = await readFile(path, 'utf8')
   } catch (error) {
     if (error instanceof CliError) throw error
-    throw new CliError(`cannot read the JWKS file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new CliError(`cannot read the JWKS file ${path}: ${reason}`)
   }
   let value: unknown
   try {

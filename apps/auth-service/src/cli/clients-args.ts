@@ -29,15 +29,22 @@ export type ClientsCommand =
   /** A command line that does not parse; `problem` says why (none when there was no command at all). */
   | { command: 'usage', problem?: string }
 
-const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
-const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = { add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file'] }
+const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] ' +
+  '[--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
+const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file']
+}
 const FLAGS: Readonly<Record<string, readonly string[]>> = { list: ['--json'] }
 
 /** Why `clientId` cannot be a client id, or `undefined`: 1 to 64 of `A–Z a–z 0–9 . _ -`. */
 export function clientIdProblem (clientId: string): string | undefined {
   if (clientId.length === 0) return 'a client id must not be empty'
-  if (clientId.length > CLIENT_ID_MAX_LENGTH) return `a client id must be at most ${CLIENT_ID_MAX_LENGTH} characters, got ${clientId.length}`
-  if (!/^[A-Za-z0-9._-]+$/.test(clientId)) return `a client id may only contain letters, digits, ".", "_" and "-", got "${clientId}"`
+  if (clientId.length > CLIENT_ID_MAX_LENGTH) {
+    return `a client id must be at most ${CLIENT_ID_MAX_LENGTH} characters, got ${clientId.length}`
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(clientId)) {
+    return `a client id may only contain letters, digits, ".", "_" and "-", got "${clientId}"`
+  }
   return undefined
 }
 
@@ -46,7 +53,10 @@ export function normalizeScope (scope: string): { scope: string } | { problem: s
   const scopes = [...new Set(parseScope(scope))]
   if (scopes.length === 0) return { problem: `--scope needs at least one scope: ${KNOWN_SCOPES.join(' and/or ')}` }
   const unknown = scopes.filter((part) => !KNOWN_SCOPES.includes(part))
-  if (unknown.length > 0) return { problem: `unknown scope ${unknown.map((part) => `"${part}"`).join(', ')}: the known scopes are ${KNOWN_SCOPES.join(' and ')}` }
+  if (unknown.length > 0) {
+    const quoted = unknown.map((part) => `"${part}"`).join(', ')
+    return { problem: `unknown scope ${quoted}: the known scopes are ${KNOWN_SCOPES.join(' and ')}` }
+  }
   return { scope: scopes.join(' ') }
 }
 
@@ -74,7 +84,17 @@ export function jwksUriProblem (uri: string): string | undefined {
   return `--jwks-uri must be https (plain http only on loopback), got ${url.protocol}//${url.host}`
 }
 
-const isAuthMethod = (word: string): word is RegistrableAuthMethod => (REGISTRABLE_AUTH_METHODS as readonly string[]).includes(word)
+const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
+  (REGISTRABLE_AUTH_METHODS as readonly string[]).includes(word)
+
+/** A `clients` command line taken apart by `split`; `problem` when it could not be. */
+interface SplitArgs {
+  command: string | undefined
+  values: Map<string, string>
+  flags: Set<string>
+  operands: string[]
+  problem?: string
+}
 
 /**
  * Splits `<command> [...]` like `splitCommandLine`, except that some options take the next word as
@@ -83,7 +103,7 @@ const isAuthMethod = (word: string): word is RegistrableAuthMethod => (REGISTRAB
  * after the command is skipped: `pnpm clients:add -- bot --scope ...` passes `add -- bot --scope ...`,
  * and its options must stay options.
  */
-function split (argv: readonly string[]): { command: string | undefined, values: Map<string, string>, flags: Set<string>, operands: string[], problem?: string } {
+function split (argv: readonly string[]): SplitArgs {
   const [command, ...afterCommand] = argv[0] === '--' ? argv.slice(1) : argv
   const rest = afterCommand[0] === '--' ? afterCommand.slice(1) : afterCommand
   const valued = command === undefined ? [] : VALUED_OPTIONS[command] ?? []
@@ -128,16 +148,27 @@ function parseAdd (values: Map<string, string>, operands: string[]): ClientsComm
 
   const jwksUri = values.get('--jwks-uri')
   const jwksFile = values.get('--jwks-file')
-  if (jwksUri !== undefined && jwksFile !== undefined) return { command: 'usage', problem: 'give either --jwks-uri or --jwks-file, not both' }
+  if (jwksUri !== undefined && jwksFile !== undefined) {
+    return { command: 'usage', problem: 'give either --jwks-uri or --jwks-file, not both' }
+  }
   const uriProblem = jwksUri === undefined ? undefined : jwksUriProblem(jwksUri)
   if (uriProblem) return { command: 'usage', problem: uriProblem }
   if (jwksFile === '') return { command: 'usage', problem: '--jwks-file needs a file name' }
   const keys = jwksUri !== undefined ? { jwksUri } : jwksFile !== undefined ? { jwksFile } : undefined
 
   const auth = values.get('--auth') ?? (keys ? 'private_key_jwt' : 'client_secret_basic')
-  if (!isAuthMethod(auth)) return { command: 'usage', problem: `unknown --auth "${auth}": use ${REGISTRABLE_AUTH_METHODS.join(', ')}` }
-  if (auth === 'private_key_jwt' && !keys) return { command: 'usage', problem: 'private_key_jwt needs the client\'s public keys: --jwks-uri <url> or --jwks-file <file>' }
-  if (auth !== 'private_key_jwt' && keys) return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
+  if (!isAuthMethod(auth)) {
+    return { command: 'usage', problem: `unknown --auth "${auth}": use ${REGISTRABLE_AUTH_METHODS.join(', ')}` }
+  }
+  if (auth === 'private_key_jwt' && !keys) {
+    return {
+      command: 'usage',
+      problem: 'private_key_jwt needs the client\'s public keys: --jwks-uri <url> or --jwks-file <file>'
+    }
+  }
+  if (auth !== 'private_key_jwt' && keys) {
+    return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
+  }
 
   return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys }
 }
@@ -153,10 +184,14 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
     case 'add':
       return parseAdd(values, operands)
     case 'list':
-      if (first !== undefined) return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      if (first !== undefined) {
+        return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      }
       return { command, json: flags.has('--json') }
     case 'remove':
-      if (operands.length !== 1 || first === undefined) return { command: 'usage', problem: 'remove takes one client id: remove <client_id>' }
+      if (operands.length !== 1 || first === undefined) {
+        return { command: 'usage', problem: 'remove takes one client id: remove <client_id>' }
+      }
       return { command, clientId: first }
     default:
       if (isHelp(command)) return { command: 'help' }

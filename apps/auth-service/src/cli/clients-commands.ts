@@ -19,7 +19,9 @@ export interface ClientsContext {
 /** The line that carries a new client's secret; scripts read the secret after it. */
 export const SECRET_LINE_PREFIX = 'client_secret (shown once, store it now): '
 
-export async function addClient ({ store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs): Promise<void> {
+export async function addClient (
+  { store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs
+): Promise<void> {
   // Checked before the key file is read, and again atomically by `add`.
   if (await store.find(args.clientId)) throw new CliError(`a client ${args.clientId} already exists`)
   const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
@@ -40,8 +42,10 @@ export async function addClient ({ store, print, defaultAudience, now }: Clients
     if (error instanceof DuplicateClientError) throw new CliError(error.message)
     throw error
   }
-  const keys = jwks ? `; ${jwks.keys.length} public key${jwks.keys.length === 1 ? '' : 's'} registered` : jwksUri ? `; keys from ${jwksUri}` : ''
-  print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; grant client_credentials${keys})`)
+  const keyCount = jwks ? `${jwks.keys.length} public key${jwks.keys.length === 1 ? '' : 's'}` : undefined
+  const keys = keyCount ? `; ${keyCount} registered` : jwksUri ? `; keys from ${jwksUri}` : ''
+  print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
+    `grant client_credentials${keys})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -63,11 +67,16 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
   const clients = await store.list()
   if (json) return print(JSON.stringify(clients.map(listed), null, 2))
   const keys = (client: Client) => client.jwksUri ?? (client.jwks ? `${client.jwks.keys.length} inline` : '-')
-  const rows = clients.map((client) => [client.clientId, client.authMethod, client.scope, client.audience, keys(client), formatTime(client.createdAt)])
+  const rows = clients.map((client) => [
+    client.clientId, client.authMethod, client.scope, client.audience, keys(client), formatTime(client.createdAt)
+  ])
   for (const line of formatTable(['client_id', 'auth', 'scope', 'audience', 'keys', 'created'], rows)) print(line)
 }
 
-export async function removeClient ({ store, print, tokenTtlSeconds }: ClientsContext, clientId: string): Promise<void> {
+export async function removeClient (
+  { store, print, tokenTtlSeconds }: ClientsContext, clientId: string
+): Promise<void> {
   if (!await store.remove(clientId)) throw new CliError(`no client ${clientId}`)
-  print(`removed client ${clientId}; access tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
+  print(`removed client ${clientId}; ` +
+    `access tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
 }

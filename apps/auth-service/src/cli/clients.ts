@@ -4,9 +4,11 @@ import { CLIENT_ID_MAX_LENGTH, KNOWN_SCOPES, parseClientsArgs } from './clients-
 import { addClient, listClients, removeClient, type ClientsContext } from './clients-commands.js'
 import { runCommand } from './run-command.js'
 
+const SCOPES = KNOWN_SCOPES.join(', ')
+const DEFAULT_SCOPE = KNOWN_SCOPES[0]
 const USAGE = `usage: clients <command>
   add <client_id> [options]  register a client for the client_credentials grant
-      --scope "<scopes>"       what it may ask for, space-delimited: ${KNOWN_SCOPES.join(', ')} (default ${KNOWN_SCOPES[0]})
+      --scope "<scopes>"       what it may ask for, space-delimited: ${SCOPES} (default ${DEFAULT_SCOPE})
       --audience <aud>         the aud of its access tokens (default: AUDIENCE, the service's own)
       --auth <method>          client_secret_basic (default) or client_secret_post: the secret is
                                printed once, on standard output, and stored only as a hash

@@ -19,7 +19,10 @@ export const isHelp = (command: string | undefined) => command !== undefined && 
  * `users.js list -- --json`), so the scripts read the same with or without it, as the clients CLI
  * does. A second `--` ends the options.
  */
-export function splitCommandLine (argv: readonly string[], optionsOf: (command: string) => readonly string[]): CommandLine {
+export function splitCommandLine (
+  argv: readonly string[],
+  optionsOf: (command: string) => readonly string[]
+): CommandLine {
   const [command, ...afterCommand] = argv[0] === '--' ? argv.slice(1) : argv
   const rest = afterCommand[0] === '--' ? afterCommand.slice(1) : afterCommand
   const known = command === undefined ? [] : optionsOf(command)

@@ -20,7 +20,9 @@ export function parseKeysArgs (argv: readonly string[]): KeysCommand {
     case undefined:
       return { command: 'usage' }
     case 'list':
-      if (first !== undefined) return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      if (first !== undefined) {
+        return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      }
       return { command, json: options.has('--json') }
     case 'events':
       if (first !== undefined) {
@@ -31,7 +33,9 @@ export function parseKeysArgs (argv: readonly string[]): KeysCommand {
       if (first !== undefined) return { command: 'usage', problem: `rotate takes no arguments, got "${first}"` }
       return { command }
     case 'revoke':
-      if (operands.length !== 1 || !first) return { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }
+      if (operands.length !== 1 || !first) {
+        return { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }
+      }
       return { command, kid: first }
     default:
       if (isHelp(command)) return { command: 'help' }

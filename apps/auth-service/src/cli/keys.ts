@@ -28,7 +28,8 @@ function printTable (keys: ReadonlyArray<Omit<StoredKey, 'privatePkcs8'>>) {
     key.kid, key.alg, key.revokedAt ? 'revoked' : key.state, formatTime(key.createdAt),
     formatTime(key.activatedAt ?? key.activatesAt), formatTime(key.retiredAt ?? key.retiresAt)
   ])
-  for (const line of formatTable(['kid', 'alg', 'state', 'created', 'signs from', 'leaves JWKS'], rows)) console.log(line)
+  const header = ['kid', 'alg', 'state', 'created', 'signs from', 'leaves JWKS']
+  for (const line of formatTable(header, rows)) console.log(line)
 }
 
 function printEvents (events: readonly KeyEvent[]) {

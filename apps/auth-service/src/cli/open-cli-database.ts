@@ -22,7 +22,9 @@ Promise<SqlDatabase> {
   try {
     return await openAuthDatabase(location, { create })
   } catch (error) {
-    if (error instanceof DatabaseNotFoundError) throw new CliError(`no auth database at ${error.path} — check DATA_DIR, ${hint}`)
+    if (error instanceof DatabaseNotFoundError) {
+      throw new CliError(`no auth database at ${error.path} — check DATA_DIR, ${hint}`)
+    }
     if (location.databaseUrl) {
       const reason = error instanceof DatabaseNotReachableError
         ? error.reason

@@ -11,14 +11,17 @@ import { isTerminal, readFirstLine, readHidden, type SecretInput } from './read-
 export async function readNewPassword (userName: string, input: SecretInput, prompts: Writable): Promise<string> {
   if (!isTerminal(input)) {
     const line = await readFirstLine(input)
-    if (line === undefined) throw new CliError('no password on standard input: type it at a terminal, or pipe it in as the first line')
+    if (line === undefined) {
+      throw new CliError('no password on standard input: type it at a terminal, or pipe it in as the first line')
+    }
     checkPolicy(line)
     return line
   }
   const password = await readHidden(`New password for ${userName}: `, input, prompts)
   // Refuse a password the policy rejects before asking for it a second time.
   checkPolicy(password)
-  if (await readHidden('Type it again: ', input, prompts) !== password) throw new CliError('the two passwords differ; nothing was changed')
+  const again = await readHidden('Type it again: ', input, prompts)
+  if (again !== password) throw new CliError('the two passwords differ; nothing was changed')
   return password
 }
 

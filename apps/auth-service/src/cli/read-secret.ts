@@ -13,7 +13,8 @@ export class InputAborted extends Error {
   readonly code = 'INPUT_ABORTED'
 }
 
-export const isTerminal = (input: SecretInput): boolean => input.isTTY === true && typeof input.setRawMode === 'function'
+export const isTerminal = (input: SecretInput): boolean =>
+  input.isTTY === true && typeof input.setRawMode === 'function'
 
 const ENTER = new Set(['\r', '\n', '\u0004'])
 const INTERRUPT = '\u0003'

@@ -30,9 +30,16 @@ export function rotationAlg (
   requested: SigningAlgorithm | undefined,
   switchingTo?: SigningAlgorithm
 ): SigningAlgorithm {
-  if (current === undefined) throw new CliError('the database has no active signing key to rotate: start the service once first (it creates one)')
+  if (current === undefined) {
+    throw new CliError(
+      'the database has no active signing key to rotate: start the service once first (it creates one)'
+    )
+  }
   if (requested !== undefined && requested !== current && requested !== switchingTo) {
-    throw new CliError(`SIGNING_ALG is ${requested} here, but the service signs with ${current} (the active key in the database): unset SIGNING_ALG, or set it to ${current}`)
+    throw new CliError(
+      `SIGNING_ALG is ${requested} here, but the service signs with ${current} (the active key in the database): ` +
+      `unset SIGNING_ALG, or set it to ${current}`
+    )
   }
   return current
 }

@@ -22,15 +22,21 @@ export function parseUsersArgs (argv: readonly string[]): UsersCommand {
     case undefined:
       return { command: 'usage' }
     case 'add':
-      if (operands.length !== 2 || first === undefined || second === undefined) return { command: 'usage', problem: 'add takes a user name and a role: add [--init] <name> <role>' }
+      if (operands.length !== 2 || first === undefined || second === undefined) {
+        return { command: 'usage', problem: 'add takes a user name and a role: add [--init] <name> <role>' }
+      }
       if (!isRole(second)) return { command: 'usage', problem: `unknown role "${second}": use ${ROLES.join(' or ')}` }
       return { command, userName: first, role: second, init: options.has('--init') }
     case 'list':
-      if (first !== undefined) return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      if (first !== undefined) {
+        return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
+      }
       return { command, json: options.has('--json') }
     case 'remove':
     case 'passwd':
-      if (operands.length !== 1 || first === undefined) return { command: 'usage', problem: `${command} takes one user name: ${command} <name>` }
+      if (operands.length !== 1 || first === undefined) {
+        return { command: 'usage', problem: `${command} takes one user name: ${command} <name>` }
+      }
       return { command, userName: first }
     default:
       if (isHelp(command)) return { command: 'help' }

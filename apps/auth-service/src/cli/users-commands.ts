@@ -19,7 +19,9 @@ export interface UsersContext {
   tokenTtlSeconds: number
 }
 
-export async function addUser ({ store, input, prompts, print }: UsersContext, userName: string, role: Role): Promise<void> {
+export async function addUser (
+  { store, input, prompts, print }: UsersContext, userName: string, role: Role
+): Promise<void> {
   const problem = userNameProblem(userName)
   if (problem) throw new CliError(problem, USAGE_ERROR)
   // Checked before the password is asked for, and again atomically by `add`.
@@ -47,18 +49,23 @@ async function existingUser (store: UserStore, userName: string) {
   const user = await store.find(userName)
   if (user) return user
   const similar = await store.findIgnoringCase(userName)
-  throw new CliError(`no user named ${userName}${similar ? ` (there is ${similar.userName}: names are matched exactly)` : ''}`)
+  const hint = similar ? ` (there is ${similar.userName}: names are matched exactly)` : ''
+  throw new CliError(`no user named ${userName}${hint}`)
 }
 
 export async function removeUser ({ store, print, tokenTtlSeconds }: UsersContext, userName: string): Promise<void> {
   await existingUser(store, userName)
   if (!await store.remove(userName)) throw new CliError(`no user named ${userName}`)
-  print(`removed user ${userName}; tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
+  print(`removed user ${userName}; ` +
+    `tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
 }
 
-export async function changePassword ({ store, input, prompts, print, tokenTtlSeconds }: UsersContext, userName: string): Promise<void> {
+export async function changePassword (
+  { store, input, prompts, print, tokenTtlSeconds }: UsersContext, userName: string
+): Promise<void> {
   await existingUser(store, userName)
   const password = await readNewPassword(userName, input, prompts)
   if (!await store.setPassword(userName, password)) throw new CliError(`no user named ${userName}`)
-  print(`changed the password of ${userName}; tokens issued before stay valid until they expire (within ${tokenTtlSeconds} s)`)
+  print(`changed the password of ${userName}; ` +
+    `tokens issued before stay valid until they expire (within ${tokenTtlSeconds} s)`)
 }

@@ -41,7 +41,8 @@ const SQLITE = [
   // jti of every client assertion until it expires, so none is accepted twice.
   `CREATE TABLE clients (
      client_id TEXT PRIMARY KEY,
-     auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
+     auth_method TEXT NOT NULL
+       CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
      secret_hash TEXT,
      jwks TEXT,
      jwks_uri TEXT,
@@ -123,7 +124,8 @@ const POSTGRES = [
      FOR EACH STATEMENT EXECUTE FUNCTION notify_signing_keys_changed();
    CREATE TABLE clients (
      client_id TEXT PRIMARY KEY,
-     auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
+     auth_method TEXT NOT NULL
+       CHECK (auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none')),
      secret_hash TEXT,
      jwks TEXT,
      jwks_uri TEXT,

@@ -92,7 +92,8 @@ export class KeyLifecycle {
       const raced = await this.#pendingNext(keys)
       if (raced) return { next: raced, events: [] }
       await keys.insertNext(candidate, now, now + prepublishMs)
-      return { next: await keys.find(candidate.kid) as StoredKey, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
+      const next = await keys.find(candidate.kid) as StoredKey
+      return { next, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
     })
   }
 
@@ -116,7 +117,8 @@ export class KeyLifecycle {
     const candidate = target.state === 'active' ? await this.#generate(this.#policy.alg) : undefined
     const events = await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
       await keys.retire(kid, now, true)
-      return [{ event: 'key_revoked', kid, alg: target.alg }, ...candidate ? await this.#ensureActiveIn(keys, candidate, now) : []]
+      const successor = candidate ? await this.#ensureActiveIn(keys, candidate, now) : []
+      return [{ event: 'key_revoked', kid, alg: target.alg }, ...successor]
     })
     return [...events, ...await this.ensureActive(now)]
   }
