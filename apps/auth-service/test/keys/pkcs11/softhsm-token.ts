@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,8 +23,9 @@ export interface SoftHsmOptions {
  * and close every signer by the end of the file so the next file's initialisation reads its own.
  */
 export function softHsmToken ({ mechanisms }: SoftHsmOptions = {}): void {
-  if (!existsSync(SOFTHSM_MODULE)) {
-    throw new Error(`SoftHSM2 is not installed (no ${SOFTHSM_MODULE}): sudo apt-get install softhsm2 (Debian, Ubuntu)`)
+  if (!existsSync(SOFTHSM_MODULE) || spawnSync('softhsm2-util', ['--version']).error !== undefined) {
+    throw new Error(`SoftHSM2 is not installed (${SOFTHSM_MODULE} and softhsm2-util): ` +
+      'sudo apt-get install softhsm2 (Debian, Ubuntu)')
   }
   const dir = mkdtempSync(join(tmpdir(), 'softhsm-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
