@@ -15,7 +15,7 @@ interface Envelope {
 function parse (value: string): Envelope | undefined {
   const [version, kekId, ...parts] = value.split('.')
   if (version !== VERSION || kekId === undefined || parts.length !== 3) return undefined
-  if (!parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) return undefined
+  if (!/^[A-Za-z0-9_-]{11}$/.test(kekId) || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) return undefined
   const [iv, ciphertext, tag] = parts.map((part) => Buffer.from(part, 'base64url')) as [Buffer, Buffer, Buffer]
   return { kekId, iv, ciphertext, tag }
 }

@@ -8,8 +8,12 @@ const NEW = generateKeyEncryptionKey()
 const OLD = generateKeyEncryptionKey()
 const OTHER = generateKeyEncryptionKey()
 const KID = 'kid-of-this-row'
-const PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   .export({ format: 'pem', type: 'pkcs8' }).toString()
+
+// What a reader would look for: the key's DER (in PEM it starts "MII" and goes on with the key's own bytes).
+const DER = createPrivateKey(PEM).export({ format: 'der', type: 'pkcs8' })
+const DER_TEXT = DER.toString('base64').slice(0, 24)
 
 const keyring = parseKeyEncryptionKeys(`${NEW},${OLD}`)
 const sealed = sealPrivateKey(keyring, KID, PEM)
@@ -22,7 +26,8 @@ function sealError (work: () => unknown): KeySealError {
     expect(error).toBeInstanceOf(KeySealError)
     const { message } = error as Error
     for (const secret of [NEW, OLD, OTHER]) expect(message).not.toContain(secret)
-    expect(message).not.toMatch(/BEGIN|MII/)
+    expect(message).not.toMatch(/BEGIN|PRIVATE/)
+    expect(message).not.toContain(DER_TEXT)
     return error as KeySealError
   }
   throw new Error('expected a KeySealError')
@@ -45,7 +50,13 @@ describe('sealed private keys', () => {
   })
 
   it('holds nothing a reader of the database could use as a private key', () => {
-    expect(sealed).not.toMatch(/BEGIN|PRIVATE|MII/)
+    expect(DER_TEXT).toMatch(/^MII/)
+    expect(sealed).not.toMatch(/BEGIN|PRIVATE/)
+    expect(sealed).not.toContain(DER_TEXT)
+    for (const part of sealed.split('.').slice(2)) {
+      const bytes = Buffer.from(part, 'base64url')
+      expect(bytes.includes(DER.subarray(0, 16)) || bytes.includes(Buffer.from(PEM.slice(0, 40)))).toBe(false)
+    }
     expect(() => createPrivateKey(sealed)).toThrow()
     expect(() => createPrivateKey({ key: Buffer.from(sealed), format: 'der', type: 'pkcs8' })).toThrow()
   })
