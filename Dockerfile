@@ -33,6 +33,13 @@ COPY . .
 RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service @repo/dev-certs --docker
 
 FROM base AS build
+# pkcs11js (the PKCS#11 binding the auth service signs through with keys in an HSM) compiles a native
+# addon when it is installed: node-gyp needs Python, make and a C++ compiler, in this stage only (the
+# runtime gets the compiled addon), and takes Node's headers from the image instead of downloading them.
+ENV npm_config_nodedir=/usr/local
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 # Dependencies first, from out/json alone: a README or source edit leaves these files unchanged, so
 # this layer stays cached. The store is in the cache mount, not in a layer, so `pnpm fetch` and the
 # offline install run in one RUN (a fetch layer could be cached while its mount had been pruned).

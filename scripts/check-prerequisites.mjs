@@ -29,6 +29,15 @@ if (existsSync(chromium)) {
     'sudo apt-get install chromium (Debian); elsewhere install Chromium or Google Chrome and set CHROMIUM_PATH to it')
 }
 
+// apps/auth-service/test/keys/pkcs11/softhsm-token.ts looks in the same place.
+const softHsm = '/usr/lib/softhsm/libsofthsm2.so'
+if (existsSync(softHsm) && !spawnSync('softhsm2-util', ['--version']).error) {
+  found.push(`SoftHSM2 ${softHsm}`)
+} else {
+  missing.push(`SoftHSM2 at ${softHsm} with softhsm2-util (the auth service's PKCS#11 tests make tokens in it): ` +
+    'sudo apt-get install softhsm2 (Debian, Ubuntu)')
+}
+
 // packages/service-harness/src/postgres-server.ts: TEST_DATABASE_URL, else the server binaries, else a container.
 const postgresBin = process.env.PG_BIN ?? debianPostgresBin() ?? pgConfigBin()
 if (process.env.TEST_DATABASE_URL) {

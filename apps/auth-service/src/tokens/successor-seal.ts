@@ -1,8 +1,7 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { hkdfSync } from 'node:crypto'
+import { gcmOpen, gcmSeal } from '../crypto/aes-gcm.js'
 
 const INFO = 'refresh-token successor v1'
-const IV_BYTES = 12
-const TAG_BYTES = 16
 
 /**
  * The key that seals a refresh token's successor, derived from the parent token itself. The server
@@ -17,23 +16,13 @@ const keyOf = (parent: string) => Buffer.from(hkdfSync('sha256', parent, Buffer.
  * in base64url. `parentHash` is the additional data, binding the seal to the parent's row.
  */
 export function sealSuccessor (parent: string, parentHash: string, successor: string): string {
-  const iv = randomBytes(IV_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', keyOf(parent), iv, { authTagLength: TAG_BYTES })
-    .setAAD(Buffer.from(parentHash))
-  const sealed = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()])
-  return [iv, sealed, cipher.getAuthTag()].map((part) => part.toString('base64url')).join('.')
+  const { iv, ciphertext, tag } = gcmSeal(keyOf(parent), Buffer.from(successor, 'utf8'), Buffer.from(parentHash))
+  return [iv, ciphertext, tag].map((part) => part.toString('base64url')).join('.')
 }
 
 /** The successor sealed by `sealSuccessor`, or undefined if the seal is malformed or was not made with `parent`. */
 export function openSuccessor (parent: string, parentHash: string, seal: string): string | undefined {
-  const [iv, sealed, tag, ...rest] = seal.split('.').map((part) => Buffer.from(part, 'base64url'))
-  if (!iv || !sealed || !tag || rest.length > 0 || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return undefined
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(parent), iv, { authTagLength: TAG_BYTES })
-      .setAAD(Buffer.from(parentHash))
-      .setAuthTag(tag)
-    return Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8')
-  } catch {
-    return undefined
-  }
+  const [iv, ciphertext, tag, ...rest] = seal.split('.').map((part) => Buffer.from(part, 'base64url'))
+  if (!iv || !ciphertext || !tag || rest.length > 0) return undefined
+  return gcmOpen(keyOf(parent), { iv, ciphertext, tag }, Buffer.from(parentHash))?.toString('utf8')
 }
