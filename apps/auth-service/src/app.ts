@@ -73,6 +73,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(signingKeysPlugin, {
       policy: rotationPolicy(config),
       pollIntervalMs: config.keyStatePollMs,
+      keyEncryption: { keyEncryptionKeys: config.keyEncryptionKeys, dataDir: config.dataDir },
       now
     })
     await app.register(tokenIssuerPlugin, {

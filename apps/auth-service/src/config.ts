@@ -4,6 +4,7 @@ import {
   DATABASE_SETTINGS, LOG_SETTINGS, METRICS_SETTINGS, listenerSettings
 } from '@repo/service-kit/service-settings'
 import { readSettings, setting, type SettingsOf } from '@repo/service-kit/settings'
+import { KEY_ENCRYPTION_SETTING, requireKeyEncryptionKeys } from './keys/sealing/key-encryption-setting.js'
 import { rateLimitSetting } from './rate-limits/rate-limit-setting.js'
 
 /** Variables renamed when both services moved to one name per concept and one duration syntax. */
@@ -32,6 +33,11 @@ export const AUTH_SETTINGS = {
   /** The `client_id` claim (RFC 9068 §2.2). */
   clientId: setting.string('TOKEN_CLIENT_ID', { default: 'demo-client', minLength: 1 }),
   ...DATABASE_SETTINGS,
+  /**
+   * `KEY_ENCRYPTION_KEYS` (or `_FILE`): the secrets the stored private keys are sealed with, newest
+   * first. Required with DATABASE_URL; unset on SQLite, the service generates one into DATA_DIR.
+   */
+  keyEncryptionKeys: KEY_ENCRYPTION_SETTING,
   ...METRICS_SETTINGS,
   /** `Cache-Control: max-age` of the JWKS: how long consumers may keep it. */
   jwksMaxAgeSeconds: setting.duration('JWKS_MAX_AGE', { default: '5m', unit: 's', max: '1d' }),
@@ -130,6 +136,7 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   }
   // The timing rules only mean something once each of their variables is valid on its own.
   if (Object.values(config).every((value) => !Number.isNaN(value))) checkRotationTiming(config, env)
+  requireKeyEncryptionKeys(env, config.keyEncryptionKeys)
   env.finish()
   return config
 }

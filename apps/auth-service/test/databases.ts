@@ -4,6 +4,7 @@ import type {} from '@repo/service-harness/postgres-global-setup'
 import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { openAuthDatabase } from '../src/db/open-auth-database.js'
 import { tempDataDir } from './helper.js'
+import { TEST_KEK } from './test-custody.js'
 
 /** The engines behind the data-access seam: the store tests run on both. */
 export const ENGINES = ['sqlite', 'postgres'] as const
@@ -22,15 +23,22 @@ export async function openTestDatabase (location: DatabaseLocation): Promise<Sql
   return db
 }
 
-/** The config variables that put an app on `location`. */
-export const databaseEnv = (location: DatabaseLocation): Record<string, string> =>
-  location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir }
+/**
+ * The config variables that put an app on `location`, with the secrets every test process on it
+ * shares (`testCustody` opens what it seals).
+ */
+export const databaseEnv = (location: DatabaseLocation): Record<string, string> => ({
+  ...location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir },
+  KEY_ENCRYPTION_KEYS: TEST_KEK
+})
 
 /**
  * The variables that put an app on a new, empty database of `engine`: none for SQLite (the app
- * helpers give every app a temporary DATA_DIR), a new DATABASE_URL for PostgreSQL. Usable in
+ * helpers give every app a temporary DATA_DIR, where it generates its secret), a new DATABASE_URL
+ * and the test secrets for PostgreSQL. Usable in
  * `beforeAll`, unlike `freshLocation`.
  */
 export async function engineEnv (engine: Engine): Promise<Record<string, string>> {
-  return engine === 'sqlite' ? {} : { DATABASE_URL: await createTestDatabase(inject('postgresAdminUrl')) }
+  if (engine === 'sqlite') return {}
+  return { DATABASE_URL: await createTestDatabase(inject('postgresAdminUrl')), KEY_ENCRYPTION_KEYS: TEST_KEK }
 }

@@ -5,6 +5,7 @@ export type KeysCommand =
   | { command: 'events', json: boolean }
   | { command: 'rotate' }
   | { command: 'revoke', kid: string }
+  | { command: 'reseal' }
   | { command: 'help' }
   /** A command line that does not parse; `problem` says why (none when there was no command at all). */
   | { command: 'usage', problem?: string }
@@ -32,6 +33,9 @@ export function parseKeysArgs (argv: readonly string[]): KeysCommand {
     case 'rotate':
       if (first !== undefined) return { command: 'usage', problem: `rotate takes no arguments, got "${first}"` }
       return { command }
+    case 'reseal':
+      if (first !== undefined) return { command: 'usage', problem: `reseal takes no arguments, got "${first}"` }
+      return { command }
     case 'revoke':
       if (operands.length !== 1 || !first) {
         return { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }
@@ -39,6 +43,6 @@ export function parseKeysArgs (argv: readonly string[]): KeysCommand {
       return { command, kid: first }
     default:
       if (isHelp(command)) return { command: 'help' }
-      return { command: 'usage', problem: `unknown command "${command}": use list, events, rotate or revoke` }
+      return { command: 'usage', problem: `unknown command "${command}": use list, events, rotate, revoke or reseal` }
   }
 }

@@ -5,6 +5,7 @@ import type { KeyEvent } from '../keys/key-events.js'
 import { UnknownKeyError } from '../keys/key-lifecycle.js'
 import { cliInstanceId } from '../keys/key-events.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
+import { sealStoredKeys } from '../keys/seal-stored-keys.js'
 import { CliError } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
 import { formatKeyEvents } from './key-events-output.js'
@@ -18,12 +19,14 @@ const USAGE = `usage: keys <command>
   rotate            publish a next key now, for the algorithm the active key uses; it starts signing
                     after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
+  reseal            seal every stored private key with the newest KEY_ENCRYPTION_KEYS secret, in one
+                    transaction; then older secrets can be dropped from the list
 Works on the service's database (DATABASE_URL, else DATA_DIR, default ./data) while it runs: every
 replica picks a change up within one key-state poll (at once on PostgreSQL).
 The algorithm comes from the database; SIGNING_ALG, if set, must match it. The key timing settings are read
 from the same environment as the service.`
 
-function printTable (keys: ReadonlyArray<Omit<StoredKey, 'privatePkcs8'>>) {
+function printTable (keys: ReadonlyArray<Omit<StoredKey, 'privateKey'>>) {
   const rows = keys.map((key) => [
     key.kid, key.alg, key.revokedAt ? 'revoked' : key.state, formatTime(key.createdAt),
     formatTime(key.activatedAt ?? key.activatesAt), formatTime(key.retiredAt ?? key.retiresAt)
@@ -54,7 +57,7 @@ await runCommand({
   usage: USAGE,
   parse: parseKeysArgs,
   database: () => ({ hint: 'or start the service once to create one' }),
-  async run ({ config, db }, args) {
+  async run ({ config, db, keyCustody }, args) {
     // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
     const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
     const by = cliInstanceId()
@@ -63,7 +66,7 @@ await runCommand({
       switch (args.command) {
         case 'list': {
           // Never print a private key, not even into --json.
-          const keys = (await store.all()).map(({ privatePkcs8: _private, ...key }) => key)
+          const keys = (await store.all()).map(({ privateKey: _private, ...key }) => key)
           if (args.json) console.log(JSON.stringify(keys, null, 2))
           else printTable(keys)
           return 0
@@ -74,7 +77,7 @@ await runCommand({
         case 'rotate': {
           const keys = await store.all()
           const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
-          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), await keyCustody(), by)
           const { next, events } = await lifecycle.rotate(Date.now())
           printEvents(events)
           if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
@@ -85,9 +88,17 @@ await runCommand({
         case 'revoke': {
           // If the signing key goes, its replacement is of the algorithm the service signs with.
           const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
-          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), by)
+          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), await keyCustody(), by)
           printEvents(await lifecycle.revoke(args.kid, Date.now()))
           console.log(revocationBound(config))
+          return 0
+        }
+        case 'reseal': {
+          const custody = await keyCustody()
+          const count = await sealStoredKeys(store, custody, 'not-current')
+          console.log(`resealed ${count} signing key(s): every stored private key is now sealed with ` +
+            `key-encryption key ${custody.currentKekId}`)
+          console.log('Older secrets can be dropped from KEY_ENCRYPTION_KEYS once every replica runs with this list.')
           return 0
         }
       }

@@ -1,6 +1,8 @@
 import type { SqlDatabase } from '@repo/service-kit/sql'
 import { loadConfig, type AuthConfig } from '../config.js'
+import type { KeyCustody } from '../keys/key-custody.js'
 import { USAGE_ERROR, runCli } from './cli-error.js'
+import { cliKeyCustody } from './cli-key-custody.js'
 import { openCliDatabase, type OpenCliDatabaseOptions } from './open-cli-database.js'
 
 /** What every parser returns beside its commands: a request for help, or a command line that does not parse. */
@@ -10,6 +12,12 @@ export type NoCommand = { command: 'help' } | { command: 'usage', problem?: stri
 export interface CommandContext {
   config: AuthConfig
   db: SqlDatabase
+  /**
+   * The key custody, for a command that writes or opens private keys: on SQLite without
+   * KEY_ENCRYPTION_KEYS it reads DATA_DIR's secret, and refuses (unless the command creates the
+   * database) when the service has not made one yet.
+   */
+  keyCustody: () => Promise<KeyCustody>
 }
 
 export interface CommandLine<Parsed extends { command: string }> {
@@ -44,9 +52,10 @@ export function runCommand<Parsed extends { command: string }> (cli: CommandLine
       return USAGE_ERROR
     }
     const config = loadConfig(process.env)
-    const db = await openCliDatabase(config, cli.database(args))
+    const database = cli.database(args)
+    const db = await openCliDatabase(config, database)
     try {
-      return await cli.run({ config, db }, args)
+      return await cli.run({ config, db, keyCustody: () => cliKeyCustody(config, database) }, args)
     } finally {
       await db.close()
     }

@@ -82,7 +82,11 @@ const SQLITE = [
      alg TEXT NOT NULL,
      occurred_at INTEGER NOT NULL,
      performed_by TEXT NOT NULL
-   );`
+   );`,
+  // The private half is no longer PKCS#8 but whatever the key custody stores (a sealed envelope): the
+  // column says so. Clear keys left by the previous release are sealed at the first start with a
+  // secret (keys/seal-stored-keys.ts), which takes code, not SQL.
+  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;'
 ]
 
 /**
@@ -170,7 +174,9 @@ const POSTGRES = [
      alg TEXT NOT NULL,
      occurred_at BIGINT NOT NULL,
      performed_by TEXT NOT NULL
-   );`
+   );`,
+  // The private half as the key custody stores it, as in SQLite.
+  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;'
 ]
 
 /** The auth service's schema on either engine. */

@@ -1,30 +1,29 @@
-import { importPKCS8, type CryptoKey } from 'jose'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { buildJwksDocument, type JwksDocument } from './jwks-document.js'
+import type { KeyCustody, SigningKey } from './key-custody.js'
 import type { KeyStore, StoredKey } from './key-store.js'
 
-export interface SigningKey {
-  kid: string
-  alg: SigningAlgorithm
-  key: CryptoKey
-}
+export type { SigningKey } from './key-custody.js'
 
 /**
- * The in-memory view of the key store that requests use: the active signing key (private key
- * imported once; the configured algorithm's, or while a change of algorithm waits for its
- * prepublish period, the old one's) and the JWKS document (serialized once). `refresh()` rebuilds
+ * The in-memory view of the key store that requests use: the active signing key (its private half
+ * opened by the custody and imported once per key, not per token; the configured algorithm's, or
+ * while a change of algorithm waits for its prepublish period, the old one's) and the JWKS document
+ * (serialized once). `refresh()` rebuilds
  * both only when the set of published keys or their states changed.
  */
 export class KeyRing {
   readonly #store: KeyStore
   readonly #alg: SigningAlgorithm
+  readonly #custody: KeyCustody
   #fingerprint = ''
   #signing: SigningKey | undefined
   #jwks: JwksDocument = buildJwksDocument([])
 
-  constructor (store: KeyStore, alg: SigningAlgorithm) {
+  constructor (store: KeyStore, alg: SigningAlgorithm, custody: KeyCustody) {
     this.#store = store
     this.#alg = alg
+    this.#custody = custody
   }
 
   /** Re-reads the store; returns true when what is published or what signs has changed. */
@@ -43,8 +42,8 @@ export class KeyRing {
 
   async #importSigningKey (stored: StoredKey): Promise<SigningKey> {
     if (this.#signing?.kid === stored.kid) return this.#signing
-    if (!stored.privatePkcs8) throw new Error(`active key ${stored.kid} has no private key`)
-    return { kid: stored.kid, alg: stored.alg, key: await importPKCS8(stored.privatePkcs8, stored.alg) }
+    if (!stored.privateKey) throw new Error(`active key ${stored.kid} has no private key`)
+    return this.#custody.open(stored.kid, stored.alg, stored.privateKey)
   }
 
   signingKey (): SigningKey | undefined {

@@ -18,7 +18,8 @@ export interface StoredKey {
   alg: SigningAlgorithm
   state: KeyState
   publicJwk: PublicJwk
-  privatePkcs8: string | null
+  /** What the key custody stored of the private half (a sealed envelope); null once retired. */
+  privateKey: string | null
   createdAt: number
   /** For a `next` key: when it is due to start signing. */
   activatesAt: number | null
@@ -35,7 +36,7 @@ interface KeyRow {
   alg: SigningAlgorithm
   state: KeyState
   public_jwk: string
-  private_pkcs8: string | null
+  private_key: string | null
   created_at: number
   activates_at: number | null
   activated_at: number | null
@@ -51,7 +52,7 @@ function fromRow (row: KeyRow): StoredKey {
     alg: row.alg,
     state: row.state,
     publicJwk: JSON.parse(row.public_jwk) as PublicJwk,
-    privatePkcs8: row.private_pkcs8,
+    privateKey: row.private_key,
     createdAt: row.created_at,
     activatesAt: row.activates_at,
     activatedAt: row.activated_at,
@@ -125,15 +126,15 @@ export class KeyStore {
 
   async insertActive (key: NewSigningKey, now: number): Promise<void> {
     await this.#transition(`INSERT INTO signing_keys
-      (kid, alg, state, public_jwk, private_pkcs8, created_at, activated_at) VALUES ($1, $2, 'active', $3, $4, $5, $6)`,
-    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, now],
+      (kid, alg, state, public_jwk, private_key, created_at, activated_at) VALUES ($1, $2, 'active', $3, $4, $5, $6)`,
+    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privateKey, now, now],
     key.kid, now, 'key_created', 'key_activated')
   }
 
   async insertNext (key: NewSigningKey, now: number, activatesAt: number): Promise<void> {
     await this.#transition(`INSERT INTO signing_keys
-      (kid, alg, state, public_jwk, private_pkcs8, created_at, activates_at) VALUES ($1, $2, 'next', $3, $4, $5, $6)`,
-    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privatePkcs8, now, activatesAt], key.kid, now, 'key_created')
+      (kid, alg, state, public_jwk, private_key, created_at, activates_at) VALUES ($1, $2, 'next', $3, $4, $5, $6)`,
+    [key.kid, key.alg, JSON.stringify(key.publicJwk), key.privateKey, now, activatesAt], key.kid, now, 'key_created')
   }
 
   /** `next` → `active`. */
@@ -150,9 +151,19 @@ export class KeyStore {
 
   /** Any state → `retired`: out of the JWKS, private key destroyed. `revoked` marks an emergency. */
   async retire (kid: string, now: number, revoked: boolean): Promise<void> {
-    await this.#transition(`UPDATE signing_keys SET state = 'retired', private_pkcs8 = NULL, retired_at = $1,
+    await this.#transition(`UPDATE signing_keys SET state = 'retired', private_key = NULL, retired_at = $1,
       revoked_at = $2 WHERE kid = $3 AND state != 'retired'`,
     [now, revoked ? now : null, kid], kid, now, revoked ? 'key_revoked' : 'key_retired')
+  }
+
+  /**
+   * Replaces what is stored of `kid`'s private half (a reseal), if it still is `expected` and the key
+   * is not retired. Not a lifecycle transition: the key history does not record it.
+   */
+  async replacePrivateKey (kid: string, expected: string, replacement: string): Promise<boolean> {
+    if (!this.#tx) throw new Error('a reseal runs inside KeyStore.transaction')
+    return await this.#tx.run(`UPDATE signing_keys SET private_key = $1
+      WHERE kid = $2 AND private_key = $3 AND state != 'retired'`, [replacement, kid, expected]) === 1
   }
 
   /**

@@ -4,7 +4,7 @@ import { currentSigningAlg, rotationAlg, switchingToAlg } from '../../src/cli/si
 import type { KeyState, StoredKey } from '../../src/keys/key-store.js'
 
 function key (alg: SigningAlgorithm, state: KeyState, activatedAt: number | null): StoredKey {
-  const none = { privatePkcs8: null, activatesAt: null, retiringAt: null, retiresAt: null, retiredAt: null, revokedAt: null }
+  const none = { privateKey: null, activatesAt: null, retiringAt: null, retiresAt: null, retiredAt: null, revokedAt: null }
   return { ...none, kid: `${alg}-${state}-${activatedAt}`, alg, state, publicJwk: {} as StoredKey['publicJwk'], createdAt: 0, activatedAt }
 }
 

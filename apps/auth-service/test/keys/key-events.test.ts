@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { openSqlDatabase } from '@repo/service-kit/sql'
 import { DATABASE_FILE } from '../../src/db/open-auth-database.js'
 import { AUTH_MIGRATIONS } from '../../src/db/schema.js'
-import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
 import type { KeyEvent } from '../../src/keys/key-events.js'
 import { KeyLifecycle, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
+import { testCustody } from '../test-custody.js'
 
 const S = 1000
 const POLICY: RotationPolicy = {
@@ -21,8 +21,8 @@ describe.each(ENGINES)('the key history on %s', (engine: Engine) => {
     const location = await freshLocation(engine)
     const replica = new KeyStore(await openTestDatabase(location), 'host/1')
     const cli = new KeyStore(await openTestDatabase(location), 'keys-cli:host/2')
-    const keys = new KeyLifecycle(replica, POLICY, generateSigningKey)
-    const operator = new KeyLifecycle(cli, POLICY, generateSigningKey)
+    const keys = new KeyLifecycle(replica, POLICY, testCustody.generate)
+    const operator = new KeyLifecycle(cli, POLICY, testCustody.generate)
 
     const expected = [
       ...(await keys.tick(T0)).map(at(T0, 'host/1')),
@@ -43,7 +43,7 @@ describe.each(ENGINES)('the key history on %s', (engine: Engine) => {
 
   it('writes nothing for a transaction that fails, nor for a transition that changes no key', async () => {
     const store = new KeyStore(await openTestDatabase(await freshLocation(engine)), 'host/1')
-    const key = await generateSigningKey('ES256')
+    const key = await testCustody.generate('ES256')
     await expect(store.transaction(async (keys) => {
       await keys.insertActive(key, T0)
       throw new Error('fails after the insert')
@@ -59,24 +59,26 @@ describe.each(ENGINES)('the key history on %s', (engine: Engine) => {
 
   it('refuses a transition outside a transaction, where its history row could be lost', async () => {
     const store = new KeyStore(await openTestDatabase(await freshLocation(engine)), 'host/1')
-    const key = await generateSigningKey('ES256')
+    const key = await testCustody.generate('ES256')
     await expect(store.insertActive(key, T0)).rejects.toThrow('inside KeyStore.transaction')
     expect(await store.all()).toEqual([])
   })
 
   it('adds the key history to a database made before it', async () => {
     const location = await freshLocation(engine)
-    const before = AUTH_MIGRATIONS.sqlite.length - 1
+    // The schema up to, not including, the migration that adds the history.
+    const before = (migrations: readonly string[]) =>
+      migrations.slice(0, migrations.findIndex((sql) => sql.includes('CREATE TABLE key_events')))
     const old = await openSqlDatabase(location, DATABASE_FILE, {
       component: AUTH_MIGRATIONS.component,
-      sqlite: AUTH_MIGRATIONS.sqlite.slice(0, before),
-      postgres: AUTH_MIGRATIONS.postgres.slice(0, AUTH_MIGRATIONS.postgres.length - 1)
+      sqlite: before(AUTH_MIGRATIONS.sqlite),
+      postgres: before(AUTH_MIGRATIONS.postgres)
     })
     await expect(old.all('SELECT * FROM key_events')).rejects.toThrow()
     await old.close()
 
     const store = new KeyStore(await openTestDatabase(location), 'host/1')
-    await new KeyLifecycle(store, POLICY, generateSigningKey).tick(T0)
+    await new KeyLifecycle(store, POLICY, testCustody.generate).tick(T0)
     expect((await store.events()).map((event) => event.event)).toEqual(['key_created', 'key_activated'])
   })
 })

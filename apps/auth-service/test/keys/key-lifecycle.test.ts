@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { DatabaseLocation } from '@repo/service-kit/sql'
-import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
 import type { KeyEvent } from '../../src/keys/key-events.js'
 import { KeyLifecycle, UnknownKeyError, type RotationPolicy } from '../../src/keys/key-lifecycle.js'
 import { KeyStore } from '../../src/keys/key-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
+import { testCustody } from '../test-custody.js'
 
 const S = 1000
 const POLICY: RotationPolicy = { alg: 'ES256', rotationIntervalMs: 100 * S, prepublishMs: 10 * S, retireAfterMs: 20 * S }
@@ -14,7 +14,7 @@ const T0 = Date.UTC(2030, 0, 1)
 async function processOn (location: DatabaseLocation, policy: RotationPolicy = POLICY) {
   const db = await openTestDatabase(location)
   const store = new KeyStore(db)
-  return { store, location, keys: new KeyLifecycle(store, policy, generateSigningKey), close: () => db.close() }
+  return { store, location, keys: new KeyLifecycle(store, policy, testCustody.generate), close: () => db.close() }
 }
 
 const states = async (store: KeyStore) => (await store.all()).map((key) => key.state)
@@ -47,7 +47,7 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
 
     expect(await keys.tick(T0 + 119 * S)).toEqual([])
     expect(await keys.tick(T0 + 120 * S)).toEqual([{ event: 'key_retired', kid: a, alg: 'ES256' }])
-    expect(await store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: null })
+    expect(await store.find(a)).toMatchObject({ state: 'retired', privateKey: null, revokedAt: null })
     expect(await published(store)).toEqual([b])
     expect(await states(store)).toEqual(['retired', 'active'])
     await close()
@@ -89,7 +89,7 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
       { event: 'key_created', kid: b, alg: 'ES256' },
       { event: 'key_activated', kid: b, alg: 'ES256' }
     ])
-    expect(await store.find(a)).toMatchObject({ state: 'retired', privatePkcs8: null, revokedAt: T0 + S })
+    expect(await store.find(a)).toMatchObject({ state: 'retired', privateKey: null, revokedAt: T0 + S })
     expect(await published(store)).toEqual([b])
     await close()
   })
@@ -104,7 +104,7 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     const seen: Array<{ active: string | undefined, events: KeyEvent[] }> = []
     const revoking = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
       seen.push({ active: await activeKid(other.store), events: await other.keys.tick(T0 + S) })
-      return generateSigningKey(alg)
+      return testCustody.generate(alg)
     })
     const events = await revoking.revoke(a, T0 + S)
     const b = await activeKid(other.store)
@@ -164,7 +164,7 @@ describe.each(ENGINES)('the key lifecycle on %s', (engine: Engine) => {
     const prepublishing = new KeyLifecycle(new KeyStore(await openTestDatabase(location)), POLICY, async (alg) => {
       if (!revoked) await other.keys.revoke(a, T0 + 90 * S)
       revoked = true
-      return generateSigningKey(alg)
+      return testCustody.generate(alg)
     })
     expect(await prepublishing.tick(T0 + 90 * S)).toEqual([])
     const b = await activeKid(other.store)

@@ -4,6 +4,7 @@ import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
 import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { buildTestApp, captureLogs, login } from '../helper.js'
+import { TEST_KEK } from '../test-custody.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -23,7 +24,7 @@ async function appBehindForwarder () {
   const url = new URL(direct)
   url.port = String(forwarder.port)
   const logs = captureLogs()
-  const app = await buildTestApp({ DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1s', METRICS_ENABLED: 'true' }, { logger: logs.logger })
+  const app = await buildTestApp({ DATABASE_URL: url.toString(), KEY_ENCRYPTION_KEYS: TEST_KEK, DATABASE_CONNECT_TIMEOUT: '1s', METRICS_ENABLED: 'true' }, { logger: logs.logger })
   const { secret } = await app.clients.add({
     clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials']
   }, Date.now())

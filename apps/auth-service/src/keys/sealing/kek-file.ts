@@ -52,3 +52,10 @@ export async function readOrCreateKekFile (dataDir: string): Promise<KekFile> {
     await unlink(draft)
   }
 }
+
+/** The secret in `dataDir/key-encryption-key`, or undefined if there is none yet (a CLI never makes one). */
+export async function readKekFile (dataDir: string): Promise<Omit<KekFile, 'created'> | undefined> {
+  const path = join(dataDir, KEK_FILE_NAME)
+  const secret = await readSecret(path)
+  return secret === undefined ? undefined : { path, secret }
+}

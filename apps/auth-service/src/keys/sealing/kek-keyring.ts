@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { inspect } from 'node:util'
 import { ConfigError } from '@repo/service-kit/env'
 
 /** One key-encryption key: the secret (as a KeyObject, which prints no material) and its public id. */
@@ -8,15 +9,37 @@ export interface Kek {
   key: KeyObject
 }
 
-/** The secrets of `KEY_ENCRYPTION_KEYS`: the newest seals, every one opens what it sealed. */
-export interface KekKeyring {
-  newest: Kek
-  byId: ReadonlyMap<string, Kek>
+/**
+ * The secrets of `KEY_ENCRYPTION_KEYS`: the newest seals, every one opens what it sealed. It sits in
+ * the service's configuration, which a log line or a debugger may print: printed or serialized, it
+ * shows where it came from and the kek ids, never a secret.
+ */
+export class KekKeyring {
+  readonly newest: Kek
+  readonly byId: ReadonlyMap<string, Kek>
+  /** Where the secrets came from (`KEY_ENCRYPTION_KEYS`, `KEY_ENCRYPTION_KEYS_FILE`, a file's path): errors name it. */
+  readonly source: string
+
+  constructor (keys: readonly [Kek, ...Kek[]], source: string) {
+    this.newest = keys[0]
+    this.byId = new Map(keys.map((kek) => [kek.id, kek]))
+    this.source = source
+  }
+
+  toJSON (): { source: string, kekIds: string[] } {
+    return { source: this.source, kekIds: [...this.byId.keys()] }
+  }
+
+  [inspect.custom] (): string {
+    return `KekKeyring ${JSON.stringify(this.toJSON())}`
+  }
 }
 
 const SECRET_BYTES = 32
 const BASE64URL = /^[A-Za-z0-9_-]+$/
-const HOW_TO_MAKE = 'make one with: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"'
+/** How to make a secret, for the messages that ask for one. */
+export const HOW_TO_MAKE =
+  'make one with: node -e "console.log(require(\'node:crypto\').randomBytes(32).toString(\'base64url\'))"'
 
 /**
  * The id stored beside each sealed key, so opening picks its secret without trying them all. An HMAC
@@ -41,13 +64,13 @@ function decodeSecret (name: string, text: string, position: string): Buffer {
 }
 
 /**
- * Parses a comma-separated list of base64url 256-bit secrets, newest first (whitespace around the
- * commas is ignored). Throws a `ConfigError` naming `name` and the bad entry's position, never its text.
+ * Parses a list of base64url 256-bit secrets, newest first, separated by commas or line breaks (a
+ * file of one secret per line reads as the variable does; whitespace around each is ignored). Throws
+ * a `ConfigError` naming `name` and the bad entry's position, never its text.
  */
 export function parseKeyEncryptionKeys (value: string, name = 'KEY_ENCRYPTION_KEYS'): KekKeyring {
-  const texts = value.split(',').map((text) => text.trim())
+  const texts = value.trim().split(/,|\r?\n/).map((text) => text.trim())
   const many = texts.length > 1
-  const byId = new Map<string, Kek>()
   const keys: Kek[] = []
   for (const [index, text] of texts.entries()) {
     const position = many ? `secret ${index + 1} of ${texts.length} ` : ''
@@ -57,7 +80,9 @@ export function parseKeyEncryptionKeys (value: string, name = 'KEY_ENCRYPTION_KE
     const first = keys.findIndex((other) => other.id === kek.id)
     if (first >= 0) throw invalid(name, `lists the same secret twice (secrets ${first + 1} and ${index + 1})`)
     keys.push(kek)
-    byId.set(kek.id, kek)
   }
-  return { newest: keys[0] as Kek, byId }
+  const [newest, ...older] = keys
+  // Unreachable: split() returns at least one entry, and an empty one was refused above.
+  if (newest === undefined) throw invalid(name, `is empty; ${HOW_TO_MAKE}`)
+  return new KekKeyring([newest, ...older], name)
 }
