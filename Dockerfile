@@ -64,7 +64,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Each directory is a volume root; a new named volume takes its owner and mode from here, so the
 # unprivileged user owns them all and ca/ (the CA's private key) is its alone.
-RUN mkdir -p /certs/ca /certs/server /certs/trust && chown -R node:node /certs && chmod 700 /certs/ca
+# kek/ holds the key-encryption key docker-compose.postgres.yml gives every auth-service replica.
+RUN mkdir -p /certs/ca /certs/server /certs/trust /certs/kek && chown -R node:node /certs \
+ && chmod 700 /certs/ca /certs/kek
 USER node
 COPY --from=build /deploy/dev-certs/package.json ./
 COPY --from=build /deploy/dev-certs/node_modules ./node_modules

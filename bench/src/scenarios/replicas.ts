@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { startPostgresServer } from '@repo/service-harness/postgres-server'
@@ -47,6 +48,7 @@ export async function replicaScenarios (): Promise<ReplicaReport> {
     })
     running.push(sqlite)
     const databaseUrl = await postgres.createDatabase()
+    const keyEncryptionKey = randomBytes(32).toString('base64url')
     const ports = [await freePort(), await freePort()]
     // One issuer for both replicas, as behind a load balancer.
     const issuer = `http://127.0.0.1:${ports[0]}`
@@ -55,6 +57,8 @@ export async function replicaScenarios (): Promise<ReplicaReport> {
       ...UNLIMITED,
       ISSUER: issuer,
       DATABASE_URL: databaseUrl,
+      // Shared by both replicas, as it must be: each opens the keys the other sealed.
+      KEY_ENCRYPTION_KEYS: keyEncryptionKey,
       DATA_DIR: dir.path
     }))
     running.push(...replicas)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
@@ -7,7 +8,7 @@ import { startBalancer, type Balancer } from './balancer.js'
 export interface ReplicaSet {
   /** The ISSUER every replica shares and the consumer trusts: the balancer's URL. */
   issuer: string
-  /** The replicas' environment (DATABASE_URL, ISSUER, timings): the CLIs run with it too. */
+  /** The replicas' environment (DATABASE_URL, KEY_ENCRYPTION_KEYS, ISSUER, timings): the CLIs run with it too. */
   authEnv: Record<string, string>
   /** The replica now serving on each port; `restart(i)` replaces entry `i`. */
   replicas: ServiceProcess[]
@@ -40,10 +41,12 @@ export async function startReplicas (
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()))
   const balancer = await startBalancer(ports.map((port) => `http://127.0.0.1:${port}`))
   const consumerDir = await tempDir('replicas-consumer-')
-  // No DATA_DIR: with DATABASE_URL, nothing of the auth service may land on the local disk.
+  // No DATA_DIR: with DATABASE_URL, nothing of the auth service may land on the local disk. Every
+  // replica (and the CLIs) shares one key-encryption key, as they must.
   const env = {
     ISSUER: balancer.url,
     DATABASE_URL: await postgres.createDatabase(),
+    KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
     DATA_DIR: '/nonexistent',
     ...authEnv
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { describe, it, vi } from 'vitest'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceName } from '@repo/service-harness/service-process'
@@ -16,6 +17,8 @@ describe('a service whose PostgreSQL never comes up', () => {
       ISSUER: 'http://127.0.0.1:1',
       DATA_DIR: dataDir.path,
       DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${dbPort}/auth`,
+      // The auth service requires one with DATABASE_URL (the consumer ignores it).
+      KEY_ENCRYPTION_KEYS: randomBytes(32).toString('base64url'),
       DATABASE_START_WAIT: `${START_WAIT_MS}ms`,
       DATABASE_CONNECT_TIMEOUT: '1s'
     })

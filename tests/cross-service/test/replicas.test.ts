@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { call, login, tokenFor } from '@repo/service-harness/http'
+import { scanPostgresForPrivateKeys } from '@repo/service-harness/private-key-scan'
 import { runAuthCli, type ServiceProcess } from '@repo/service-harness/service-process'
 import { kidOf, servedJwks } from '../src/jwks.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
@@ -49,7 +50,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
     expect((await servedJwks(set.issuer)).body).toBe(after[0]?.body)
   })
 
-  it('rotates under load through the consumer, tokens from alternating replicas, without a failed request', async () => {
+  it('rotates under load through the consumer, tokens from alternating replicas, keys sealed, without a failed request', async () => {
     const set = await suite.start({ authEnv: FAST_KEYS, consumerEnv: FAST_CONSUMER })
     const { replicas } = set
     const consumer = set.consumer as ServiceProcess
@@ -85,6 +86,8 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
       expect(signedBy.map((kids) => [...kids])).toEqual(replicas.map(() => [oldKid, newKid]))
       expect(result.errors).toEqual([])
       expect(result.non2xx).toBe(0)
+      // Every replica signed with keys the others sealed (one KEY_ENCRYPTION_KEYS): none is in the clear.
+      expect(await scanPostgresForPrivateKeys(set.authEnv.DATABASE_URL as string)).toEqual([])
     } finally {
       stop.abort()
       await Promise.all([load?.done, tokens.done])

@@ -41,8 +41,19 @@ describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: au
     expect(replicas).toHaveLength(REPLICAS)
     for (const replica of replicas) {
       expect(await replica.env()).toContain('DATABASE_URL=postgres://jwks:jwks-demo-password@postgres:5432/jwks')
+      expect(await replica.env()).toContain('KEY_ENCRYPTION_KEYS_FILE=/app/kek/key-encryption-keys')
       expect(await replica.logs()).toContain('"database":"postgres://jwks@postgres:5432/jwks"')
     }
+  })
+
+  it('seals the signing keys with the secret the certs service made once, shared by every replica', async () => {
+    const [postgres] = await stack.containers('postgres')
+    const sql = "SELECT count(*) FILTER (WHERE private_key LIKE 'kek1.%') || ' ' || count(*) FROM signing_keys"
+    expect((await postgres?.exec(['psql', '-U', 'jwks', '-d', 'jwks', '-tAc', sql]))?.trim()).toBe('1 1')
+    const secrets = await Promise.all((await stack.containers('auth-service'))
+      .map((replica) => replica.exec(['cat', '/app/kek/key-encryption-keys'])))
+    expect(secrets[0]).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
+    expect(new Set(secrets).size).toBe(1)
   })
 
   it('serves byte-identical JWKS with the same ETag on every replica', async () => {

@@ -5,11 +5,11 @@ import type { KeyEvent } from '../keys/key-events.js'
 import { UnknownKeyError } from '../keys/key-lifecycle.js'
 import { cliInstanceId } from '../keys/key-events.js'
 import { KeyStore, type StoredKey } from '../keys/key-store.js'
-import { sealStoredKeys } from '../keys/seal-stored-keys.js'
 import { CliError } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
 import { formatKeyEvents } from './key-events-output.js'
 import { parseKeysArgs } from './keys-args.js'
+import { resealKeys } from './keys-reseal.js'
 import { runCommand } from './run-command.js'
 import { currentSigningAlg, rotationAlg, switchingToAlg } from './signing-alg.js'
 
@@ -93,14 +93,9 @@ await runCommand({
           console.log(revocationBound(config))
           return 0
         }
-        case 'reseal': {
-          const custody = await keyCustody()
-          const count = await sealStoredKeys(store, custody, 'not-current')
-          console.log(`resealed ${count} signing key(s): every stored private key is now sealed with ` +
-            `key-encryption key ${custody.currentKekId}`)
-          console.log('Older secrets can be dropped from KEY_ENCRYPTION_KEYS once every replica runs with this list.')
+        case 'reseal':
+          for (const line of await resealKeys(store, await keyCustody())) console.log(line)
           return 0
-        }
       }
     } catch (error) {
       if (error instanceof UnknownKeyError) throw new CliError(error.message)

@@ -13,6 +13,7 @@ describe('keys CLI arguments', () => {
     [['events'], { command: 'events', json: false }],
     [['events', '--json'], { command: 'events', json: true }],
     [['rotate'], { command: 'rotate' }],
+    [['reseal'], { command: 'reseal' }],
     [['revoke', KID], { command: 'revoke', kid: KID }],
     [['revoke', DASH_KID], { command: 'revoke', kid: DASH_KID }],
     [['revoke', '--', DASH_KID], { command: 'revoke', kid: DASH_KID }],
@@ -30,9 +31,10 @@ describe('keys CLI arguments', () => {
     [['revoke', ''], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
     [['revoke', 'a', 'b'], { command: 'usage', problem: 'revoke takes one kid: revoke [--] <kid>' }],
     [['rotate', 'now'], { command: 'usage', problem: 'rotate takes no arguments, got "now"' }],
+    [['reseal', 'all'], { command: 'usage', problem: 'reseal takes no arguments, got "all"' }],
     [['list', '--yaml'], { command: 'usage', problem: 'list takes no arguments but --json, got "--yaml"' }],
     [['events', 'all'], { command: 'usage', problem: 'events takes no arguments but --json, got "all"' }],
-    [['delete', 'x'], { command: 'usage', problem: 'unknown command "delete": use list, events, rotate or revoke' }]
+    [['delete', 'x'], { command: 'usage', problem: 'unknown command "delete": use list, events, rotate, revoke or reseal' }]
   ])('reads %j', (argv, expected) => {
     expect(parseKeysArgs(argv)).toEqual(expected)
   })
