@@ -32,8 +32,8 @@ async function secretsFile (content: string): Promise<string> {
 
 describe('KEY_ENCRYPTION_KEYS and KEY_ENCRYPTION_KEYS_FILE', () => {
   it('are required with DATABASE_URL, the message saying how to make one', () => {
-    expect(configError({ DATABASE_URL })).toBe('invalid configuration: KEY_ENCRYPTION_KEYS (or KEY_ENCRYPTION_KEYS_FILE) ' +
-      `must be set with DATABASE_URL: the signing keys are stored sealed with it; ${HOW}`)
+    expect(configError({ DATABASE_URL })).toBe('invalid configuration: KEY_ENCRYPTION_KEYS (or ' +
+      `KEY_ENCRYPTION_KEYS_FILE) must be set with DATABASE_URL: the signing keys are stored sealed with it; ${HOW}`)
   })
 
   it('may be unset on SQLite (the service generates a secret into DATA_DIR)', () => {
@@ -49,17 +49,22 @@ describe('KEY_ENCRYPTION_KEYS and KEY_ENCRYPTION_KEYS_FILE', () => {
   it('reads the same list from the file, one secret a line', async () => {
     const path = await secretsFile(`${NEW}\n${OLD}\n`)
     const { keyEncryptionKeys } = loadConfig({ DATABASE_URL, KEY_ENCRYPTION_KEYS_FILE: path })
-    expect(keyEncryptionKeys?.toJSON()).toEqual({ source: `KEY_ENCRYPTION_KEYS_FILE (${path})`, kekIds: [kekId(NEW), kekId(OLD)] })
+    expect(keyEncryptionKeys?.toJSON())
+      .toEqual({ source: `KEY_ENCRYPTION_KEYS_FILE (${path})`, kekIds: [kekId(NEW), kekId(OLD)] })
   })
 
   it('never shows a secret when the configuration is serialized or inspected', () => {
     const config = loadConfig({ DATABASE_URL, KEY_ENCRYPTION_KEYS: `${NEW},${OLD}` })
-    for (const text of [JSON.stringify(config), inspect(config, { depth: 10, showHidden: true }), String(config.keyEncryptionKeys)]) {
+    const printed = [
+      JSON.stringify(config), inspect(config, { depth: 10, showHidden: true }), String(config.keyEncryptionKeys)
+    ]
+    for (const text of printed) {
       expect(text).not.toContain(NEW)
       expect(text).not.toContain(OLD)
       expect(text).not.toContain(Buffer.from(NEW, 'base64url').toString('hex'))
     }
-    expect(JSON.parse(JSON.stringify(config)).keyEncryptionKeys).toEqual({ source: 'KEY_ENCRYPTION_KEYS', kekIds: [kekId(NEW), kekId(OLD)] })
+    expect(JSON.parse(JSON.stringify(config)).keyEncryptionKeys)
+      .toEqual({ source: 'KEY_ENCRYPTION_KEYS', kekIds: [kekId(NEW), kekId(OLD)] })
   })
 
   it('refuses both at once', async () => {
@@ -71,7 +76,8 @@ describe('KEY_ENCRYPTION_KEYS and KEY_ENCRYPTION_KEYS_FILE', () => {
   const short = randomBytes(16).toString('base64url')
   it.each([
     ['a short secret', short, `KEY_ENCRYPTION_KEYS must be 32 bytes (256 bits) in base64url, 43 characters; ${HOW}`],
-    ['standard base64', `+${NEW.slice(1)}`, `KEY_ENCRYPTION_KEYS is not base64url (A-Z a-z 0-9 - _, no padding); ${HOW}`],
+    ['standard base64', `+${NEW.slice(1)}`,
+      `KEY_ENCRYPTION_KEYS is not base64url (A-Z a-z 0-9 - _, no padding); ${HOW}`],
     ['an empty value', '', `KEY_ENCRYPTION_KEYS is empty; ${HOW}`],
     ['a bad second secret', `${NEW},${short}`, 'KEY_ENCRYPTION_KEYS secret 2 of 2 must be 32 bytes (256 bits) in ' +
       `base64url, 43 characters; ${HOW}`]
@@ -84,11 +90,12 @@ describe('KEY_ENCRYPTION_KEYS and KEY_ENCRYPTION_KEYS_FILE', () => {
   it('refuses a file that cannot be read, or holds a bad secret, naming the variable and the path', async () => {
     const missing = join(await tempDataDir(), 'absent')
     expect(configError({ DATABASE_URL, KEY_ENCRYPTION_KEYS_FILE: missing }))
-      .toBe(`invalid configuration: KEY_ENCRYPTION_KEYS_FILE (${missing}) cannot be read: ENOENT: no such file or directory`)
+      .toBe(`invalid configuration: KEY_ENCRYPTION_KEYS_FILE (${missing}) cannot be read: ` +
+        'ENOENT: no such file or directory')
     const bad = await secretsFile(`${short}\n`)
     const text = configError({ DATABASE_URL, KEY_ENCRYPTION_KEYS_FILE: bad })
-    expect(text).toBe(`invalid configuration: KEY_ENCRYPTION_KEYS_FILE (${bad}) must be 32 bytes (256 bits) in base64url, ` +
-      `43 characters; ${HOW}`)
+    expect(text).toBe(`invalid configuration: KEY_ENCRYPTION_KEYS_FILE (${bad}) must be 32 bytes (256 bits) in ` +
+      `base64url, 43 characters; ${HOW}`)
     expect(text).not.toContain(short)
   })
 })

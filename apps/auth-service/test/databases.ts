@@ -16,7 +16,10 @@ export async function freshLocation (engine: Engine): Promise<DatabaseLocation> 
   return { dataDir: '/nonexistent', databaseUrl: await createTestDatabase(inject('postgresAdminUrl')) }
 }
 
-/** Opens the auth database at `location` (a connection of its own, as another process would have), closed when the test ends. */
+/**
+ * Opens the auth database at `location` (a connection of its own, as another process would have),
+ * closed when the test ends.
+ */
 export async function openTestDatabase (location: DatabaseLocation): Promise<SqlDatabase> {
   const db = await openAuthDatabase(location)
   onTestFinished(() => db.close())

@@ -13,7 +13,8 @@ async function kekPath (): Promise<string> {
 describe('the compose stack\'s key-encryption key', () => {
   it('is made once, 256 bits of base64url readable by its owner only, and kept afterwards', async () => {
     const path = await kekPath()
-    expect(await ensureKeyEncryptionKey(path)).toBe(`created a key-encryption key in ${path} (back it up with the database)`)
+    expect(await ensureKeyEncryptionKey(path))
+      .toBe(`created a key-encryption key in ${path} (back it up with the database)`)
     const secret = await readFile(path, 'utf8')
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
     expect(Buffer.from(secret.trim(), 'base64url')).toHaveLength(32)

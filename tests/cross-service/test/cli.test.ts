@@ -89,6 +89,12 @@ describe('auth-service CLIs beside a running service', () => {
     const initialised = await runAuthCli('users', ['add', '--init', 'bob', 'read'], env, 'correct horse\n')
     expect(initialised.code, initialised.stderr).toBe(0)
     expect(existsSync(path)).toBe(true)
+    // No service has run there: no key-encryption key either, and the keys CLI makes none.
+    expect(await runAuthCli('keys', ['reseal'], env)).toEqual({
+      code: 1, stdout: '', stderr: `keys: no key-encryption key at ${join(typo, 'key-encryption-key')} — check DATA_DIR, ` +
+        'start the service once to create it, or set KEY_ENCRYPTION_KEYS\n'
+    })
+    expect(existsSync(join(typo, 'key-encryption-key'))).toBe(false)
   })
 
   it('rotates in the algorithm the service signs with, not the CLI\'s default, and refuses a SIGNING_ALG that differs', async () => {
@@ -109,6 +115,14 @@ describe('auth-service CLIs beside a running service', () => {
     ])
     // The running service picks the next key up on its next key-state poll and publishes it.
     await expect.poll(publishedKids, { timeout: 5000, interval: 100 }).toEqual([active?.kid, kid])
+  })
+
+  it('reseals with the secret the service generated into DATA_DIR: every key is sealed with it already', async () => {
+    expect(await keys(['reseal'])).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^resealed 0 signing key\(s\): every stored private key is sealed with key-encryption key [\w-]{11}\n/),
+      stderr: ''
+    })
   })
 
   it('answers a usage error with one line and exit status 2', async () => {

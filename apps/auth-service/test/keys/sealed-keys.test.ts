@@ -20,12 +20,15 @@ const POLICY = { alg: 'RS256' as const, rotationIntervalMs: 86_400_000, prepubli
 const kekId = (secret: string) => kekIdOf(Buffer.from(secret, 'base64url'))
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
-const jwksOf = async (app: App) => (await app.inject('/.well-known/jwks.json')).json() as { keys: Array<{ kid: string }> }
+const jwksOf = async (app: App) =>
+  (await app.inject('/.well-known/jwks.json')).json() as { keys: Array<{ kid: string }> }
+const verify = async (app: App, token: string) =>
+  jwtVerify(token, createLocalJWKSet(await jwksOf(app)), { issuer: ISSUER, audience: AUDIENCE })
 const kidsOf = async (app: App) => (await jwksOf(app)).keys.map((key) => key.kid)
 
 async function signingKid (app: App): Promise<string> {
   const token = (await login(app, 'Jane', 'pass123')).json().access_token as string
-  const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(await jwksOf(app)), { issuer: ISSUER, audience: AUDIENCE })
+  const { protectedHeader } = await verify(app, token)
   return protectedHeader.kid as string
 }
 
@@ -92,12 +95,13 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
     }
     // A value copied to the other row does not open there.
     const [a, b] = stored as [typeof stored[0], typeof stored[0]]
-    await expect(testCustody.open(b.kid, b.alg, a.privateKey as string)).rejects.toMatchObject({ code: 'KEY_SEAL_INVALID' })
+    await expect(testCustody.open(b.kid, b.alg, a.privateKey as string))
+      .rejects.toMatchObject({ code: 'KEY_SEAL_INVALID' })
     expect(await scanForPrivateKeys(db)).toEqual([])
     expect(await signingKid(app)).toBe(a.kid)
   })
 
-  it('refuses to start with secrets that open none of the keys, naming kid, kek id and variable; rewrites nothing', async () => {
+  it('refuses secrets that open none of the keys, naming kid, kek id and variable; rewrites nothing', async () => {
     const location = await freshLocation(engine)
     const { app } = await start(location, TEST_KEK)
     const [kid] = await kidsOf(app)
@@ -137,23 +141,26 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
     const { app, logs } = await start(location, TEST_KEK)
     const sealedLines = logs.map((line) => JSON.parse(line) as { event?: string, count?: number, msg: string })
       .filter((line) => line.event === 'signing_keys_sealed')
-    expect(sealedLines).toMatchObject([{ count: 2, msg: `sealed 2 signing key(s) stored in the clear with key-encryption key ${kekId(TEST_KEK)}` }])
+    const msg = `sealed 2 signing key(s) stored in the clear with key-encryption key ${kekId(TEST_KEK)}`
+    expect(sealedLines).toMatchObject([{ count: 2, msg }])
     expect(await kidsOf(app)).toEqual([active, next])
     expect(await signingKid(app)).toBe(active)
-    await expect(jwtVerify(token, createLocalJWKSet(await jwksOf(app)), { issuer: ISSUER, audience: AUDIENCE })).resolves.toBeDefined()
+    expect((await verify(app, token)).protectedHeader.kid).toBe(active)
     const db = await openTestDatabase(location)
     expect(await scanForPrivateKeys(db)).toEqual([])
     expect((await new KeyStore(db).all()).map((key) => isSealed(key.privateKey as string))).toEqual([true, true])
     expect(logs.join('\n')).not.toContain(TEST_KEK)
   })
 
-  it('keeps every kid signing after `keys reseal` and the old secret dropped; dropping it first is refused', async () => {
+  it('keeps every kid signing after `keys reseal` and the old secret dropped; dropping it first is refused',
+    async () => {
     const location = await freshLocation(engine)
     const [oldSecret, newSecret] = [generateKeyEncryptionKey(), generateKeyEncryptionKey()]
     const first = await start(location, oldSecret)
     const kids = await kidsOf(first.app)
     await first.app.close()
-    expect((await refusedStart(location, newSecret)).error.message).toContain(`kid ${kids[0]} was sealed with key-encryption key ${kekId(oldSecret)}`)
+    expect((await refusedStart(location, newSecret)).error.message)
+      .toContain(`kid ${kids[0]} was sealed with key-encryption key ${kekId(oldSecret)}`)
 
     // New first, old still listed: the service opens both; the reseal moves every key to the new one.
     const both = await start(location, `${newSecret},${oldSecret}`)
@@ -175,7 +182,8 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
 })
 
 describe('sealed signing keys on SQLite without KEY_ENCRYPTION_KEYS', () => {
-  it('generates a secret into DATA_DIR on the first start, says so once, and refuses a database it does not open', async () => {
+  it('generates a secret into DATA_DIR on the first start, says so once, refuses a database it does not open',
+    async () => {
     const location = await freshLocation('sqlite')
     const path = `${location.dataDir}/key-encryption-key`
     const generated = (lines: string[]) => lines.map((line) => JSON.parse(line) as { event?: string, msg: string })
