@@ -9,7 +9,7 @@ import { createKeyLifecycle } from '../../src/keys/create-key-lifecycle.js'
 import { DATABASE_FILE } from '../../src/db/open-auth-database.js'
 import { AUTH_MIGRATIONS } from '../../src/db/schema.js'
 import { generateSigningKey } from '../../src/keys/generate-signing-key.js'
-import { KeyStore } from '../../src/keys/key-store.js'
+import { KeyStore, type StoredKey } from '../../src/keys/key-store.js'
 import { sealedKeyCustody } from '../../src/keys/sealed-key-custody.js'
 import { generateKeyEncryptionKey, isSealed, kekIdOf, parseKeyEncryptionKeys } from '../../src/keys/sealing/index.js'
 import { ENGINES, databaseEnv, freshLocation, openTestDatabase, type Engine } from '../databases.js'
@@ -45,6 +45,13 @@ async function refusedStart (location: DatabaseLocation, secrets: string) {
   const error = await buildTestApp({ ...databaseEnv(location), KEY_ENCRYPTION_KEYS: secrets }, { logger: logs.logger })
     .then(() => { throw new Error('expected the start to be refused') }, (error: unknown) => error as Error)
   return { error, logs: logs.lines }
+}
+
+/** The two keys a test made, oldest first. */
+function pair (keys: StoredKey[]): [StoredKey, StoredKey] {
+  const [a, b] = keys
+  if (!a || !b || keys.length !== 2) throw new Error(`expected two keys, got ${keys.length}`)
+  return [a, b]
 }
 
 /** The key rows as stored, for checking that a refused start rewrote nothing. */
@@ -94,7 +101,7 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
       expect((await testCustody.open(key.kid, key.alg, key.privateKey as string)).kid).toBe(key.kid)
     }
     // A value copied to the other row does not open there.
-    const [a, b] = stored as [typeof stored[0], typeof stored[0]]
+    const [a, b] = pair(stored)
     await expect(testCustody.open(b.kid, b.alg, a.privateKey as string))
       .rejects.toMatchObject({ code: 'KEY_SEAL_INVALID' })
     expect(await scanForPrivateKeys(db)).toEqual([])
@@ -125,7 +132,7 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
     await app.close()
     const db = await openTestDatabase(location)
     await createKeyLifecycle(db, POLICY, testCustody).lifecycle.rotate(Date.now())
-    const [a, b] = await new KeyStore(db).all() as [{ kid: string, privateKey: string }, { kid: string }]
+    const [a, b] = pair(await new KeyStore(db).all())
     await db.run('UPDATE signing_keys SET private_key = $1 WHERE kid = $2', [a.privateKey, b.kid])
     const before = await rows(location)
     const { error } = await refusedStart(location, TEST_KEK)
