@@ -16,7 +16,10 @@ import { ENGINES, databaseEnv, freshLocation, openTestDatabase, type Engine } fr
 import { AUDIENCE, ISSUER, buildTestApp, captureLogs, login } from '../helper.js'
 import { TEST_KEK, testCustody } from '../test-custody.js'
 
-const POLICY = { alg: 'RS256' as const, rotationIntervalMs: 86_400_000, prepublishMs: 0, retireAfterMs: 60_000 }
+// A rotation's next key waits an hour: the first key keeps signing through the test.
+const POLICY = {
+  alg: 'RS256' as const, rotationIntervalMs: 86_400_000, prepublishMs: 3_600_000, retireAfterMs: 60_000
+}
 const kekId = (secret: string) => kekIdOf(Buffer.from(secret, 'base64url'))
 type App = Awaited<ReturnType<typeof buildTestApp>>
 
