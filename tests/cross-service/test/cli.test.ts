@@ -91,7 +91,9 @@ describe('auth-service CLIs beside a running service', () => {
     expect(existsSync(path)).toBe(true)
     // No service has run there: no key-encryption key either, and the keys CLI makes none.
     expect(await runAuthCli('keys', ['reseal'], env)).toEqual({
-      code: 1, stdout: '', stderr: `keys: no key-encryption key at ${join(typo, 'key-encryption-key')} — check DATA_DIR, ` +
+      code: 1,
+      stdout: '',
+      stderr: `keys: no key-encryption key at ${join(typo, 'key-encryption-key')} — check DATA_DIR, ` +
         'start the service once to create it, or set KEY_ENCRYPTION_KEYS\n'
     })
     expect(existsSync(join(typo, 'key-encryption-key'))).toBe(false)

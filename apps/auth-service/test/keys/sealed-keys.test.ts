@@ -162,8 +162,7 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
     expect(logs.join('\n')).not.toContain(TEST_KEK)
   })
 
-  it('keeps every kid signing after `keys reseal` and the old secret dropped; dropping it first is refused',
-    async () => {
+  it('signs with the same kids after `keys reseal` and the old secret dropped (refused before)', async () => {
     const location = await freshLocation(engine)
     const [oldSecret, newSecret] = [generateKeyEncryptionKey(), generateKeyEncryptionKey()]
     const first = await start(location, oldSecret)
@@ -192,8 +191,7 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
 })
 
 describe('sealed signing keys on SQLite without KEY_ENCRYPTION_KEYS', () => {
-  it('generates a secret into DATA_DIR on the first start, says so once, refuses a database it does not open',
-    async () => {
+  it('generates a secret into DATA_DIR at first start, says so once, refuses a database it cannot open', async () => {
     const location = await freshLocation('sqlite')
     const path = `${location.dataDir}/key-encryption-key`
     const generated = (lines: string[]) => lines.map((line) => JSON.parse(line) as { event?: string, msg: string })
