@@ -129,6 +129,23 @@ describe.each(ENGINES)('sealed signing keys on %s', (engine: Engine) => {
     }
   })
 
+  it('checks every key before sealing any: a clear key stays as it was when another does not open', async () => {
+    const location = await freshLocation(engine)
+    const { app } = await start(location, TEST_KEK)
+    const [sealedKid] = await kidsOf(app)
+    await app.close()
+    // A clear key older than the sealed one: the first the start-up comes to, and due for sealing.
+    const clear = await generateSigningKey('RS256')
+    await (await openTestDatabase(location)).run(`INSERT INTO signing_keys (kid, alg, state, public_jwk, private_key,
+      created_at, activates_at) VALUES ($1, 'RS256', 'next', $2, $3, 0, 0)`,
+    [clear.kid, JSON.stringify(clear.publicJwk), clear.privatePkcs8])
+    const before = await rows(location)
+    const other = generateKeyEncryptionKey()
+    const { error } = await refusedStart(location, other)
+    expect(error.message).toContain(`kid ${sealedKid} was sealed with key-encryption key ${kekId(TEST_KEK)}`)
+    expect(await rows(location)).toEqual(before)
+  })
+
   it('refuses a sealed key moved to another kid\'s row, naming that kid', async () => {
     const location = await freshLocation(engine)
     const { app } = await start(location, TEST_KEK)
