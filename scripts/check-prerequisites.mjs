@@ -30,12 +30,12 @@ if (existsSync(chromium)) {
 }
 
 // apps/auth-service/test/keys/pkcs11/softhsm-token.ts looks in the same place.
-const softHsm = '/usr/lib/softhsm/libsofthsm2.so'
+const softHsm = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
 if (existsSync(softHsm) && !spawnSync('softhsm2-util', ['--version']).error) {
   found.push(`SoftHSM2 ${softHsm}`)
 } else {
   missing.push(`SoftHSM2 at ${softHsm} with softhsm2-util (the auth service's PKCS#11 tests make tokens in it): ` +
-    'sudo apt-get install softhsm2 (Debian, Ubuntu)')
+    'sudo apt-get install softhsm2 (Debian, Ubuntu); elsewhere install SoftHSM2 and set SOFTHSM2_MODULE to its libsofthsm2.so')
 }
 
 // packages/service-harness/src/postgres-server.ts: TEST_DATABASE_URL, else the server binaries, else a container.

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import pkcs11, { type Handle } from 'pkcs11js'
 import { afterAll } from 'vitest'
 
-/** Debian's path for SoftHSM2's PKCS#11 module. */
-export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so'
+/** SoftHSM2's PKCS#11 module: `SOFTHSM2_MODULE`, else Debian's and Ubuntu's path (as check-prerequisites). */
+export const SOFTHSM_MODULE = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
 export const LABEL = 'jwks-test'
 export const PIN = 'user-pin-4711'
 const SO_PIN = 'so-pin-0815'
@@ -25,7 +25,7 @@ export interface SoftHsmOptions {
 export function softHsmToken ({ mechanisms }: SoftHsmOptions = {}): void {
   if (!existsSync(SOFTHSM_MODULE) || spawnSync('softhsm2-util', ['--version']).error !== undefined) {
     throw new Error(`SoftHSM2 is not installed (${SOFTHSM_MODULE} and softhsm2-util): ` +
-      'sudo apt-get install softhsm2 (Debian, Ubuntu)')
+      'sudo apt-get install softhsm2 (Debian, Ubuntu); elsewhere set SOFTHSM2_MODULE to its libsofthsm2.so')
   }
   const dir = mkdtempSync(join(tmpdir(), 'softhsm-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
