@@ -1,15 +1,17 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { printGrantReport } from './grant-report.js'
 import { printPeerReport } from './peer-report.js'
 import { printReplicaReport } from './replica-report.js'
 import { printReport } from './report.js'
 import { HERE, plan, progress, report } from './run.js'
 import { consumerScenarios } from './scenarios/consumer.js'
+import { grantScenarios } from './scenarios/grants.js'
 import { peerScenarios } from './scenarios/peers.js'
 import { replicaScenarios } from './scenarios/replicas.js'
 
-/** `--only=peers|services|replicas` (comma-separated) runs just those parts; the default is all of them. */
-const PARTS = ['peers', 'services', 'replicas'] as const
+/** `--only=peers|services|replicas|grants` (comma-separated) runs just those parts; the default is all of them. */
+const PARTS = ['peers', 'services', 'replicas', 'grants'] as const
 type Part = typeof PARTS[number]
 
 function selectedParts (): Part[] {
@@ -36,9 +38,11 @@ async function main (): Promise<number> {
     for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) await consumerScenarios(alg)
   }
   if (parts.includes('replicas')) report.replicas = await replicaScenarios()
+  if (parts.includes('grants')) report.grants = await grantScenarios()
   if (parts.includes('services')) failures += printReport(report)
   if (parts.includes('peers')) failures += printPeerReport(report.peers)
   if (report.replicas) failures += printReplicaReport(report.replicas)
+  if (report.grants) failures += printGrantReport(report.grants)
   const name = parts.length < PARTS.length ? `latest-${parts.join('-')}.json` : 'latest.json'
   const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)

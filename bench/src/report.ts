@@ -1,4 +1,5 @@
 import { table } from './format.js'
+import type { GrantReport } from './grant-report.js'
 import type { Plan, Summary } from './measure.js'
 import type { ReplicaReport } from './replica-report.js'
 import type { PeerReport } from './peer-report.js'
@@ -28,6 +29,8 @@ export interface Report {
   peers: PeerReport
   /** Login and JWKS throughput, 2 auth-service replicas on PostgreSQL beside 1 on SQLite. */
   replicas?: ReplicaReport
+  /** client_credentials grants per key store (sealed in the database, a SoftHSM token) and algorithm. */
+  grants?: GrantReport
 }
 
 /**

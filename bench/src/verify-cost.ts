@@ -10,6 +10,13 @@ const KEY_PAIRS: Record<SigningAlgorithm, () => KeyPair> = {
 }
 const keys = new Map<SigningAlgorithm, KeyPair>()
 
+/** One key pair per algorithm for the whole run, made on first use. */
+export function keyPairFor (alg: SigningAlgorithm): KeyPair {
+  let pair = keys.get(alg)
+  if (!pair) keys.set(alg, pair = KEY_PAIRS[alg]())
+  return pair
+}
+
 /**
  * Microseconds of this thread's CPU time for one signature verification with Node's crypto, on
  * this machine, in this run: the floor under the cost of a request that carries a token never seen
@@ -20,9 +27,7 @@ const keys = new Map<SigningAlgorithm, KeyPair>()
  * signature is DER here, as a verifier converting the JOSE one would pass it.
  */
 export function verifyCostMicros (alg: SigningAlgorithm, iterations = 2000): number {
-  let pair = keys.get(alg)
-  if (!pair) keys.set(alg, pair = KEY_PAIRS[alg]())
-  const { privateKey, publicKey } = pair
+  const { privateKey, publicKey } = keyPairFor(alg)
   const digest = alg === 'EdDSA' ? null : 'sha256'
   const input = Buffer.from('x'.repeat(700)) // about the size of a token's signing input
   const signature = sign(digest, input, privateKey)

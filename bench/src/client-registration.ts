@@ -1,0 +1,25 @@
+import { runAuthCli } from '@repo/service-harness/service-process'
+
+/** The line of `clients add` that carries the new client's secret (shown once). */
+const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
+
+/** The secret in the output of `clients add`, or undefined if the output has none. */
+export function clientSecretIn (stdout: string): string | undefined {
+  return SECRET_LINE.exec(stdout)?.[1]
+}
+
+/** `Basic` credentials for client_secret_basic (RFC 6749 2.3.1: each part form-encoded first). */
+export function basicCredentials (clientId: string, secret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`
+}
+
+/** Registers a confidential client (client_secret_basic) through the clients CLI; returns its secret. */
+export async function registerClient (clientId: string, env: Record<string, string>): Promise<string> {
+  const { code, stdout, stderr } = await runAuthCli('clients', ['add', clientId, '--scope', 'reports:read'], env)
+  const secret = clientSecretIn(stdout)
+  if (code !== 0 || secret === undefined) {
+    throw new Error(`clients add ${clientId} exited with ${code}: ${stderr.trim() || stdout.trim()}`)
+  }
+  return secret
+}
