@@ -104,7 +104,7 @@ export function printGrantReport (report: GrantReport, print: (line: string) => 
   print('')
   print(`auth-service client_credentials grants (client_secret_basic, SQLite, ${plan.connections} connections; ` +
     `${plan.warmupSeconds} s warm-up, median of ${plan.runs} × ${plan.runSeconds} s)`)
-  print(table(['key store', 'alg', 'grants/s', 'min–max', 'CPU µs/grant', 'signature µs', 'rest µs', ''], rows))
+  print(table(['key store', 'alg', 'grants/s', 'min–max', 'CPU µs/grant', 'signature µs', 'rest µs', 'note'], rows))
   const unseal = Object.entries(report.unsealMicros).map(([alg, value]) => `${alg} ${value} µs`).join(', ')
   print('signature µs: one signature with node:crypto in the bench process; rest µs: CPU µs/grant minus it ' +
     '(HTTP, client authentication, claims, JSON; with pkcs11, the token\'s signing counts here too)')
