@@ -68,17 +68,17 @@ describe('the start-up check', () => {
   it('refuses a row whose key the token lacks, naming the kid and the token', async () => {
     const key = await custody.generate('ES256')
     await custody.destroy(key.kid)
-    await expect(custody.check(key.kid, key.privateKey)).rejects.toThrow(new Error('invalid configuration: ' +
-      `PKCS11_TOKEN_LABEL: the PKCS#11 token "${LABEL}" has no key ${key.kid}, which the database names ` +
-      '(another token, or one initialised again?)'))
+    await expect(custody.check(key.kid, key.privateKey)).rejects.toMatchObject({ name: 'ConfigError',
+      message: `invalid configuration: PKCS11_TOKEN_LABEL: the PKCS#11 token "${LABEL}" has no key ${key.kid}, ` +
+        'which the database names (another token, or one initialised again?)' })
   })
 
   it('refuses a row whose private key is stored in the database (sealed)', async () => {
     const sealed = await testCustody.generate('ES256')
     const message = `invalid configuration: SIGNING_KEY_STORE=pkcs11: the signing key ${sealed.kid} is stored in ` +
       `the database, not in the PKCS#11 token "${LABEL}" (it was made with SIGNING_KEY_STORE=database)`
-    await expect(custody.check(sealed.kid, sealed.privateKey)).rejects.toThrow(new Error(message))
-    await expect(custody.open(sealed.kid, 'ES256', sealed.privateKey)).rejects.toThrow(new Error(message))
+    await expect(custody.check(sealed.kid, sealed.privateKey)).rejects.toMatchObject({ name: 'ConfigError', message })
+    await expect(custody.open(sealed.kid, 'ES256', sealed.privateKey)).rejects.toMatchObject({ message })
   })
 
   it('has nothing to reseal', () => {
