@@ -27,7 +27,11 @@ async function pinFile (content = `${PIN}\n`): Promise<string> {
 }
 
 const pkcs11 = async (env: Record<string, string> = {}) => ({
-  SIGNING_KEY_STORE: 'pkcs11', PKCS11_MODULE: MODULE, PKCS11_TOKEN_LABEL: 'auth', PKCS11_PIN_FILE: await pinFile(), ...env
+  SIGNING_KEY_STORE: 'pkcs11',
+  PKCS11_MODULE: MODULE,
+  PKCS11_TOKEN_LABEL: 'auth',
+  PKCS11_PIN_FILE: await pinFile(),
+  ...env
 })
 
 describe('SIGNING_KEY_STORE and the PKCS11_* variables', () => {

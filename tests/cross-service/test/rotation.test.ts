@@ -56,8 +56,13 @@ describe('key rotation across the two processes', () => {
     const token = await softHsmToken()
     try {
       // Tokens live 2 s, so the old key retires 4 s after the new one signs (the least the rules allow).
-      pair = await startPair({ ...FAST_KEYS, ...token.env, SIGNING_ALG: 'ES256', TOKEN_TTL: '2s',
-        KEY_RETIRE_AFTER: '4s' }, FAST_CONSUMER)
+      pair = await startPair({
+        ...FAST_KEYS,
+        ...token.env,
+        SIGNING_ALG: 'ES256',
+        TOKEN_TTL: '2s',
+        KEY_RETIRE_AFTER: '4s'
+      }, FAST_CONSUMER)
       const { auth, consumer, authEnv } = pair
       const stop = new AbortController()
       const tokens = keepTokenFresh(() => tokenFor(auth.url, 'Jane', 'pass123'), 100, stop.signal)

@@ -48,11 +48,11 @@ export const signingKeysPlugin = fp(async function signingKeys (
 ) {
   const log = app.log.child({ component: 'keys' })
   const custody = pkcs11 ? await openPkcs11Custody(pkcs11, [policy.alg]) : await databaseCustody(keyEncryption, log)
-  let maintenance: ReturnType<typeof startKeyMaintenance> | undefined
+  const started: { maintenance?: ReturnType<typeof startKeyMaintenance> } = {}
   // The token session ends with the app (after the last maintenance pass), also when the start is
   // refused below: buildApp closes the app then.
   app.addHook('onClose', async () => {
-    await maintenance?.stop()
+    await started.maintenance?.stop()
     await custody.close()
   })
   const { store, lifecycle } = createKeyLifecycle(app.db, policy, custody, {
@@ -75,9 +75,9 @@ export const signingKeysPlugin = fp(async function signingKeys (
     const event = { event: 'signing_alg_switch_scheduled', ...change, at: new Date(change.at).toISOString() }
     log.info(event, describeAlgorithmSwitch(change))
   }
-  const running = startKeyMaintenance({ lifecycle, keyRing, intervalMs: pollIntervalMs, now, log })
-  maintenance = running
-  await app.db.watch(SIGNING_KEYS_CHANGED, () => running.runNow())
+  const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: pollIntervalMs, now, log })
+  started.maintenance = maintenance
+  await app.db.watch(SIGNING_KEYS_CHANGED, () => maintenance.runNow())
   app.decorate('keyRing', keyRing)
 }, { name: 'signing-keys', dependencies: ['database'] })
 

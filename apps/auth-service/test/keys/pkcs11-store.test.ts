@@ -89,8 +89,12 @@ describe.each(ENGINES)('SIGNING_KEY_STORE=pkcs11 on %s', (engine: Engine) => {
     const kid = (await verifiedLogin(app)).protectedHeader.kid as string
     const custody = await cliKeyCustody(testConfig(env))
     try {
-      const policy = { alg: 'ES256' as const, rotationIntervalMs: 86_400_000, prepublishMs: 3_600_000,
-        retireAfterMs: 60_000 }
+      const policy = {
+        alg: 'ES256' as const,
+        rotationIntervalMs: 86_400_000,
+        prepublishMs: 3_600_000,
+        retireAfterMs: 60_000
+      }
       const { lifecycle } = createKeyLifecycle(await openTestDatabase(location), policy, custody)
       const { next } = await lifecycle.rotate(Date.now())
       expect(await custody.held()).toEqual(expect.arrayContaining([kid, next.kid]))

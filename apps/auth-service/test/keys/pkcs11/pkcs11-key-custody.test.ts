@@ -14,8 +14,12 @@ import { LABEL, PIN, SOFTHSM_MODULE, softHsmToken, withRawSession } from './soft
 softHsmToken()
 
 // A rotation's next key waits an hour: the first key keeps signing through each test.
-const policy = (alg: SigningAlgorithm) => ({ alg, rotationIntervalMs: 86_400_000, prepublishMs: 3_600_000,
-  retireAfterMs: 60_000 })
+const policy = (alg: SigningAlgorithm) => ({
+  alg,
+  rotationIntervalMs: 86_400_000,
+  prepublishMs: 3_600_000,
+  retireAfterMs: 60_000
+})
 const OPTIONS = { tokenLabel: LABEL, source: 'PKCS11_TOKEN_LABEL' }
 
 let signer: TokenSigner
@@ -53,7 +57,8 @@ describe.each<SigningAlgorithm>(['RS256', 'ES256', 'EdDSA'])('%s keys held by a 
     expect(protectedHeader).toEqual({ alg, kid: key.kid, typ: 'at+jwt' })
     const [header, claims] = jwt.split('.')
     await expect(jwtVerify(`${header}.${claims}.${Buffer.alloc(64).toString('base64url')}`,
-      createLocalJWKSet({ keys: [key.publicJwk as JWK] }))).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' })
+      createLocalJWKSet({ keys: [key.publicJwk as JWK] })))
+      .rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' })
     await custody.destroy(key.kid)
   })
 })
@@ -68,9 +73,11 @@ describe('the start-up check', () => {
   it('refuses a row whose key the token lacks, naming the kid and the token', async () => {
     const key = await custody.generate('ES256')
     await custody.destroy(key.kid)
-    await expect(custody.check(key.kid, key.privateKey)).rejects.toMatchObject({ name: 'ConfigError',
+    await expect(custody.check(key.kid, key.privateKey)).rejects.toMatchObject({
+      name: 'ConfigError',
       message: `invalid configuration: PKCS11_TOKEN_LABEL: the PKCS#11 token "${LABEL}" has no key ${key.kid}, ` +
-        'which the database names (another token, or one initialised again?)' })
+        'which the database names (another token, or one initialised again?)'
+    })
   })
 
   it('refuses a row whose private key is stored in the database (sealed)', async () => {
