@@ -105,3 +105,27 @@ COPY --from=build /deploy/consumer-service/package.json ./
 COPY --from=build /deploy/consumer-service/node_modules ./node_modules
 COPY --from=build /deploy/consumer-service/dist ./dist
 EXPOSE 3000
+
+# docker-compose.hsm.yml's auth service: the same image plus Debian's SoftHSM2, its signing keys in a
+# software token on a volume (SIGNING_KEY_STORE=pkcs11) instead of sealed in the database. The
+# entrypoint makes the token and its PIN on the first start. SoftHSM shows the wiring a real HSM's
+# PKCS#11 library plugs into; its token is a file, as safe as the volume it is on (docs/key-rotation.md).
+FROM auth-service AS auth-service-softhsm
+USER root
+RUN apt-get update -q \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends softhsm2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /app/softhsm/tokens /app/softhsm-pin \
+ && printf 'directories.tokendir = /app/softhsm/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+      > /app/softhsm/softhsm2.conf \
+ && chown -R node:node /app/softhsm /app/softhsm-pin && chmod 700 /app/softhsm/tokens /app/softhsm-pin
+COPY --chmod=755 scripts/softhsm-entrypoint.sh /usr/local/bin/softhsm-entrypoint
+ENV SOFTHSM2_CONF=/app/softhsm/softhsm2.conf \
+    SIGNING_KEY_STORE=pkcs11 \
+    PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \
+    PKCS11_TOKEN_LABEL=auth-service \
+    PKCS11_PIN_FILE=/app/softhsm-pin/pin
+VOLUME ["/app/softhsm/tokens", "/app/softhsm-pin"]
+USER node
+ENTRYPOINT ["/usr/local/bin/softhsm-entrypoint"]
+CMD ["node", "dist/server.js"]

@@ -74,6 +74,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       policy: rotationPolicy(config),
       pollIntervalMs: config.keyStatePollMs,
       keyEncryption: { keyEncryptionKeys: config.keyEncryptionKeys, dataDir: config.dataDir },
+      pkcs11: config.signingKeyStore === 'pkcs11' ? config.pkcs11 : undefined,
       now
     })
     await app.register(tokenIssuerPlugin, {

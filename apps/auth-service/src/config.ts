@@ -4,6 +4,7 @@ import {
   DATABASE_SETTINGS, LOG_SETTINGS, METRICS_SETTINGS, listenerSettings
 } from '@repo/service-kit/service-settings'
 import { readSettings, setting, type SettingsOf } from '@repo/service-kit/settings'
+import { PKCS11_SETTING, SIGNING_KEY_STORE_SETTING } from './keys/pkcs11-settings.js'
 import { KEY_ENCRYPTION_SETTING, requireKeyEncryptionKeys } from './keys/sealing/key-encryption-setting.js'
 import { rateLimitSetting } from './rate-limits/rate-limit-setting.js'
 
@@ -38,6 +39,10 @@ export const AUTH_SETTINGS = {
    * first. Required with DATABASE_URL; unset on SQLite, the service generates one into DATA_DIR.
    */
   keyEncryptionKeys: KEY_ENCRYPTION_SETTING,
+  /** Where the private halves are: `database` (sealed with the secrets above) or `pkcs11` (a token holds them). */
+  signingKeyStore: SIGNING_KEY_STORE_SETTING,
+  /** With `pkcs11`: the module, the token (by label or slot) and the PIN read from PKCS11_PIN_FILE. */
+  pkcs11: PKCS11_SETTING,
   ...METRICS_SETTINGS,
   /** `Cache-Control: max-age` of the JWKS: how long consumers may keep it. */
   jwksMaxAgeSeconds: setting.duration('JWKS_MAX_AGE', { default: '5m', unit: 's', max: '1d' }),
@@ -136,7 +141,8 @@ export function loadConfig (environment: Record<string, string | undefined>, isT
   }
   // The timing rules only mean something once each of their variables is valid on its own.
   if (Object.values(config).every((value) => !Number.isNaN(value))) checkRotationTiming(config, env)
-  requireKeyEncryptionKeys(env, config.keyEncryptionKeys)
+  // A token keeps the private halves: nothing private is stored, nothing to seal.
+  if (config.signingKeyStore === 'database') requireKeyEncryptionKeys(env, config.keyEncryptionKeys)
   env.finish()
   return config
 }

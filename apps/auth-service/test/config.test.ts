@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       databaseConnectTimeoutMs: 5000,
       databaseStartWaitMs: 30_000,
+      signingKeyStore: 'database',
       metricsEnabled: true,
       metricsPort: undefined,
       jwksMaxAgeSeconds: 300,

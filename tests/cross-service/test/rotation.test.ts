@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { startPair, type Pair } from '../src/pair.js'
+import { softHsmToken } from '../src/softhsm.js'
 import { freePort } from '@repo/service-harness/free-port'
 import { keyEvents, runAuthCli, startService } from '@repo/service-harness/service-process'
 
@@ -49,6 +50,55 @@ describe('key rotation across the two processes', () => {
     expect(result.errors).toEqual([])
     expect(result.non2xx).toBe(0)
     expect(result.total).toBeGreaterThan(200)
+  })
+
+  it('rotates under load with the keys in a SoftHSM token, and destroys the retired key in it', async () => {
+    const token = await softHsmToken()
+    try {
+      // Tokens live 2 s, so the old key retires 4 s after the new one signs (the least the rules allow).
+      pair = await startPair({
+        ...FAST_KEYS,
+        ...token.env,
+        SIGNING_ALG: 'ES256',
+        TOKEN_TTL: '2s',
+        KEY_RETIRE_AFTER: '4s'
+      }, FAST_CONSUMER)
+      const { auth, consumer, authEnv } = pair
+      const stop = new AbortController()
+      const tokens = keepTokenFresh(() => tokenFor(auth.url, 'Jane', 'pass123'), 100, stop.signal)
+      await tokens.ready
+      const oldKid = kidOf(tokens.state.token)
+      expect(token.holds(oldKid)).toBe(true)
+      const load = runLoad(`${consumer.url}/api/v1/protected`, () => tokens.state.token, 8, stop.signal)
+
+      await vi.waitUntil(() => load.progress.total >= 200, { timeout: 10_000, interval: 20 })
+      // The keys CLI generates the next key in the token, in a process of its own.
+      const rotated = await runAuthCli('keys', ['rotate'], authEnv)
+      expect(rotated.code, rotated.stderr).toBe(0)
+      const newKid = /next key (\S+) is published/.exec(rotated.stdout)?.[1] as string
+      expect(newKid).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      await vi.waitUntil(() => tokens.state.seenKids.has(newKid), { timeout: 15_000, interval: 50 })
+      const switched = load.progress.total
+      await vi.waitUntil(() => load.progress.total >= switched + 200, { timeout: 10_000, interval: 20 })
+      stop.abort()
+      const result = await load.done
+      await tokens.done
+
+      console.log(`rotation under load, keys in SoftHSM: ${result.total} requests, ${result.non2xx} non-2xx`)
+      expect([...tokens.state.seenKids]).toEqual([oldKid, newKid])
+      expect(result.errors).toEqual([])
+      expect(result.non2xx).toBe(0)
+      expect(result.total).toBeGreaterThan(200)
+      // The old key retires on schedule and leaves the token; the new one stays.
+      await vi.waitUntil(async () => (await keyEvents(authEnv))
+        .some((event) => event.event === 'key_retired' && event.kid === oldKid), { timeout: 15_000, interval: 200 })
+      await vi.waitUntil(() => !token.holds(oldKid), { timeout: 5000, interval: 100 })
+      expect(token.holds(newKid)).toBe(true)
+    } finally {
+      await pair?.stop()
+      pair = undefined
+      await token.remove()
+    }
   })
 
   it('runs the schedule: next → active → retiring → retired, with the JWKS matching each step', async () => {

@@ -1,5 +1,6 @@
 import { loadDotEnv } from '@repo/service-kit/dot-env'
 import { ConfigError } from '@repo/service-kit/env'
+import { Pkcs11TokenError } from '../keys/pkcs11/index.js'
 
 /** Exit status of a command line that does not parse: a wrong command, operand or option. */
 export const USAGE_ERROR = 2
@@ -20,7 +21,8 @@ export class CliError extends Error {
 
 /** What failed, in one line, when it is the environment's fault (permissions, a locked database), not a bug. */
 function oneLine (error: unknown): string | undefined {
-  if (error instanceof CliError || error instanceof ConfigError) return error.message
+  const expected = [CliError, ConfigError, Pkcs11TokenError].some((kind) => error instanceof kind)
+  if (expected) return (error as Error).message
   if (!(error instanceof Error)) return undefined
   const { code, syscall } = error as Error & { code?: unknown, syscall?: unknown }
   if (typeof syscall === 'string' || code === 'ERR_SQLITE_ERROR') return error.message.split('\n')[0]

@@ -20,7 +20,8 @@ const USAGE = `usage: keys <command>
                     after the prepublish period (KEY_PREPUBLISH)
   revoke [--] <kid> remove a key from the JWKS at once and destroy its private half
   reseal            seal every stored private key with the newest KEY_ENCRYPTION_KEYS secret, in one
-                    transaction; then older secrets can be dropped from the list
+                    transaction; then older secrets can be dropped from the list (nothing to do with
+                    SIGNING_KEY_STORE=pkcs11: the token keeps the private keys)
 Works on the service's database (DATABASE_URL, else DATA_DIR, default ./data) while it runs: every
 replica picks a change up within one key-state poll (at once on PostgreSQL).
 The algorithm comes from the database; SIGNING_ALG, if set, must match it. The key timing settings are read
@@ -61,6 +62,10 @@ await runCommand({
     // Only whether SIGNING_ALG was set here; its value, validated, is config.signingAlg.
     const requestedAlg = process.env.SIGNING_ALG ? config.signingAlg : undefined
     const by = cliInstanceId()
+    // The transition is done; the service's next key maintenance pass destroys the key in the token.
+    const destroyFailed = (kid: string, error: unknown) => console.error(`keys: retired ${kid} but could not ` +
+      `destroy it in the key store (${String((error as { code?: unknown }).code)}); the service retries`)
+    const lifecycleOptions = { by, destroyFailed }
     const store = new KeyStore(db, by)
     try {
       switch (args.command) {
@@ -77,7 +82,8 @@ await runCommand({
         case 'rotate': {
           const keys = await store.all()
           const alg = rotationAlg(currentSigningAlg(keys), requestedAlg, switchingToAlg(keys))
-          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), await keyCustody(), by)
+          const policy = rotationPolicy(config, alg)
+          const { lifecycle } = createKeyLifecycle(db, policy, await keyCustody(), lifecycleOptions)
           const { next, events } = await lifecycle.rotate(Date.now())
           printEvents(events)
           if (events.length === 0) console.log(`a rotation is already under way: next key ${next.kid}`)
@@ -88,12 +94,18 @@ await runCommand({
         case 'revoke': {
           // If the signing key goes, its replacement is of the algorithm the service signs with.
           const alg = currentSigningAlg(await store.all()) ?? (await store.find(args.kid))?.alg ?? config.signingAlg
-          const { lifecycle } = createKeyLifecycle(db, rotationPolicy(config, alg), await keyCustody(), by)
+          const policy = rotationPolicy(config, alg)
+          const { lifecycle } = createKeyLifecycle(db, policy, await keyCustody(), lifecycleOptions)
           printEvents(await lifecycle.revoke(args.kid, Date.now()))
           console.log(revocationBound(config))
           return 0
         }
         case 'reseal':
+          if (config.signingKeyStore === 'pkcs11') {
+            console.log('nothing to reseal: with SIGNING_KEY_STORE=pkcs11 the PKCS#11 token keeps the private keys ' +
+              'and the database stores none')
+            return 0
+          }
           for (const line of await resealKeys(store, await keyCustody())) console.log(line)
           return 0
       }

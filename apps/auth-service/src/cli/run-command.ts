@@ -54,9 +54,12 @@ export function runCommand<Parsed extends { command: string }> (cli: CommandLine
     const config = loadConfig(process.env)
     const database = cli.database(args)
     const db = await openCliDatabase(config, database)
+    // Opened once, on first use, and closed with the database (a token session).
+    let custody: Promise<KeyCustody> | undefined
     try {
-      return await cli.run({ config, db, keyCustody: () => cliKeyCustody(config, database) }, args)
+      return await cli.run({ config, db, keyCustody: () => (custody ??= cliKeyCustody(config, database)) }, args)
     } finally {
+      await custody?.then((opened) => opened.close(), () => {})
       await db.close()
     }
   })

@@ -1,12 +1,16 @@
-import type { CryptoKey } from 'jose'
+import type { JWTHeaderParameters, JWTPayload } from 'jose'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { NewSigningKey } from './generate-signing-key.js'
 
-/** A key that signs tokens: the private half, opened and imported once per key. */
+/**
+ * A key that signs tokens, opened once per key: a private half imported into this process, or a key
+ * a PKCS#11 token holds and signs with. Either way the token issuer has one path.
+ */
 export interface SigningKey {
   kid: string
   alg: SigningAlgorithm
-  key: CryptoKey
+  /** The compact JWS of `claims` under `header`. */
+  sign: (header: JWTHeaderParameters, claims: JWTPayload) => Promise<string>
 }
 
 /**
@@ -22,8 +26,11 @@ export interface KeyCustody {
   generate: (alg: SigningAlgorithm) => Promise<NewSigningKey>
   /** The signing key a row holds; throws if its stored value does not open. */
   open: (kid: string, alg: SigningAlgorithm, stored: string) => Promise<SigningKey>
-  /** Throws unless the stored value opens (the start-up check; nothing is imported). */
-  check: (kid: string, stored: string) => void
+  /**
+   * Throws unless the stored value opens (the start-up check; nothing is imported): a `KeySealError`
+   * for a sealed value, a `ConfigError` naming the kid and the token for a key a token lacks.
+   */
+  check: (kid: string, stored: string) => void | Promise<void>
   /** Whether a stored value is a private key an earlier release wrote in the clear. */
   inClear: (stored: string) => boolean
   /** Whether a stored value is already what this custody writes now (sealed by the newest secret). */
@@ -32,4 +39,13 @@ export interface KeyCustody {
   reseal: (kid: string, stored: string) => string
   /** The id of the secret new values are sealed with, for the messages that report a reseal. */
   readonly currentKekId: string
+  /**
+   * Destroys what the custody holds of `kid` outside the database, once its row is retired (or a
+   * generated key was never stored). Nothing for sealed keys: retiring NULLs the row's value.
+   */
+  destroy: (kid: string) => Promise<void>
+  /** The kids of the keys the custody holds outside the database (a token's); none for sealed keys. */
+  held: () => Promise<string[]>
+  /** Ends what the custody opened (a token session). */
+  close: () => Promise<void>
 }

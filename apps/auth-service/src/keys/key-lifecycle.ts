@@ -2,6 +2,7 @@ import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import type { NewSigningKey } from './generate-signing-key.js'
 import type { KeyEvent } from './key-events.js'
 import type { KeyStore, StoredKey } from './key-store.js'
+import type { RetiredKeyDisposal } from './retired-key-disposal.js'
 
 /** The timing rules of rotation; see `checkRotationTiming` in config.ts for why they hold. */
 export interface RotationPolicy {
@@ -35,11 +36,46 @@ export class KeyLifecycle {
   readonly #store: KeyStore
   readonly #policy: RotationPolicy
   readonly #generate: (alg: SigningAlgorithm) => Promise<NewSigningKey>
+  readonly #disposal: RetiredKeyDisposal | undefined
 
-  constructor (store: KeyStore, policy: RotationPolicy, generate: (alg: SigningAlgorithm) => Promise<NewSigningKey>) {
+  /** `disposal` destroys retired keys outside the database (a token's); none when the row is all there is. */
+  constructor (store: KeyStore, policy: RotationPolicy, generate: (alg: SigningAlgorithm) => Promise<NewSigningKey>,
+    disposal?: RetiredKeyDisposal) {
     this.#store = store
     this.#policy = policy
     this.#generate = generate
+    this.#disposal = disposal
+  }
+
+  /**
+   * Generates a key for `work` (outside the lock: an RSA key, or a token, takes a while), and destroys
+   * it again if `work` did not store it: a race lost to another process, or a failed transaction.
+   */
+  async #withCandidate<T> (alg: SigningAlgorithm, work: (candidate: NewSigningKey) => Promise<T>): Promise<T> {
+    const candidate = await this.#generate(alg)
+    const disposal = this.#disposal
+    if (!disposal) return work(candidate)
+    let result: T
+    try {
+      result = await work(candidate)
+    } catch (error) {
+      await disposal.destroy([candidate.kid])
+      throw error
+    }
+    if (!await this.#store.find(candidate.kid)) await disposal.destroy([candidate.kid])
+    return result
+  }
+
+  /** After a transition committed: the keys it retired are destroyed outside the database too. */
+  async #disposeRetired (events: KeyEvent[]): Promise<KeyEvent[]> {
+    const retired = events.filter(({ event }) => event === 'key_retired' || event === 'key_revoked')
+    if (retired.length > 0) await this.#disposal?.destroy(retired.map(({ kid }) => kid))
+    return events
+  }
+
+  /** Destroys outside the database every retired key still there (at start-up, and after a failure). */
+  async sweepRetired (): Promise<void> {
+    await this.#disposal?.sweep(this.#store)
   }
 
   /**
@@ -49,8 +85,8 @@ export class KeyLifecycle {
   async ensureActive (now: number): Promise<KeyEvent[]> {
     if ((await this.#store.inState('active')).length > 0) return []
     // Generated outside the lock: an RSA key takes a while, and other processes shouldn't wait for it.
-    const candidate = await this.#generate(this.#policy.alg)
-    return this.#store.transaction((keys) => this.#ensureActiveIn(keys, candidate, now))
+    return this.#withCandidate(this.#policy.alg,
+      (candidate) => this.#store.transaction((keys) => this.#ensureActiveIn(keys, candidate, now)))
   }
 
   /**
@@ -71,6 +107,7 @@ export class KeyLifecycle {
 
   /** Everything the schedule says is due at `now`. Cheap when nothing is due; safe to call often. */
   async tick (now: number): Promise<KeyEvent[]> {
+    if (this.#disposal?.sweepDue) await this.sweepRetired()
     const events = [...await this.#retireDue(now), ...await this.#activateDue(now)]
     events.push(...await this.ensureActive(now))
     events.push(...await this.#switchAlgorithmDue(now))
@@ -87,14 +124,13 @@ export class KeyLifecycle {
     const { alg, prepublishMs } = this.#policy
     const existing = await this.#pendingNext(this.#store)
     if (existing) return { next: existing, events: [] }
-    const candidate = await this.#generate(alg)
-    return this.#store.transaction(async (keys) => {
+    return this.#withCandidate(alg, (candidate) => this.#store.transaction(async (keys) => {
       const raced = await this.#pendingNext(keys)
       if (raced) return { next: raced, events: [] }
       await keys.insertNext(candidate, now, now + prepublishMs)
       const next = await keys.find(candidate.kid) as StoredKey
-      return { next, events: [{ event: 'key_created', kid: candidate.kid, alg }] }
-    })
+      return { next, events: [{ event: 'key_created' as const, kid: candidate.kid, alg }] }
+    }))
   }
 
   /** The `next` key of the rotation under way: during a change of algorithm, the new algorithm's. */
@@ -114,12 +150,14 @@ export class KeyLifecycle {
     if (target.state === 'retired') throw new UnknownKeyError(`key ${kid} is already retired`)
     // The signing key's successor takes over in the same transaction: no other process (a replica
     // reloading on the change notification) ever sees the database without a key to sign with.
-    const candidate = target.state === 'active' ? await this.#generate(this.#policy.alg) : undefined
-    const events = await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+    const retire = (candidate?: NewSigningKey) => this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
       await keys.retire(kid, now, true)
       const successor = candidate ? await this.#ensureActiveIn(keys, candidate, now) : []
       return [{ event: 'key_revoked', kid, alg: target.alg }, ...successor]
     })
+    const events = await this.#disposeRetired(target.state === 'active'
+      ? await this.#withCandidate(this.#policy.alg, retire)
+      : await retire())
     return [...events, ...await this.ensureActive(now)]
   }
 
@@ -127,11 +165,11 @@ export class KeyLifecycle {
     const due = (await this.#store.inState('retiring')).filter((key) => (key.retiresAt ?? 0) <= now)
     const events: KeyEvent[] = []
     for (const key of due) {
-      events.push(...await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+      events.push(...await this.#disposeRetired(await this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
         if ((await keys.find(key.kid))?.state !== 'retiring') return []
         await keys.retire(key.kid, now, false)
         return [{ event: 'key_retired', kid: key.kid, alg: key.alg }]
-      }))
+      })))
     }
     return events
   }
@@ -149,12 +187,11 @@ export class KeyLifecycle {
       return (await keys.inState('next', alg)).length === 0
     }
     if (!await due(this.#store)) return []
-    const candidate = await this.#generate(alg)
-    return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+    return this.#withCandidate(alg, (candidate) => this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
       if (!await due(keys)) return []
       await keys.insertNext(candidate, now, now + prepublishMs)
       return [{ event: 'key_created', kid: candidate.kid, alg }]
-    })
+    }))
   }
 
   /** The due `next` key signs from now; what signed before retires; other algorithms' `next` keys never will. */
@@ -162,7 +199,7 @@ export class KeyLifecycle {
     const { alg, retireAfterMs } = this.#policy
     const due = (await this.#store.inState('next', alg)).find((key) => (key.activatesAt ?? 0) <= now)
     if (!due) return []
-    return this.#store.transaction(async (keys) => {
+    return this.#disposeRetired(await this.#store.transaction(async (keys) => {
       if ((await keys.find(due.kid))?.state !== 'next') return []
       const events: KeyEvent[] = []
       for (const current of await keys.inState('active')) {
@@ -177,7 +214,7 @@ export class KeyLifecycle {
       await keys.activate(due.kid, now)
       events.push({ event: 'key_activated', kid: due.kid, alg })
       return events
-    })
+    }))
   }
 
   async #prepublishDue (now: number): Promise<KeyEvent[]> {
@@ -186,12 +223,11 @@ export class KeyLifecycle {
     if (!active || (await this.#store.inState('next', alg)).length > 0) return []
     const rotatesAt = (active.activatedAt ?? active.createdAt) + rotationIntervalMs
     if (now < rotatesAt - prepublishMs) return []
-    const candidate = await this.#generate(alg)
-    return this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
+    return this.#withCandidate(alg, (candidate) => this.#store.transaction(async (keys): Promise<KeyEvent[]> => {
       // The schedule was read from `active`: if another process replaced it meanwhile, its successor is not due.
       if ((await keys.active(alg))?.kid !== active.kid || (await keys.inState('next', alg)).length > 0) return []
       await keys.insertNext(candidate, now, Math.max(rotatesAt, now + prepublishMs))
       return [{ event: 'key_created', kid: candidate.kid, alg }]
-    })
+    }))
   }
 }

@@ -32,6 +32,8 @@ export function startKeyMaintenance ({ lifecycle, keyRing, intervalMs, now, log 
     const events = await lifecycle.tick(now())
     logKeyEvents(log, events)
     const changed = await keyRing.refresh()
+    // Another process (a replica, the keys CLI) may have retired a key whose token half it failed to destroy.
+    if (changed) await lifecycle.sweepRetired()
     log.trace({ events: events.length, changed }, 'key maintenance pass')
     if (changed) log.info({ kids: keyRing.jwks().keys.map((key) => key.kid) }, 'published keys changed')
   }

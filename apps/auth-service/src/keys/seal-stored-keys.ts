@@ -19,11 +19,11 @@ function refusal (custody: KeyCustody, error: KeySealError): ConfigError {
  * The new stored value of each key to rewrite, after checking that every held key opens: nothing is
  * rewritten unless all of them do. Throws the refusal of the first key that does not.
  */
-function plan (custody: KeyCustody, keys: readonly StoredKey[], rewrite: Rewrite) {
+async function plan (custody: KeyCustody, keys: readonly StoredKey[], rewrite: Rewrite) {
   const changes: Array<{ kid: string, from: string, to: string }> = []
   for (const key of keys.filter(held)) {
     try {
-      custody.check(key.kid, key.privateKey)
+      await custody.check(key.kid, key.privateKey)
       const due = rewrite === 'clear' ? custody.inClear(key.privateKey) : !custody.isCurrent(key.privateKey)
       if (due) changes.push({ kid: key.kid, from: key.privateKey, to: custody.reseal(key.kid, key.privateKey) })
     } catch (error) {
@@ -41,10 +41,10 @@ function plan (custody: KeyCustody, keys: readonly StoredKey[], rewrite: Rewrite
  * how many were rewritten. Reads only, and takes no lock, when nothing is to be rewritten.
  */
 export async function sealStoredKeys (store: KeyStore, custody: KeyCustody, rewrite: Rewrite): Promise<number> {
-  if (plan(custody, await store.all(), rewrite).length === 0) return 0
+  if ((await plan(custody, await store.all(), rewrite)).length === 0) return 0
   return store.transaction(async (keys) => {
     let count = 0
-    for (const { kid, from, to } of plan(custody, await keys.all(), rewrite)) {
+    for (const { kid, from, to } of await plan(custody, await keys.all(), rewrite)) {
       if (await keys.replacePrivateKey(kid, from, to)) count++
     }
     return count

@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto'
-import { importPKCS8 } from 'jose'
+import { importPKCS8, SignJWT } from 'jose'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { generateSigningKey } from './generate-signing-key.js'
 import type { KeyCustody } from './key-custody.js'
@@ -33,13 +33,18 @@ export function sealedKeyCustody (keyring: KekKeyring): KeyCustody {
       return { ...key, privateKey: sealPrivateKey(keyring, key.kid, privatePkcs8) }
     },
     async open (kid, alg, stored) {
-      return { kid, alg, key: await importPKCS8(openPrivateKey(keyring, kid, stored), alg) }
+      const key = await importPKCS8(openPrivateKey(keyring, kid, stored), alg)
+      return { kid, alg, sign: (header, claims) => new SignJWT(claims).setProtectedHeader(header).sign(key) }
     },
     check (kid, stored) {
       clearOf(kid, stored)
     },
     inClear: (stored) => !isSealed(stored),
     isCurrent: (stored) => !needsReseal(keyring, stored),
-    reseal: (kid, stored) => sealPrivateKey(keyring, kid, clearOf(kid, stored))
+    reseal: (kid, stored) => sealPrivateKey(keyring, kid, clearOf(kid, stored)),
+    // The private half lives only in the row, which retiring NULLs.
+    destroy: async () => {},
+    held: async () => [],
+    close: async () => {}
   }
 }

@@ -3,10 +3,13 @@ import fp from 'fastify-plugin'
 import { SIGNING_KEYS_CHANGED } from '../db/schema.js'
 import { describeAlgorithmSwitch, pendingAlgorithmSwitch } from '../keys/algorithm-switch.js'
 import { createKeyLifecycle } from '../keys/create-key-lifecycle.js'
+import type { KeyCustody } from '../keys/key-custody.js'
 import { serviceKeyring, type KeyEncryptionOptions } from '../keys/key-encryption-keys.js'
 import type { RotationPolicy } from '../keys/key-lifecycle.js'
 import { logKeyEvents, startKeyMaintenance } from '../keys/key-maintenance.js'
 import { KeyRing } from '../keys/key-ring.js'
+import { openPkcs11Custody } from '../keys/open-pkcs11-custody.js'
+import type { Pkcs11Settings } from '../keys/pkcs11-settings.js'
 import { sealStoredKeys } from '../keys/seal-stored-keys.js'
 import { sealedKeyCustody } from '../keys/sealed-key-custody.js'
 
@@ -24,6 +27,8 @@ export interface SigningKeysPluginOptions {
   pollIntervalMs: number
   /** The secrets the private keys are sealed with (`KEY_ENCRYPTION_KEYS`, else DATA_DIR's file). */
   keyEncryption: KeyEncryptionOptions
+  /** With SIGNING_KEY_STORE=pkcs11, the token that holds the keys instead (nothing private is stored). */
+  pkcs11: Pkcs11Settings | undefined
   /** Milliseconds since the epoch. */
   now: () => number
 }
@@ -34,26 +39,33 @@ export interface SigningKeysPluginOptions {
  * plugin stops when the app closes. On PostgreSQL, a key change made by another replica or the
  * CLI is announced by the database and picked up at once; the timer is the fallback.
  *
- * First, in this order: every stored private key must open with the configured secrets (else the
- * start stops, naming the key), then those an earlier release stored in the clear are sealed.
+ * First, in this order: every stored private key must open with the configured secrets, or be in
+ * the configured PKCS#11 token (else the start stops, naming the key), then those an earlier release
+ * stored in the clear are sealed, and retired keys still in the token are destroyed.
  */
 export const signingKeysPlugin = fp(async function signingKeys (
-  app: FastifyInstance, { policy, pollIntervalMs, keyEncryption, now }: SigningKeysPluginOptions
+  app: FastifyInstance, { policy, pollIntervalMs, keyEncryption, pkcs11, now }: SigningKeysPluginOptions
 ) {
   const log = app.log.child({ component: 'keys' })
-  const { keyring, generatedAt } = await serviceKeyring(keyEncryption)
-  if (generatedAt) {
-    log.info({ event: 'key_encryption_key_generated', path: generatedAt },
-      `generated a key-encryption key at ${generatedAt}: back it up with the database ` +
-      '(without it the signing keys do not open), or set KEY_ENCRYPTION_KEYS')
-  }
-  const custody = sealedKeyCustody(keyring)
-  const { store, lifecycle } = createKeyLifecycle(app.db, policy, custody)
+  const custody = pkcs11 ? await openPkcs11Custody(pkcs11, [policy.alg]) : await databaseCustody(keyEncryption, log)
+  const started: { maintenance?: ReturnType<typeof startKeyMaintenance> } = {}
+  // The token session ends with the app (after the last maintenance pass), also when the start is
+  // refused below: buildApp closes the app then.
+  app.addHook('onClose', async () => {
+    await started.maintenance?.stop()
+    await custody.close()
+  })
+  const { store, lifecycle } = createKeyLifecycle(app.db, policy, custody, {
+    // The kid and the token's code: the transition committed, the key is destroyed on a later pass.
+    destroyFailed: (kid, error) => log.warn({ event: 'key_destroy_failed', kid, code: errorCode(error) },
+      `signing key ${kid} retired but not destroyed in the key store; retrying on the next key maintenance pass`)
+  })
   const sealed = await sealStoredKeys(store, custody, 'clear')
   if (sealed > 0) {
     log.info({ event: 'signing_keys_sealed', count: sealed, kekId: custody.currentKekId },
       `sealed ${sealed} signing key(s) stored in the clear with key-encryption key ${custody.currentKekId}`)
   }
+  await lifecycle.sweepRetired()
   logKeyEvents(log, await lifecycle.tick(now()))
   const keyRing = new KeyRing(store, policy.alg, custody)
   await keyRing.refresh()
@@ -64,7 +76,20 @@ export const signingKeysPlugin = fp(async function signingKeys (
     log.info(event, describeAlgorithmSwitch(change))
   }
   const maintenance = startKeyMaintenance({ lifecycle, keyRing, intervalMs: pollIntervalMs, now, log })
-  app.addHook('onClose', async () => maintenance.stop())
+  started.maintenance = maintenance
   await app.db.watch(SIGNING_KEYS_CHANGED, () => maintenance.runNow())
   app.decorate('keyRing', keyRing)
 }, { name: 'signing-keys', dependencies: ['database'] })
+
+const errorCode = (error: unknown) => (error as { code?: unknown } | null)?.code ?? 'UNKNOWN'
+
+/** Keys sealed in the database: with KEY_ENCRYPTION_KEYS, else the secret in DATA_DIR (generated on first start). */
+async function databaseCustody (keyEncryption: KeyEncryptionOptions, log: FastifyInstance['log']): Promise<KeyCustody> {
+  const { keyring, generatedAt } = await serviceKeyring(keyEncryption)
+  if (generatedAt) {
+    log.info({ event: 'key_encryption_key_generated', path: generatedAt },
+      `generated a key-encryption key at ${generatedAt}: back it up with the database ` +
+      '(without it the signing keys do not open), or set KEY_ENCRYPTION_KEYS')
+  }
+  return sealedKeyCustody(keyring)
+}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
 import {
   ACCESS_TOKEN_TYP,
   type IssuedAccessTokenClaims,
@@ -49,7 +48,7 @@ export function createTokenIssuer ({ issuer, ttlSeconds, keyRing, now }: TokenIs
       scope,
       ...(role ? { role } : {})
     }
-    const accessToken = await new SignJWT(claims).setProtectedHeader(header).sign(signing.key)
+    const accessToken = await signing.sign(header, claims)
     return { accessToken, expiresIn: ttlSeconds }
   }
 }

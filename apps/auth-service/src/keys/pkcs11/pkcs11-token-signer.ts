@@ -36,6 +36,10 @@ class Pkcs11TokenSigner implements TokenSigner {
     this.#token = token
   }
 
+  get label (): string {
+    return this.#token.label
+  }
+
   /** Runs `work` after every earlier call: one session runs one operation at a time. */
   #run<T> (work: () => T | Promise<T>): Promise<T> {
     const result = this.#queue.then(() => {
@@ -132,6 +136,43 @@ class Pkcs11TokenSigner implements TokenSigner {
       } catch (error) {
         throw tokenFailure(`signing with key ${kid}`, error)
       }
+    })
+  }
+
+  relabel (from: string, to: string): Promise<void> {
+    return this.#run(() => {
+      if (this.#find(to).length > 0) {
+        throw new Pkcs11TokenError('PKCS11_KEY_EXISTS', `PKCS#11: token "${this.#token.label}" already has a key ${to}`)
+      }
+      const handles = this.#find(from)
+      if (handles.length === 0) {
+        throw new Pkcs11TokenError('PKCS11_KEY_NOT_FOUND', `PKCS#11: token "${this.#token.label}" has no key ${from}`)
+      }
+      const naming = [{ type: pkcs11.CKA_LABEL, value: to }, { type: pkcs11.CKA_ID, value: Buffer.from(to) }]
+      try {
+        for (const handle of handles) this.#module.C_SetAttributeValue(this.#token.session, handle, naming)
+      } catch (error) {
+        throw tokenFailure(`naming key ${from} ${to} in token "${this.#token.label}"`, error)
+      }
+      const cached = this.#handles.get(from)
+      this.#handles.delete(from)
+      if (cached !== undefined) this.#handles.set(to, cached)
+    })
+  }
+
+  kids (): Promise<string[]> {
+    return this.#run(() => {
+      const { session } = this.#token
+      this.#module.C_FindObjectsInit(session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY }])
+      let handles: Handle[] = []
+      try {
+        for (let batch = this.#module.C_FindObjects(session, 64); batch.length > 0;
+          batch = this.#module.C_FindObjects(session, 64)) handles = [...handles, ...batch]
+      } finally {
+        this.#module.C_FindObjectsFinal(session)
+      }
+      return handles.map((handle) =>
+        this.#module.C_GetAttributeValue(session, handle, [{ type: pkcs11.CKA_ID }])[0]?.value?.toString() ?? '')
     })
   }
 

@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { tempDir } from '@repo/service-harness/free-port'
+
+/** SoftHSM2's PKCS#11 module: `SOFTHSM2_MODULE`, else Debian's and Ubuntu's path (as check-prerequisites). */
+const SOFTHSM_MODULE = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
+const LABEL = 'cross-service'
+
+export interface SoftHsmToken {
+  /** The auth service's variables for SIGNING_KEY_STORE=pkcs11 on this token (SOFTHSM2_CONF included). */
+  env: Record<string, string>
+  /** Whether the token holds an object named `kid` (its public half needs no login to be seen). */
+  holds: (kid: string) => boolean
+  remove: () => Promise<void>
+}
+
+/** The little of pkcs11js this suite uses: it only looks into the token. */
+interface Pkcs11 {
+  load: (path: string) => void
+  C_Initialize: () => void
+  C_GetSlotList: (tokenPresent: boolean) => Buffer[]
+  C_GetTokenInfo: (slot: Buffer) => { label: string }
+  C_OpenSession: (slot: Buffer, flags: number) => Buffer
+  C_FindObjectsInit: (session: Buffer, template: Array<{ type: number, value: Buffer }>) => void
+  C_FindObjects: (session: Buffer, max: number) => Buffer[]
+  C_FindObjectsFinal: (session: Buffer) => void
+  C_CloseSession: (session: Buffer) => void
+  C_Finalize: () => void
+  close: () => void
+}
+interface Pkcs11js { PKCS11: new () => Pkcs11, CKF_SERIAL_SESSION: number, CKA_ID: number }
+/** pkcs11js as the auth service depends on it (not a dependency of this suite of its own). */
+const pkcs11js = createRequire(import.meta.resolve('@repo/auth-service/package.json'))('pkcs11js') as Pkcs11js
+
+/** A fresh SoftHSM token in a temporary directory, with its PIN in a file, for processes started by a test. */
+export async function softHsmToken (): Promise<SoftHsmToken> {
+  const dir = await tempDir('softhsm-')
+  const conf = join(dir.path, 'softhsm2.conf')
+  writeFileSync(conf, `directories.tokendir = ${dir.path}\nobjectstore.backend = file\nlog.level = ERROR\n`)
+  const pin = 'cross-service-pin-5521'
+  const pinFile = join(dir.path, 'pin')
+  writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', LABEL, '--pin', pin, '--so-pin', 'so-pin-77'],
+    { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'pipe' })
+  return {
+    env: {
+      SOFTHSM2_CONF: conf,
+      SIGNING_KEY_STORE: 'pkcs11',
+      PKCS11_MODULE: SOFTHSM_MODULE,
+      PKCS11_TOKEN_LABEL: LABEL,
+      PKCS11_PIN_FILE: pinFile
+    },
+    holds: (kid) => {
+      // SoftHSM reads SOFTHSM2_CONF when the module is initialised, here and now only.
+      process.env.SOFTHSM2_CONF = conf
+      const module = new pkcs11js.PKCS11()
+      module.load(SOFTHSM_MODULE)
+      module.C_Initialize()
+      try {
+        const slot = module.C_GetSlotList(true).find((candidate) =>
+          module.C_GetTokenInfo(candidate).label.trim() === LABEL)
+        if (slot === undefined) throw new Error(`no SoftHSM token ${LABEL}`)
+        const session = module.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION)
+        module.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: Buffer.from(kid) }])
+        const found = module.C_FindObjects(session, 4)
+        module.C_FindObjectsFinal(session)
+        module.C_CloseSession(session)
+        return found.length > 0
+      } finally {
+        module.C_Finalize()
+        module.close()
+      }
+    },
+    remove: () => dir.remove()
+  }
+}
