@@ -19,7 +19,8 @@ export async function registerClient (clientId: string, env: Record<string, stri
   const { code, stdout, stderr } = await runAuthCli('clients', ['add', clientId, '--scope', 'reports:read'], env)
   const secret = clientSecretIn(stdout)
   if (code !== 0 || secret === undefined) {
-    throw new Error(`clients add ${clientId} exited with ${code}: ${stderr.trim() || stdout.trim()}`)
+    // Never stdout: it may hold the secret.
+    throw new Error(`clients add ${clientId} exited with ${code}: ${stderr.trim() || 'no secret in its output'}`)
   }
   return secret
 }

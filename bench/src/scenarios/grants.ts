@@ -52,10 +52,11 @@ async function startAuth (store: KeyStore, port: number, env: Record<string, str
   const auth = startService('auth-service', port, env)
   try {
     await auth.waitUntilReady()
-  } catch (error) {
+  } catch {
     await auth.stop()
-    if (store === 'pkcs11') throw new StoreUnavailable(`the service refused to start: ${lastLine(auth.output())}`)
-    throw error
+    // The one line a refused start ends with, not the whole output, goes into the table.
+    const reason = `the service did not start: ${lastLine(auth.output())}`
+    throw store === 'pkcs11' ? new StoreUnavailable(reason) : new Error(reason)
   }
   // Without the pkcs11 store, the service seals its key in the database with a secret it writes to DATA_DIR.
   if (store === 'pkcs11' && existsSync(join(env.DATA_DIR as string, KEK_FILE_NAME))) {
