@@ -7,6 +7,7 @@ import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { rotationPolicy, type AuthConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
+import { browserSessionsPlugin } from './plugins/browser-sessions.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
@@ -86,6 +87,10 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
         reuseGraceMs: config.refreshTokenReuseGraceMs
       },
       now
+    })
+    await app.register(browserSessionsPlugin, {
+      issuer: config.issuer,
+      sessions: { idleMs: config.sessionIdleTtlSeconds * 1000, absoluteMs: config.sessionTtlSeconds * 1000 }
     })
     await app.register(healthRoutes, {
       isReady: () => app.keyRing.signingKey() !== undefined,

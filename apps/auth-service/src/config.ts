@@ -72,6 +72,10 @@ export const AUTH_SETTINGS = {
    * reuse. At most a minute, as Okta allows: the longer it is, the longer a stolen, just-used token works.
    */
   refreshTokenReuseGraceMs: setting.duration('REFRESH_TOKEN_REUSE_GRACE', { default: '10s', unit: 'ms', max: '60s' }),
+  /** A browser session (single sign-on) not used for this long is over: the next login asks for the password. */
+  sessionIdleTtlSeconds: setting.duration('SESSION_IDLE_TTL', { default: '30m', unit: 's', min: '1s', max: '30d' }),
+  /** A browser session is over this long after its login, however used. */
+  sessionTtlSeconds: setting.duration('SESSION_TTL', { default: '10h', unit: 's', min: '1s', max: '365d' }),
   /** Brute-force limits of `POST /api/v1/auth`, by client IP and by user name. */
   loginRateLimits: setting.object({
     perIp: rateLimitSetting('LOGIN_RATE_LIMIT', '30/1m'),

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       refreshTokenIdleTtlSeconds: 86400,
       refreshTokenAbsoluteTtlSeconds: 2592000,
       refreshTokenReuseGraceMs: 10_000,
+      sessionIdleTtlSeconds: 1800,
+      sessionTtlSeconds: 36_000,
       loginRateLimits: {
         perIp: { max: 30, windowMs: 60_000 },
         failuresPerNameAndIp: { max: 5, windowMs: 900_000 },

@@ -15,6 +15,16 @@ export interface Client {
   /** The `aud` of the access tokens it gets. */
   audience: string
   grantTypes: string[]
+  /** The name the login and consent pages show; the client_id when none was given. */
+  clientName: string | undefined
+  /** Where authorization responses may go: compared exactly (RFC 9700 §2.1). */
+  redirectUris: string[]
+  /** Where RP-initiated logout may send the browser afterwards. */
+  postLogoutRedirectUris: string[]
+  /** A client of another party: the user is asked to consent; first-party clients skip that step. */
+  thirdParty: boolean
+  /** May start an authorization only through a pushed request (RFC 9126 §5, FAPI 2.0). */
+  requirePar: boolean
   createdAt: number
 }
 
@@ -27,6 +37,11 @@ interface ClientRow {
   scope: string
   audience: string
   grant_types: string
+  client_name: string | null
+  redirect_uris: string
+  post_logout_redirect_uris: string
+  third_party: number
+  require_par: number
   created_at: number
 }
 
@@ -48,11 +63,18 @@ function fromRow (row: ClientRow): Client {
     scope: row.scope,
     audience: row.audience,
     grantTypes: row.grant_types.split(' '),
+    clientName: row.client_name ?? undefined,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    thirdParty: row.third_party === 1,
+    requirePar: row.require_par === 1,
     createdAt: row.created_at
   }
 }
 
-export type NewClient = Omit<Client, 'createdAt'>
+/** A client to register; the browser-login members default to none (a machine client). */
+export type NewClient = Omit<Client, 'createdAt' | BrowserMember> & Partial<Pick<Client, BrowserMember>>
+type BrowserMember = 'clientName' | 'redirectUris' | 'postLogoutRedirectUris' | 'thirdParty' | 'requirePar'
 
 /**
  * Registered clients. A client secret is 256 random bits, shown once: it is stored as its SHA-256
@@ -73,11 +95,14 @@ export class ClientStore {
       : undefined
     const changes = await this.#db.run(
       `INSERT INTO clients
-         (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id) DO NOTHING`,
+         (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at,
+          client_name, redirect_uris, post_logout_redirect_uris, third_party, require_par)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (client_id) DO NOTHING`,
       [client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
         client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
-        client.grantTypes.join(' '), now])
+        client.grantTypes.join(' '), now, client.clientName ?? null, JSON.stringify(client.redirectUris ?? []),
+        JSON.stringify(client.postLogoutRedirectUris ?? []), client.thirdParty === true ? 1 : 0,
+        client.requirePar === true ? 1 : 0])
     if (changes === 0) throw new DuplicateClientError(`a client ${client.clientId} already exists`)
     return { secret }
   }

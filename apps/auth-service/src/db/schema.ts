@@ -86,7 +86,60 @@ const SQLITE = [
   // The private half is no longer PKCS#8 but whatever the key custody stores (a sealed envelope): the
   // column says so. Clear keys left by the previous release are sealed at the first start with a
   // secret (keys/seal-stored-keys.ts), which takes code, not SQL.
-  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;'
+  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;',
+  // People log in through the browser (authorization code with PKCE). Clients gain what that flow
+  // needs (redirect URIs as JSON arrays, compared exactly); pending requests (pushed ones, RFC 9126,
+  // and ones waiting for the login or consent page), authorization codes and browser sessions are
+  // stored by the hash of their random handle, like refresh tokens, so a database reader gets no
+  // usable one. A refresh token remembers the session it came from: logging out revokes it.
+  `ALTER TABLE clients ADD COLUMN client_name TEXT;
+   ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE clients ADD COLUMN third_party INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE clients ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE refresh_tokens ADD COLUMN session_id TEXT;
+   CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+   CREATE TABLE authorization_requests (
+     id_hash TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     parameters TEXT NOT NULL,
+     pushed INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE authorization_codes (
+     code_hash TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     session_id TEXT,
+     redirect_uri TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     code_challenge TEXT NOT NULL,
+     nonce TEXT,
+     auth_time INTEGER NOT NULL,
+     issued_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     refresh_family_id TEXT
+   );
+   CREATE TABLE browser_sessions (
+     id_hash TEXT PRIMARY KEY,
+     sid TEXT NOT NULL UNIQUE,
+     user_id TEXT NOT NULL,
+     auth_time INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     idle_expires_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     ended_at INTEGER
+   );
+   CREATE INDEX browser_sessions_user ON browser_sessions (user_id);
+   CREATE TABLE consents (
+     user_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     granted_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, client_id)
+   );`
 ]
 
 /**
@@ -176,7 +229,56 @@ const POSTGRES = [
      performed_by TEXT NOT NULL
    );`,
   // The private half as the key custody stores it, as in SQLite.
-  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;'
+  'ALTER TABLE signing_keys RENAME COLUMN private_pkcs8 TO private_key;',
+  // Browser logins, as in SQLite (times as BIGINT milliseconds, flags as INTEGER 0/1 on both engines).
+  `ALTER TABLE clients ADD COLUMN client_name TEXT;
+   ALTER TABLE clients ADD COLUMN redirect_uris TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE clients ADD COLUMN third_party INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE clients ADD COLUMN require_par INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE refresh_tokens ADD COLUMN session_id TEXT;
+   CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+   CREATE TABLE authorization_requests (
+     id_hash TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     parameters TEXT NOT NULL,
+     pushed INTEGER NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE TABLE authorization_codes (
+     code_hash TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     session_id TEXT,
+     redirect_uri TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     code_challenge TEXT NOT NULL,
+     nonce TEXT,
+     auth_time BIGINT NOT NULL,
+     issued_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     used_at BIGINT,
+     refresh_family_id TEXT
+   );
+   CREATE TABLE browser_sessions (
+     id_hash TEXT PRIMARY KEY,
+     sid TEXT NOT NULL UNIQUE,
+     user_id TEXT NOT NULL,
+     auth_time BIGINT NOT NULL,
+     last_seen_at BIGINT NOT NULL,
+     idle_expires_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     ended_at BIGINT
+   );
+   CREATE INDEX browser_sessions_user ON browser_sessions (user_id);
+   CREATE TABLE consents (
+     user_id TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     granted_at BIGINT NOT NULL,
+     PRIMARY KEY (user_id, client_id)
+   );`
 ]
 
 /** The auth service's schema on either engine. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { createIdTokenIssuer, type SignIdToken } from '../tokens/id-token-issuer.js'
 import { createTokenIssuer, type SignAccessToken } from '../tokens/token-issuer.js'
 import { RefreshTokenStore, type RefreshLifetimes } from '../tokens/refresh-token-store.js'
 
@@ -7,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Signs an access token with the active key. */
     signAccessToken: SignAccessToken
+    /** Signs an OpenID Connect ID token with the active key. */
+    signIdToken: SignIdToken
     /** Refresh tokens: issued at login, rotated at the token endpoint, revoked at the revocation endpoint. */
     refreshTokens: RefreshTokenStore
   }
@@ -27,5 +30,6 @@ export const tokenIssuerPlugin = fp(async function tokenIssuer (
 ) {
   const ttlSeconds = accessTokenTtlSeconds
   app.decorate('signAccessToken', createTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
+  app.decorate('signIdToken', createIdTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
   app.decorate('refreshTokens', new RefreshTokenStore(app.db, refreshTokens))
 }, { name: 'token-issuer', dependencies: ['signing-keys', 'database'] })

@@ -19,6 +19,8 @@ export interface RefreshGrant {
   userId: string
   clientId: string
   scope: string
+  /** The browser session (its `sid`) the login happened in: logging out revokes the family. */
+  sessionId?: string | undefined
 }
 
 export type Redemption =
@@ -41,6 +43,7 @@ interface RefreshRow {
   revoked_at: number | null
   /** The successor, sealed under a key only the plaintext of this token gives (successor-seal.ts). */
   successor_sealed: string | null
+  session_id: string | null
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
@@ -71,9 +74,26 @@ export class RefreshTokenStore {
 
   /** A new family, for a login. */
   async issue (grant: RefreshGrant, now: number): Promise<string> {
-    const token = newToken()
-    await this.#insert(this.#db, token, randomUUID(), grant, now, now + this.#lifetimes.absoluteMs)
-    return token
+    return (await this.issueFamily(grant, now)).refreshToken
+  }
+
+  /** A new family, and its id: an authorization code remembers it, to revoke it if the code comes back. */
+  async issueFamily (grant: RefreshGrant, now: number): Promise<{ refreshToken: string, familyId: string }> {
+    const refreshToken = newToken()
+    const familyId = randomUUID()
+    await this.#insert(this.#db, refreshToken, familyId, grant, now, now + this.#lifetimes.absoluteMs)
+    return { refreshToken, familyId }
+  }
+
+  /** Revokes a family by its id (an authorization code used twice). */
+  async revokeFamily (familyId: string, now: number): Promise<void> {
+    await this.#revokeFamily(this.#db, familyId, now)
+  }
+
+  /** Revokes every family a browser session's logins started (logout); returns how many tokens. */
+  async revokeSession (sessionId: string, now: number): Promise<number> {
+    return this.#db.run(
+      'UPDATE refresh_tokens SET revoked_at = $1 WHERE session_id = $2 AND revoked_at IS NULL', [now, sessionId])
   }
 
   /**
@@ -89,7 +109,9 @@ export class RefreshTokenStore {
     return this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<CheckedRedemption<E>> => {
       const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
-      const grant = { userId: row.user_id, clientId: row.client_id, scope: row.scope }
+      const grant = {
+        userId: row.user_id, clientId: row.client_id, scope: row.scope, sessionId: row.session_id ?? undefined
+      }
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
       if (row.revoked_at !== null) return { ok: false, reason: 'revoked', grant }
@@ -157,9 +179,10 @@ export class RefreshTokenStore {
     const idleExpiresAt = Math.min(now + this.#lifetimes.idleMs, expiresAt)
     await sql.run(
       `INSERT INTO refresh_tokens
-         (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, idleExpiresAt, expiresAt])
+         (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at, session_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, idleExpiresAt, expiresAt,
+        grant.sessionId ?? null])
   }
 
   async #revokeFamily (sql: SqlQueryable, familyId: string, now: number): Promise<void> {

@@ -15,7 +15,15 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
     expect(await clients.verifySecret('reports-bot', secret as string)).toBe(true)
     expect(await clients.verifySecret('reports-bot', `${secret as string}x`)).toBe(false)
     expect(await clients.verifySecret('nobody', secret as string)).toBe(false)
-    expect(await clients.find('reports-bot')).toEqual({ ...BOT, createdAt: T0 })
+    expect(await clients.find('reports-bot')).toEqual({
+      ...BOT,
+      clientName: undefined,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      thirdParty: false,
+      requirePar: false,
+      createdAt: T0
+    })
   })
 
   it('refuses a second client with the same id', async () => {
@@ -32,6 +40,22 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
     expect((await clients.find('jwt-bot'))?.jwks).toEqual(jwks)
     expect(await clients.remove('jwt-bot')).toBe(true)
     expect(await clients.remove('jwt-bot')).toBe(false)
+  })
+
+  it('keeps a browser client\'s redirect URIs exactly, and its flags', async () => {
+    const clients = await open()
+    const browser = {
+      ...BOT,
+      clientId: 'spa',
+      authMethod: 'none' as const,
+      clientName: 'Reports app',
+      redirectUris: ['http://127.0.0.1:8080/callback', 'https://app.example/cb?x=1'],
+      postLogoutRedirectUris: ['https://app.example/'],
+      thirdParty: true,
+      requirePar: true
+    }
+    await clients.add(browser, T0)
+    expect(await clients.find('spa')).toEqual({ ...browser, createdAt: T0 })
   })
 
   it('accepts an assertion jti once until it expires', async () => {
