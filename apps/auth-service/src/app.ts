@@ -20,6 +20,7 @@ import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
 import { oauthRoutes } from './routes/oauth/index.js'
+import { userinfoRoutes } from './routes/userinfo.js'
 
 export interface AppOverrides {
   /** Milliseconds since the epoch. */
@@ -103,6 +104,11 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       issuer: config.issuer,
       audience: config.audience,
       publicClientId: config.clientId,
+      now
+    })
+    await app.register(userinfoRoutes, {
+      issuer: config.issuer,
+      clockToleranceSeconds: config.clockToleranceSeconds,
       now
     })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })

@@ -1,4 +1,5 @@
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
+import { USERINFO_PATH } from '@repo/contracts/authorization'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
@@ -11,6 +12,7 @@ export const TAGS = [
     name: 'OAuth 2.0',
     description: 'The token and revocation endpoints (RFC 6749, RFC 7009), for machine clients and refresh tokens.'
   },
+  { name: 'OpenID Connect', description: 'Who the user behind an access token is.' },
   {
     name: 'Keys and discovery',
     description: 'Public documents: the signing keys and the metadata consumers discover them from.'
@@ -46,6 +48,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description: 'RFC 7009: revokes a refresh token and every token of its family. Answers 200 for an unknown ' +
       'token too, so a caller learns nothing about tokens it does not hold.'
   },
+  ...Object.fromEntries(['GET', 'POST'].map((method) => [`${method} ${USERINFO_PATH}`, {
+    tags: ['OpenID Connect'],
+    summary: 'The user of an access token (UserInfo)',
+    description: 'OpenID Connect UserInfo: `sub`, `preferred_username` and `role` of the user an access token ' +
+      'of this issuer was issued for, as they are now. The token goes in the `Authorization: Bearer` header only, ' +
+      'needs the `openid` scope (else 403 `insufficient_scope`), and may name any audience. Refusals carry an ' +
+      'RFC 6750 `WWW-Authenticate` challenge.'
+  }])),
   [`GET ${JWKS_PATH}`]: {
     tags: ['Keys and discovery'],
     summary: 'The public signing keys (JWKS)',

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { USERINFO_PATH } from '@repo/contracts/authorization'
+import { ErrorBodySchema } from '@repo/contracts/errors'
+import { parseScope } from '@repo/contracts/scopes'
+import { OPENID_SCOPE, UserinfoResponseSchema, type UserinfoResponse } from '@repo/contracts/userinfo'
+import { readBearerHeader } from '../userinfo/bearer-header.js'
+import { bearerRefusals } from '../userinfo/bearer-refusals.js'
+import { AccessTokenRejection, ownAccessTokens } from '../userinfo/own-access-tokens.js'
+
+export interface UserinfoRoutesOptions {
+  /** This service's issuer: the tokens' `iss`, and the challenges' realm. */
+  issuer: string
+  clockToleranceSeconds: number
+  /** Milliseconds since the epoch. */
+  now: () => number
+}
+
+const FORM = 'application/x-www-form-urlencoded'
+const NOT_A_FORM = 'A POST body must be application/x-www-form-urlencoded, or absent'
+
+const namesAccessToken = (fields: unknown) =>
+  typeof fields === 'object' && fields !== null && Object.hasOwn(fields, 'access_token')
+
+/**
+ * `GET|POST /userinfo` (OpenID Connect Core §5.3): the user an access token of this service was
+ * issued for, as they are now. The token must come in the Authorization header (RFC 6750 §2.1);
+ * one in the query or the form body is refused rather than read, as those end up in logs.
+ * Every refusal is in userinfo/bearer-refusals.ts.
+ */
+export async function userinfoRoutes (
+  fastify: FastifyInstance, { issuer, clockToleranceSeconds, now }: UserinfoRoutesOptions
+) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const refusals = bearerRefusals(issuer)
+  const verify = ownAccessTokens({ issuer, keyRing: app.keyRing, clockToleranceSeconds, now })
+
+  // This scope only: a POST may carry a form (§5.3.1), read only to see whether it holds a token.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(FORM, { parseAs: 'string' }, (request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  app.addContentTypeParser('*', (request, payload, done) => {
+    done(refusals.invalidRequest(NOT_A_FORM, `a body of type ${request.headers['content-type']}`), undefined)
+  })
+
+  // The precise reason, for the log only (the service's error handler logs the code).
+  app.addHook('onError', (request, reply, error: Error & { reason?: string }, done) => {
+    if (error.reason !== undefined) request.log.info({ reason: error.reason }, 'userinfo request refused')
+    done()
+  })
+
+  async function userinfo (request: FastifyRequest, reply: FastifyReply): Promise<UserinfoResponse> {
+    if (namesAccessToken(request.query) || namesAccessToken(request.body)) {
+      throw refusals.notInHeader('access_token in the query or the body')
+    }
+    const presented = readBearerHeader(request.headers.authorization)
+    if ('problem' in presented) {
+      const { problem, reason } = presented
+      if (problem === 'no-credentials') throw refusals.missingToken(reason)
+      throw problem === 'malformed' ? refusals.malformedHeader(reason) : refusals.invalidToken(reason)
+    }
+    const token = await verify(presented.token).catch((error: unknown) => {
+      throw error instanceof AccessTokenRejection ? refusals.invalidToken(error.message, error.expired) : error
+    })
+    if (!parseScope(token.scope).includes(OPENID_SCOPE)) {
+      throw refusals.insufficientScope(OPENID_SCOPE, `scope "${token.scope}" has no ${OPENID_SCOPE}`)
+    }
+    // The user as they are now: removed since the token was issued, they are nobody.
+    const user = await app.users.findById(token.sub)
+    if (!user) throw refusals.invalidToken('the user no longer exists')
+    reply.header('cache-control', 'no-store')
+    return { sub: user.id, preferred_username: user.userName, role: user.role }
+  }
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: USERINFO_PATH,
+    schema: {
+      response: {
+        200: UserinfoResponseSchema,
+        400: ErrorBodySchema,
+        401: ErrorBodySchema,
+        403: ErrorBodySchema,
+        413: ErrorBodySchema,
+        503: ErrorBodySchema
+      }
+    },
+    handler: userinfo
+  })
+}
