@@ -1,3 +1,4 @@
+import { Agent, Dispatcher1Wrapper } from 'undici'
 import { CookieJar } from './cookie-jar.js'
 import { formsOf, type HtmlForm } from './html-form.js'
 
@@ -91,4 +92,13 @@ export class FormBrowser {
       if (response.status !== 307 && response.status !== 308) request = { method: 'GET' }
     }
   }
+}
+
+/**
+ * What makes a fetch leave from another loopback address (`127.0.0.2`): to the service, another
+ * client address, as a second machine would be (Linux answers the whole of 127.0.0.0/8).
+ */
+export function fromAddress (localAddress: string): RequestInit {
+  // undici 8's Agent speaks the new dispatcher interface; Node 24's fetch (undici 7) needs the wrapper.
+  return { dispatcher: new Dispatcher1Wrapper(new Agent({ localAddress })) } as RequestInit
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FormBrowser } from '../src/form-browser.js'
+import { FormBrowser, fromAddress } from '../src/form-browser.js'
 
 interface Seen {
   replica: string
@@ -83,5 +83,20 @@ describe('FormBrowser', () => {
     const browser = new FormBrowser()
     const page = await browser.get(`${issuer}/elsewhere`)
     await expect(browser.submit(page)).rejects.toThrow(`no form 0 at ${issuer}/elsewhere (status 200)`)
+  })
+})
+
+describe('fromAddress', () => {
+  it('makes requests leave from another loopback address', async () => {
+    const server = createServer((request, response) => { response.end(request.socket.remoteAddress) })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+      expect(await (await fetch(url, fromAddress('127.0.0.2'))).text()).toBe('127.0.0.2')
+      expect(await (await new FormBrowser({ init: fromAddress('127.0.0.3') }).get(url)).body).toBe('127.0.0.3')
+    } finally {
+      server.close()
+    }
   })
 })
