@@ -4,11 +4,13 @@ import { startService, type ServiceProcess } from '@repo/service-harness/service
 export interface Services {
   auth: ServiceProcess
   consumer: ServiceProcess
+  /** The auth service's environment: its CLIs run with it to reach the same database. */
+  authEnv: Record<string, string>
   stop: () => Promise<void>
 }
 
 /** The two built services on loopback, the consumer trusting the auth service; both ready. */
-export async function startServices (): Promise<Services> {
+export async function startServices (authSettings: Record<string, string> = {}): Promise<Services> {
   const authDir = await tempDir('browser-auth-')
   const consumerDir = await tempDir('browser-consumer-')
   const started: ServiceProcess[] = []
@@ -20,13 +22,14 @@ export async function startServices (): Promise<Services> {
   try {
     const authPort = await freePort()
     const issuer = `http://127.0.0.1:${authPort}`
-    const auth = startService('auth-service', authPort, { ISSUER: issuer, DATA_DIR: authDir.path })
+    const authEnv = { ISSUER: issuer, DATA_DIR: authDir.path, ...authSettings }
+    const auth = startService('auth-service', authPort, authEnv)
     started.push(auth)
     await auth.waitUntilReady()
     const consumer = startService('consumer-service', await freePort(), { ISSUER: issuer, DATA_DIR: consumerDir.path })
     started.push(consumer)
     await consumer.waitUntilReady()
-    return { auth, consumer, stop }
+    return { auth, consumer, authEnv, stop }
   } catch (error) {
     await stop()
     throw error
