@@ -143,9 +143,10 @@ describe('people log in through the browser: openid-client, the login page, Chro
     const callback = await callbacks.next('/callback')
     const tampered = new URL(callback)
     tampered.searchParams.set('state', client.randomState())
+    // openid-client's ClientError, wrapping oauth4webapi's finding.
     await expect(rp.finish(tampered, pending)).rejects.toMatchObject({
       code: 'OAUTH_INVALID_RESPONSE',
-      message: expect.stringContaining('"state"')
+      cause: { message: 'unexpected "state" response parameter value', code: 'OAUTH_INVALID_RESPONSE' }
     })
     // The refusal is the client's, before any token request: the untouched callback still works.
     await expect(rp.finish(callback, pending)).resolves.toMatchObject({ token_type: 'bearer' })
