@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import * as client from 'openid-client'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +11,7 @@ import { showsLoginForm, signIn } from '../src/login-page.js'
 import { relyingParty } from '../src/relying-party.js'
 import { startServices, type Services } from '../src/services.js'
 
+const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', 'docs', 'images')
 const JANE = { userName: 'Jane', password: 'pass123' }
 const JOHN = { userName: 'John', password: 'testpass' }
 
@@ -159,6 +161,10 @@ describe('people log in through the browser: openid-client, the login page, Chro
     const violations = await axeViolations(page)
     if (violations.length > 0) console.info('axe-core, minor and moderate findings:', JSON.stringify(violations, null, 2))
     expect(violations.filter(isBlocking)).toEqual([])
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await page.setViewportSize({ width: 800, height: 640 })
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'login-page.png') })
+    }
   })
 
   it('forbids framing the login page by its headers, and Chromium leaves the frame empty', async () => {
