@@ -7,7 +7,7 @@ import { startCallbackServer, type CallbackServer } from '@repo/service-harness/
 import { FormBrowser, fromAddress } from '@repo/service-harness/form-browser'
 import { axeViolations, isBlocking } from '../src/axe.js'
 import { launchChromium } from '../src/chromium.js'
-import { showsLoginForm, signIn } from '../src/login-page.js'
+import { showsLoginForm, signIn, signInWithKeyboard } from '../src/login-page.js'
 import { relyingParty } from '../src/relying-party.js'
 import { startServices, type Services } from '../src/services.js'
 
@@ -31,12 +31,12 @@ describe('people log in through the browser: openid-client, the login page, Chro
   }
   const issuer = () => services.auth.url
   const web = () => relyingParty(issuer(), 'web-app', callbacks.uri('/callback'))
-  /** Every request the page made to the login page. */
+  /** Every request the page makes from now on to the login or the consent page. */
   const loginPageRequests = (page: Page) => {
     const seen: string[] = []
     page.on('request', (request) => {
       const url = new URL(request.url())
-      if (url.origin === issuer() && url.pathname === '/login') seen.push(`${request.method()} ${url.pathname}`)
+      if (url.origin === issuer() && ['/login', '/consent'].includes(url.pathname)) seen.push(`${request.method()} ${url.pathname}`)
     })
     return seen
   }
@@ -52,7 +52,8 @@ describe('people log in through the browser: openid-client, the login page, Chro
         postLogoutRedirectUris: [callbacks.uri('/signed-out')]
       },
       { clientId: 'other-app', name: 'Another app', redirectUris: [callbacks.uri('/other')] },
-      { clientId: 'par-app', name: 'The PAR app', redirectUris: [callbacks.uri('/par')], requirePar: true }
+      { clientId: 'par-app', name: 'The PAR app', redirectUris: [callbacks.uri('/par')], requirePar: true },
+      { clientId: 'partner-app', name: 'Partner app', redirectUris: [callbacks.uri('/partner')], thirdParty: true }
     ]
     // One at a time: each is a CLI process on the service's database.
     for (const registered of clients) await registerBrowserClient(services.authEnv, registered)
@@ -117,14 +118,14 @@ describe('people log in through the browser: openid-client, the login page, Chro
     expect(logins).toEqual(['GET /login', 'POST /login', 'GET /login'])
   })
 
-  it('logs a --require-par client in through a pushed request, and only that way', async () => {
+  it('logs a --require-par client in through a pushed request, and only that way (signing in by keyboard)', async () => {
     const page = await newPage()
     const rp = await relyingParty(issuer(), 'par-app', callbacks.uri('/par'))
     const pending = await rp.authorize({ par: true })
     expect([...pending.url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
     await page.goto(pending.url.href)
     await expect(page.getByText('The PAR app').count()).resolves.toBeGreaterThan(0)
-    await signIn(page, JANE.userName, JANE.password)
+    await signInWithKeyboard(page, JANE.userName, JANE.password)
     const tokens = await rp.finish(await callbacks.next('/par'), pending)
     expect(tokens.claims()).toMatchObject({ iss: issuer(), aud: 'par-app', nonce: pending.nonce })
 
@@ -134,6 +135,33 @@ describe('people log in through the browser: openid-client, the login page, Chro
     expect(refused.searchParams.get('error')).toBe('invalid_request')
     expect(refused.searchParams.get('state')).toBe(direct.state)
     expect(refused.searchParams.has('code')).toBe(false)
+  })
+
+  it('asks the user\'s consent for a third-party client once: Deny is access_denied, Allow is remembered', async () => {
+    const page = await newPage({ bypassCSP: true })
+    const rp = await relyingParty(issuer(), 'partner-app', callbacks.uri('/partner'))
+    const denied = await rp.authorize()
+    await page.goto(denied.url.href)
+    await signIn(page, JANE.userName, JANE.password)
+    await page.getByRole('heading', { name: 'Allow Partner app?' }).waitFor()
+    expect((await axeViolations(page)).filter(isBlocking)).toEqual([])
+    await page.getByRole('button', { name: 'Deny' }).click()
+    const refusal = await callbacks.next('/partner')
+    expect(Object.fromEntries(refusal.searchParams)).toMatchObject({ error: 'access_denied', state: denied.state, iss: issuer() })
+
+    // Signed in already: straight to the question again, then in.
+    const allowed = await rp.authorize()
+    await page.goto(allowed.url.href)
+    await page.getByRole('button', { name: 'Allow' }).click()
+    const tokens = await rp.finish(await callbacks.next('/partner'), allowed)
+    expect(tokens.claims()).toMatchObject({ aud: 'partner-app', nonce: allowed.nonce })
+
+    // Remembered: no question the next time.
+    const logins = loginPageRequests(page)
+    const again = await rp.authorize()
+    await page.goto(again.url.href)
+    await expect(rp.finish(await callbacks.next('/partner'), again)).resolves.toMatchObject({ token_type: 'bearer' })
+    expect(logins).toEqual([])
   })
 
   it('refuses a callback whose state was changed on the way back (openid-client), and takes the real one', async () => {
