@@ -45,8 +45,8 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
         description: 'Logs users in, issues signed access tokens (OAuth 2.0 client credentials and refresh tokens) ' +
           `and publishes its public keys as a JWKS. Issuer (the \`iss\` of every token): \`${issuer}\`.`
       },
-      // No `servers`: requests go to the origin the page was loaded from. The issuer URL may be a name
-      // only other services resolve (`https://auth-service:3001` in compose), not the browser.
+      // No `servers`: requests go to the origin the page was loaded from, which may be another name of
+      // the service than the issuer's (`https://localhost:3001` beside `https://auth.localhost:3001`).
       tags: TAGS,
       components: {
         securitySchemes: {
