@@ -47,6 +47,11 @@ export const AUTH_SETTINGS = {
   /** `Cache-Control: max-age` of the JWKS: how long consumers may keep it. */
   jwksMaxAgeSeconds: setting.duration('JWKS_MAX_AGE', { default: '5m', unit: 's', max: '1d' }),
   seedDemoUsers: setting.boolean('SEED_DEMO_USERS', { default: true }),
+  /**
+   * `POST /api/v1/auth`, the JSON login that takes a user's password from any app: a demo convenience.
+   * Off, people log in only through the login page (authorization code flow).
+   */
+  passwordLogin: setting.boolean('PASSWORD_LOGIN', { default: true }),
   /** How long a key signs before its successor takes over. */
   keyRotationIntervalSeconds: setting.duration('KEY_ROTATION_INTERVAL', {
     default: '30d', unit: 's', min: '1s', max: '3650d'
