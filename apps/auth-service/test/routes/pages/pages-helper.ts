@@ -54,3 +54,11 @@ export const form = (fields: Record<string, string>) => ({
   payload: new URLSearchParams(fields).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' }
 })
+
+/** A session for `userName`, as a login leaves it: the session, and the browser's session cookie. */
+export async function signedIn (app: TestApp, userName: string, at: number) {
+  const user = await app.users.find(userName)
+  if (!user) throw new Error(`no user ${userName}`)
+  const { handle, session } = await app.sessions.create(user.id, at)
+  return { user, session, cookies: { [app.browserCookies.session.name]: handle } }
+}
