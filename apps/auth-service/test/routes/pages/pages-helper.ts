@@ -50,8 +50,8 @@ export function csrfTokenIn (html: string): string {
 }
 
 /** A urlencoded form body and its content type. */
-export const form = (fields: Record<string, string>) => ({
-  payload: new URLSearchParams(fields).toString(),
+export const form = (fields: Record<string, string | undefined>) => ({
+  payload: new URLSearchParams(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' }
 })
 
