@@ -81,7 +81,7 @@ export const AUTH_SETTINGS = {
   sessionIdleTtlSeconds: setting.duration('SESSION_IDLE_TTL', { default: '30m', unit: 's', min: '1s', max: '30d' }),
   /** A browser session is over this long after its login, however used. */
   sessionTtlSeconds: setting.duration('SESSION_TTL', { default: '10h', unit: 's', min: '1s', max: '365d' }),
-  /** Brute-force limits of `POST /api/v1/auth`, by client IP and by user name. */
+  /** Brute-force limits of the logins (`POST /api/v1/auth` and the login page), by client IP and by user name. */
   loginRateLimits: setting.object({
     perIp: rateLimitSetting('LOGIN_RATE_LIMIT', '30/1m'),
     failuresPerNameAndIp: rateLimitSetting('LOGIN_FAILURE_LIMIT', '5/15m'),
