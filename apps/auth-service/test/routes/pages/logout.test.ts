@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { END_SESSION_PATH } from '@repo/contracts/authorization'
-import { buildTestApp } from '../../helper.js'
+import { buildTestApp, tempDataDir } from '../../helper.js'
 import { WEB_APP, csrfTokenIn, cookiesSet, form, signedIn, type TestApp } from './pages-helper.js'
 
 const NOW = Date.UTC(2030, 0, 1)
 const SIGNED_OUT = 'https://app.example/signed-out'
 
 async function signedInBrowser (userName = 'Jane') {
-  const app = await buildTestApp({}, { now: () => NOW })
+  const dataDir = await tempDataDir()
+  const app = await buildTestApp({ DATA_DIR: dataDir }, { now: () => NOW })
   await app.clients.add(WEB_APP, NOW)
   await app.clients.add({ ...WEB_APP, clientId: 'other-app', postLogoutRedirectUris: ['https://other.example/bye'] }, NOW)
   const { user, session, cookies } = await signedIn(app, userName, NOW)
   const { refreshToken } = await app.refreshTokens.issueFamily(
     { userId: user.id, clientId: 'web-app', scope: 'openid reports:read', sessionId: session.sid }, NOW)
   const idToken = await app.signIdToken({ sub: user.id, clientId: 'web-app', nonce: 'n-1', authTime: NOW, sid: session.sid })
-  return { app, user, session, cookies, refreshToken, idToken }
+  return { app, dataDir, user, session, cookies, refreshToken, idToken }
 }
 
 const logoutUrl = (params: Record<string, string>) => `${END_SESSION_PATH}?${new URLSearchParams(params).toString()}`
@@ -64,13 +65,19 @@ describe('RP-initiated logout', () => {
     ['a hint that is not a JWT', { id_token_hint: 'garbage' }],
     ['a hint with a broken signature', { id_token_hint: 'tampered' }],
     ['an access token as hint', { id_token_hint: 'access-token' }],
-    ['another user\'s hint', { id_token_hint: 'john' }]
+    ['another user\'s hint', { id_token_hint: 'john' }],
+    ['a hint from another issuer signed with the same key', { id_token_hint: 'other-issuer' }]
   ])('with %s: asks for confirmation and signs nobody out', async (_name, params) => {
-    const { app, cookies, refreshToken, idToken } = await signedInBrowser()
+    const { app, dataDir, cookies, refreshToken, idToken } = await signedInBrowser()
+    const jane = (await app.users.find('Jane'))!.id
+    /** Another issuer on the same database: the same keys, another `iss`. */
+    const otherIssuer = async () => (await buildTestApp({ DATA_DIR: dataDir, ISSUER: 'http://other.test' }, { now: () => NOW }))
+      .signIdToken({ sub: jane, clientId: 'web-app', nonce: undefined, authTime: NOW, sid: undefined })
     const hints: Record<string, string> = {
       tampered: `${idToken.slice(0, -4)}AAAA`,
       'access-token': (await app.signAccessToken({ sub: (await app.users.find('Jane'))!.id, clientId: 'web-app', audience: 'consumer-service', scope: 'reports:read', role: 'write' })).accessToken,
-      john: await app.signIdToken({ sub: (await app.users.find('John'))!.id, clientId: 'web-app', nonce: undefined, authTime: NOW, sid: undefined })
+      john: await app.signIdToken({ sub: (await app.users.find('John'))!.id, clientId: 'web-app', nonce: undefined, authTime: NOW, sid: undefined }),
+      ...('id_token_hint' in params && params.id_token_hint === 'other-issuer') ? { 'other-issuer': await otherIssuer() } : {}
     }
     const hint: Record<string, string> = 'id_token_hint' in params ? { id_token_hint: hints[params.id_token_hint] ?? params.id_token_hint } : {}
     const response = await app.inject({ method: 'GET', url: logoutUrl({ ...hint, client_id: 'web-app', post_logout_redirect_uri: SIGNED_OUT, state: 's' }), cookies })
