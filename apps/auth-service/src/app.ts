@@ -20,6 +20,7 @@ import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
 import { oauthRoutes } from './routes/oauth/index.js'
+import { pagesRoutes } from './routes/pages/index.js'
 
 export interface AppOverrides {
   /** Milliseconds since the epoch. */
@@ -98,7 +99,11 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       notReadyReason: () => app.dbOutage.notReadyReason(app.db),
       serviceLogLevel: config.logLevel
     })
-    await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
+    // The JSON login hands a password to whatever app asks: a demo convenience that can be switched off.
+    if (config.passwordLogin) {
+      await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
+    }
+    await app.register(pagesRoutes, { issuer: config.issuer, now })
     await app.register(oauthRoutes, {
       issuer: config.issuer,
       audience: config.audience,

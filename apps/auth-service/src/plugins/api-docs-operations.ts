@@ -1,3 +1,4 @@
+import { CONSENT_PATH, END_SESSION_PATH, LOGIN_PAGE_PATH, STYLESHEET_PATH } from '@repo/contracts/authorization'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
@@ -14,6 +15,11 @@ export const TAGS = [
   {
     name: 'Keys and discovery',
     description: 'Public documents: the signing keys and the metadata consumers discover them from.'
+  },
+  {
+    name: 'Pages',
+    description: 'HTML pages for people in a browser: the login page, the consent page and logout. Forms only ' +
+      '(`application/x-www-form-urlencoded`), each with a CSRF token; errors are pages too.'
   },
   HEALTH_TAG
 ]
@@ -63,6 +69,48 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tags: ['Keys and discovery'],
     summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
     description: 'The same metadata as the OpenID discovery document, at the RFC 8414 address.'
+  },
+  [`GET ${LOGIN_PAGE_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'The login page of a pending authorization request',
+    description: 'Reached from the authorization endpoint with `?interaction=`, which must match the browser\'s ' +
+      'interaction cookie (403 otherwise; 400 once the request expired). Names the client and what it asks for.'
+  },
+  [`POST ${LOGIN_PAGE_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'Log in on the login page',
+    description: 'The login form: the same users, rate limits (429 with `Retry-After`) and audit events as ' +
+      '`POST /api/v1/auth`. Wrong credentials answer the form again (401); a login sets the session cookie and ' +
+      'answers 303 to the authorization request. Without its CSRF token: 403.'
+  },
+  [`GET ${CONSENT_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'The consent page of a third-party client',
+    description: 'What the client asks for, in words, with Allow and Deny. Without a session: 303 to the login page.'
+  },
+  [`POST ${CONSENT_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'Allow or deny a third-party client',
+    description: 'Allow records the consent, Deny does not; both answer 303 to the authorization request, which ' +
+      'answers the client `access_denied` after a Deny. Without its CSRF token: 403.'
+  },
+  [`GET ${END_SESSION_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'RP-initiated logout (end_session_endpoint)',
+    description: 'OpenID Connect RP-Initiated Logout: ends the browser\'s session and revokes its refresh tokens. ' +
+      'Without an `id_token_hint` about the signed-in user it asks to confirm first. Goes back to ' +
+      '`post_logout_redirect_uri` (with `state`) only when it is registered for the client.'
+  },
+  [`POST ${END_SESSION_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'RP-initiated logout, or its confirmation',
+    description: 'The same parameters in a form; with `confirm=yes` it is the confirmation form, which needs its ' +
+      'CSRF token (403 without).'
+  },
+  [`GET ${STYLESHEET_PATH}`]: {
+    tags: ['Pages'],
+    summary: 'The pages\' stylesheet',
+    description: 'The one stylesheet of the login, consent and logout pages.'
   },
   ...healthOperations('Answers 200 once a signing key is loaded and the database is reachable; else 503 with a ' +
     '`reason`, so a load balancer stops sending logins here.')
