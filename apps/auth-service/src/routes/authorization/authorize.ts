@@ -9,9 +9,17 @@ import { continueAuthorization } from './continue-authorization.js'
 import { errorPage, redirectTo } from './authorization-replies.js'
 import type { AuthorizationRoutesOptions } from './options.js'
 
-/** Any parameter, once or repeated: the endpoint itself says which it needs, and where its errors go. */
-export const RawParametersSchema = Type.Record(
-  Type.String(), Type.Union([Type.String({ maxLength: 4000 }), Type.Array(Type.String({ maxLength: 4000 }))]))
+const Value = () => Type.Optional(
+  Type.Union([Type.String({ maxLength: 4000 }), Type.Array(Type.String({ maxLength: 4000 }), { maxItems: 10 })]))
+
+/**
+ * The parameters, each once or repeated (and unknown ones ignored, RFC 6749 §3.1): the endpoint
+ * itself says which it needs and where each error goes, which a schema failure could not.
+ */
+export const AuthorizationQuerySchema = Type.Object(Object.fromEntries([
+  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
+  'code_challenge_method', 'prompt', 'max_age', 'response_mode', 'request_uri'
+].map((name) => [name, Value()])))
 
 const text = (value: string | string[] | undefined) => typeof value === 'string' && value !== '' ? value : undefined
 
@@ -24,7 +32,7 @@ export async function authorizeRoute (fastify: FastifyInstance, options: Authori
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(AUTHORIZATION_PATH, {
-    schema: { querystring: RawParametersSchema, hide: true }
+    schema: { querystring: AuthorizationQuerySchema }
   }, async (request, reply) => {
     const raw = request.query as RawParameters
     const clientId = text(raw.client_id)

@@ -20,7 +20,7 @@ export async function resumeRoute (fastify: FastifyInstance, options: Authorizat
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(AUTHORIZATION_RESUME_PATH, {
-    schema: { querystring: ResumeQuerySchema, hide: true }
+    schema: { querystring: ResumeQuerySchema }
   }, async (request, reply) => {
     const { interaction: id, denied } = request.query
     if (request.cookies[app.browserCookies.interaction.name] !== id) {
