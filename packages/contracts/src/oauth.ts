@@ -28,9 +28,10 @@ const CLIENT_AUTHENTICATION_MEMBERS = {
 }
 
 /**
- * A token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 7523 §2.2), `application/x-www-form-urlencoded`. Every
- * member is a string; which ones a grant needs is checked by the endpoint, so each missing one gets
- * its own RFC 6749 §5.2 error. Unknown parameters are ignored, as §3.2 says.
+ * A token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 7523 §2.2),
+ * `application/x-www-form-urlencoded`. Every member is a string; which ones a grant needs is checked
+ * by the endpoint, so each missing one gets its own RFC 6749 §5.2 error. Unknown parameters are
+ * ignored, as §3.2 says.
  */
 export const TokenRequestSchema = Type.Object({
   grant_type: Type.Optional(Type.String({ maxLength: 100 })),

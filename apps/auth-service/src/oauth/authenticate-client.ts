@@ -57,7 +57,8 @@ function clientKeys (client: Client): JWTVerifyGetKey | undefined {
 /**
  * Authenticates the client of a token or revocation request by exactly one method (RFC 6749 §2.3):
  * `client_secret_basic`, `client_secret_post`, `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9), or
- * none for a public client (registered with auth method `none`, or the login's own). Each registered client has one method; any other is refused.
+ * none for a public client (registered with auth method `none`, or the login's own). Each registered
+ * client has one method; any other is refused.
  */
 export async function authenticateClient (
   credentials: ClientCredentials,

@@ -31,8 +31,8 @@ export interface DiscoveryRoutesOptions {
 
 /**
  * How the token and revocation endpoints authenticate clients (`none`: a public client, registered
- * with `--public` or the login's own, which identifies itself with its `client_id` alone); `private_key_jwt`'s assertion algorithms
- * are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
+ * with `--public` or the login's own, which identifies itself with its `client_id` alone);
+ * `private_key_jwt`'s assertion algorithms are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
 

@@ -39,8 +39,14 @@ describe.each(ENGINES)('the code flow with oauth4webapi on %s', (engine: Engine)
     const state = oauth.generateRandomState()
     const nonce = oauth.generateRandomNonce()
     const parameters = {
-      client_id: client.client_id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid reports:read',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'openid reports:read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce
     }
     const authorizationUrl = new URL(as.authorization_endpoint as string)
     for (const [name, value] of Object.entries(parameters)) authorizationUrl.searchParams.set(name, value)

@@ -97,8 +97,11 @@ describe('clients commands', () => {
   it('adds a public browser client: no secret, the code flow, its redirect URIs listed', async () => {
     const { ctx, printed } = await context()
     const browser = {
-      redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb'], postLogoutRedirectUris: ['https://app.example/'],
-      clientName: 'Reports app', thirdParty: true, requirePar: true
+      redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb'],
+      postLogoutRedirectUris: ['https://app.example/'],
+      clientName: 'Reports app',
+      thirdParty: true,
+      requirePar: true
     }
     await addClient(ctx, args({ clientId: 'spa', authMethod: 'none', browser }))
     expect(printed).toEqual(['added client spa (none; scope "reports:read"; audience consumer-service; ' +
@@ -107,8 +110,13 @@ describe('clients commands', () => {
     expect(await ctx.store.find('spa')).toMatchObject({ authMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'], ...browser })
     await listClients(ctx, true)
     expect(JSON.parse(printed[1] as string)).toEqual([{
-      clientId: 'spa', authMethod: 'none', scope: 'reports:read', audience: 'consumer-service',
-      grantTypes: ['authorization_code', 'refresh_token'], ...browser, createdAt: NOW
+      clientId: 'spa',
+      authMethod: 'none',
+      scope: 'reports:read',
+      audience: 'consumer-service',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      ...browser,
+      createdAt: NOW
     }])
     await listClients(ctx, false)
     expect(printed[3]?.split(/\s{2,}/)).toEqual(['spa', 'none', 'reports:read', 'consumer-service', '-',

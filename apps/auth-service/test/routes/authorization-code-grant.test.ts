@@ -21,8 +21,12 @@ describe.each(ENGINES)('POST /oauth/token, grant_type=authorization_code, on %s'
     expect(response.headers['cache-control']).toBe('no-store')
     const body = response.json()
     expect(body).toEqual({
-      access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'openid reports:read',
-      refresh_token: expect.any(String), id_token: expect.any(String)
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'openid reports:read',
+      refresh_token: expect.any(String),
+      id_token: expect.any(String)
     })
     const jane = await app.users.find('Jane')
     expect(decodeJwt(body.access_token)).toMatchObject({

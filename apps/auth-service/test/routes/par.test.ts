@@ -19,8 +19,14 @@ function push (app: App, fields: Record<string, string>, headers: Record<string,
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 const pushedFields = (clientId: string, challenge: string) => ({
-  response_type: 'code', client_id: clientId, redirect_uri: REDIRECT_URI, scope: 'openid reports:read',
-  state: 'pushed-state', nonce: 'n', code_challenge: challenge, code_challenge_method: 'S256'
+  response_type: 'code',
+  client_id: clientId,
+  redirect_uri: REDIRECT_URI,
+  scope: 'openid reports:read',
+  state: 'pushed-state',
+  nonce: 'n',
+  code_challenge: challenge,
+  code_challenge_method: 'S256'
 })
 
 describe.each(ENGINES)('POST /par on %s', (engine: Engine) => {

@@ -77,8 +77,12 @@ export async function authorizationCodeGrant (
     }
     answer.refresh_token = refreshToken
   }
-  request.log.info({ event: 'authorization_code_exchanged', client_id: client.clientId, sub: user.id,
-    scope: grant.scope }, 'access token issued')
+  request.log.info({
+    event: 'authorization_code_exchanged',
+    client_id: client.clientId,
+    sub: user.id,
+    scope: grant.scope
+  }, 'access token issued')
   app.metrics.tokenRequests.inc({ grant_type: 'authorization_code', outcome: 'ok' })
   return answer
 }

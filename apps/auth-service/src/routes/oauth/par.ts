@@ -27,7 +27,10 @@ export async function parRoute (fastify: FastifyInstance, { issuer, publicClient
 
   app.post(PAR_PATH, {
     config: credentialRateLimits('oauth', clientIdOf),
-    schema: { body: PushedRequestSchema, response: { 201: PushedAuthorizationResponseSchema, ...OAUTH_ERROR_RESPONSES } }
+    schema: {
+      body: PushedRequestSchema,
+      response: { 201: PushedAuthorizationResponseSchema, ...OAUTH_ERROR_RESPONSES }
+    }
   }, async (request, reply) => {
     const form = request.body
     const authenticated = await authenticateClient(
@@ -52,7 +55,8 @@ export async function parRoute (fastify: FastifyInstance, { issuer, publicClient
     }
     const id = await app.pendingAuthorizations.create(validation.parameters,
       { pushed: true, lifetimeMs: PAR_LIFETIME_SECONDS * 1000 }, now())
-    request.log.info({ event: 'authorization_request_pushed', client_id: client.clientId }, 'authorization request pushed')
+    request.log.info({ event: 'authorization_request_pushed', client_id: client.clientId },
+      'authorization request pushed')
     return reply.code(201).header('cache-control', 'no-store')
       .send({ request_uri: `${PAR_REQUEST_URI_PREFIX}${id}`, expires_in: PAR_LIFETIME_SECONDS })
   })
