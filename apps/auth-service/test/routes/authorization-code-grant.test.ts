@@ -65,6 +65,21 @@ describe.each(ENGINES)('POST /oauth/token, grant_type=authorization_code, on %s'
     expect(refreshed.json().error).toBe('invalid_grant')
   })
 
+  it('a code sent twice at once: at most one answer has tokens, and none of its refresh tokens lives', async () => {
+    const app = await build()
+    await addBrowserClient(app, 'spa')
+    const { code, verifier } = await codeFor(app, 'spa', 'Jane', Date.now())
+    const answers = await Promise.all([1, 2, 3].map(() => tokenRequest(app, exchangeFields('spa', code, verifier))))
+    const granted = answers.filter((answer) => answer.statusCode === 200)
+    expect(granted.length).toBeLessThanOrEqual(1)
+    for (const refused of answers.filter((answer) => answer.statusCode !== 200)) expect(refused.json()).toEqual(INVALID_CODE)
+    for (const answer of granted) {
+      const refreshed = await tokenRequest(app,
+        { grant_type: 'refresh_token', client_id: 'spa', refresh_token: answer.json().refresh_token })
+      expect(refreshed.json().error).toBe('invalid_grant')
+    }
+  })
+
   it('a code after 60 s: invalid_grant (at 59 s it still works)', async () => {
     let clock = Date.now()
     const app = await build(() => clock)

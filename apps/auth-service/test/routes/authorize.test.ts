@@ -149,7 +149,7 @@ describe.each(ENGINES)('GET /authorize on %s', (engine: Engine) => {
       })
       expectClientRedirect(resumed, { code: expect.any(String), state: STATE })
       // The interaction is over: its cookie is cleared and it cannot finish twice.
-      expect(resumed.cookies.find((set) => set.name === app.browserCookies.interaction.name)?.value).toBe('')
+      expect(resumed.cookies.find((set) => set.name === app.browserCookies.interaction.name)).toMatchObject({ value: '', maxAge: 0 })
       const again = await app.inject({
         url: `${AUTHORIZATION_RESUME_PATH}?interaction=${id}`, headers: { cookie: `${cookie}; ${session}` }
       })
