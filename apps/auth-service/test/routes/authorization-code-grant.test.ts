@@ -42,6 +42,16 @@ describe.each(ENGINES)('POST /oauth/token, grant_type=authorization_code, on %s'
     expect(refreshed.statusCode).toBe(200)
   })
 
+  it('the client\'s registered audience is the aud of its access tokens, refreshed ones too', async () => {
+    const app = await build()
+    await addBrowserClient(app, 'spa', { audience: 'reports-api' })
+    const { code, verifier } = await codeFor(app, 'spa', 'Jane', Date.now())
+    const body = (await tokenRequest(app, exchangeFields('spa', code, verifier))).json()
+    expect(decodeJwt(body.access_token).aud).toBe('reports-api')
+    const refreshed = await tokenRequest(app, { grant_type: 'refresh_token', client_id: 'spa', refresh_token: body.refresh_token })
+    expect(decodeJwt(refreshed.json().access_token)).toMatchObject({ aud: 'reports-api', client_id: 'spa', scope: 'openid reports:read' })
+  })
+
   it('without openid: no ID token; a client without refresh_token: no refresh token', async () => {
     const app = await build()
     await addBrowserClient(app, 'spa', { grantTypes: ['authorization_code'] })
