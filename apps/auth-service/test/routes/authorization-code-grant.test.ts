@@ -113,7 +113,7 @@ describe.each(ENGINES)('POST /oauth/token, grant_type=authorization_code, on %s'
       // Another client presenting it.
       [exchangeFields('other-spa', code, verifier), 400, INVALID_CODE],
       // A wrong verifier, one of another length, one not of RFC 7636's characters.
-      [{ ...exchangeFields('spa', code, verifier), code_verifier: `${verifier.slice(0, -1)}A` }, 400, INVALID_CODE],
+      [{ ...exchangeFields('spa', code, verifier), code_verifier: `${verifier.slice(0, -1)}${verifier.endsWith('A') ? 'B' : 'A'}` }, 400, INVALID_CODE],
       [{ ...exchangeFields('spa', code, verifier), code_verifier: 'a'.repeat(43) }, 400, INVALID_CODE],
       [{ ...exchangeFields('spa', code, verifier), code_verifier: `${verifier}!` }, 400, INVALID_CODE],
       // A verifier longer than RFC 7636 allows.
