@@ -1,4 +1,7 @@
-import { CONSENT_PATH, END_SESSION_PATH, LOGIN_PAGE_PATH, STYLESHEET_PATH } from '@repo/contracts/authorization'
+import {
+  AUTHORIZATION_PATH, AUTHORIZATION_RESUME_PATH, CONSENT_PATH, END_SESSION_PATH, LOGIN_PAGE_PATH, PAR_PATH,
+  STYLESHEET_PATH
+} from '@repo/contracts/authorization'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
@@ -10,7 +13,8 @@ export const TAGS = [
   { name: 'Login', description: 'People log in with a user name and password.' },
   {
     name: 'OAuth 2.0',
-    description: 'The token and revocation endpoints (RFC 6749, RFC 7009), for machine clients and refresh tokens.'
+    description: 'The authorization, pushed request, token and revocation endpoints (RFC 6749, RFC 9126, ' +
+      'RFC 7009): people log in through the browser (authorization code with PKCE); machines use client credentials.'
   },
   {
     name: 'Keys and discovery',
@@ -37,10 +41,34 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       'refresh token. Every bad credential is the same 401 `invalid_credentials`; failed logins are rate-limited ' +
       'per user name and client address (429 with `Retry-After`).'
   },
+  [`GET ${AUTHORIZATION_PATH}`]: {
+    tags: ['OAuth 2.0'],
+    summary: 'Start a browser login (authorization code with PKCE)',
+    description: 'A browser is sent here by a registered client: `response_type=code`, PKCE with ' +
+      '`code_challenge_method=S256` (required), a registered `redirect_uri` (compared exactly), `state`, `scope`, ' +
+      'OpenID Connect `nonce`, `prompt` and `max_age`, or a pushed `request_uri`. Answers 303 to the login or ' +
+      'consent page, or to the redirect URI with `code`, `state` and `iss`; errors go there too once the redirect ' +
+      'URI is verified, else to an HTML error page.'
+  },
+  [`GET ${AUTHORIZATION_RESUME_PATH}`]: {
+    tags: ['OAuth 2.0'],
+    summary: 'Continue a browser login after the login or consent page',
+    description: 'Where the login and consent pages send the browser back (`interaction`, which must match the ' +
+      'browser\'s interaction cookie). Answers as `GET /authorize` does.'
+  },
+  [`POST ${PAR_PATH}`]: {
+    tags: ['OAuth 2.0'],
+    summary: 'Push an authorization request (PAR)',
+    description: 'RFC 9126: the client authenticates as at the token endpoint and posts the parameters of ' +
+      '`GET /authorize`; answers 201 with a `request_uri`, usable once at the authorization endpoint within ' +
+      '`expires_in` (60 s). Errors are RFC 6749 §5.2 bodies.'
+  },
   [`POST ${TOKEN_PATH}`]: {
     tags: ['OAuth 2.0'],
-    summary: 'Get an access token (client credentials or refresh token)',
-    description: 'The RFC 6749 token endpoint, form-encoded. `grant_type=client_credentials` for a registered ' +
+    summary: 'Get an access token (authorization code, client credentials or refresh token)',
+    description: 'The RFC 6749 token endpoint, form-encoded. `grant_type=authorization_code` exchanges a code ' +
+      'once, within 60 s, with its `redirect_uri` and PKCE `code_verifier` (public clients by `client_id`); with ' +
+      'the `openid` scope the answer has an `id_token`. `grant_type=client_credentials` for a registered ' +
       'client (Basic credentials, `client_secret_post` or a `private_key_jwt` assertion); `grant_type=refresh_token` ' +
       'rotates a refresh token: each use answers a new one; a used one presented again revokes its family, ' +
       'except a retry by its client within `REFRESH_TOKEN_REUSE_GRACE`, which gets the same new one. ' +
