@@ -97,6 +97,8 @@ ENV PORT=3001
 COPY --from=build /deploy/auth-service/package.json ./
 COPY --from=build /deploy/auth-service/node_modules ./node_modules
 COPY --from=build /deploy/auth-service/dist ./dist
+# The login, consent and logout pages' templates and stylesheet, read at run time (package.json "files").
+COPY --from=build /deploy/auth-service/views ./views
 EXPOSE 3001
 
 FROM runtime AS consumer-service

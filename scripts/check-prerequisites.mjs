@@ -29,7 +29,7 @@ if (existsSync(chromium)) {
     'sudo apt-get install chromium (Debian); elsewhere install Chromium or Google Chrome and set CHROMIUM_PATH to it')
 }
 
-// apps/auth-service/test/keys/pkcs11/softhsm-token.ts looks in the same place.
+// packages/service-harness/src/softhsm.ts (the tests' and the bench's SoftHSM tokens) looks in the same place.
 const softHsm = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
 if (existsSync(softHsm) && !spawnSync('softhsm2-util', ['--version']).error) {
   found.push(`SoftHSM2 ${softHsm}`)

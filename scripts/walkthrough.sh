@@ -24,12 +24,17 @@ CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 read -r -a CLIENTS_CMD <<< "${CLIENTS_CLI:-docker compose exec -T auth-service node dist/cli/clients.js}"
 CLIENT_ID=reports-bot
+# The browser step's app: a public client whose redirect URI is on loopback (nothing needs to listen:
+# the step reads the code from the redirect, as an app's callback would).
+APP_ID=walkthrough-app
+APP_REDIRECT=http://127.0.0.1:8765/callback
 # A name no earlier run has used: the wrong password's failure counts against it alone.
 STRANGER="walkthrough-$(date +%s)-$$"
 BODY=$(mktemp)
 HEADERS=$(mktemp)
 COMPOSE_CA=$(mktemp)
-trap 'rm -f "$BODY" "$HEADERS" "$COMPOSE_CA"' EXIT
+JAR=$(mktemp)
+trap 'rm -f "$BODY" "$HEADERS" "$COMPOSE_CA" "$JAR"' EXIT
 
 # json FIELD: reads the field from the last response body, with jq when it is installed, else Node.
 json() {
@@ -98,18 +103,43 @@ clients() {
   "${CLIENTS_CMD[@]}" "$@"
 }
 
-# remove_client [first]: removes the walkthrough's client. `first`: before registering it, where
-# only one left behind by an earlier run is there, and none at all is fine.
+# remove_client [first] [CLIENT]: removes a walkthrough client (CLIENT_ID unless named). `first`: before
+# registering it, where only one left behind by an earlier run is there, and none at all is fine.
 remove_client() {
-  local out
-  if out=$(clients remove "$CLIENT_ID" 2>&1); then
-    echo "ok    remove client $CLIENT_ID${1:+ (left by an earlier run)} with the clients CLI"
-  elif [ "${1:-}" = first ] && [[ $out == *"no client $CLIENT_ID"* ]]; then
+  local out client=${2:-$CLIENT_ID}
+  if out=$(clients remove "$client" 2>&1); then
+    echo "ok    remove client $client${1:+ (left by an earlier run)} with the clients CLI"
+  elif [ "${1:-}" = first ] && [[ $out == *"no client $client"* ]]; then
     return 0
   else
     echo "$out" >&2
-    fail "remove client $CLIENT_ID with the clients CLI (${CLIENTS_CMD[*]})"
+    fail "remove client $client with the clients CLI (${CLIENTS_CMD[*]})"
   fi
+}
+
+# location: the Location header of the last response.
+location() {
+  sed -n 's/^[Ll]ocation: *\(.*\)$/\1/p' "$HEADERS" | tr -d '\r' | head -n 1
+}
+
+# absolute URL: a Location made absolute against the issuer (the browser's view of where it is).
+absolute() {
+  case "$1" in
+    /*) printf '%s%s\n' "$ISSUER" "$1" ;;
+    *) printf '%s\n' "$1" ;;
+  esac
+}
+
+# form_value NAME: the value of the hidden input NAME in the last page.
+form_value() {
+  sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" "$BODY" | head -n 1
+}
+
+# query_value NAME URL: a query parameter of URL, percent-decoded.
+query_value() {
+  local value
+  value=$(printf '%s\n' "${2#*\?}" | tr '&' '\n' | sed -n "s/^$1=//p" | head -n 1)
+  printf '%b\n' "${value//%/\\x}"
 }
 
 # login USER PASSWORD: prints the access token (the progress line goes to stderr).
@@ -225,6 +255,54 @@ expect 400 "the reuse revoked the family: the newest refresh token is refused to
   -d grant_type=refresh_token -d client_id=demo-client -d "refresh_token=$NEWEST_REFRESH" "$AUTH_URL/oauth/token"
 
 remove_client
+
+# A person logs in through the browser (authorization code with PKCE, RFC 7636): the app never sees the
+# password. curl plays the browser here, with a cookie jar, at the issuer's own URL (the authorization
+# endpoint the metadata names: https://auth.localhost:3001 in compose, which curl, like every browser,
+# resolves to loopback). The app is a public client, registered with its redirect URI.
+remove_client first "$APP_ID"
+clients add "$APP_ID" --public --name "Walkthrough app" --redirect-uri "$APP_REDIRECT" \
+  --scope "openid reports:read reports:write" --audience consumer-service >/dev/null \
+  || fail "register the browser app $APP_ID with the clients CLI (${CLIENTS_CMD[*]})"
+echo "ok    register the browser app $APP_ID (public client, redirect URI $APP_REDIRECT)"
+expect 200 "discovery: the authorization server's metadata" "$AUTH_URL/.well-known/oauth-authorization-server"
+AUTHORIZE_ENDPOINT=$(json authorization_endpoint)
+TOKEN_ENDPOINT=$(json token_endpoint)
+ISSUER=$(json issuer)
+VERIFIER=$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n')
+CHALLENGE=$(printf %s "$VERIFIER" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+STATE=$(openssl rand -hex 8)
+expect 303 "the app sends the browser to $AUTHORIZE_ENDPOINT: no session yet, so to the login page" \
+  -c "$JAR" -b "$JAR" -G "$AUTHORIZE_ENDPOINT" -d response_type=code -d "client_id=$APP_ID" \
+  --data-urlencode "redirect_uri=$APP_REDIRECT" --data-urlencode "scope=openid reports:read reports:write" \
+  -d "state=$STATE" -d "code_challenge=$CHALLENGE" -d code_challenge_method=S256
+LOGIN_PAGE=$(absolute "$(location)")
+expect 200 "the login page" -c "$JAR" -b "$JAR" "$LOGIN_PAGE"
+CSRF=$(form_value _csrf)
+INTERACTION=$(form_value interaction)
+if [ -z "$CSRF" ] || [ -z "$INTERACTION" ]; then fail "the login page has no _csrf or interaction field"; fi
+expect 303 "Jane signs in on the login page" -c "$JAR" -b "$JAR" "${LOGIN_PAGE%%\?*}" \
+  --data-urlencode "_csrf=$CSRF" --data-urlencode "interaction=$INTERACTION" \
+  --data-urlencode userName=Jane --data-urlencode password=pass123
+expect 303 "the authorization resumes in her new session" -c "$JAR" -b "$JAR" "$(absolute "$(location)")"
+CALLBACK=$(location)
+[[ $CALLBACK == "$APP_REDIRECT?"* ]] || fail "the browser was sent to $CALLBACK, not to the app's redirect URI"
+CODE=$(query_value code "$CALLBACK")
+[ "$(query_value state "$CALLBACK")" = "$STATE" ] || fail "the redirect did not return the app's state unchanged"
+[ "$(query_value iss "$CALLBACK")" = "$ISSUER" ] || fail "the redirect did not name the issuer (iss, RFC 9207)"
+echo "      the browser lands on $APP_REDIRECT?code=…&state=…&iss=… (state and iss checked)"
+expect 200 "the app exchanges the code with its PKCE verifier" -d grant_type=authorization_code \
+  -d "client_id=$APP_ID" -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" \
+  -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
+APP_TOKEN=$(json access_token)
+[ "$(json id_token)" != null ] || fail "the answer has no ID token (scope openid)"
+echo "      access token, refresh token and ID token; scope: $(json scope)"
+expect 200 "Jane calls the protected route with the app's token" "$CONSUMER_URL/api/v1/protected" \
+  -H "Authorization: Bearer $APP_TOKEN"
+expect 400 "the same code a second time is refused" -d grant_type=authorization_code -d "client_id=$APP_ID" \
+  -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
+echo "      $(json error): $(json error_description)"
+remove_client "" "$APP_ID"
 
 # What the operator sees: the consumer counted the verifications above (Prometheus text format).
 expect 200 "the consumer's metrics" "$CONSUMER_URL/metrics"

@@ -7,6 +7,7 @@ import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { rotationPolicy, type AuthConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
+import { authorizationCodesPlugin } from './plugins/authorization-codes.js'
 import { browserSessionsPlugin } from './plugins/browser-sessions.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
@@ -16,10 +17,12 @@ import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
 import { usersPlugin } from './plugins/users.js'
 import { rateLimitsPlugin } from './rate-limits/rate-limits-plugin.js'
+import { authorizationRoutes } from './routes/authorization/index.js'
 import { discoveryRoutes } from './routes/discovery.js'
 import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
 import { oauthRoutes } from './routes/oauth/index.js'
+import { pagesRoutes } from './routes/pages/index.js'
 import { userinfoRoutes } from './routes/userinfo.js'
 
 export interface AppOverrides {
@@ -93,19 +96,25 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       issuer: config.issuer,
       sessions: { idleMs: config.sessionIdleTtlSeconds * 1000, absoluteMs: config.sessionTtlSeconds * 1000 }
     })
+    await app.register(authorizationCodesPlugin)
     await app.register(healthRoutes, {
       isReady: () => app.keyRing.signingKey() !== undefined,
       // Nearly every answer of this service needs its database: not ready while it is away.
       notReadyReason: () => app.dbOutage.notReadyReason(app.db),
       serviceLogLevel: config.logLevel
     })
-    await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
+    // The JSON login hands a password to whatever app asks: a demo convenience that can be switched off.
+    if (config.passwordLogin) {
+      await app.register(loginRoutes, { audience: config.audience, clientId: config.clientId, now })
+    }
+    await app.register(pagesRoutes, { issuer: config.issuer, now })
     await app.register(oauthRoutes, {
       issuer: config.issuer,
       audience: config.audience,
       publicClientId: config.clientId,
       now
     })
+    await app.register(authorizationRoutes, { issuer: config.issuer, now })
     await app.register(userinfoRoutes, {
       issuer: config.issuer,
       clockToleranceSeconds: config.clockToleranceSeconds,

@@ -47,6 +47,11 @@ export const AUTH_SETTINGS = {
   /** `Cache-Control: max-age` of the JWKS: how long consumers may keep it. */
   jwksMaxAgeSeconds: setting.duration('JWKS_MAX_AGE', { default: '5m', unit: 's', max: '1d' }),
   seedDemoUsers: setting.boolean('SEED_DEMO_USERS', { default: true }),
+  /**
+   * `POST /api/v1/auth`, the JSON login that takes a user's password from any app: a demo convenience.
+   * Off, people log in only through the login page (authorization code flow).
+   */
+  passwordLogin: setting.boolean('PASSWORD_LOGIN', { default: true }),
   /** How long a key signs before its successor takes over. */
   keyRotationIntervalSeconds: setting.duration('KEY_ROTATION_INTERVAL', {
     default: '30d', unit: 's', min: '1s', max: '3650d'
@@ -76,7 +81,7 @@ export const AUTH_SETTINGS = {
   sessionIdleTtlSeconds: setting.duration('SESSION_IDLE_TTL', { default: '30m', unit: 's', min: '1s', max: '30d' }),
   /** A browser session is over this long after its login, however used. */
   sessionTtlSeconds: setting.duration('SESSION_TTL', { default: '10h', unit: 's', min: '1s', max: '365d' }),
-  /** Brute-force limits of `POST /api/v1/auth`, by client IP and by user name. */
+  /** Brute-force limits of the logins (`POST /api/v1/auth` and the login page), by client IP and by user name. */
   loginRateLimits: setting.object({
     perIp: rateLimitSetting('LOGIN_RATE_LIMIT', '30/1m'),
     failuresPerNameAndIp: rateLimitSetting('LOGIN_FAILURE_LIMIT', '5/15m'),

@@ -6,13 +6,14 @@ import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { KEK_FILE_NAME } from '@repo/auth-service/key-sealing'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
+import { softHsmMissing } from '@repo/service-harness/softhsm'
 import { basicCredentials, registerClient } from '../client-registration.js'
 import { signCostMicros, unsealCostMicros } from '../grant-crypto-cost.js'
 import { KEY_STORES, type GrantReport, type GrantResult, type GrantRun, type KeyStore } from '../grant-report.js'
 import { cannon, toRun } from '../measure.js'
 import { cpuMicros, pidListeningOn } from '../proc-stats.js'
 import { QUIET, plan, progress } from '../run.js'
-import { softHsmMissing, softHsmToken, type SoftHsmToken } from '../softhsm-token.js'
+import { softHsmToken, type SoftHsmToken } from '../softhsm-token.js'
 
 /** Enough to saturate the auth service's one event loop without queueing behind the load generator. */
 const CONNECTIONS = 16

@@ -1,3 +1,5 @@
+import Type, { type Static } from 'typebox'
+
 /**
  * Paths of the auth service's browser-facing endpoints, relative to the issuer: where people log in
  * (authorization code with PKCE, RFC 6749 §4.1 and RFC 7636), and the OpenID Connect endpoints.
@@ -32,3 +34,13 @@ export const END_SESSION_PATH = '/logout'
 
 /** The login and consent pages' one stylesheet. */
 export const STYLESHEET_PATH = '/assets/pages.css'
+
+/** How long a pushed request's `request_uri` is valid, seconds (RFC 9126 §2.2 `expires_in`). */
+export const PAR_LIFETIME_SECONDS = 60
+
+/** A pushed authorization request's answer (RFC 9126 §2.2). */
+export const PushedAuthorizationResponseSchema = Type.Object({
+  request_uri: Type.String(),
+  expires_in: Type.Integer({ minimum: 1 })
+})
+export type PushedAuthorizationResponse = Static<typeof PushedAuthorizationResponseSchema>

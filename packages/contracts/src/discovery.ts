@@ -10,18 +10,33 @@ const Strings = () => Type.Array(Type.String({ minLength: 1 }))
 
 /**
  * RFC 8414 Authorization Server Metadata, the members the auth service publishes. Every member
- * states what the service does: members whose RFC 8414 default would claim more (grant types)
- * are always sent, and there is no `authorization_endpoint` because there is no authorization
- * endpoint (RFC 8414 §2 requires it only when a grant type uses it; none does).
+ * states what the service does: members whose RFC 8414 default would claim more (grant types,
+ * response modes) are always sent. The OpenID Connect members (userinfo, logout, claims) are in
+ * both documents: clients that read only RFC 8414 metadata find them too.
  */
 export const AuthorizationServerMetadataSchema = Type.Object({
   issuer: Type.String({ minLength: 1 }),
+  /** `GET /authorize`: the authorization code flow with PKCE. */
+  authorization_endpoint: Type.String({ minLength: 1 }),
+  /** RFC 9126 §5. */
+  pushed_authorization_request_endpoint: Type.String({ minLength: 1 }),
+  /** RFC 9126 §5: false, because only clients registered with `--require-par` must push. */
+  require_pushed_authorization_requests: Type.Boolean(),
   jwks_uri: Type.String({ minLength: 1 }),
   token_endpoint: Type.String({ minLength: 1 }),
   revocation_endpoint: Type.String({ minLength: 1 }),
-  /** Required by RFC 8414 §2; empty because no authorization endpoint serves any response type. */
+  userinfo_endpoint: Type.String({ minLength: 1 }),
+  end_session_endpoint: Type.String({ minLength: 1 }),
+  /** `code` only: no implicit or hybrid flow. */
   response_types_supported: Strings(),
+  response_modes_supported: Strings(),
   grant_types_supported: Strings(),
+  /** `S256` only: `plain` is refused (RFC 7636, RFC 9700 §2.1.1). */
+  code_challenge_methods_supported: Strings(),
+  /** RFC 9207: every authorization response carries `iss`. */
+  authorization_response_iss_parameter_supported: Type.Boolean(),
+  prompt_values_supported: Strings(),
+  claims_supported: Strings(),
   token_endpoint_auth_methods_supported: Strings(),
   /** Required by RFC 8414 §2 when `private_key_jwt` is among the methods. */
   token_endpoint_auth_signing_alg_values_supported: Strings(),
@@ -34,9 +49,7 @@ export type AuthorizationServerMetadata = Static<typeof AuthorizationServerMetad
 
 /**
  * OpenID Connect Discovery 1.0 metadata: the RFC 8414 members plus the two OIDC-only members
- * OIDC Discovery §3 requires. The service issues no ID tokens and has no authorization endpoint,
- * so `authorization_endpoint`, although §3 lists it as required, is left out rather than pointing
- * at an endpoint that does not exist (see the auth service's routes/discovery.ts).
+ * OIDC Discovery §3 requires.
  */
 export const OpenIdConfigurationSchema = Type.Object({
   ...AuthorizationServerMetadataSchema.properties,

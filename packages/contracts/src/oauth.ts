@@ -7,7 +7,7 @@ export const TOKEN_PATH = '/oauth/token'
 export const REVOCATION_PATH = '/oauth/revoke'
 
 /** The grants the token endpoint serves. */
-export const GRANT_TYPES = ['client_credentials', 'refresh_token'] as const
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const
 
 /**
  * How a confidential client proves itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2);
@@ -28,14 +28,19 @@ const CLIENT_AUTHENTICATION_MEMBERS = {
 }
 
 /**
- * A token request (RFC 6749 §4.4.2, §6; RFC 7523 §2.2), `application/x-www-form-urlencoded`. Every
- * member is a string; which ones a grant needs is checked by the endpoint, so each missing one gets
- * its own RFC 6749 §5.2 error. Unknown parameters are ignored, as §3.2 says.
+ * A token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 7636 §4.5; RFC 7523 §2.2),
+ * `application/x-www-form-urlencoded`. Every member is a string; which ones a grant needs is checked
+ * by the endpoint, so each missing one gets its own RFC 6749 §5.2 error. Unknown parameters are
+ * ignored, as §3.2 says.
  */
 export const TokenRequestSchema = Type.Object({
   grant_type: Type.Optional(Type.String({ maxLength: 100 })),
   scope: Type.Optional(Type.String({ maxLength: 1000 })),
   refresh_token: Type.Optional(Type.String({ maxLength: 200 })),
+  /** `authorization_code`: the code, the redirect URI it was sent to, and the PKCE verifier. */
+  code: Type.Optional(Type.String({ maxLength: 200 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
+  code_verifier: Type.Optional(Type.String({ maxLength: 200 })),
   ...CLIENT_AUTHENTICATION_MEMBERS
 })
 export type TokenRequest = Static<typeof TokenRequestSchema>
@@ -54,14 +59,19 @@ export const OAuthTokenResponseSchema = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ minimum: 1 }),
   scope: Type.String(),
-  refresh_token: Type.Optional(Type.String())
+  refresh_token: Type.Optional(Type.String()),
+  /** OpenID Connect: when the code was issued for the `openid` scope. */
+  id_token: Type.Optional(Type.String())
 })
 export type OAuthTokenResponse = Static<typeof OAuthTokenResponseSchema>
 
-/** The error codes of RFC 6749 §5.2, and the one RFC 7009 §2.2.1 adds. */
+/**
+ * The error codes of RFC 6749 §5.2, the one RFC 7009 §2.2.1 adds, and `unsupported_response_type`
+ * (§4.1.2.1), which the pushed authorization request endpoint answers in its body (RFC 9126 §2.3).
+ */
 export const OAUTH_ERROR_CODES = [
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
-  'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable'
+  'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable', 'unsupported_response_type'
 ] as const
 export type OAuthErrorCode = typeof OAUTH_ERROR_CODES[number]
 

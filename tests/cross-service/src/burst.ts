@@ -12,6 +12,14 @@ export interface LoginAttempt {
   /** The HTTP status, or `error` when no answer came (the replica was down). */
   status: number | 'error'
   refreshToken?: string
+  /** Why no answer came: the error and its cause (ECONNREFUSED, a reset), for the failure message. */
+  error?: string
+}
+
+/** An error as one line, with its cause's code: fetch's own message is only "fetch failed". */
+function describeError (error: unknown): string {
+  const cause = (error as { cause?: { code?: string, message?: string } }).cause
+  return [String(error), cause?.code, cause?.message].filter(Boolean).join(' / ')
 }
 
 /**
@@ -35,8 +43,8 @@ export function startBurst (urls: readonly string[], env: Record<string, string>
         const { status, body } = await login(url, 'Jane', 'pass123')
         const refreshToken = typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}
         progress.logins.push({ url, status, ...refreshToken })
-      } catch {
-        progress.logins.push({ url, status: 'error' })
+      } catch (error) {
+        progress.logins.push({ url, status: 'error', error: describeError(error) })
       }
     }
   }

@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { tempDir } from '@repo/service-harness/free-port'
+import { SOFTHSM_MODULE, initSoftHsmToken } from '@repo/service-harness/softhsm'
 
-/** SoftHSM2's PKCS#11 module: `SOFTHSM2_MODULE`, else Debian's and Ubuntu's path (as check-prerequisites). */
-const SOFTHSM_MODULE = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
-const LABEL = 'cross-service'
+const TOKEN = { label: 'cross-service', pin: 'cross-service-pin-5521', soPin: 'so-pin-77' }
+const LABEL = TOKEN.label
 
 export interface SoftHsmToken {
   /** The auth service's variables for SIGNING_KEY_STORE=pkcs11 on this token (SOFTHSM2_CONF included). */
@@ -37,21 +34,9 @@ const pkcs11js = createRequire(import.meta.resolve('@repo/auth-service/package.j
 /** A fresh SoftHSM token in a temporary directory, with its PIN in a file, for processes started by a test. */
 export async function softHsmToken (): Promise<SoftHsmToken> {
   const dir = await tempDir('softhsm-')
-  const conf = join(dir.path, 'softhsm2.conf')
-  writeFileSync(conf, `directories.tokendir = ${dir.path}\nobjectstore.backend = file\nlog.level = ERROR\n`)
-  const pin = 'cross-service-pin-5521'
-  const pinFile = join(dir.path, 'pin')
-  writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', LABEL, '--pin', pin, '--so-pin', 'so-pin-77'],
-    { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'pipe' })
+  const { conf, env } = initSoftHsmToken({ dir: dir.path, ...TOKEN })
   return {
-    env: {
-      SOFTHSM2_CONF: conf,
-      SIGNING_KEY_STORE: 'pkcs11',
-      PKCS11_MODULE: SOFTHSM_MODULE,
-      PKCS11_TOKEN_LABEL: LABEL,
-      PKCS11_PIN_FILE: pinFile
-    },
+    env,
     holds: (kid) => {
       // SoftHSM reads SOFTHSM2_CONF when the module is initialised, here and now only.
       process.env.SOFTHSM2_CONF = conf

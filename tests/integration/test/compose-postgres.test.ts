@@ -68,7 +68,7 @@ describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: au
       const token = await tokenFor(authUrl, 'Jane', 'pass123', stack.authInit)
       const granted = await call(`${stack.consumerUrl}/api/v1/protected`, token)
       expect(granted.status).toBe(200)
-      expect(granted.body).toMatchObject({ claims: { iss: 'https://auth-service:3001', role: 'write' } })
+      expect(granted.body).toMatchObject({ claims: { iss: 'https://auth.localhost:3001', role: 'write' } })
     }
   })
 

@@ -13,7 +13,7 @@ if (!engine.ok) {
   console.warn(`integration tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
 }
 
-const TOKEN_ISSUER = 'https://auth-service:3001'
+const TOKEN_ISSUER = 'https://auth.localhost:3001'
 /** docker-compose.yml's mem_limit of each service. */
 const CONSUMER_MEMORY_MIB = 128
 const AUTH_MEMORY_MIB = 256
@@ -45,7 +45,7 @@ describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
 
     const granted = await call(`${stack.consumerUrl}/api/v1/protected`, jane)
     expect(granted.status).toBe(200)
-    // The consumer trusts https://auth-service:3001, a name that only resolves on the compose network.
+    // The consumer trusts https://auth.localhost:3001, the auth service's alias on the compose network.
     expect(granted.body).toMatchObject({ claims: { iss: TOKEN_ISSUER, role: 'write' } })
 
     const post = (token: string) => call(`${stack.consumerUrl}/api/v1/reports`, token, {

@@ -1,7 +1,7 @@
 import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
 import { isHelp } from './command-line.js'
 
-/** The methods a client registered here authenticates with; `none` is only the login's own client. */
+/** The methods `--auth` names; `--public` registers `none` (a browser or native app, no secret). */
 export const REGISTRABLE_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const
 export type RegistrableAuthMethod = typeof REGISTRABLE_AUTH_METHODS[number]
 
@@ -11,14 +11,26 @@ export const CLIENT_ID_MAX_LENGTH = 64
 /** Where a `private_key_jwt` client's public keys come from. */
 export type ClientKeySource = { jwksUri: string } | { jwksFile: string }
 
+/** What a client that logs people in through the browser registers (`--redirect-uri` and the rest). */
+export interface BrowserRegistration {
+  redirectUris: string[]
+  postLogoutRedirectUris: string[]
+  /** What the login and consent pages call it. */
+  clientName: string | undefined
+  thirdParty: boolean
+  requirePar: boolean
+}
+
 export interface AddClientArgs {
   clientId: string
   /** Space-delimited, each a known scope, without repeats. */
   scope: string
   /** `undefined`: the service's AUDIENCE. */
   audience: string | undefined
-  authMethod: RegistrableAuthMethod
+  authMethod: RegistrableAuthMethod | 'none'
   keys: ClientKeySource | undefined
+  /** Set with `--redirect-uri`: the client uses the authorization code flow, not client_credentials. */
+  browser: BrowserRegistration | undefined
 }
 
 export type ClientsCommand =
@@ -32,9 +44,16 @@ export type ClientsCommand =
 const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] ' +
   '[--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
 const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file']
+  add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file', '--name', '--redirect-uri',
+    '--post-logout-redirect-uri']
 }
-const FLAGS: Readonly<Record<string, readonly string[]>> = { list: ['--json'] }
+/** Options that may be given more than once, each time adding a value. */
+const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
+const FLAGS: Readonly<Record<string, readonly string[]>> = {
+  add: ['--public', '--third-party', '--require-par'],
+  list: ['--json']
+}
+const CLIENT_NAME_MAX_LENGTH = 100
 
 /** Why `clientId` cannot be a client id, or `undefined`: 1 to 64 of `A–Z a–z 0–9 . _ -`. */
 export function clientIdProblem (clientId: string): string | undefined {
@@ -84,6 +103,26 @@ export function jwksUriProblem (uri: string): string | undefined {
   return `--jwks-uri must be https (plain http only on loopback), got ${url.protocol}//${url.host}`
 }
 
+/**
+ * Why `uri` cannot be a redirect URI (`option` names it): absolute, https, or plain http only on a
+ * loopback host (RFC 8252 §7.3, a native app's own listener), no fragment (RFC 6749 §3.1.2), no
+ * credentials. It is stored as given: /authorize compares it exactly.
+ */
+export function redirectUriProblem (uri: string, option = '--redirect-uri'): string | undefined {
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    return `${option} is not an absolute URL: "${uri}"`
+  }
+  if (uri.includes('#')) return `${option} must not have a fragment (#): "${uri}"`
+  if (url.username || url.password) return `${option} must not carry credentials`
+  if (url.protocol === 'https:') return undefined
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
+  if (url.protocol === 'http:' && loopback) return undefined
+  return `${option} must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "${uri}"`
+}
+
 const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
   (REGISTRABLE_AUTH_METHODS as readonly string[]).includes(word)
 
@@ -91,6 +130,8 @@ const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
 interface SplitArgs {
   command: string | undefined
   values: Map<string, string>
+  /** The values of the options in REPEATABLE, in the order given. */
+  lists: Map<string, string[]>
   flags: Set<string>
   operands: string[]
   problem?: string
@@ -109,6 +150,7 @@ function split (argv: readonly string[]): SplitArgs {
   const valued = command === undefined ? [] : VALUED_OPTIONS[command] ?? []
   const flagWords = command === undefined ? [] : FLAGS[command] ?? []
   const values = new Map<string, string>()
+  const lists = new Map<string, string[]>()
   const flags = new Set<string>()
   const operands: string[] = []
   for (let index = 0; index < rest.length; index++) {
@@ -121,8 +163,14 @@ function split (argv: readonly string[]): SplitArgs {
     const name = equals > 0 && valued.includes(word.slice(0, equals)) ? word.slice(0, equals) : word
     if (valued.includes(name)) {
       const value = name === word ? rest[++index] : word.slice(equals + 1)
-      if (value === undefined) return { command, values, flags, operands, problem: `${name} needs a value` }
-      if (values.has(name)) return { command, values, flags, operands, problem: `${name} is given more than once` }
+      if (value === undefined) return { command, values, lists, flags, operands, problem: `${name} needs a value` }
+      if (REPEATABLE.has(name)) {
+        lists.set(name, [...lists.get(name) ?? [], value])
+        continue
+      }
+      if (values.has(name)) {
+        return { command, values, lists, flags, operands, problem: `${name} is given more than once` }
+      }
       values.set(name, value)
     } else if (flagWords.includes(word)) {
       flags.add(word)
@@ -130,10 +178,51 @@ function split (argv: readonly string[]): SplitArgs {
       operands.push(word)
     }
   }
-  return { command, values, flags, operands }
+  return { command, values, lists, flags, operands }
 }
 
-function parseAdd (values: Map<string, string>, operands: string[]): ClientsCommand {
+/** The browser-login options of `add`, or why they do not fit together. */
+function parseBrowser (
+  values: Map<string, string>, lists: Map<string, string[]>, flags: Set<string>
+): { browser: BrowserRegistration | undefined } | { problem: string } {
+  const redirectUris = [...new Set(lists.get('--redirect-uri') ?? [])]
+  const postLogoutRedirectUris = [...new Set(lists.get('--post-logout-redirect-uri') ?? [])]
+  const clientName = values.get('--name')
+  if (redirectUris.length === 0) {
+    const needing = ['--post-logout-redirect-uri', '--name', '--public', '--third-party', '--require-par']
+      .find((option) => option === '--post-logout-redirect-uri'
+        ? postLogoutRedirectUris.length > 0
+        : option === '--name' ? clientName !== undefined : flags.has(option))
+    if (needing) return { problem: `${needing} is for clients that log people in: give --redirect-uri too` }
+    return { browser: undefined }
+  }
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri)
+    if (problem) return { problem }
+  }
+  for (const uri of postLogoutRedirectUris) {
+    const problem = redirectUriProblem(uri, '--post-logout-redirect-uri')
+    if (problem) return { problem }
+  }
+  // eslint-disable-next-line no-control-regex
+  if (clientName !== undefined && (clientName.trim() === '' || /[\u0000-\u001f\u007f]/.test(clientName) ||
+    clientName.length > CLIENT_NAME_MAX_LENGTH)) {
+    return { problem: `--name must be 1 to ${CLIENT_NAME_MAX_LENGTH} characters, without control characters` }
+  }
+  return {
+    browser: {
+      redirectUris,
+      postLogoutRedirectUris,
+      clientName,
+      thirdParty: flags.has('--third-party'),
+      requirePar: flags.has('--require-par')
+    }
+  }
+}
+
+function parseAdd (
+  values: Map<string, string>, lists: Map<string, string[]>, flags: Set<string>, operands: string[]
+): ClientsCommand {
   const [clientId] = operands
   if (operands.length !== 1 || clientId === undefined) return { command: 'usage', problem: ADD_USAGE }
   const idProblem = clientIdProblem(clientId)
@@ -156,6 +245,16 @@ function parseAdd (values: Map<string, string>, operands: string[]): ClientsComm
   if (jwksFile === '') return { command: 'usage', problem: '--jwks-file needs a file name' }
   const keys = jwksUri !== undefined ? { jwksUri } : jwksFile !== undefined ? { jwksFile } : undefined
 
+  const browserOptions = parseBrowser(values, lists, flags)
+  if ('problem' in browserOptions) return { command: 'usage', problem: browserOptions.problem }
+  const { browser } = browserOptions
+  if (flags.has('--public')) {
+    if (values.has('--auth') || keys) {
+      return { command: 'usage', problem: '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file' }
+    }
+    return { command: 'add', clientId, scope: scope.scope, audience, authMethod: 'none', keys: undefined, browser }
+  }
+
   const auth = values.get('--auth') ?? (keys ? 'private_key_jwt' : 'client_secret_basic')
   if (!isAuthMethod(auth)) {
     return { command: 'usage', problem: `unknown --auth "${auth}": use ${REGISTRABLE_AUTH_METHODS.join(', ')}` }
@@ -170,19 +269,19 @@ function parseAdd (values: Map<string, string>, operands: string[]): ClientsComm
     return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
   }
 
-  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys }
+  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser }
 }
 
 /** Reads `clients <command> [...]`, checking every value that needs no file or database. */
 export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
-  const { command, values, flags, operands, problem } = split(argv)
+  const { command, values, lists, flags, operands, problem } = split(argv)
   if (problem) return { command: 'usage', problem }
   const [first] = operands
   switch (command) {
     case undefined:
       return { command: 'usage' }
     case 'add':
-      return parseAdd(values, operands)
+      return parseAdd(values, lists, flags, operands)
     case 'list':
       if (first !== undefined) {
         return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }

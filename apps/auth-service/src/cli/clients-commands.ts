@@ -27,6 +27,8 @@ export async function addClient (
   const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
   const jwksUri = args.keys && 'jwksUri' in args.keys ? args.keys.jwksUri : undefined
   const audience = args.audience ?? defaultAudience
+  // A client that logs people in gets their tokens, and refreshes them; a machine client gets its own.
+  const grantTypes = args.browser ? ['authorization_code', 'refresh_token'] : ['client_credentials']
   let secret: string | undefined
   try {
     ({ secret } = await store.add({
@@ -36,7 +38,8 @@ export async function addClient (
       jwksUri,
       scope: args.scope,
       audience,
-      grantTypes: ['client_credentials']
+      grantTypes,
+      ...args.browser
     }, now()))
   } catch (error) {
     if (error instanceof DuplicateClientError) throw new CliError(error.message)
@@ -44,8 +47,13 @@ export async function addClient (
   }
   const keyCount = jwks ? `${jwks.keys.length} public key${jwks.keys.length === 1 ? '' : 's'}` : undefined
   const keys = keyCount ? `; ${keyCount} registered` : jwksUri ? `; keys from ${jwksUri}` : ''
+  const browser = args.browser
+    ? `; redirect URIs ${args.browser.redirectUris.join(' ')}` +
+      (args.browser.thirdParty ? '; third-party (asks for consent)' : '') +
+      (args.browser.requirePar ? '; pushed requests only' : '')
+    : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
-    `grant client_credentials${keys})`)
+    `grant ${grantTypes.join(' ')}${keys}${browser})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -59,6 +67,15 @@ function listed (client: Client) {
     grantTypes: client.grantTypes,
     ...(client.jwksUri === undefined ? {} : { jwksUri: client.jwksUri }),
     ...(client.jwks === undefined ? {} : { jwks: client.jwks }),
+    ...(client.redirectUris.length === 0
+      ? {}
+      : {
+          clientName: client.clientName,
+          redirectUris: client.redirectUris,
+          postLogoutRedirectUris: client.postLogoutRedirectUris,
+          thirdParty: client.thirdParty,
+          requirePar: client.requirePar
+        }),
     createdAt: client.createdAt
   }
 }
@@ -67,10 +84,15 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
   const clients = await store.list()
   if (json) return print(JSON.stringify(clients.map(listed), null, 2))
   const keys = (client: Client) => client.jwksUri ?? (client.jwks ? `${client.jwks.keys.length} inline` : '-')
+  const redirects = (client: Client) => client.redirectUris.length === 0
+    ? '-'
+    : client.redirectUris.join(' ') + (client.thirdParty ? ' (third-party)' : '') + (client.requirePar ? ' (PAR)' : '')
   const rows = clients.map((client) => [
-    client.clientId, client.authMethod, client.scope, client.audience, keys(client), formatTime(client.createdAt)
+    client.clientId, client.authMethod, client.scope, client.audience, keys(client), redirects(client),
+    formatTime(client.createdAt)
   ])
-  for (const line of formatTable(['client_id', 'auth', 'scope', 'audience', 'keys', 'created'], rows)) print(line)
+  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'created']
+  for (const line of formatTable(header, rows)) print(line)
 }
 
 export async function removeClient (

@@ -7,13 +7,21 @@ import { runCommand } from './run-command.js'
 const SCOPES = KNOWN_SCOPES.join(', ')
 const DEFAULT_SCOPE = KNOWN_SCOPES[0]
 const USAGE = `usage: clients <command>
-  add <client_id> [options]  register a client for the client_credentials grant
+  add <client_id> [options]  register a client: a machine (client_credentials), or with --redirect-uri an
+                             app people log in to (authorization code with PKCE, refresh tokens)
       --scope "<scopes>"       what it may ask for, space-delimited: ${SCOPES} (default ${DEFAULT_SCOPE})
       --audience <aud>         the aud of its access tokens (default: AUDIENCE, the service's own)
       --auth <method>          client_secret_basic (default) or client_secret_post: the secret is
                                printed once, on standard output, and stored only as a hash
       --jwks-uri <url>         private_key_jwt with keys published there (https; http on loopback)
       --jwks-file <file>       private_key_jwt with the public JWK Set in that file (/dev/stdin: from a pipe)
+      --redirect-uri <uri>     where the browser returns with the code (repeatable; https, or http on
+                               127.0.0.1, [::1] or localhost; compared exactly, any port on a loopback IP)
+      --post-logout-redirect-uri <uri>  where logout may return to (repeatable)
+      --public                 no secret: a single-page or native app (PKCE protects its codes)
+      --name "<name>"          what the login page calls it (default: its client id)
+      --third-party            an app of another party: people are asked to consent
+      --require-par            may start a login only through a pushed request (POST /par)
   list [--json]              every client with its method, scope and audience (never a secret)
   remove <client_id>         delete a client; its access tokens expire on their own
 A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -. A "--" right after the command is skipped (pnpm

@@ -4,10 +4,13 @@ import type { Client, ClientStore } from '../clients/client-store.js'
 import { readBasicCredentials } from './basic-credentials.js'
 import { invalidClient, invalidRequest } from './oauth-errors.js'
 
-/** The client a request authenticated as; `public` for the login's client, which has no credentials. */
+/**
+ * The client a request authenticated as; `public` for a client without credentials: one registered
+ * with `--public` (`client` is its registration), or the login's own (no registration).
+ */
 export type AuthenticatedClient =
   | { kind: 'confidential', client: Client }
-  | { kind: 'public', clientId: string }
+  | { kind: 'public', clientId: string, client?: Client }
 
 /** The id of the client a request authenticated as. */
 export const authenticatedClientId = (client: AuthenticatedClient): string =>
@@ -54,7 +57,8 @@ function clientKeys (client: Client): JWTVerifyGetKey | undefined {
 /**
  * Authenticates the client of a token or revocation request by exactly one method (RFC 6749 §2.3):
  * `client_secret_basic`, `client_secret_post`, `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9), or
- * none for the login's public client. Each registered client has one method; any other is refused.
+ * none for a public client (registered with auth method `none`, or the login's own). Each registered
+ * client has one method; any other is refused.
  */
 export async function authenticateClient (
   credentials: ClientCredentials,
@@ -93,6 +97,10 @@ export async function authenticateClient (
   }
 
   if (credentials.client_id === options.publicClientId) return { kind: 'public', clientId: credentials.client_id }
+  // A registered public client (auth method `none`, RFC 6749 §2.1) names itself; a confidential one
+  // that sends no credentials is refused like any other failed authentication.
+  const registered = credentials.client_id === undefined ? undefined : await clients.find(credentials.client_id)
+  if (registered?.authMethod === 'none') return { kind: 'public', clientId: registered.clientId, client: registered }
   throw invalidClient(credentials.client_id === undefined
     ? 'no client authentication'
     : `client ${credentials.client_id} sent no credentials`)

@@ -16,10 +16,18 @@ export const UnsupportedGrantTypeError =
   createHttpError('unsupported_grant_type', 'This grant type is not supported', 400)
 export const InvalidScopeError =
   createHttpError('invalid_scope', 'The requested scope is not allowed for this client', 400)
+export const InvalidAuthorizationCodeError =
+  createHttpError('invalid_grant', 'The authorization code is invalid', 400)
+export const CodeFlowUnauthorizedError =
+  createHttpError('unauthorized_client', 'This client may not use the authorization code flow', 400)
+/** The pushed authorization request endpoint's (RFC 9126 §2.3), with a message of its own. */
+export const UnsupportedResponseTypeError = createHttpError('unsupported_response_type', '%s', 400)
+export const InvalidScopeMessageError = createHttpError('invalid_scope', '%s', 400)
 
 const OAUTH_ERRORS = [
-  InvalidRequestError, InvalidClientError, InvalidGrantError,
-  UnauthorizedClientError, UnsupportedGrantTypeError, InvalidScopeError
+  InvalidRequestError, InvalidClientError, InvalidGrantError, UnauthorizedClientError, UnsupportedGrantTypeError,
+  InvalidScopeError, InvalidAuthorizationCodeError, CodeFlowUnauthorizedError, UnsupportedResponseTypeError,
+  InvalidScopeMessageError
 ]
 
 /** Whether `error` is one of the errors above: answered with its own code and description. */

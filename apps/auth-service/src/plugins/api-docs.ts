@@ -4,6 +4,7 @@ import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+import { CONSENT_PATH, END_SESSION_PATH, LOGIN_PAGE_PATH } from '@repo/contracts/authorization'
 import { OPERATIONS, TAGS } from './api-docs-operations.js'
 
 export interface ApiDocsOptions {
@@ -14,6 +15,8 @@ export interface ApiDocsOptions {
 export const DOCS_PREFIX = '/docs'
 
 const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH])
+/** The pages' forms (routes/pages/): form bodies too, and no client authentication. */
+const PAGE_FORM_ROUTES = new Set([LOGIN_PAGE_PATH, CONSENT_PATH, END_SESSION_PATH])
 
 /**
  * Each operation gets its tag, summary and description from OPERATIONS. The OAuth endpoints parse
@@ -23,10 +26,12 @@ const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH])
  */
 const describeOperation: SwaggerTransform = ({ schema, url, route }) => {
   const described = { ...OPERATIONS[`${[route.method].flat()[0]} ${url}`], ...schema }
+  const consumes = ['application/x-www-form-urlencoded']
+  if (PAGE_FORM_ROUTES.has(url)) return { schema: { ...described, consumes }, url }
   if (!FORM_ROUTES.has(url)) return { schema: described, url }
   return {
     url,
-    schema: { ...described, consumes: ['application/x-www-form-urlencoded'], security: [{ clientSecretBasic: [] }, {}] }
+    schema: { ...described, consumes, security: [{ clientSecretBasic: [] }, {}] }
   }
 }
 
@@ -45,8 +50,8 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
         description: 'Logs users in, issues signed access tokens (OAuth 2.0 client credentials and refresh tokens) ' +
           `and publishes its public keys as a JWKS. Issuer (the \`iss\` of every token): \`${issuer}\`.`
       },
-      // No `servers`: requests go to the origin the page was loaded from. The issuer URL may be a name
-      // only other services resolve (`https://auth-service:3001` in compose), not the browser.
+      // No `servers`: requests go to the origin the page was loaded from, which may be another name of
+      // the service than the issuer's (`https://localhost:3001` beside `https://auth.localhost:3001`).
       tags: TAGS,
       components: {
         securitySchemes: {

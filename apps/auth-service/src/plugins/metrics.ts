@@ -6,10 +6,12 @@ import { isDatabaseUnavailable } from '@repo/service-kit/sql'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { KeyStore, type KeyState, type StoredKey } from '../keys/key-store.js'
 
-/** `grant_type` as a label: the two this service supports, and one value for anything a client sends. */
-export type GrantTypeLabel = 'client_credentials' | 'refresh_token' | 'other'
+/** `grant_type` as a label: the three this service supports, and one value for anything a client sends. */
+export type GrantTypeLabel = 'authorization_code' | 'client_credentials' | 'refresh_token' | 'other'
 export const grantTypeLabel = (grantType: unknown): GrantTypeLabel =>
-  grantType === 'client_credentials' || grantType === 'refresh_token' ? grantType : 'other'
+  grantType === 'authorization_code' || grantType === 'client_credentials' || grantType === 'refresh_token'
+    ? grantType
+    : 'other'
 
 const KEY_STATES: readonly KeyState[] = ['next', 'active', 'retiring', 'retired']
 

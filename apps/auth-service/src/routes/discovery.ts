@@ -9,6 +9,9 @@ import {
   type AuthorizationServerMetadata,
   type OpenIdConfiguration
 } from '@repo/contracts/discovery'
+import {
+  AUTHORIZATION_PATH, END_SESSION_PATH, PAR_PATH, USERINFO_PATH
+} from '@repo/contracts/authorization'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
@@ -27,32 +30,45 @@ export interface DiscoveryRoutesOptions {
 }
 
 /**
- * How the token and revocation endpoints authenticate clients (`none`: the login's public client,
- * which refreshes and revokes with its `client_id` alone); `private_key_jwt`'s assertion algorithms
- * are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
+ * How the token and revocation endpoints authenticate clients (`none`: a public client, registered
+ * with `--public` or the login's own, which identifies itself with its `client_id` alone);
+ * `private_key_jwt`'s assertion algorithms are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
 
+/** What an ID token and the userinfo endpoint can say about a user. */
+const CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'role']
+
 /**
- * RFC 8414 metadata: what the service does, and nothing it doesn't. There is no authorization
- * endpoint (so no `authorization_endpoint`, and no response type: never `token`, the implicit
- * flow); users log in at `POST /api/v1/auth`, which is not an OAuth endpoint and not advertised.
+ * RFC 8414 metadata: what the service does, and nothing it doesn't. People log in through the
+ * authorization endpoint (response type `code` only: never `token`, the implicit flow; PKCE with
+ * `S256` only); the JSON login `POST /api/v1/auth` is a demo convenience and not advertised.
  */
 export function buildAuthorizationServerMetadata (
   { issuer }: Pick<DiscoveryRoutesOptions, 'issuer'>
 ): AuthorizationServerMetadata {
   return {
     issuer,
+    authorization_endpoint: `${issuer}${AUTHORIZATION_PATH}`,
+    pushed_authorization_request_endpoint: `${issuer}${PAR_PATH}`,
+    require_pushed_authorization_requests: false,
     jwks_uri: `${issuer}${JWKS_PATH}`,
     token_endpoint: `${issuer}${TOKEN_PATH}`,
     revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
-    response_types_supported: [],
-    grant_types_supported: ['client_credentials', 'refresh_token'],
+    userinfo_endpoint: `${issuer}${USERINFO_PATH}`,
+    end_session_endpoint: `${issuer}${END_SESSION_PATH}`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: ['none', 'login'],
+    claims_supported: CLAIMS,
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-    scopes_supported: [REPORTS_READ, REPORTS_WRITE]
+    scopes_supported: ['openid', REPORTS_READ, REPORTS_WRITE]
   }
 }
 
@@ -68,18 +84,13 @@ export function signingAlgorithms (jwks: Pick<JwksDocument, 'keys'>, fallback: S
 }
 
 /**
- * The same metadata as an OpenID Connect discovery document, for consumers that only know that
- * location. OIDC Discovery §3 requires four members this service cannot fill truthfully, because it
- * is not an OpenID Provider (no authorization endpoint):
- * - `subject_types_supported: ['public']` is true of the access tokens' `sub`;
+ * The same metadata as an OpenID Connect discovery document (OIDC Discovery §3), plus its two
+ * OIDC-only members:
+ * - `subject_types_supported: ['public']`: a user's `sub` is the same for every client;
  * - `id_token_signing_alg_values_supported`: what the service signs with (`signingAlgorithms`). §3
  *   asks for RS256 in the list; it is there on an RS256 deployment only, because clients such as
  *   oauth4webapi take the list as the algorithms to accept, and one the service never signs with
- *   has no place there;
- * - `response_types_supported: []`, as in RFC 8414: no response type is served;
- * - `authorization_endpoint` is left out: naming one would send clients to an endpoint that does not
- *   exist. oauth4webapi and openid-client check only the HTTP status, that the body is a JSON object
- *   and that `issuer` equals the issuer asked for, so the document works with both.
+ *   has no place there.
  */
 export function buildOpenIdConfiguration (
   options: Pick<DiscoveryRoutesOptions, 'issuer'>, algorithms: readonly SigningAlgorithm[]

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { clientIdProblem, jwksUriProblem, normalizeScope, parseClientsArgs } from '../../src/cli/clients-args.js'
 
 const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
-const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined } as const
+const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined } as const
 
 describe('clients CLI arguments', () => {
   it.each<[string[], ReturnType<typeof parseClientsArgs>]>([
@@ -31,6 +31,13 @@ describe('clients CLI arguments', () => {
     [['list', '--json'], { command: 'list', json: true }],
     [['remove', 'bot'], { command: 'remove', clientId: 'bot' }],
     [['remove', '--json'], { command: 'remove', clientId: '--json' }],
+    // A client people log in to: repeatable redirect URIs, flags, a name.
+    [['add', 'spa', '--public', '--redirect-uri', 'https://app.example/cb', '--redirect-uri', 'http://127.0.0.1/cb'],
+      { ...basic, clientId: 'spa', authMethod: 'none', browser: { redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
+    [['add', 'web', '--redirect-uri=https://web.example/cb', '--post-logout-redirect-uri', 'https://web.example/', '--name', 'Web app', '--third-party', '--require-par'],
+      { ...basic, clientId: 'web', browser: { redirectUris: ['https://web.example/cb'], postLogoutRedirectUris: ['https://web.example/'], clientName: 'Web app', thirdParty: true, requirePar: true } }],
+    [['add', 'native', '--public', '--redirect-uri', 'http://[::1]:8000/cb', '--redirect-uri', 'http://localhost:3000/cb?x=1'],
+      { ...basic, clientId: 'native', authMethod: 'none', browser: { redirectUris: ['http://[::1]:8000/cb', 'http://localhost:3000/cb?x=1'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [[], { command: 'usage' }]
@@ -60,7 +67,22 @@ describe('clients CLI arguments', () => {
     [['list', 'bot'], 'list takes no arguments but --json, got "bot"'],
     [['remove'], 'remove takes one client id: remove <client_id>'],
     [['remove', 'a', 'b'], 'remove takes one client id: remove <client_id>'],
-    [['delete', 'bot'], 'unknown command "delete": use add, list or remove']
+    [['delete', 'bot'], 'unknown command "delete": use add, list or remove'],
+    [['add', 'spa', '--redirect-uri', 'http://app.example/cb'], '--redirect-uri must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "http://app.example/cb"'],
+    [['add', 'spa', '--redirect-uri', 'https://app.example/cb#x'], '--redirect-uri must not have a fragment (#): "https://app.example/cb#x"'],
+    [['add', 'spa', '--redirect-uri', '/cb'], '--redirect-uri is not an absolute URL: "/cb"'],
+    [['add', 'spa', '--redirect-uri', 'javascript:alert(1)'], '--redirect-uri must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "javascript:alert(1)"'],
+    [['add', 'spa', '--redirect-uri', 'https://u:p@app.example/cb'], '--redirect-uri must not carry credentials'],
+    [['add', 'spa', '--redirect-uri', 'https://app.example/cb', '--post-logout-redirect-uri', 'http://app.example/'], '--post-logout-redirect-uri must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "http://app.example/"'],
+    [['add', 'spa', '--redirect-uri'], '--redirect-uri needs a value'],
+    [['add', 'spa', '--public'], '--public is for clients that log people in: give --redirect-uri too'],
+    [['add', 'spa', '--third-party'], '--third-party is for clients that log people in: give --redirect-uri too'],
+    [['add', 'spa', '--require-par'], '--require-par is for clients that log people in: give --redirect-uri too'],
+    [['add', 'spa', '--name', 'x'], '--name is for clients that log people in: give --redirect-uri too'],
+    [['add', 'spa', '--post-logout-redirect-uri', 'https://a.example/'], '--post-logout-redirect-uri is for clients that log people in: give --redirect-uri too'],
+    [['add', 'spa', '--public', '--auth', 'client_secret_post', '--redirect-uri', 'https://a.example/cb'], '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file'],
+    [['add', 'spa', '--redirect-uri', 'https://a.example/cb', '--name', ' '], '--name must be 1 to 100 characters, without control characters'],
+    [['add', 'spa', '--redirect-uri', 'https://a.example/cb', '--name', 'a', '--name', 'b'], '--name is given more than once']
   ])('refuses %j as a usage error', (argv, problem) => {
     expect(parseClientsArgs(argv)).toEqual({ command: 'usage', problem })
   })

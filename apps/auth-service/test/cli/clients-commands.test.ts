@@ -22,7 +22,7 @@ async function context () {
 }
 
 const args = (overrides: Partial<AddClientArgs> = {}): AddClientArgs => ({
-  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, ...overrides
+  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ...overrides
 })
 
 describe('clients commands', () => {
@@ -68,9 +68,9 @@ describe('clients commands', () => {
     ])
     await listClients(ctx, false)
     expect(printed.slice(3).map((line) => line.split(/\s{2,}/))).toEqual([
-      ['client_id', 'auth', 'scope', 'audience', 'keys', 'created'],
-      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '2030-01-01T00:00:00Z'],
-      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '2030-01-01T00:00:00Z']
+      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'created'],
+      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', '2030-01-01T00:00:00Z'],
+      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', '2030-01-01T00:00:00Z']
     ])
   })
 
@@ -92,6 +92,43 @@ describe('clients commands', () => {
     })
     expect(await ctx.store.list()).toEqual([])
     expect(printed).toEqual([])
+  })
+
+  it('adds a public browser client: no secret, the code flow, its redirect URIs listed', async () => {
+    const { ctx, printed } = await context()
+    const browser = {
+      redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb'],
+      postLogoutRedirectUris: ['https://app.example/'],
+      clientName: 'Reports app',
+      thirdParty: true,
+      requirePar: true
+    }
+    await addClient(ctx, args({ clientId: 'spa', authMethod: 'none', browser }))
+    expect(printed).toEqual(['added client spa (none; scope "reports:read"; audience consumer-service; ' +
+      'grant authorization_code refresh_token; redirect URIs https://app.example/cb http://127.0.0.1/cb; ' +
+      'third-party (asks for consent); pushed requests only)'])
+    expect(await ctx.store.find('spa')).toMatchObject({ authMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'], ...browser })
+    await listClients(ctx, true)
+    expect(JSON.parse(printed[1] as string)).toEqual([{
+      clientId: 'spa',
+      authMethod: 'none',
+      scope: 'reports:read',
+      audience: 'consumer-service',
+      grantTypes: ['authorization_code', 'refresh_token'],
+      ...browser,
+      createdAt: NOW
+    }])
+    await listClients(ctx, false)
+    expect(printed[3]?.split(/\s{2,}/)).toEqual(['spa', 'none', 'reports:read', 'consumer-service', '-',
+      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', '2030-01-01T00:00:00Z'])
+  })
+
+  it('adds a confidential browser client with a secret', async () => {
+    const { ctx, printed } = await context()
+    const browser = { redirectUris: ['https://web.example/cb'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false }
+    await addClient(ctx, args({ clientId: 'web', browser }))
+    expect(printed[1]).toMatch(/^client_secret \(shown once, store it now\): /)
+    expect((await ctx.store.find('web'))?.grantTypes).toEqual(['authorization_code', 'refresh_token'])
   })
 
   it('removes a client, and refuses one it does not know', async () => {

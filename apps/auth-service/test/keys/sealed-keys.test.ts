@@ -61,12 +61,16 @@ function pair (keys: StoredKey[]): [StoredKey, StoredKey] {
 const rows = async (location: DatabaseLocation) =>
   (await openTestDatabase(location)).all('SELECT * FROM signing_keys ORDER BY kid')
 
+/** The migrations before `private_pkcs8` became `private_key`: the schema the previous release left. */
+const beforeSealing = (migrations: readonly string[]) =>
+  migrations.slice(0, migrations.findIndex((sql) => sql.includes('RENAME COLUMN private_pkcs8')))
+
 /** A database as the previous release left it: its schema, and private keys in the clear (PKCS#8 PEM). */
 async function previousReleaseDatabase (location: DatabaseLocation) {
   const old = await openSqlDatabase(location, DATABASE_FILE, {
     component: AUTH_MIGRATIONS.component,
-    sqlite: AUTH_MIGRATIONS.sqlite.slice(0, -1),
-    postgres: AUTH_MIGRATIONS.postgres.slice(0, -1)
+    sqlite: beforeSealing(AUTH_MIGRATIONS.sqlite),
+    postgres: beforeSealing(AUTH_MIGRATIONS.postgres)
   })
   const now = Date.now()
   const [active, next] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')]

@@ -11,16 +11,26 @@ import { AUDIENCE, ISSUER, buildTestApp, login, suiteApp } from '../helper.js'
 /** Everything the service does, and nothing else: the same on every deployment. */
 const AUTHORIZATION_SERVER_METADATA = {
   issuer: ISSUER,
+  authorization_endpoint: `${ISSUER}/authorize`,
+  pushed_authorization_request_endpoint: `${ISSUER}/par`,
+  require_pushed_authorization_requests: false,
   jwks_uri: `${ISSUER}/.well-known/jwks.json`,
   token_endpoint: `${ISSUER}/oauth/token`,
   revocation_endpoint: `${ISSUER}/oauth/revoke`,
-  response_types_supported: [],
-  grant_types_supported: ['client_credentials', 'refresh_token'],
+  userinfo_endpoint: `${ISSUER}/userinfo`,
+  end_session_endpoint: `${ISSUER}/logout`,
+  response_types_supported: ['code'],
+  response_modes_supported: ['query'],
+  grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
+  code_challenge_methods_supported: ['S256'],
+  authorization_response_iss_parameter_supported: true,
+  prompt_values_supported: ['none', 'login'],
+  claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'role'],
   token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
   token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
   revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
   revocation_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
-  scopes_supported: ['reports:read', 'reports:write']
+  scopes_supported: ['openid', 'reports:read', 'reports:write']
 }
 
 /** The OIDC document adds the algorithm the deployment signs with, whatever it is. */

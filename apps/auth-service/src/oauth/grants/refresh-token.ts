@@ -12,7 +12,7 @@ export interface RefreshTokenRequest {
 }
 
 export interface RefreshTokenGrantOptions {
-  /** The `aud` of users' access tokens. */
+  /** The `aud` of users' access tokens when the client has no registration (the login's own client). */
   audience: string
   now: () => number
 }
@@ -31,6 +31,8 @@ export async function refreshTokenGrant (
   // would answer 503 for a rotation that happened, and the client's retry would count as reuse.
   const holder = await app.refreshTokens.grantOf(refreshToken)
   const holderUser = holder && await app.users.findById(holder.userId)
+  // A registered client (the code flow) gets the audience it was registered with, as at its code exchange.
+  const registered = await app.clients.find(clientId)
   let scope = ''
   const redemption = await app.refreshTokens.redeem(refreshToken, now(), (grant) => {
     // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
@@ -55,8 +57,8 @@ export async function refreshTokenGrant (
   }
   const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
   if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
-  const { accessToken, expiresIn } =
-    await app.signAccessToken({ sub: user.id, clientId, audience, scope, role: user.role })
+  const { accessToken, expiresIn } = await app.signAccessToken(
+    { sub: user.id, clientId, audience: registered?.audience ?? audience, scope, role: user.role })
   // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
   const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'
   request.log.info({ event, client_id: clientId, sub: user.id }, 'access token refreshed')

@@ -3,14 +3,15 @@ import { acceptFormBodies } from '../../oauth/form-body.js'
 import { handleOAuthErrors } from '../../oauth/oauth-error-handler.js'
 import { refuseQueryParameters } from '../../oauth/query-parameters.js'
 import type { OAuthRoutesOptions } from './options.js'
+import { parRoute } from './par.js'
 import { revocationRoute } from './revocation.js'
 import { tokenRoute } from './token.js'
 
 export type { OAuthRoutesOptions } from './options.js'
 
 /**
- * The OAuth endpoints, `POST /oauth/token` (token.ts) and `POST /oauth/revoke` (revocation.ts), in
- * one scope: form bodies only, no query parameters, and RFC 6749 §5.2 error bodies.
+ * The OAuth endpoints, `POST /oauth/token` (token.ts), `POST /oauth/revoke` (revocation.ts) and
+ * `POST /par` (par.ts, RFC 9126), in one scope: form bodies only, no query parameters, and RFC 6749 §5.2 error bodies.
  */
 export async function oauthRoutes (app: FastifyInstance, options: OAuthRoutesOptions) {
   acceptFormBodies(app)
@@ -18,4 +19,5 @@ export async function oauthRoutes (app: FastifyInstance, options: OAuthRoutesOpt
   handleOAuthErrors(app)
   await app.register(tokenRoute, options)
   await app.register(revocationRoute, options)
+  await app.register(parRoute, options)
 }

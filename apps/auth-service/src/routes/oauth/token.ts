@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { OAuthTokenResponseSchema, TOKEN_PATH, TokenRequestSchema } from '@repo/contracts/oauth'
 import { authenticateClient, authenticatedClientId } from '../../oauth/authenticate-client.js'
+import { authorizationCodeGrant } from '../../oauth/grants/authorization-code.js'
 import { clientCredentialsGrant } from '../../oauth/grants/client-credentials.js'
 import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js'
 import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
@@ -26,6 +27,10 @@ export async function tokenRoute (
       { clients: app.clients, issuer, publicClientId, now }
     )
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    if (body.grant_type === 'authorization_code') {
+      const exchange = { code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier }
+      return authorizationCodeGrant(app, request, client, exchange, now)
+    }
     if (body.grant_type === 'client_credentials') return clientCredentialsGrant(app, request, client, body.scope)
     if (body.grant_type === 'refresh_token') {
       const grant = { clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope }

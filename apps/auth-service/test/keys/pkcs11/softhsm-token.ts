@@ -1,12 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pkcs11, { type Handle } from 'pkcs11js'
 import { afterAll } from 'vitest'
+import { SOFTHSM_MODULE, initSoftHsmToken, softHsmMissing } from '@repo/service-harness/softhsm'
 
-/** SoftHSM2's PKCS#11 module: `SOFTHSM2_MODULE`, else Debian's and Ubuntu's path (as check-prerequisites). */
-export const SOFTHSM_MODULE = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so'
+export { SOFTHSM_MODULE }
 export const LABEL = 'jwks-test'
 export const PIN = 'user-pin-4711'
 const SO_PIN = 'so-pin-0815'
@@ -23,19 +22,14 @@ export interface SoftHsmOptions {
  * and close every signer by the end of the file so the next file's initialisation reads its own.
  */
 export function softHsmToken ({ mechanisms }: SoftHsmOptions = {}): void {
-  if (!existsSync(SOFTHSM_MODULE) || spawnSync('softhsm2-util', ['--version']).error !== undefined) {
+  if (softHsmMissing() !== undefined) {
     throw new Error(`SoftHSM2 is not installed (${SOFTHSM_MODULE} and softhsm2-util): ` +
       'sudo apt-get install softhsm2 (Debian, Ubuntu); elsewhere set SOFTHSM2_MODULE to its libsofthsm2.so')
   }
   const dir = mkdtempSync(join(tmpdir(), 'softhsm-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  const conf = join(dir, 'softhsm2.conf')
-  const lines = [`directories.tokendir = ${dir}`, 'objectstore.backend = file', 'log.level = ERROR']
-  if (mechanisms !== undefined) lines.push(`slots.mechanisms = ${mechanisms}`)
-  writeFileSync(conf, `${lines.join('\n')}\n`)
+  const { conf } = initSoftHsmToken({ dir, label: LABEL, pin: PIN, soPin: SO_PIN, mechanisms })
   process.env.SOFTHSM2_CONF = conf
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', LABEL, '--pin', PIN, '--so-pin', SO_PIN],
-    { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'pipe' })
 }
 
 /**

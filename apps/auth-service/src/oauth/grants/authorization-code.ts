@@ -1,0 +1,88 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { OAuthTokenResponse } from '@repo/contracts/oauth'
+import { parseScope } from '@repo/contracts/scopes'
+import type { AuthenticatedClient } from '../authenticate-client.js'
+import { CodeFlowUnauthorizedError, InvalidAuthorizationCodeError, invalidRequest } from '../oauth-errors.js'
+
+export interface AuthorizationCodeRequest {
+  code: string | undefined
+  redirectUri: string | undefined
+  codeVerifier: string | undefined
+}
+
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
+
+/** Whether `verifier` is the one `challenge` was made from (RFC 7636 §4.6, S256 only). */
+export function verifierMatches (verifier: string, challenge: string): boolean {
+  if (!CODE_VERIFIER.test(verifier)) return false
+  const computed = createHash('sha256').update(verifier).digest()
+  const expected = Buffer.from(challenge, 'base64url')
+  return expected.length === computed.length && timingSafeEqual(computed, expected)
+}
+
+/**
+ * `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): a code is exchanged once, by the client it
+ * was issued to, with the same redirect URI and the PKCE verifier of its challenge. The answer: an
+ * access token for the user, a refresh token when the client may refresh, an ID token for `openid`.
+ */
+export async function authorizationCodeGrant (
+  app: FastifyInstance, request: FastifyRequest, authenticated: AuthenticatedClient,
+  { code, redirectUri, codeVerifier }: AuthorizationCodeRequest, now: () => number
+): Promise<OAuthTokenResponse> {
+  const client = authenticated.client
+  if (!client?.grantTypes.includes('authorization_code')) throw new CodeFlowUnauthorizedError()
+  if (code === undefined) throw invalidRequest('code is required')
+  if (redirectUri === undefined) throw invalidRequest('redirect_uri is required')
+  if (codeVerifier === undefined) throw invalidRequest('code_verifier is required')
+
+  const time = now()
+  const redemption = await app.authorizationCodes.redeem(code, time, (grant) => {
+    if (grant.clientId !== client.clientId) return `code of client ${grant.clientId} presented by ${client.clientId}`
+    if (grant.redirectUri !== redirectUri) return 'redirect_uri differs from the authorization request\'s'
+    if (!verifierMatches(codeVerifier, grant.codeChallenge)) return 'code_verifier does not match the code_challenge'
+    return undefined
+  })
+  if (!redemption.ok) {
+    if (redemption.reason === 'reused') {
+      request.log.warn({ event: 'authorization_code_reused', client_id: client.clientId },
+        'an authorization code was presented again: the refresh tokens it gave are revoked')
+    }
+    const reason = redemption.reason === 'refused' ? redemption.refusal : `authorization code ${redemption.reason}`
+    throw new InvalidAuthorizationCodeError({ reason })
+  }
+
+  const { grant } = redemption
+  const user = await app.users.findById(grant.userId)
+  if (!user) throw new InvalidAuthorizationCodeError({ reason: 'the user no longer exists' })
+  const { accessToken, expiresIn } = await app.signAccessToken({
+    sub: user.id, clientId: client.clientId, audience: client.audience, scope: grant.scope, role: user.role
+  })
+  const answer: OAuthTokenResponse = {
+    access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope
+  }
+  if (parseScope(grant.scope).includes('openid')) {
+    answer.id_token = await app.signIdToken({
+      sub: user.id, clientId: client.clientId, nonce: grant.nonce, authTime: grant.authTime, sid: grant.sessionId
+    })
+  }
+  if (client.grantTypes.includes('refresh_token')) {
+    const { refreshToken, familyId } = await app.refreshTokens.issueFamily(
+      { userId: user.id, clientId: client.clientId, scope: grant.scope, sessionId: grant.sessionId }, time)
+    // The code came back while this exchange ran: what it issued is revoked, and this answer refused.
+    if (!await app.authorizationCodes.recordFamily(code, familyId)) {
+      await app.refreshTokens.revokeFamily(familyId, time)
+      throw new InvalidAuthorizationCodeError({ reason: 'authorization code reused during its exchange' })
+    }
+    answer.refresh_token = refreshToken
+  }
+  request.log.info({
+    event: 'authorization_code_exchanged',
+    client_id: client.clientId,
+    sub: user.id,
+    scope: grant.scope
+  }, 'access token issued')
+  app.metrics.tokenRequests.inc({ grant_type: 'authorization_code', outcome: 'ok' })
+  return answer
+}

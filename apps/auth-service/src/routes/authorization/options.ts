@@ -1,0 +1,5 @@
+export interface AuthorizationRoutesOptions {
+  /** `iss` of every authorization response (RFC 9207). */
+  issuer: string
+  now: () => number
+}
