@@ -1,4 +1,5 @@
 import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
+import { OPENID_SCOPE } from '@repo/contracts/userinfo'
 import { isHelp } from './command-line.js'
 
 /** The methods `--auth` names; `--public` registers `none` (a browser or native app, no secret). */
@@ -77,6 +78,21 @@ export function normalizeScope (scope: string): { scope: string } | { problem: s
     return { problem: `unknown scope ${quoted}: the known scopes are ${KNOWN_SCOPES.join(' and ')}` }
   }
   return { scope: scopes.join(' ') }
+}
+
+/**
+ * The stored scope of a new client. A client people log in to (`--redirect-uri`) is always allowed
+ * `openid` (an ID token): it may name it, as the README's command does, and it is not stored; to a
+ * machine client `openid` means nothing and stays an unknown scope.
+ */
+export function clientScope (scope: string, logsPeopleIn: boolean): { scope: string } | { problem: string } {
+  if (!logsPeopleIn) return normalizeScope(scope)
+  const withoutOpenid = parseScope(scope).filter((part) => part !== OPENID_SCOPE)
+  if (withoutOpenid.length === 0 && parseScope(scope).length > 0) {
+    const known = KNOWN_SCOPES.join(' and/or ')
+    return { problem: `--scope needs a scope besides ${OPENID_SCOPE} (always allowed): ${known}` }
+  }
+  return normalizeScope(withoutOpenid.join(' '))
 }
 
 export function audienceProblem (audience: string): string | undefined {
@@ -228,7 +244,7 @@ function parseAdd (
   const idProblem = clientIdProblem(clientId)
   if (idProblem) return { command: 'usage', problem: idProblem }
 
-  const scope = normalizeScope(values.get('--scope') ?? REPORTS_READ)
+  const scope = clientScope(values.get('--scope') ?? REPORTS_READ, (lists.get('--redirect-uri') ?? []).length > 0)
   if ('problem' in scope) return { command: 'usage', problem: scope.problem }
 
   const audience = values.get('--audience')

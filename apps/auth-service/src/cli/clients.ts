@@ -9,7 +9,8 @@ const DEFAULT_SCOPE = KNOWN_SCOPES[0]
 const USAGE = `usage: clients <command>
   add <client_id> [options]  register a client: a machine (client_credentials), or with --redirect-uri an
                              app people log in to (authorization code with PKCE, refresh tokens)
-      --scope "<scopes>"       what it may ask for, space-delimited: ${SCOPES} (default ${DEFAULT_SCOPE})
+      --scope "<scopes>"       what it may ask for, space-delimited: ${SCOPES} (default ${DEFAULT_SCOPE});
+                               an app people log in to always may have openid too (naming it is allowed)
       --audience <aud>         the aud of its access tokens (default: AUDIENCE, the service's own)
       --auth <method>          client_secret_basic (default) or client_secret_post: the secret is
                                printed once, on standard output, and stored only as a hash

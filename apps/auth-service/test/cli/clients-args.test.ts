@@ -38,6 +38,9 @@ describe('clients CLI arguments', () => {
       { ...basic, clientId: 'web', browser: { redirectUris: ['https://web.example/cb'], postLogoutRedirectUris: ['https://web.example/'], clientName: 'Web app', thirdParty: true, requirePar: true } }],
     [['add', 'native', '--public', '--redirect-uri', 'http://[::1]:8000/cb', '--redirect-uri', 'http://localhost:3000/cb?x=1'],
       { ...basic, clientId: 'native', authMethod: 'none', browser: { redirectUris: ['http://[::1]:8000/cb', 'http://localhost:3000/cb?x=1'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
+    // openid, always allowed to a client people log in to, may be named (as in the README) and is not stored.
+    [['add', 'app', '--public', '--redirect-uri', 'http://127.0.0.1:8765/callback', '--scope', 'openid reports:read reports:write'],
+      { ...basic, clientId: 'app', authMethod: 'none', scope: 'reports:read reports:write', browser: { redirectUris: ['http://127.0.0.1:8765/callback'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [[], { command: 'usage' }]
@@ -53,6 +56,8 @@ describe('clients CLI arguments', () => {
     [['add', 'bot', '--scope', 'reports:read', '--scope', 'reports:write'], '--scope is given more than once'],
     [['add', 'bot', '--scope', 'admin'], 'unknown scope "admin": the known scopes are reports:read and reports:write'],
     [['add', 'bot', '--scope', 'reports:read openid profile'], 'unknown scope "openid", "profile": the known scopes are reports:read and reports:write'],
+    [['add', 'app', '--redirect-uri', 'https://app.example/cb', '--scope', 'openid'], '--scope needs a scope besides openid (always allowed): reports:read and/or reports:write'],
+    [['add', 'app', '--redirect-uri', 'https://app.example/cb', '--scope', 'openid profile'], 'unknown scope "profile": the known scopes are reports:read and reports:write'],
     [['add', 'bot', '--scope', 'REPORTS:READ'], 'unknown scope "REPORTS:READ": the known scopes are reports:read and reports:write'],
     [['add', 'bot', '--scope', ' '], '--scope needs at least one scope: reports:read and/or reports:write'],
     [['add', 'bot', '--audience', ''], 'an audience must be 1 to 200 characters'],
