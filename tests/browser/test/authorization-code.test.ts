@@ -31,6 +31,12 @@ describe('people log in through the browser: openid-client, the login page, Chro
   }
   const issuer = () => services.auth.url
   const web = () => relyingParty(issuer(), 'web-app', callbacks.uri('/callback'))
+  /** The address `page` was sent back to at the callback server's `path`, once the page has loaded it. */
+  const landing = async (page: Page, path: string) => {
+    const url = await callbacks.next(path)
+    await page.waitForURL(url.href)
+    return url
+  }
   /** Every request the page makes from now on to the login or the consent page. */
   const loginPageRequests = (page: Page) => {
     const seen: string[] = []
@@ -75,8 +81,7 @@ describe('people log in through the browser: openid-client, the login page, Chro
     expect(await showsLoginForm(page), services.auth.output()).toBe(true)
     await expect(page.getByText('The web app').count()).resolves.toBeGreaterThan(0)
     await signIn(page, JANE.userName, JANE.password)
-    const callback = await callbacks.next('/callback')
-    await page.waitForURL(callback.href)
+    const callback = await landing(page, '/callback')
     expect(callback.searchParams.get('iss')).toBe(issuer())
 
     const tokens = await rp.finish(callback, pending)
@@ -96,7 +101,7 @@ describe('people log in through the browser: openid-client, the login page, Chro
     const other = await relyingParty(issuer(), 'other-app', callbacks.uri('/other'))
     const otherPending = await other.authorize()
     await page.goto(otherPending.url.href)
-    const otherTokens = await other.finish(await callbacks.next('/other'), otherPending)
+    const otherTokens = await other.finish(await landing(page, '/other'), otherPending)
     expect(otherTokens.claims()).toMatchObject({ sub: idToken?.sub, aud: 'other-app', sid: idToken?.sid })
     expect(logins).toEqual(['GET /login', 'POST /login'])
 
@@ -106,7 +111,7 @@ describe('people log in through the browser: openid-client, the login page, Chro
       post_logout_redirect_uri: callbacks.uri('/signed-out'),
       state: 'bye'
     }).href)
-    expect((await callbacks.next('/signed-out')).searchParams.get('state')).toBe('bye')
+    expect((await landing(page, '/signed-out')).searchParams.get('state')).toBe('bye')
     await expect(client.refreshTokenGrant(rp.config, tokens.refresh_token as string))
       .rejects.toMatchObject({ error: 'invalid_grant' })
     await expect(client.refreshTokenGrant(other.config, otherTokens.refresh_token as string))
@@ -126,12 +131,12 @@ describe('people log in through the browser: openid-client, the login page, Chro
     await page.goto(pending.url.href)
     await expect(page.getByText('The PAR app').count()).resolves.toBeGreaterThan(0)
     await signInWithKeyboard(page, JANE.userName, JANE.password)
-    const tokens = await rp.finish(await callbacks.next('/par'), pending)
+    const tokens = await rp.finish(await landing(page, '/par'), pending)
     expect(tokens.claims()).toMatchObject({ iss: issuer(), aud: 'par-app', nonce: pending.nonce })
 
     const direct = await rp.authorize()
     await page.goto(direct.url.href)
-    const refused = await callbacks.next('/par')
+    const refused = await landing(page, '/par')
     expect(refused.searchParams.get('error')).toBe('invalid_request')
     expect(refused.searchParams.get('state')).toBe(direct.state)
     expect(refused.searchParams.has('code')).toBe(false)
@@ -146,21 +151,21 @@ describe('people log in through the browser: openid-client, the login page, Chro
     await page.getByRole('heading', { name: 'Allow Partner app?' }).waitFor()
     expect((await axeViolations(page)).filter(isBlocking)).toEqual([])
     await page.getByRole('button', { name: 'Deny' }).click()
-    const refusal = await callbacks.next('/partner')
+    const refusal = await landing(page, '/partner')
     expect(Object.fromEntries(refusal.searchParams)).toMatchObject({ error: 'access_denied', state: denied.state, iss: issuer() })
 
     // Signed in already: straight to the question again, then in.
     const allowed = await rp.authorize()
     await page.goto(allowed.url.href)
     await page.getByRole('button', { name: 'Allow' }).click()
-    const tokens = await rp.finish(await callbacks.next('/partner'), allowed)
+    const tokens = await rp.finish(await landing(page, '/partner'), allowed)
     expect(tokens.claims()).toMatchObject({ aud: 'partner-app', nonce: allowed.nonce })
 
     // Remembered: no question the next time.
     const logins = loginPageRequests(page)
     const again = await rp.authorize()
     await page.goto(again.url.href)
-    await expect(rp.finish(await callbacks.next('/partner'), again)).resolves.toMatchObject({ token_type: 'bearer' })
+    await expect(rp.finish(await landing(page, '/partner'), again)).resolves.toMatchObject({ token_type: 'bearer' })
     expect(logins).toEqual([])
   })
 
@@ -170,7 +175,7 @@ describe('people log in through the browser: openid-client, the login page, Chro
     const pending = await rp.authorize()
     await page.goto(pending.url.href)
     await signIn(page, JANE.userName, JANE.password)
-    const callback = await callbacks.next('/callback')
+    const callback = await landing(page, '/callback')
     const tampered = new URL(callback)
     tampered.searchParams.set('state', client.randomState())
     // openid-client's ClientError, wrapping oauth4webapi's finding.
