@@ -263,7 +263,7 @@ remove_client
 # resolves to loopback). The app is a public client, registered with its redirect URI.
 remove_client first "$APP_ID"
 clients add "$APP_ID" --public --name "Walkthrough app" --redirect-uri "$APP_REDIRECT" \
-  --scope "openid reports:read reports:write" --audience consumer-service >/dev/null \
+  --scope "reports:read reports:write" --audience consumer-service >/dev/null \
   || fail "register the browser app $APP_ID with the clients CLI (${CLIENTS_CMD[*]})"
 echo "ok    register the browser app $APP_ID (public client, redirect URI $APP_REDIRECT)"
 expect 200 "discovery: the authorization server's metadata" "$AUTH_URL/.well-known/oauth-authorization-server"
@@ -273,13 +273,11 @@ ISSUER=$(json issuer)
 VERIFIER=$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n')
 CHALLENGE=$(printf %s "$VERIFIER" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
 STATE=$(openssl rand -hex 8)
-# The step's name stays the same wherever the service runs (the README's transcript is checked against it).
-expect 303 "the app sends the browser to the authorization endpoint: no session yet, so to the login page" \
+expect 303 "the app sends the browser to the authorization endpoint: no session yet, so the login page" \
   -c "$JAR" -b "$JAR" -G "$AUTHORIZE_ENDPOINT" -d response_type=code -d "client_id=$APP_ID" \
   --data-urlencode "redirect_uri=$APP_REDIRECT" --data-urlencode "scope=openid reports:read reports:write" \
   -d "state=$STATE" -d "code_challenge=$CHALLENGE" -d code_challenge_method=S256
 LOGIN_PAGE=$(absolute "$(location)")
-echo "      $AUTHORIZE_ENDPOINT answered with the login page's address"
 expect 200 "the login page" -c "$JAR" -b "$JAR" "$LOGIN_PAGE"
 CSRF=$(form_value _csrf)
 INTERACTION=$(form_value interaction)
