@@ -23,12 +23,16 @@ export interface RelyingParty {
 
 /**
  * A public client of the auth service, as a web developer would write it with openid-client:
- * discovery from the issuer URL, no client secret (`None()`), plain http allowed only because the
- * test's issuer is on loopback.
+ * discovery from the issuer URL, no client secret (`None()`). Plain http is allowed only for an
+ * `http:` issuer (the test's, on loopback); `fetch` replaces the global one for every request the
+ * client makes (the compose stack's issuer, routed and trusted: issuer-route.ts).
  */
-export async function relyingParty (issuer: string, clientId: string, redirectUri: string): Promise<RelyingParty> {
+export async function relyingParty (
+  issuer: string, clientId: string, redirectUri: string, { fetch }: { fetch?: typeof globalThis.fetch } = {}
+): Promise<RelyingParty> {
   const config = await client.discovery(new URL(issuer), clientId, undefined, client.None(), {
-    execute: [client.allowInsecureRequests]
+    ...new URL(issuer).protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {},
+    ...fetch === undefined ? {} : { [client.customFetch]: (url: string, options: RequestInit) => fetch(url, options) }
   })
   return {
     config,

@@ -1,4 +1,4 @@
-import type { ServiceContainer } from './compose-stack.js'
+import type { ServiceContainer } from '@repo/service-harness/compose-stack'
 
 /**
  * The most memory the container has used so far, in MiB: cgroup v2's `memory.peak`, or v1's

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { dockerEngine, upComposeStack, type ComposeStack } from '../src/compose-stack.js'
+import { dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
 
 const engine = await dockerEngine()
 if (!engine.ok) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_JWK_MEMBERS } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { call, tokenFor, waitForReady } from '@repo/service-harness/http'
-import { dockerEngine, upComposeStack, type ComposeStack } from '../src/compose-stack.js'
+import { dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
 import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
 
 const engine = await dockerEngine()

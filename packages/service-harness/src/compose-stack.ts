@@ -9,8 +9,8 @@ import {
   getContainerRuntimeClient,
   type StartedDockerComposeEnvironment
 } from 'testcontainers'
-import { freePort } from '@repo/service-harness/free-port'
-import { trustingDispatcher } from '@repo/service-harness/tls'
+import { freePort } from './free-port.js'
+import { trustingDispatcher } from './tls.js'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
