@@ -1,3 +1,4 @@
+import { BEARER_MESSAGES, bearerChallenge } from '@repo/contracts/bearer'
 import { createHttpError } from '../http-error.js'
 
 /*
@@ -11,24 +12,13 @@ import { createHttpError } from '../http-error.js'
  * - 403 `insufficient_scope`: a valid token without `openid`.
  */
 
-const MALFORMED = 'The Authorization header must be: Bearer <token>'
+const { malformed: MALFORMED, invalid: INVALID, expired: EXPIRED, insufficientScope: NO_SCOPE } = BEARER_MESSAGES
 const NOT_IN_HEADER = 'The access token must be sent in the Authorization header, and only there'
-const INVALID = 'The access token is invalid'
-const EXPIRED = 'The access token expired'
-const NO_SCOPE = 'The access token lacks the required scope'
 
-const MissingToken = createHttpError('missing_token', 'A bearer access token is required', 401)
+const MissingToken = createHttpError('missing_token', BEARER_MESSAGES.missing, 401)
 const InvalidRequest = createHttpError('invalid_request', '%s', 400)
 const InvalidToken = createHttpError('invalid_token', '%s', 401)
 const InsufficientScope = createHttpError('insufficient_scope', NO_SCOPE, 403)
-
-/** The `WWW-Authenticate` value; attribute values may not hold `"` or `\` (§3), so they are dropped. */
-export function bearerChallenge (realm: string, attributes: Record<string, string> = {}): string {
-  const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
-  const params = [`realm=${quote(realm)}`]
-  for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
-  return `Bearer ${params.join(', ')}`
-}
 
 export interface BearerRefusals {
   missingToken: (reason: string) => Error

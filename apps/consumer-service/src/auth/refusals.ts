@@ -1,5 +1,6 @@
 import createError from '@fastify/error'
 import type { FastifyRequest } from 'fastify'
+import { BEARER_MESSAGES, bearerChallenge } from '@repo/contracts/bearer'
 import { KeysUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
 import type { ConsumerMetrics } from '../plugins/metrics.js'
 import type { BearerProblem } from './bearer-token.js'
@@ -30,27 +31,16 @@ function answer (code: string, message: string, statusCode: number) {
   }
 }
 
-const MALFORMED = 'The Authorization header must be: Bearer <token>'
+const { malformed: MALFORMED, invalid: INVALID, expired: EXPIRED, insufficientScope: NO_SCOPE } = BEARER_MESSAGES
 const SENT_TWICE = 'The access token must be sent in exactly one way: the Authorization header'
-const INVALID = 'The access token is invalid'
-const EXPIRED = 'The access token expired'
-const NO_SCOPE = 'The access token lacks the required scope'
 
-const MissingToken = answer('missing_token', 'A bearer access token is required', 401)
+const MissingToken = answer('missing_token', BEARER_MESSAGES.missing, 401)
 const InvalidRequest = answer('invalid_request', MALFORMED, 400)
 const DuplicateToken = answer('invalid_request', SENT_TWICE, 400)
 const InvalidToken = answer('invalid_token', INVALID, 401)
 const ExpiredToken = answer('invalid_token', EXPIRED, 401)
 const InsufficientScope = answer('insufficient_scope', NO_SCOPE, 403)
 const Unavailable = answer('temporarily_unavailable', 'The token issuer\'s keys are unavailable, try again later', 503)
-
-/** The `WWW-Authenticate` value: attribute values may not contain `"` or `\` (§3), so they are dropped. */
-export function bearerChallenge (realm: string, attributes: Record<string, string> = {}): string {
-  const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
-  const params = [`realm=${quote(realm)}`]
-  for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
-  return `Bearer ${params.join(', ')}`
-}
 
 const challenge = (realm: string, error: string, description: string, more: Record<string, string> = {}) =>
   ({ 'www-authenticate': bearerChallenge(realm, { error, error_description: description, ...more }) })

@@ -1,0 +1,21 @@
+/**
+ * How both services refuse a bearer access token (RFC 6750 §3): the `WWW-Authenticate` challenge and
+ * the descriptions they send, which are generic on purpose (the precise reason goes to the log only).
+ */
+
+/** The `error_description` (and body `message`) of each refusal. */
+export const BEARER_MESSAGES = {
+  missing: 'A bearer access token is required',
+  malformed: 'The Authorization header must be: Bearer <token>',
+  invalid: 'The access token is invalid',
+  expired: 'The access token expired',
+  insufficientScope: 'The access token lacks the required scope'
+} as const
+
+/** The `WWW-Authenticate` value; attribute values may not hold `"` or `\` (§3), so they are dropped. */
+export function bearerChallenge (realm: string, attributes: Record<string, string> = {}): string {
+  const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
+  const params = [`realm=${quote(realm)}`]
+  for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
+  return `Bearer ${params.join(', ')}`
+}
