@@ -118,6 +118,12 @@ describe('CORS with CORS_ORIGINS set', () => {
     expect(cors(actual)).toEqual({ vary: 'Origin' })
   })
 
+  it('keeps the preflight route out of the API docs', async () => {
+    const doc = (await suite.app().inject('/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>()
+    expect(Object.values(doc.paths).flatMap((operations) => Object.keys(operations))).not.toContain('options')
+    expect(Object.keys(doc.paths)).not.toContain('*')
+  })
+
   it('answers a request without Origin as before, with Vary: Origin for caches', async () => {
     const app = suite.app()
     const options = await app.inject(preflight(undefined))
