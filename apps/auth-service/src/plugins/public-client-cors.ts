@@ -53,7 +53,7 @@ export const publicClientCorsPlugin = fp(async function publicClientCors (
     return (await publicRedirectUris()).some((uri) => webOriginOf(uri) === origin) ? origin : undefined
   }
 
-  // A callback hook: every request passes here, and only these endpoints' have anything to wait for.
+  // A callback hook: every request passes here, and only the three endpoints' requests wait for anything.
   const corsHeaders: onRequestHookHandler = (request, reply, done) => {
     const path = request.routeOptions.url
     if (path === undefined || !BROWSER_APP_ENDPOINTS.has(path) || request.method === 'OPTIONS') {
