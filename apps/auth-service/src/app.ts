@@ -12,6 +12,7 @@ import { browserSessionsPlugin } from './plugins/browser-sessions.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
+import { publicClientCorsPlugin } from './plugins/public-client-cors.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
@@ -75,6 +76,8 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
+    // Before the routes it names: CORS on the token, revocation and userinfo endpoints for browser apps.
+    await app.register(publicClientCorsPlugin, { publicRedirectUris: () => app.clients.publicRedirectUris() })
     await app.register(signingKeysPlugin, {
       policy: rotationPolicy(config),
       pollIntervalMs: config.keyStatePollMs,

@@ -6,6 +6,7 @@ import { fastifyOptions } from '@repo/service-kit/fastify-options'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
+import { corsPlugin } from './plugins/cors.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
 import { reportStorePlugin } from './plugins/report-store.js'
@@ -33,6 +34,8 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     // Infrastructure, then what the routes use, then the routes.
     // Before any route: @fastify/swagger collects the routes as they are added.
     await app.register(apiDocsPlugin, { protectedPrefix: API_PREFIX })
+    // Before the API's authentication hook: a preflight carries no token.
+    await app.register(corsPlugin, { origins: config.corsOrigins })
     await app.register(metricsPlugin, {
       enabled: config.metricsEnabled,
       port: config.metricsPort,

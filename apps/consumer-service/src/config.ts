@@ -4,6 +4,7 @@ import {
   DATABASE_SETTINGS, LOG_SETTINGS, METRICS_SETTINGS, listenerSettings
 } from '@repo/service-kit/service-settings'
 import { readSettings, setting, type SettingsOf } from '@repo/service-kit/settings'
+import { parseCorsOrigins } from './cors/cors-origins.js'
 import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
 
 /** Variables renamed when both services moved to one name per concept and one duration syntax. */
@@ -69,6 +70,8 @@ export const CONSUMER_SETTINGS = {
   jwksMaxStaleSeconds: setting.duration('JWKS_MAX_STALE', { default: '1h', unit: 's', max: '7d' }),
   /** How long a verified token is remembered (0: never); never longer than JWKS_CACHE_TTL. */
   verifiedTokenCacheSeconds: setting.duration('VERIFIED_TOKEN_CACHE', { default: '60s', unit: 's', max: '1d' }),
+  /** The origins whose scripts may call the API (CORS); none by default. */
+  corsOrigins: setting.parsed('CORS_ORIGINS', { default: '', parse: parseCorsOrigins, fallback: [] }),
   ...DATABASE_SETTINGS,
   ...METRICS_SETTINGS,
   ...LOG_SETTINGS

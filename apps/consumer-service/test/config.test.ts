@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       jwksFetchTimeoutMs: 2000,
       jwksMaxStaleSeconds: 3600,
       verifiedTokenCacheSeconds: 60,
+      corsOrigins: [],
       dataDir: './data',
       databaseUrl: undefined,
       databaseConnectTimeoutMs: 5000,
@@ -58,6 +59,31 @@ describe('loadConfig', () => {
 
   it('reads whether and where the metrics are served', () => {
     expect(loadConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9464' })).toMatchObject({ metricsEnabled: false, metricsPort: 9464 })
+  })
+
+  it('reads the CORS origins, exact and each once', () => {
+    const origins = 'http://localhost:8080, https://app.example.com,http://[::1]:5173,http://localhost:8080,'
+    expect(loadConfig({ CORS_ORIGINS: origins }).corsOrigins)
+      .toEqual(['http://localhost:8080', 'https://app.example.com', 'http://[::1]:5173'])
+    expect(loadConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([])
+  })
+
+  it.each([
+    ['*', 'a wildcard'],
+    ['null', 'the opaque origin'],
+    ['http://localhost:8080/', 'a trailing slash'],
+    ['https://app.example.com/app', 'a path'],
+    ['https://app.example.com?x=1', 'a query'],
+    ['https://app.example.com:443', 'the default port, which browsers leave out'],
+    ['HTTPS://App.Example.com', 'capitals, which browsers lower'],
+    ['https://user@app.example.com', 'credentials'],
+    ['localhost:8080', 'no scheme'],
+    ['ftp://app.example.com', 'a scheme other than http and https']
+  ])('refuses the CORS origin %j (%s), naming the variable and the entry', (entry) => {
+    expect(() => loadConfig({ CORS_ORIGINS: `http://localhost:8080,${entry}` })).toThrow(new ConfigError(
+      'invalid configuration: CORS_ORIGINS must list origins (scheme://host[:port], no path or trailing slash, ' +
+      `no *), refused: ${JSON.stringify(entry)}`
+    ))
   })
 
   it.each([

@@ -116,6 +116,13 @@ export class ClientStore {
     return (await this.#db.all<ClientRow>('SELECT * FROM clients ORDER BY client_id')).map(fromRow)
   }
 
+  /** The redirect URIs of every public client (auth method `none`): where browser apps live. */
+  async publicRedirectUris (): Promise<string[]> {
+    const rows = await this.#db.all<Pick<ClientRow, 'redirect_uris'>>(
+      'SELECT redirect_uris FROM clients WHERE auth_method = $1', ['none'])
+    return rows.flatMap((row) => JSON.parse(row.redirect_uris) as string[])
+  }
+
   async remove (clientId: string): Promise<boolean> {
     return await this.#db.run('DELETE FROM clients WHERE client_id = $1', [clientId]) > 0
   }

@@ -26,10 +26,11 @@ const allowAnyOrigin: onRequestHookHandler = (request, reply, done) => {
 
 /**
  * CORS for the public documents only (the metadata documents and the JWKS): `Access-Control-Allow-Origin: *`
- * on their GET and HEAD answers and a preflight answer on `OPTIONS`. Every other route — login, token,
- * revocation — has no CORS header and no preflight answer, so a web page on another origin can
+ * on their GET and HEAD answers and a preflight answer on `OPTIONS`. Every other route — the login
+ * above all — has no CORS header and no preflight answer here, so a web page on another origin can
  * neither read their answers nor send them a JSON or credentialed request: a page must not be able to
- * try passwords or client secrets from its visitors' browsers.
+ * try passwords or client secrets from its visitors' browsers. (Token, revocation and userinfo answer
+ * public clients' own origins only: public-client-cors.ts.)
  *
  * Not @fastify/cors: it routes `OPTIONS *`, so wherever it is registered it answers preflights for
  * every path, the login's included, unless its options are decided per request — and then it adds

@@ -10,7 +10,7 @@ export const TAGS = [
  * What the /docs page says about each operation, by `METHOD path` (`prefix`: where the protected
  * routes live), kept here rather than in the route schemas: the routes say what they accept, this says
  * what they are for. An operation missing here has no tag and is left out of the document
- * (`hideUntagged`): `/metrics`.
+ * (`hideUntagged`): `/metrics` and, with `CORS_ORIGINS`, the CORS preflight route (`OPTIONS *`).
  */
 export function operationsUnder (prefix: string): Record<string, OperationDoc> {
   return {
