@@ -9,8 +9,13 @@ export interface Services {
   stop: () => Promise<void>
 }
 
-/** The two built services on loopback, the consumer trusting the auth service; both ready. */
-export async function startServices (authSettings: Record<string, string> = {}): Promise<Services> {
+/**
+ * The two built services on loopback, the consumer trusting the auth service; both ready.
+ * `consumerSettings` adds to the consumer's environment (`CORS_ORIGINS` for a browser app).
+ */
+export async function startServices (
+  authSettings: Record<string, string> = {}, consumerSettings: Record<string, string> = {}
+): Promise<Services> {
   const authDir = await tempDir('browser-auth-')
   const consumerDir = await tempDir('browser-consumer-')
   const started: ServiceProcess[] = []
@@ -26,7 +31,9 @@ export async function startServices (authSettings: Record<string, string> = {}):
     const auth = startService('auth-service', authPort, authEnv)
     started.push(auth)
     await auth.waitUntilReady()
-    const consumer = startService('consumer-service', await freePort(), { ISSUER: issuer, DATA_DIR: consumerDir.path })
+    const consumer = startService('consumer-service', await freePort(), {
+      ISSUER: issuer, DATA_DIR: consumerDir.path, ...consumerSettings
+    })
     started.push(consumer)
     await consumer.waitUntilReady()
     return { auth, consumer, authEnv, stop }

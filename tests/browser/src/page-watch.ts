@@ -1,0 +1,53 @@
+import type { BrowserContext, Page } from 'playwright-core'
+
+/** Every request a page makes, and every token the auth service's token endpoint hands it. */
+export interface PageWatch {
+  /** Every URL requested, in order. */
+  requests: string[]
+  /** `grant_type` of each request to the token endpoint, in order. */
+  grants: string[]
+  /** The refresh tokens the token endpoint answered, oldest first. */
+  refreshTokens: string[]
+  /** Every access, refresh and ID token the page received. */
+  tokens: () => string[]
+}
+
+export function watchPage (page: Page, tokenEndpoint: string): PageWatch {
+  const watch: PageWatch = { requests: [], grants: [], refreshTokens: [], tokens: () => [...seen] }
+  const seen = new Set<string>()
+  page.on('request', (request) => {
+    watch.requests.push(request.url())
+    if (request.url() === tokenEndpoint && request.method() === 'POST') {
+      watch.grants.push(new URLSearchParams(request.postData() ?? '').get('grant_type') ?? '')
+    }
+  })
+  page.on('response', async (response) => {
+    if (response.url() !== tokenEndpoint || response.request().method() !== 'POST' || !response.ok()) return
+    const body = await response.json().catch(() => ({})) as Record<string, unknown>
+    for (const name of ['access_token', 'refresh_token', 'id_token']) {
+      if (typeof body[name] === 'string') seen.add(body[name])
+    }
+    if (typeof body.refresh_token === 'string') watch.refreshTokens.push(body.refresh_token)
+  })
+  return watch
+}
+
+/** What the page keeps where a script or a later visitor could read it: both storages, the origin's cookies, the URL. */
+export async function keptByPage (page: Page, context: BrowserContext): Promise<string> {
+  const storages = await page.evaluate(() => {
+    // Runs in the page (no DOM types in this project).
+    const { localStorage, sessionStorage } =
+      globalThis as unknown as Record<'localStorage' | 'sessionStorage', { length: number, key: (i: number) => string | null, getItem: (k: string) => string | null }>
+    const dump = (storage: typeof localStorage) => Array.from({ length: storage.length }, (_, i) => {
+      const key = storage.key(i) ?? ''
+      return `${key}=${storage.getItem(key) ?? ''}`
+    })
+    return [...dump(localStorage), ...dump(sessionStorage)]
+  })
+  const cookies = (await context.cookies(page.url())).map(({ name, value }) => `${name}=${value}`)
+  return [...storages, ...cookies, page.url()].join('\n')
+}
+
+/** Whether every address is on this machine: no request leaves 127.0.0.1 or localhost. */
+export const offMachine = (urls: readonly string[]) =>
+  urls.filter((url) => !['127.0.0.1', 'localhost'].includes(new URL(url).hostname))
