@@ -32,13 +32,13 @@ export function watchPage (page: Page, tokenEndpoint: string): PageWatch {
   return watch
 }
 
-/** What the page keeps where a script or a later visitor could read it: both storages, the origin's cookies, the URL. */
+/** What the page keeps where a script or a later visitor could read it: its storages, its cookies, its URL. */
 export async function keptByPage (page: Page, context: BrowserContext): Promise<string> {
   const storages = await page.evaluate(() => {
     // Runs in the page (no DOM types in this project).
-    const { localStorage, sessionStorage } =
-      globalThis as unknown as Record<'localStorage' | 'sessionStorage', { length: number, key: (i: number) => string | null, getItem: (k: string) => string | null }>
-    const dump = (storage: typeof localStorage) => Array.from({ length: storage.length }, (_, i) => {
+    interface Storage { length: number, key: (i: number) => string | null, getItem: (k: string) => string | null }
+    const { localStorage, sessionStorage } = globalThis as unknown as Record<'localStorage' | 'sessionStorage', Storage>
+    const dump = (storage: Storage) => Array.from({ length: storage.length }, (_, i) => {
       const key = storage.key(i) ?? ''
       return `${key}=${storage.getItem(key) ?? ''}`
     })

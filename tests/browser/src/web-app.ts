@@ -14,7 +14,8 @@ const webServerEntry = () =>
 export async function startWebApp (
   port: number, { issuer, consumerUrl }: { issuer: string, consumerUrl: string }
 ): Promise<ServiceProcess> {
-  const web = startProcess('web', webServerEntry(), port, { ISSUER: issuer, CONSUMER_URL: consumerUrl, CLIENT_ID: 'web-app' })
+  const env = { ISSUER: issuer, CONSUMER_URL: consumerUrl, CLIENT_ID: 'web-app' }
+  const web = startProcess('web', webServerEntry(), port, env)
   try {
     await web.waitUntilReady()
   } catch (error) {

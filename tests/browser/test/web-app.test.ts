@@ -6,7 +6,7 @@ import type { ServiceProcess } from '@repo/service-harness/service-process'
 import { axeViolations, isBlocking } from '../src/axe.js'
 import { launchChromium } from '../src/chromium.js'
 import { showsLoginForm, signIn } from '../src/login-page.js'
-import { keptByPage, offMachine, watchPage, type PageWatch } from '../src/page-watch.js'
+import { keptByPage, offMachine, watchPage } from '../src/page-watch.js'
 import { startServices, type Services } from '../src/services.js'
 import { startWebApp, webOrigin } from '../src/web-app.js'
 

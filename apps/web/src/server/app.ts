@@ -32,7 +32,8 @@ export async function buildApp (
   app.get('/config.json', async (_request, reply) => reply.header('cache-control', 'no-store').send(pageConfig))
   for (const path of PAGE_PATHS) {
     // no-store keeps a signed-in page out of the back/forward cache: Back after sign-out loads it afresh.
-    app.get(path, async (_request, reply) => reply.header('cache-control', 'no-store').sendFile('index.html'))
+    app.get(path, async (_request, reply) =>
+      reply.header('cache-control', 'no-store').sendFile('index.html', { cacheControl: false }))
   }
   app.get('/health/live', async () => ({ status: 'ok' }))
   app.get('/health/ready', async () => ({ status: 'ok' }))

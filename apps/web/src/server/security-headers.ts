@@ -21,6 +21,8 @@ export function helmetOptions ({ issuer, consumerUrl }: { issuer: string, consum
       }
     },
     referrerPolicy: { policy: 'no-referrer' },
+    // As frame-ancestors 'none', for browsers that predate it.
+    frameguard: { action: 'deny' },
     // The auth service is cross-origin: the page must not need CORP on its answers.
     crossOriginEmbedderPolicy: false
   }
