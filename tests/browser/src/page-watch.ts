@@ -10,10 +10,17 @@ export interface PageWatch {
   refreshTokens: string[]
   /** Every access, refresh and ID token the page received. */
   tokens: () => string[]
+  /** What the browser reported the page's CSP blocked (an inline script or style, a request elsewhere). */
+  cspViolations: string[]
 }
 
 export function watchPage (page: Page, tokenEndpoint: string): PageWatch {
-  const watch: PageWatch = { requests: [], grants: [], refreshTokens: [], tokens: () => [...seen] }
+  const watch: PageWatch = { requests: [], grants: [], refreshTokens: [], tokens: () => [...seen], cspViolations: [] }
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      watch.cspViolations.push(message.text())
+    }
+  })
   const seen = new Set<string>()
   page.on('request', (request) => {
     watch.requests.push(request.url())

@@ -101,7 +101,7 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
   })
 
   it('tells John, who may only read, that he may not create a report', async () => {
-    const { page } = await newPage()
+    const { page, watch } = await newPage()
     await signInThroughApp(page, JOHN)
     await expect(page.getByText('This page may know who you are, read reports for you.').count()).resolves.toBe(1)
     await page.getByLabel('Title').fill('Not allowed')
@@ -109,6 +109,8 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     await page.getByText('Your account may read reports but not create them. Ask an administrator for write access.')
       .waitFor()
     await expect(page.getByText('insufficient_scope').count()).resolves.toBe(0)
+    // This context enforces the app's CSP: the page needed nothing it forbids.
+    expect(watch.cspViolations).toEqual([])
   })
 
   it('keeps working across several refreshes of a 5 s access token', async () => {
@@ -122,6 +124,7 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     await page.getByRole('button', { name: 'Create report' }).click()
     await page.getByText('Report “After three refreshes” created.').waitFor()
     expect(offMachine(watch.requests)).toEqual([])
+    expect(watch.cspViolations).toEqual([])
   })
 
   it('comes back signed in after a reload, without the password (prompt=none on the auth service\'s session)', async () => {
@@ -186,5 +189,40 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     await page.reload()
     await page.getByText('The sign-in service cannot be reached right now.', { exact: false }).waitFor()
     await expect(page.getByRole('button', { name: 'Try again' }).count()).resolves.toBe(1)
+  })
+
+  it('refuses a callback whose iss is not the issuer (RFC 9207), before any token request', async () => {
+    const { page, context, watch } = await newPage()
+    await signInThroughApp(page, JANE)
+    let tampered = false
+    // Stands in for a mix-up attacker: with a session, /authorize redirects straight back to the app, naming
+    // another issuer. (Only a navigation's first request can be routed, so the reload's /authorize is.)
+    await context.route((url) => url.origin === services.auth.url && url.pathname === '/authorize', async (route) => {
+      const response = await route.fetch({ maxRedirects: 0 })
+      const location = new URL(response.headers().location as string)
+      location.searchParams.set('iss', 'http://127.0.0.1:1')
+      tampered = true
+      await route.fulfill({ response, headers: { ...response.headers(), location: location.href } })
+    })
+    const grantsBefore = watch.grants.length
+    await page.reload()
+    await page.getByText('The answer from the sign-in service could not be trusted', { exact: false }).waitFor()
+    expect(tampered).toBe(true)
+    expect(watch.grants.slice(grantsBefore).filter((grant) => grant === 'authorization_code')).toEqual([])
+    await expect(page.getByRole('button', { name: 'Sign in again' }).count()).resolves.toBe(1)
+  })
+
+  it('says the session has ended when the refresh token stops working, and offers to sign in again', async () => {
+    const { page, watch } = await newPage()
+    await signInThroughApp(page, JANE)
+    const revoked = await fetch(`${services.auth.url}/oauth/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: watch.refreshTokens.at(-1) as string, client_id: 'web-app' })
+    })
+    expect(revoked.status).toBe(200)
+    // The next scheduled refresh (a 5 s token: within about 4 s) is refused.
+    await page.getByText('Your session has ended. Please sign in again.').waitFor({ timeout: 10_000 })
+    await page.getByRole('button', { name: 'Sign in again' }).click()
+    await reportsHeading(page).waitFor()
   })
 })
