@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
@@ -10,6 +11,7 @@ import { keptByPage, offMachine, watchPage } from '../src/page-watch.js'
 import { startServices, type Services } from '../src/services.js'
 import { startWebApp, webOrigin } from '../src/web-app.js'
 
+const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', 'docs', 'images')
 const JANE = { userName: 'Jane', password: 'pass123' }
 const JOHN = { userName: 'John', password: 'testpass' }
 
@@ -34,6 +36,13 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
   /** Checks the screen for accessibility (axe-core), naming it in the failure. */
   const expectAccessible = async (page: Page, screen: string) => {
     expect((await axeViolations(page)).filter(isBlocking), screen).toEqual([])
+  }
+
+  /** `UPDATE_SCREENSHOTS=1`: the screen as docs/images/web-<name>.png (apps/web/README.md shows them). */
+  const screenshot = async (page: Page, name: string) => {
+    if (process.env.UPDATE_SCREENSHOTS !== '1') return
+    await page.setViewportSize({ width: 800, height: 720 })
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `web-${name}.png`) })
   }
 
   const signedOutHeading = (page: Page) => page.getByRole('heading', { name: 'You are signed out' })
@@ -81,17 +90,19 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     await page.goto(origin)
     await signedOutHeading(page).waitFor()
     await expectAccessible(page, 'signed out')
+    await screenshot(page, 'signed-out')
     await signInThroughApp(page, JANE)
     expect(new URL(page.url()).href).toBe(`${origin}/`)
     await expect(page.getByText('You are signed in as Jane (role: write).').count()).resolves.toBe(1)
-    await expect(page.getByText('This page may know who you are, read reports, create reports for you.').count())
+    await expect(page.getByText('Your sign-in lets this page know who you are, read reports, and create reports.').count())
       .resolves.toBe(1)
     await expectAccessible(page, 'reports')
 
     await page.getByLabel('Title').fill('Quarterly numbers')
     await page.getByRole('button', { name: 'Create report' }).click()
     await page.getByText('Report “Quarterly numbers” created.').waitFor()
-    await expect(page.getByRole('listitem').filter({ hasText: 'Quarterly numbers' }).count()).resolves.toBe(1)
+    await expect(page.getByRole('listitem').filter({ hasText: 'Quarterly numbers by you' }).count()).resolves.toBe(1)
+    await screenshot(page, 'reports')
 
     const kept = await keptByPage(page, context)
     expect(watch.tokens().length).toBeGreaterThanOrEqual(3)
@@ -103,12 +114,13 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
   it('tells John, who may only read, that he may not create a report', async () => {
     const { page, watch } = await newPage()
     await signInThroughApp(page, JOHN)
-    await expect(page.getByText('This page may know who you are, read reports for you.').count()).resolves.toBe(1)
+    await expect(page.getByText('Your sign-in lets this page know who you are and read reports.').count()).resolves.toBe(1)
     await page.getByLabel('Title').fill('Not allowed')
     await page.getByRole('button', { name: 'Create report' }).click()
     await page.getByText('Your account may read reports but not create them. Ask an administrator for write access.')
       .waitFor()
     await expect(page.getByText('insufficient_scope').count()).resolves.toBe(0)
+    await screenshot(page, 'read-only')
     // This context enforces the app's CSP: the page needed nothing it forbids.
     expect(watch.cspViolations).toEqual([])
   })
@@ -163,6 +175,7 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     await page.getByText('This sign-in link has already been used or was not started from this page.',
       { exact: false }).waitFor()
     await expectAccessible(page, 'fault')
+    await screenshot(page, 'fault')
     expect(watch.grants).toEqual([])
 
     await signInThroughApp(page, JANE)

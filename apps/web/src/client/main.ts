@@ -58,6 +58,7 @@ async function showHome (): Promise<void> {
     withToken((token) => listReports(config.consumerUrl, token))
   ])
   const { status } = homeScreen({
+    sub: current.tokens.sub,
     userName: typeof user.preferred_username === 'string' ? user.preferred_username : user.sub,
     role: typeof user.role === 'string' ? user.role : undefined,
     abilities: scopesInWords(current.tokens.scope),

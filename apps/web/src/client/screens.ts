@@ -17,6 +17,8 @@ export function busyScreen (what: string): void {
 }
 
 export interface HomeView {
+  /** The signed-in person's subject: their own reports say "you". */
+  sub: string
   userName: string
   role: string | undefined
   abilities: string[]
@@ -25,15 +27,18 @@ export interface HomeView {
   onSignOut: () => void
 }
 
-function reportItem ({ title, createdBy, createdAt }: Report): HTMLLIElement {
+/** The consumer stores only the author's subject (an opaque id): a person reads "you" or "another user". */
+function reportItem ({ title, createdBy, createdAt }: Report, sub: string): HTMLLIElement {
   const when = new Date(createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
-  return el('li', {}, el('strong', {}, title), ` by ${createdBy}, ${when}`)
+  return el('li', {}, el('strong', {}, title), ` by ${createdBy === sub ? 'you' : 'another user'}, ${when}`)
 }
+
+const inWords = (items: string[]) => new Intl.ListFormat('en', { type: 'conjunction' }).format(items)
 
 /** The signed-in screen: who the person is, what this page may do for them, and the reports. */
 export function homeScreen (view: HomeView): { status: HTMLElement } {
   document.title = 'Reports'
-  const status = el('p', { role: 'status', id: 'status' })
+  const status = el('p', { role: 'status', id: 'status', class: 'status' })
   const title = el('input', { id: 'title', name: 'title', required: '', maxlength: '200', autocomplete: 'off' })
   const form = el('form', {}, el('label', { for: 'title' }, 'Title'), title,
     el('p', {}, el('button', { type: 'submit' }, 'Create report')))
@@ -43,16 +48,16 @@ export function homeScreen (view: HomeView): { status: HTMLElement } {
   })
   const list = view.reports.length === 0
     ? el('p', {}, 'There are no reports yet.')
-    : el('ul', { class: 'reports' }, ...view.reports.map(reportItem))
+    : el('ul', { class: 'reports' }, ...view.reports.map((report) => reportItem(report, view.sub)))
   show(
     el('h1', {}, 'Reports'),
     el('section', { 'aria-labelledby': 'who' },
       el('h2', { id: 'who' }, 'Who am I'),
       el('p', {}, `You are signed in as ${view.userName}` + (view.role === undefined ? '.' : ` (role: ${view.role}).`)),
-      el('p', {}, `This page may ${view.abilities.join(', ')} for you.`),
+      el('p', {}, `Your sign-in lets this page ${inWords(view.abilities)}.`),
       button('Sign out', view.onSignOut, 'secondary')),
-    el('section', { 'aria-labelledby': 'list' }, el('h2', { id: 'list' }, 'Latest reports'), list),
-    el('section', { 'aria-labelledby': 'new' }, el('h2', { id: 'new' }, 'New report'), form, status)
+    el('section', { 'aria-labelledby': 'new' }, el('h2', { id: 'new' }, 'New report'), form, status),
+    el('section', { 'aria-labelledby': 'list' }, el('h2', { id: 'list' }, 'Latest reports'), list)
   )
   return { status }
 }
