@@ -1,7 +1,8 @@
-# Both services from one file, built from the repository root:
+# Both services and the browser app from one file, built from the repository root:
 #   docker build --target auth-service -t jwks-demo/auth-service:local .
 #   docker build --target consumer-service -t jwks-demo/consumer-service:local .
-# and the compose stack's one-shot certificate maker (--target certs, packages/dev-certs).
+#   docker build --target web -t jwks-demo/web:local .
+# and the one-shot certificate and secret maker of the compose overlays (--target certs, packages/dev-certs).
 # (docker-compose.yml does the same.) The prune, install and build stages are shared, so the second
 # target reuses every layer of the first and only adds its runtime stage.
 # Every `RUN pnpm ...` that installs mounts the same BuildKit cache as the pnpm store: packages are
@@ -30,7 +31,7 @@ RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
     pnpm install --frozen-lockfile --filter=.
 COPY . .
 # turbo prune also copies the patches the pruned lockfile still names into out/json/patches.
-RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service @repo/dev-certs --docker
+RUN pnpm exec turbo prune @repo/auth-service @repo/consumer-service @repo/dev-certs @repo/web --docker
 
 FROM base AS build
 # pkcs11js (the PKCS#11 binding the auth service signs through with keys in an HSM) compiles a native
@@ -49,15 +50,18 @@ RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
 COPY --from=prune /repo/out/full/ ./
 # Every package's tsconfig extends this one, and turbo prune does not copy it.
 COPY tsconfig.base.json ./
-RUN pnpm turbo run build --filter=@repo/auth-service --filter=@repo/consumer-service --filter=@repo/dev-certs
+RUN pnpm turbo run build --filter=@repo/auth-service --filter=@repo/consumer-service --filter=@repo/dev-certs \
+      --filter=@repo/web
 RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
     pnpm --filter=@repo/auth-service deploy --legacy --prod /deploy/auth-service \
  && pnpm --filter=@repo/consumer-service deploy --legacy --prod /deploy/consumer-service \
- && pnpm --filter=@repo/dev-certs deploy --legacy --prod /deploy/dev-certs
+ && pnpm --filter=@repo/dev-certs deploy --legacy --prod /deploy/dev-certs \
+ && pnpm --filter=@repo/web deploy --legacy --prod /deploy/web
 
-# docker-compose.yml's `certs` service: makes a local CA and the auth service's certificate, or keeps
-# them, in volumes, then exits (packages/dev-certs; no openssl needed, the official slim image has
-# none). Not a service image: no port, no HEALTHCHECK.
+# The one-shot `certs` service of docker-compose.tls.yml: makes a local CA and the auth service's
+# certificate, or keeps them, in volumes, then exits (packages/dev-certs; no openssl needed, the
+# official slim image has none); and docker-compose.postgres.yml's `secrets` service, which makes the
+# replicas' key-encryption key once. Not a service image: no port, no HEALTHCHECK.
 FROM node:24-bookworm-slim AS certs
 ENV NODE_ENV=production \
     CERTS_DIR=/certs
@@ -131,3 +135,20 @@ VOLUME ["/app/softhsm/tokens", "/app/softhsm-pin"]
 USER node
 ENTRYPOINT ["/usr/local/bin/softhsm-entrypoint"]
 CMD ["node", "dist/server.js"]
+
+# docker-compose.yml's `web` service: the browser app (apps/web), its built page and the small server
+# that sends it with strict security headers and `/config.json`. No data, no volume: the page keeps its
+# tokens in the browser's memory.
+FROM node:24-bookworm-slim AS web
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080
+WORKDIR /app
+USER node
+COPY --from=build /deploy/web/package.json ./
+COPY --from=build /deploy/web/node_modules ./node_modules
+COPY --from=build /deploy/web/dist ./dist
+EXPOSE 8080
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=6 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/server/server.js"]

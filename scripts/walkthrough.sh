@@ -3,10 +3,12 @@
 # refuses what it must. Exits non-zero on the first unexpected status.
 # First waits until both services answer GET /health/ready with 200, so it can follow
 # `docker compose up -d` straight away.
-#   AUTH_URL (default https://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
-#   AUTH_CA: the CA file curl trusts, instead of the system's, for the https URLs. Unset with an https
-#     AUTH_URL, it is the compose stack's own CA, copied out of the auth-service container (docker cp).
-#     Beside `pnpm start` (plain http): AUTH_URL=http://localhost:3001 and no AUTH_CA.
+#   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
+#   WEB_URL (default http://localhost:8080): the browser app of compose's `web` service; empty to leave
+#     its step out (beside `pnpm start`, until the app is registered: apps/web/README.md).
+#   AUTH_CA: the CA file curl trusts, instead of the system's, for an https AUTH_URL. Unset with an https
+#     AUTH_URL (docker-compose.tls.yml), it is the compose stack's own CA, copied out of the auth-service
+#     container (docker cp).
 #   WAIT_SECONDS (default 90): how long to wait for both to be ready
 #   CLIENTS_CLI: the command that runs the auth service's clients CLI on the service's database. The
 #     default is the compose form, `docker compose exec -T auth-service node dist/cli/clients.js`; beside
@@ -20,8 +22,9 @@
 # retried once after its Retry-After.
 set -euo pipefail
 
-AUTH_URL=${AUTH_URL:-https://localhost:3001}
+AUTH_URL=${AUTH_URL:-http://localhost:3001}
 CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
+WEB_URL=${WEB_URL-http://localhost:8080}
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 read -r -a CLIENTS_CMD <<< "${CLIENTS_CLI:-docker compose exec -T auth-service node dist/cli/clients.js}"
 CLIENT_ID=reports-bot
@@ -259,7 +262,7 @@ remove_client
 
 # A person logs in through the browser (authorization code with PKCE, RFC 7636): the app never sees the
 # password. curl plays the browser here, with a cookie jar, at the issuer's own URL (the authorization
-# endpoint the metadata names: https://auth.localhost:3001 in compose, which curl, like every browser,
+# endpoint the metadata names: http://auth.localhost:3001 in compose, which curl, like every browser,
 # resolves to loopback). The app is a public client, registered with its redirect URI.
 remove_client first "$APP_ID"
 clients add "$APP_ID" --public --name "Walkthrough app" --redirect-uri "$APP_REDIRECT" \
@@ -304,6 +307,30 @@ expect 400 "the same code a second time is refused" -d grant_type=authorization_
   -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
 echo "      $(json error): $(json error_description)"
 remove_client "" "$APP_ID"
+
+# The browser app (compose's `web` service): its page under a strict CSP, its configuration naming
+# this issuer, the auth service knowing it (registered by the one-shot register-web-app), and the
+# consumer letting its scripts call the API (CORS). Open WEB_URL in a browser for the rest.
+if [ -n "$WEB_URL" ]; then
+  expect 200 "the browser app's page" "$WEB_URL/"
+  CSP=$(sed -n 's/^[Cc]ontent-[Ss]ecurity-[Pp]olicy: *\(.*\)$/\1/p' "$HEADERS" | tr -d '\r')
+  [[ $CSP == *"script-src 'self'"* && $CSP != *unsafe-inline* ]] \
+    || fail "the browser app's page has no strict Content-Security-Policy (got: ${CSP:-none})"
+  expect 200 "the browser app's configuration" "$WEB_URL/config.json"
+  [ "$(json issuer)" = "$ISSUER" ] || fail "the browser app signs in at $(json issuer), not at the issuer $ISSUER"
+  WEB_CLIENT=$(json clientId)
+  expect 303 "the auth service knows the browser app ($WEB_CLIENT): its sign-in starts at the login page" \
+    -G "$AUTHORIZE_ENDPOINT" -d response_type=code -d "client_id=$WEB_CLIENT" \
+    --data-urlencode "redirect_uri=$WEB_URL/callback" --data-urlencode "scope=openid reports:read reports:write" \
+    -d "state=$STATE" -d "code_challenge=$CHALLENGE" -d code_challenge_method=S256
+  [[ $(absolute "$(location)") == "$ISSUER/login?"* ]] || fail "the sign-in went to $(location), not to the login page"
+  expect 204 "the consumer lets the app's scripts call it (CORS preflight from $WEB_URL)" -X OPTIONS \
+    -H "Origin: $WEB_URL" -H 'Access-Control-Request-Method: POST' \
+    -H 'Access-Control-Request-Headers: authorization, content-type' "$CONSUMER_URL/api/v1/reports"
+  grep -qi "^access-control-allow-origin: $WEB_URL" "$HEADERS" \
+    || fail "the consumer's preflight answer does not allow $WEB_URL (CORS_ORIGINS)"
+  echo "      open $WEB_URL in a browser and sign in as Jane/pass123"
+fi
 
 # What the operator sees: the consumer counted the verifications above (Prometheus text format).
 expect 200 "the consumer's metrics" "$CONSUMER_URL/metrics"

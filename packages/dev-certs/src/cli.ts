@@ -1,12 +1,9 @@
 import { ensureCertificates } from './ensure-certificates.js'
-import { ensureKeyEncryptionKey } from './ensure-key-encryption-key.js'
 
 /**
  * `node dist/cli.js NAME...`: keeps a CA and a server certificate for NAME... (plus the names in
  * TLS_SERVER_NAMES, separated by commas or spaces) in CERTS_DIR (default ./certs), reusing what is
- * still good. The compose file's one-shot `certs` service runs it before the services start. With
- * KEY_ENCRYPTION_KEYS_FILE set, it also makes that file once: the secret every auth-service replica
- * of docker-compose.postgres.yml seals its signing keys with.
+ * still good. docker-compose.tls.yml's one-shot `certs` service runs it before the services start.
  */
 const extra = (process.env.TLS_SERVER_NAMES ?? '').split(/[\s,]+/).filter((name) => name.length > 0)
 const names = [...process.argv.slice(2), ...extra]
@@ -14,8 +11,6 @@ const dir = process.env.CERTS_DIR || './certs'
 try {
   const { actions } = await ensureCertificates({ dir, names })
   for (const action of actions) console.log(`dev-certs: ${action}`)
-  const kekFile = process.env.KEY_ENCRYPTION_KEYS_FILE
-  if (kekFile) console.log(`dev-certs: ${await ensureKeyEncryptionKey(kekFile)}`)
   console.log(
     `dev-certs: in ${dir}: ca/ (the CA, keep it private), server/ (certificate, key and CA for the TLS server), ` +
     'trust/ca.crt (for clients: NODE_EXTRA_CA_CERTS)'

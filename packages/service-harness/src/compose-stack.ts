@@ -29,14 +29,19 @@ export async function dockerEngine (): Promise<{ ok: true } | { ok: false, reaso
 }
 
 export interface ComposeStack {
-  /** https: the auth service serves TLS with the stack's own CA. The first replica's, when there are several. */
+  /**
+   * The auth service on its published port of loopback: https with docker-compose.tls.yml (the stack's
+   * own CA), plain http otherwise. The first replica's, when there are several.
+   */
   authUrl: string
   /** Every auth-service replica, one host port each. */
   authUrls: string[]
   consumerUrl: string
-  /** The stack's CA certificate (PEM), copied out of the auth-service container. */
-  ca: string
-  /** Spread into fetch's init for the auth service: trusts the stack's CA. */
+  /** The browser app (`web`), at the origin its redirect URIs were registered with. */
+  webUrl: string
+  /** With docker-compose.tls.yml, the stack's CA certificate (PEM), copied out of the auth-service container. */
+  ca: string | undefined
+  /** Spread into fetch's init for the auth service: trusts the stack's CA (nothing to add over plain http). */
   authInit: RequestInit
   projectName: string
   environment: StartedDockerComposeEnvironment | undefined
@@ -48,14 +53,19 @@ export interface ComposeStack {
   down: () => Promise<void>
 }
 
-export type ComposeService = 'auth-service' | 'consumer-service' | 'postgres'
+export type ComposeService = 'auth-service' | 'consumer-service' | 'postgres' | 'web'
 
 export interface StackOptions {
   /** The compose files, in order (`-f` each): an override after docker-compose.yml. */
   files?: string[]
   /** How many auth-service replicas the files run: that many consecutive host ports in AUTH_PORT. */
   authReplicas?: number
+  /** More variables for the compose files (`TOKEN_TTL`, say). */
+  env?: Record<string, string>
 }
+
+/** The overlay that makes the auth service serve HTTPS with the stack's own CA. */
+export const TLS_OVERLAY = 'docker-compose.tls.yml'
 
 /** `count` consecutive ports that are free on loopback now: AUTH_PORT's range for scaled replicas. */
 async function freePortRange (count: number): Promise<number[]> {
@@ -100,19 +110,24 @@ export interface ServiceContainer {
  * loopback ports.
  */
 export async function upComposeStack (
-  { files = ['docker-compose.yml'], authReplicas = 1 }: StackOptions = {}
+  { files = ['docker-compose.yml'], authReplicas = 1, env = {} }: StackOptions = {}
 ): Promise<ComposeStack> {
   const authPorts = await freePortRange(authReplicas)
   const consumerPort = await freePort()
+  const webPort = await freePort()
   const authPort = authPorts[0] as number
+  const tls = files.includes(TLS_OVERLAY)
+  const scheme = tls ? 'https' : 'http'
   const projectName = `jwks-it-${process.pid}`
   // Opened once the CA is known, closed by down().
   const opened: { dispatcher?: ReturnType<typeof trustingDispatcher> } = {}
   const stack: ComposeStack = {
-    authUrl: `https://127.0.0.1:${authPort}`,
-    authUrls: authPorts.map((port) => `https://127.0.0.1:${port}`),
+    authUrl: `${scheme}://127.0.0.1:${authPort}`,
+    authUrls: authPorts.map((port) => `${scheme}://127.0.0.1:${port}`),
     consumerUrl: `http://127.0.0.1:${consumerPort}`,
-    ca: '',
+    // `localhost`, as the one-shot registration wrote the app's redirect URIs.
+    webUrl: `http://localhost:${webPort}`,
+    ca: undefined,
     authInit: {},
     projectName,
     environment: undefined,
@@ -140,11 +155,12 @@ export async function upComposeStack (
   stack.environment = await new DockerComposeEnvironment(REPO_ROOT, files)
     .withProjectName(projectName)
     .withBuild()
-    .withEnvironment({ AUTH_PORT: authPortEnv, CONSUMER_PORT: String(consumerPort) })
+    .withEnvironment({ ...env, AUTH_PORT: authPortEnv, CONSUMER_PORT: String(consumerPort), WEB_PORT: String(webPort) })
     .withDefaultWaitStrategy(Wait.forHealthCheck().withStartupTimeout(120_000))
     .up()
-  // The one-shot `certs` service has exited by now (both services wait for it): testcontainers lists
-  // running containers only, so it is never given the health-check wait.
+  // The one-shot services (certs, secrets, register-web-app) have exited by now (the services wait for
+  // them): testcontainers lists running containers only, so they are never given the health-check wait.
+  if (!tls) return stack
   const [firstAuth] = await stack.containers('auth-service')
   if (!firstAuth) throw new Error(`no auth-service container in ${projectName}`)
   stack.ca = await firstAuth.exec(['cat', '/app/tls/ca.crt'])

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
+import { TLS_OVERLAY, dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
 
 const engine = await dockerEngine()
 if (!engine.ok) {
@@ -10,7 +10,8 @@ if (!engine.ok) {
   console.warn(`PostgreSQL compose tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
 }
 
-const FILES = ['docker-compose.yml', 'docker-compose.postgres.yml']
+// HTTPS too: the replicas share one certificate (its names) and the consumer reaches them all over TLS.
+const FILES = ['docker-compose.yml', 'docker-compose.postgres.yml', TLS_OVERLAY]
 const REPLICAS = 2
 
 describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: auth-service replicas on PostgreSQL', () => {
@@ -46,7 +47,7 @@ describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: au
     }
   })
 
-  it('seals the signing keys with the secret the certs service made once, shared by every replica', async () => {
+  it('seals the signing keys with the secret the secrets service made once, shared by every replica', async () => {
     const [postgres] = await stack.containers('postgres')
     const sql = "SELECT count(*) FILTER (WHERE private_key LIKE 'kek1.%') || ' ' || count(*) FROM signing_keys"
     expect((await postgres?.exec(['psql', '-U', 'jwks', '-d', 'jwks', '-tAc', sql]))?.trim()).toBe('1 1')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_JWK_MEMBERS } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { call, tokenFor, waitForReady } from '@repo/service-harness/http'
-import { dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
+import { TLS_OVERLAY, dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
 import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
 
 const engine = await dockerEngine()
@@ -18,12 +18,15 @@ const TOKEN_ISSUER = 'https://auth.localhost:3001'
 const CONSUMER_MEMORY_MIB = 128
 const AUTH_MEMORY_MIB = 256
 
-describe.skipIf(!engine.ok)('docker compose up: the pair in containers', () => {
+// With the TLS overlay: everything the default stack does, plus HTTPS between the services. The default
+// stack (plain http on loopback) is the browser suite's (tests/browser/test/compose-web-app.test.ts)
+// and the walkthrough's in .ci/run.
+describe.skipIf(!engine.ok)(`docker compose up with ${TLS_OVERLAY}: the pair in containers`, () => {
   let stack: ComposeStack
 
   beforeAll(async () => {
     try {
-      stack = await upComposeStack()
+      stack = await upComposeStack({ files: ['docker-compose.yml', TLS_OVERLAY] })
     } catch (error) {
       await stack?.down().catch(() => {})
       throw error

@@ -32,6 +32,8 @@ export interface AddClientArgs {
   keys: ClientKeySource | undefined
   /** Set with `--redirect-uri`: the client uses the authorization code flow, not client_credentials. */
   browser: BrowserRegistration | undefined
+  /** `--if-absent`: a client of that id already registered is left as it is, and that is no error. */
+  ifAbsent: boolean
 }
 
 export type ClientsCommand =
@@ -51,7 +53,7 @@ const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 /** Options that may be given more than once, each time adding a value. */
 const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
-  add: ['--public', '--third-party', '--require-par'],
+  add: ['--public', '--third-party', '--require-par', '--if-absent'],
   list: ['--json']
 }
 const CLIENT_NAME_MAX_LENGTH = 100
@@ -264,11 +266,14 @@ function parseAdd (
   const browserOptions = parseBrowser(values, lists, flags)
   if ('problem' in browserOptions) return { command: 'usage', problem: browserOptions.problem }
   const { browser } = browserOptions
+  const ifAbsent = flags.has('--if-absent')
   if (flags.has('--public')) {
     if (values.has('--auth') || keys) {
       return { command: 'usage', problem: '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file' }
     }
-    return { command: 'add', clientId, scope: scope.scope, audience, authMethod: 'none', keys: undefined, browser }
+    return {
+      command: 'add', clientId, scope: scope.scope, audience, authMethod: 'none', keys: undefined, browser, ifAbsent
+    }
   }
 
   const auth = values.get('--auth') ?? (keys ? 'private_key_jwt' : 'client_secret_basic')
@@ -285,7 +290,7 @@ function parseAdd (
     return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
   }
 
-  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser }
+  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent }
 }
 
 /** Reads `clients <command> [...]`, checking every value that needs no file or database. */

@@ -19,11 +19,18 @@ export interface ClientsContext {
 /** The line that carries a new client's secret; scripts read the secret after it. */
 export const SECRET_LINE_PREFIX = 'client_secret (shown once, store it now): '
 
+/** What `add --if-absent` says about a client that is registered already. */
+const keptLine = (clientId: string) =>
+  `client ${clientId} is registered already: left as it is (remove it, then add it, to change it)`
+
 export async function addClient (
   { store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs
 ): Promise<void> {
   // Checked before the key file is read, and again atomically by `add`.
-  if (await store.find(args.clientId)) throw new CliError(`a client ${args.clientId} already exists`)
+  if (await store.find(args.clientId)) {
+    if (args.ifAbsent) return print(keptLine(args.clientId))
+    throw new CliError(`a client ${args.clientId} already exists`)
+  }
   const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
   const jwksUri = args.keys && 'jwksUri' in args.keys ? args.keys.jwksUri : undefined
   const audience = args.audience ?? defaultAudience
@@ -42,8 +49,10 @@ export async function addClient (
       ...args.browser
     }, now()))
   } catch (error) {
-    if (error instanceof DuplicateClientError) throw new CliError(error.message)
-    throw error
+    if (!(error instanceof DuplicateClientError)) throw error
+    // Another process registered it between the check above and this insert.
+    if (args.ifAbsent) return print(keptLine(args.clientId))
+    throw new CliError(error.message)
   }
   const keyCount = jwks ? `${jwks.keys.length} public key${jwks.keys.length === 1 ? '' : 's'}` : undefined
   const keys = keyCount ? `; ${keyCount} registered` : jwksUri ? `; keys from ${jwksUri}` : ''

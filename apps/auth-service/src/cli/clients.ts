@@ -23,6 +23,8 @@ const USAGE = `usage: clients <command>
       --name "<name>"          what the login page calls it (default: its client id)
       --third-party            an app of another party: people are asked to consent
       --require-par            may start a login only through a pushed request (POST /par)
+      --if-absent              when the client id is registered already, leave it as it is and exit 0
+                               (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)
   remove <client_id>         delete a client; its access tokens expire on their own
 A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -. A "--" right after the command is skipped (pnpm

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { clientIdProblem, jwksUriProblem, normalizeScope, parseClientsArgs } from '../../src/cli/clients-args.js'
 
 const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
-const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined } as const
+const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false } as const
 
 describe('clients CLI arguments', () => {
   it.each<[string[], ReturnType<typeof parseClientsArgs>]>([
@@ -41,6 +41,10 @@ describe('clients CLI arguments', () => {
     // openid, always allowed to a client people log in to, may be named (as in the README) and is not stored.
     [['add', 'app', '--public', '--redirect-uri', 'http://127.0.0.1:8765/callback', '--scope', 'openid reports:read reports:write'],
       { ...basic, clientId: 'app', authMethod: 'none', scope: 'reports:read reports:write', browser: { redirectUris: ['http://127.0.0.1:8765/callback'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
+    // An init step's registration: an existing client is no error.
+    [['add', 'web-app', '--public', '--redirect-uri', 'http://localhost:8080/callback', '--if-absent'],
+      { ...basic, clientId: 'web-app', authMethod: 'none', ifAbsent: true, browser: { redirectUris: ['http://localhost:8080/callback'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
+    [['add', 'bot', '--if-absent'], { ...basic, clientId: 'bot', ifAbsent: true }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [[], { command: 'usage' }]

@@ -22,7 +22,7 @@ async function context () {
 }
 
 const args = (overrides: Partial<AddClientArgs> = {}): AddClientArgs => ({
-  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ...overrides
+  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false, ...overrides
 })
 
 describe('clients commands', () => {
@@ -81,6 +81,40 @@ describe('clients commands', () => {
     expect(await refusal(() => addClient(ctx, args({ authMethod: 'private_key_jwt', keys: { jwksFile: '/nonexistent' } })))).toEqual({ message: 'a client reports-bot already exists', exitCode: 1 })
     expect(await ctx.store.find('reports-bot')).toEqual(before)
     expect(printed).toHaveLength(2)
+  })
+
+  it('with --if-absent, leaves a client that exists as it is and says so, without an error', async () => {
+    const { ctx, printed } = await context()
+    await addClient(ctx, args())
+    const before = await ctx.store.find('reports-bot')
+    await addClient(ctx, args({ ifAbsent: true, scope: 'reports:read reports:write' }))
+    expect(await ctx.store.find('reports-bot')).toEqual(before)
+    expect(printed.slice(2)).toEqual([
+      'client reports-bot is registered already: left as it is (remove it, then add it, to change it)'
+    ])
+  })
+
+  it('with --if-absent, says so when another process registers the client between the check and the insert', async () => {
+    const { ctx, printed } = await context()
+    const find = ctx.store.find.bind(ctx.store)
+    // The other process's insert lands after this one's lookup.
+    ctx.store.find = async (clientId) => {
+      const found = await find(clientId)
+      await ctx.store.add({
+        clientId,
+        authMethod: 'none',
+        scope: 'reports:read',
+        audience: 'consumer-service',
+        grantTypes: ['client_credentials'],
+        jwks: undefined,
+        jwksUri: undefined
+      }, NOW)
+      return found
+    }
+    await addClient(ctx, args({ ifAbsent: true }))
+    expect(printed).toEqual([
+      'client reports-bot is registered already: left as it is (remove it, then add it, to change it)'
+    ])
   })
 
   it('refuses a JWKS file with a private key, registering nothing', async () => {
