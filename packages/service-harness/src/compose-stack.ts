@@ -46,7 +46,7 @@ export interface ComposeStack {
   projectName: string
   environment: StartedDockerComposeEnvironment | undefined
   /** Docker's handle on the one container of a compose service, found by label (v1 and v2 name them differently). */
-  container: (service: 'auth-service' | 'consumer-service') => Promise<ServiceContainer>
+  container: (service: ComposeService) => Promise<ServiceContainer>
   /** Every container of a compose service (the auth-service replicas, say). */
   containers: (service: ComposeService) => Promise<ServiceContainer[]>
   /** Takes everything down, volumes included, whether or not `up` finished. */

@@ -17,6 +17,7 @@ const TOKEN_ISSUER = 'https://auth.localhost:3001'
 /** docker-compose.yml's mem_limit of each service. */
 const CONSUMER_MEMORY_MIB = 128
 const AUTH_MEMORY_MIB = 256
+const WEB_MEMORY_MIB = 96
 
 // With the TLS overlay: everything the default stack does, plus HTTPS between the services. The default
 // stack (plain http on loopback) is the browser suite's (tests/browser/test/compose-web-app.test.ts)
@@ -99,9 +100,30 @@ describe.skipIf(!engine.ok)(`docker compose up with ${TLS_OVERLAY}: the pair in 
     expect(logs).not.toContain('ALLOW_INSECURE_ISSUERS')
   })
 
-  it('runs both services as the unprivileged node user', async () => {
+  it('runs both services and the web app as the unprivileged node user', async () => {
     expect(await (await stack.container('auth-service')).user()).toBe('node')
     expect(await (await stack.container('consumer-service')).user()).toBe('node')
+    expect(await (await stack.container('web')).user()).toBe('node')
+  })
+
+  it('serves the web app\'s page, script and configuration under load within its memory limit', async () => {
+    const web = await stack.container('web')
+    expect((await web.memory()).limitBytes).toBe(WEB_MEMORY_MIB * 1048576)
+    const page = await fetch(stack.webUrl)
+    expect(page.status).toBe(200)
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1]
+    expect(script).toBeDefined()
+    const paths = ['/', script as string, '/config.json']
+    // 20 connections for 5 s, the page's three requests in turn.
+    const statuses = await sustain(20, 5, async (i) => {
+      const response = await fetch(`${stack.webUrl}${paths[i % paths.length] as string}`)
+      await response.arrayBuffer()
+      return response.status
+    })
+    const peak = await peakMemoryMiB(web)
+    console.log(`web under load: ${JSON.stringify(statuses)}; cgroup peak ${peak} MiB of ${WEB_MEMORY_MIB}, Node peak RSS ${await nodePeakRssMiB(web)} MiB`)
+    expect(Object.keys(statuses)).toEqual(['200'])
+    expect(await web.memory()).toMatchObject({ oomKilled: false, restarts: 0 })
   })
 
   it('holds each container\'s memory limit under load: no OOM kill, no restart', async () => {
