@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README walkthrough as a script: log in, call the protected route, and check that the consumer
 # refuses what it must. Exits non-zero on the first unexpected status.
-# First waits until both services answer GET /health/ready with 200, so it can follow
+# First waits until both services (and the web app, see WEB_URL) answer GET /health/ready with 200, so it can follow
 # `docker compose up -d` straight away.
 #   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
 #   WEB_URL (default http://localhost:8080): the browser app of compose's `web` service; empty to leave
@@ -158,28 +158,29 @@ ready_status() {
   curl_ -s -o /dev/null -m 2 -w '%{http_code}' "$1/health/ready" 2>/dev/null || true
 }
 
-# Both services must be ready: after `up -d` the containers run before they listen. One line while
-# waiting; if the time runs out, which service is not ready and where to look.
+# Both services (and the web app, with WEB_URL) must be ready: after `up -d` the containers run before
+# they listen. One line while waiting; if the time runs out, which one is not ready and where to look.
 wait_until_ready() {
-  local deadline=$((SECONDS + WAIT_SECONDS)) auth consumer waiting=
+  local deadline=$((SECONDS + WAIT_SECONDS)) auth consumer web=200 waiting=
   while :; do
     auth=$(ready_status "$AUTH_URL")
     consumer=$(ready_status "$CONSUMER_URL")
-    [ "$auth" = 200 ] && [ "$consumer" = 200 ] && return 0
+    [ -n "$WEB_URL" ] && web=$(ready_status "$WEB_URL")
+    [ "$auth" = 200 ] && [ "$consumer" = 200 ] && [ "$web" = 200 ] && return 0
     if [ "$SECONDS" -ge "$deadline" ]; then
       not_ready auth-service "$AUTH_URL" "$auth"
       not_ready consumer-service "$CONSUMER_URL" "$consumer"
+      not_ready web "$WEB_URL" "$web"
       exit 1
     fi
     if [ -z "$waiting" ]; then
-      echo "waiting up to ${WAIT_SECONDS}s for auth-service ($AUTH_URL/health/ready) and consumer-service ($CONSUMER_URL/health/ready)"
+      echo "waiting up to ${WAIT_SECONDS}s for auth-service ($AUTH_URL/health/ready), consumer-service" \
+        "($CONSUMER_URL/health/ready)${WEB_URL:+ and web ($WEB_URL/health/ready)}"
       waiting=1
     fi
     sleep 1
   done
 }
-
-# not_ready SERVICE URL STATUS: explains a service that did not become ready (nothing when it is).
 not_ready() {
   [ "$3" = 200 ] && return 0
   local answer="answered HTTP $3"
