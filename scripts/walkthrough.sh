@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README walkthrough as a script: log in, call the protected route, and check that the consumer
 # refuses what it must. Exits non-zero on the first unexpected status.
-# First waits until both services (and the web app, see WEB_URL) answer GET /health/ready with 200, so it can follow
-# `docker compose up -d` straight away.
+# First waits until both services (and the web app, see WEB_URL) answer GET /health/ready with 200,
+# so it can follow `docker compose up -d` straight away.
 #   AUTH_URL (default http://localhost:3001)   CONSUMER_URL (default http://localhost:3000)
 #   WEB_URL (default http://localhost:8080): the browser app of compose's `web` service; empty to leave
 #     its step out (beside `pnpm start`, until the app is registered: apps/web/README.md).
