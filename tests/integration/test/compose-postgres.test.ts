@@ -57,6 +57,13 @@ describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: au
     expect(new Set(secrets).size).toBe(1)
   })
 
+  it('registers the browser app once, in the shared database, with the redirect URI of its published port', async () => {
+    const [postgres] = await stack.containers('postgres')
+    const sql = "SELECT auth_method || ' ' || redirect_uris FROM clients WHERE client_id = 'web-app'"
+    expect((await postgres?.exec(['psql', '-U', 'jwks', '-d', 'jwks', '-tAc', sql]))?.trim())
+      .toBe(`none ["${stack.webUrl}/callback"]`)
+  })
+
   it('serves byte-identical JWKS with the same ETag on every replica', async () => {
     const documents = await Promise.all(stack.authUrls.map(jwksOf))
     expect(documents[0]).toMatchObject({ status: 200, etag: expect.stringMatching(/^"/) })
