@@ -1,11 +1,11 @@
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { freePort } from '@repo/service-harness/free-port'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
 import { axeViolations, isBlocking } from '../src/axe.js'
-import { launchChromium } from '../src/chromium.js'
+import { browserSession } from '../src/chromium.js'
 import { showsLoginForm, signIn } from '../src/login-page.js'
 import { keptByPage, offMachine, watchPage } from '../src/page-watch.js'
 import { startServices, type Services } from '../src/services.js'
@@ -19,18 +19,14 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
   let services: Services
   let web: ServiceProcess
   let origin: string
-  let browser: Promise<Browser> | undefined
-  const contexts: BrowserContext[] = []
+  const browser = browserSession()
 
   const tokenEndpoint = () => `${services.auth.url}/oauth/token`
 
   /** A fresh browser profile (`bypassCSP` only where axe-core is injected), watched. */
   const newPage = async (options: { bypassCSP?: boolean } = {}) => {
-    browser ??= launchChromium()
-    const context = await (await browser).newContext(options)
-    contexts.push(context)
-    const page = await context.newPage()
-    return { page, context, watch: watchPage(page, tokenEndpoint()) }
+    const page = await browser.newPage(options)
+    return { page, context: page.context(), watch: watchPage(page, tokenEndpoint()) }
   }
 
   /** Checks the screen for accessibility (axe-core), naming it in the failure. */
@@ -79,8 +75,7 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     web = await startWebApp(webPort, { issuer: services.auth.url, consumerUrl: services.consumer.url })
   })
   afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()))
-    await (await browser?.catch(() => undefined))?.close()
+    await browser.close()
     await web?.stop()
     await services?.stop()
   })
