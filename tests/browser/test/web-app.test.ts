@@ -7,6 +7,7 @@ import type { ServiceProcess } from '@repo/service-harness/service-process'
 import { axeViolations, isBlocking } from '../src/axe.js'
 import { browserSession } from '../src/chromium.js'
 import { showsLoginForm, signIn } from '../src/login-page.js'
+import { heapHolds, watchPageShows } from '../src/page-shows.js'
 import { keptByPage, offMachine, watchPage } from '../src/page-watch.js'
 import { startServices, type Services } from '../src/services.js'
 import { startWebApp, webOrigin } from '../src/web-app.js'
@@ -20,12 +21,14 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
   let web: ServiceProcess
   let origin: string
   const browser = browserSession()
+  // Playwright turns Chromium's back/forward cache off by default; what a person meets after Back needs it on.
+  const withBackForwardCache = browserSession({ ignoreDefaultArgs: ['--disable-back-forward-cache'] })
 
   const tokenEndpoint = () => `${services.auth.url}/oauth/token`
 
   /** A fresh browser profile (`bypassCSP` only where axe-core is injected), watched. */
-  const newPage = async (options: { bypassCSP?: boolean } = {}) => {
-    const page = await browser.newPage(options)
+  const newPage = async (options: { bypassCSP?: boolean } = {}, session = browser) => {
+    const page = await session.newPage(options)
     return { page, context: page.context(), watch: watchPage(page, tokenEndpoint()) }
   }
 
@@ -75,7 +78,7 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     web = await startWebApp(webPort, { issuer: services.auth.url, consumerUrl: services.consumer.url })
   })
   afterAll(async () => {
-    await browser.close()
+    await Promise.all([browser.close(), withBackForwardCache.close()])
     await web?.stop()
     await services?.stop()
   })
@@ -146,18 +149,31 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     expect(new URL(authorize as string).searchParams.get('prompt')).toBe('none')
   })
 
-  it('signs out: the signed-out page, Back shows it again, and the old refresh token is refused', async () => {
-    const { page, context, watch } = await newPage({ bypassCSP: true })
+  it('signs out: the signed-out page; Back, with the back/forward cache on, shows it again and no token in memory; ' +
+    'the old refresh token is refused', async () => {
+    const { page, context, watch } = await newPage({ bypassCSP: true }, withBackForwardCache)
+    const shows = await watchPageShows(page)
     await signInThroughApp(page, JANE)
     const refreshToken = watch.refreshTokens.at(-1) as string
+    // The probe sees tokens where they are: the signed-in page holds its refresh token.
+    await expect(heapHolds(page, [refreshToken])).resolves.toEqual([refreshToken])
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByText('You have signed out.', { exact: false }).waitFor()
     expect(watch.requests.some((url) => new URL(url).pathname === '/oauth/revoke')).toBe(true)
     await expectAccessible(page, 'signed out after sign-out')
 
-    await page.goBack()
+    const before = shows.length
+    // A document restored from the back/forward cache fires no load event: wait only for the commit.
+    await page.goBack({ waitUntil: 'commit' })
     await signedOutHeading(page).waitFor()
+    const afterBack = shows.slice(before)
+    // Chromium either loaded the signed-in page afresh, or restored it (tokens in memory) and the page
+    // reloaded itself: what is shown now is never the restored document.
+    expect(afterBack[0]?.persisted === true || afterBack[0]?.navigationType === 'back_forward', JSON.stringify(afterBack))
+      .toBe(true)
+    expect(afterBack.at(-1)?.persisted).toBe(false)
     await expect(reportsHeading(page).count()).resolves.toBe(0)
+    expect(await heapHolds(page, watch.tokens())).toEqual([])
     const refused = await refreshWith(refreshToken)
     expect(refused.status).toBe(400)
     expect(await refused.json()).toMatchObject({ error: 'invalid_grant' })
