@@ -39,12 +39,14 @@ export interface BrowserSession {
  * Chromium is launched by the first `newPage` rather than up front: without a browser each case fails,
  * naming what is missing, instead of the whole suite failing in its `beforeAll`.
  */
-export function browserSession (options: ChromiumOptions = {}): BrowserSession {
+export function browserSession (options: ChromiumOptions | (() => ChromiumOptions) = {}): BrowserSession {
+  // A function is read at launch: a suite's flags may depend on what its beforeAll started.
+  const resolve = typeof options === 'function' ? options : () => options
   let browser: Promise<Browser> | undefined
   const contexts: BrowserContext[] = []
   return {
     async newPage (contextOptions) {
-      browser ??= launchChromium(options)
+      browser ??= launchChromium(resolve())
       const context = await (await browser).newContext(contextOptions)
       contexts.push(context)
       return context.newPage()
