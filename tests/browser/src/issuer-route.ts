@@ -3,7 +3,7 @@ import { Agent, buildConnector, Dispatcher1Wrapper } from 'undici'
 
 /** How a test on the host reaches an issuer URL that is published on another port of loopback. */
 export interface IssuerRoute {
-  /** Chromium flags: the issuer's host and port go to `127.0.0.1:hostPort`, and its CA is trusted. */
+  /** Chromium flags: the issuer's host and port go to `127.0.0.1:hostPort`, and its server key is trusted. */
   chromiumArgs: string[]
   /** A fetch for Node clients (openid-client's customFetch): the same route, trusting the same CA. */
   fetch: typeof fetch
@@ -19,6 +19,12 @@ export const spkiHash = (pem: string): string => createHash('sha256')
 const certificates = (pem: string): string[] =>
   pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []
 
+/** What a test trusts of an https issuer: its stack's CA (for Node) and the server's own certificate (Chromium). */
+export interface IssuerTrust {
+  ca: string
+  serverCertificate: string
+}
+
 /**
  * The compose stack's issuer is `https://auth.localhost:3001` for everyone: the consumer reaches it
  * on the compose network, a browser on the host on loopback. A test publishes the auth service on a
@@ -27,14 +33,13 @@ const certificates = (pem: string): string[] =>
  * Node by a connector that dials 127.0.0.1 while keeping the name for SNI, the certificate and the
  * `Host` header. Node trusts the stack's CA (`ca`); Chromium trusts the server's own certificate by
  * its public key (`--ignore-certificate-errors-spki-list`: Chromium matches it against the chain the
- * server presents, which may hold the leaf alone), and nothing else.
+ * server presents, which may hold the leaf alone), and nothing else. A plain-http issuer
+ * (`http://auth.localhost:3001`) takes no `trust`: the route alone.
  */
-export function issuerRoute (
-  issuer: string, hostPort: number, { ca, serverCertificate }: { ca: string, serverCertificate: string }
-): IssuerRoute {
+export function issuerRoute (issuer: string, hostPort: number, trust?: IssuerTrust): IssuerRoute {
   const url = new URL(issuer)
   const port = url.port || (url.protocol === 'https:' ? '443' : '80')
-  const connect = buildConnector({ ca })
+  const connect = buildConnector(trust === undefined ? {} : { ca: trust.ca })
   const agent = new Agent({
     connect: (options, callback) => {
       const routed = options.hostname === url.hostname && String(options.port) === port
@@ -48,7 +53,9 @@ export function issuerRoute (
   return {
     chromiumArgs: [
       `--host-resolver-rules=MAP ${url.hostname}:${port} 127.0.0.1:${hostPort}`,
-      `--ignore-certificate-errors-spki-list=${certificates(serverCertificate).map(spkiHash).join(',')}`
+      ...trust === undefined
+        ? []
+        : [`--ignore-certificate-errors-spki-list=${certificates(trust.serverCertificate).map(spkiHash).join(',')}`]
     ],
     fetch: (input, init) => fetch(input, { ...init, dispatcher } as RequestInit),
     close: () => dispatcher.close()

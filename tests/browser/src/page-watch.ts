@@ -55,6 +55,11 @@ export async function keptByPage (page: Page, context: BrowserContext): Promise<
   return [...storages, ...cookies, page.url()].join('\n')
 }
 
-/** Whether every address is on this machine: no request leaves 127.0.0.1 or localhost. */
-export const offMachine = (urls: readonly string[]) =>
-  urls.filter((url) => !['127.0.0.1', 'localhost'].includes(new URL(url).hostname))
+/**
+ * The addresses that are not on this machine: anything but 127.0.0.1, localhost and `*.localhost` (which
+ * browsers resolve to loopback themselves, RFC 6761).
+ */
+export const offMachine = (urls: readonly string[]) => urls.filter((url) => {
+  const { hostname } = new URL(url)
+  return !(hostname === '127.0.0.1' || hostname === 'localhost' || hostname.endsWith('.localhost'))
+})

@@ -1,12 +1,12 @@
 import { join } from 'node:path'
 import * as client from 'openid-client'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { startCallbackServer, type CallbackServer } from '@repo/service-harness/callback-server'
 import { FormBrowser, fromAddress } from '@repo/service-harness/form-browser'
 import { axeViolations, isBlocking } from '../src/axe.js'
-import { launchChromium } from '../src/chromium.js'
+import { browserSession } from '../src/chromium.js'
 import { showsLoginForm, signIn, signInWithKeyboard } from '../src/login-page.js'
 import { relyingParty } from '../src/relying-party.js'
 import { startServices, type Services } from '../src/services.js'
@@ -18,17 +18,9 @@ const JOHN = { userName: 'John', password: 'testpass' }
 describe('people log in through the browser: openid-client, the login page, Chromium', () => {
   let services: Services
   let callbacks: CallbackServer
-  // Launched by the first case rather than in beforeAll: without Chromium each case fails, naming what is missing.
-  let browser: Promise<Browser> | undefined
-  const contexts: BrowserContext[] = []
-
+  const browser = browserSession()
   /** A fresh browser profile: no cookies. */
-  const newPage = async (options: { bypassCSP?: boolean } = {}): Promise<Page> => {
-    browser ??= launchChromium()
-    const context = await (await browser).newContext(options)
-    contexts.push(context)
-    return context.newPage()
-  }
+  const newPage = (options: { bypassCSP?: boolean } = {}) => browser.newPage(options)
   const issuer = () => services.auth.url
   const web = () => relyingParty(issuer(), 'web-app', callbacks.uri('/callback'))
   /** The address `page` was sent back to at the callback server's `path`, once the page has loaded it. */
@@ -65,8 +57,7 @@ describe('people log in through the browser: openid-client, the login page, Chro
     for (const registered of clients) await registerBrowserClient(services.authEnv, registered)
   })
   afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()))
-    await (await browser?.catch(() => undefined))?.close()
+    await browser.close()
     await callbacks?.close()
     await services?.stop()
   })

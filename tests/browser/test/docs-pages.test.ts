@@ -1,23 +1,21 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../src/chromium.js'
+import { browserSession } from '../src/chromium.js'
 import { startServices, type Services } from '../src/services.js'
 import { operationsOf, renderedOperations } from '../src/swagger-ui.js'
 
 const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', 'docs', 'images')
 
 describe('the /docs pages in Chromium', () => {
-  // Launched by the first case rather than in beforeAll: without Chromium each case fails, naming what is missing.
-  let browser: Promise<Browser> | undefined
+  const browser = browserSession()
   let services: Services | undefined
 
   beforeAll(async () => {
     services = await startServices()
   })
   afterAll(async () => {
-    await (await browser?.catch(() => undefined))?.close()
+    await browser.close()
     await services?.stop()
   })
 
@@ -26,10 +24,8 @@ describe('the /docs pages in Chromium', () => {
     { service: 'consumer' as const, screenshot: 'consumer-docs.png', expected: ['GET /api/v1/protected', 'GET /api/v1/reports', 'POST /api/v1/reports'] }
   ])('render every operation of the $service service, fetching nothing from outside', async ({ service, screenshot, expected }) => {
     const { url, output } = services![service]
-    browser ??= launchChromium()
-    const context = await (await browser).newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     try {
-      const page = await context.newPage()
       const requested: string[] = []
       const failed: string[] = []
       page.on('request', (request) => { requested.push(request.url()) })
@@ -52,7 +48,7 @@ describe('the /docs pages in Chromium', () => {
         await page.screenshot({ path: join(SCREENSHOT_DIR, screenshot), fullPage: true })
       }
     } finally {
-      await context.close()
+      await page.context().close()
     }
   })
 })

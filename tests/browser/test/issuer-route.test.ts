@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -69,5 +70,32 @@ describe('issuerRoute: the issuer URL routed to the port a test published it on'
 
   it('names a CA by the SHA-256 of its public key', () => {
     expect(spkiHash(tls.ca)).toMatch(/^[A-Za-z0-9+/]{43}=$/)
+  })
+})
+
+describe('issuerRoute for a plain-http issuer (http://auth.localhost:3001): the route alone', () => {
+  const PLAIN_ISSUER = 'http://auth.localhost:3001'
+  const server = createHttpServer((request, response) => response.end(`host ${request.headers.host}`))
+  let port: number
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    port = (server.address() as AddressInfo).port
+  })
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('takes Node and Chromium to it with the issuer\'s Host header, and trusts no certificate', async () => {
+    const route = issuerRoute(PLAIN_ISSUER, port)
+    expect(route.chromiumArgs).toEqual([`--host-resolver-rules=MAP auth.localhost:3001 127.0.0.1:${port}`])
+    const browser = await launchChromium({ args: route.chromiumArgs })
+    try {
+      expect(await (await route.fetch(`${PLAIN_ISSUER}/x`)).text()).toBe('host auth.localhost:3001')
+      const page = await browser.newPage()
+      await page.goto(`${PLAIN_ISSUER}/x`)
+      expect(await page.textContent('body')).toBe('host auth.localhost:3001')
+    } finally {
+      await Promise.all([browser.close(), route.close()])
+    }
   })
 })

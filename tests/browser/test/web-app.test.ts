@@ -1,69 +1,15 @@
-import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { freePort } from '@repo/service-harness/free-port'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
-import { axeViolations, isBlocking } from '../src/axe.js'
-import { launchChromium } from '../src/chromium.js'
-import { showsLoginForm, signIn } from '../src/login-page.js'
-import { keptByPage, offMachine, watchPage } from '../src/page-watch.js'
 import { startServices, type Services } from '../src/services.js'
+import { webAppCases } from '../src/web-app-cases.js'
 import { startWebApp, webOrigin } from '../src/web-app.js'
-
-const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', 'docs', 'images')
-const JANE = { userName: 'Jane', password: 'pass123' }
-const JOHN = { userName: 'John', password: 'testpass' }
 
 describe('apps/web: a single-page app signs people in, calls the consumer, refreshes and signs out (Chromium)', () => {
   let services: Services
   let web: ServiceProcess
   let origin: string
-  let browser: Promise<Browser> | undefined
-  const contexts: BrowserContext[] = []
-
-  const tokenEndpoint = () => `${services.auth.url}/oauth/token`
-
-  /** A fresh browser profile (`bypassCSP` only where axe-core is injected), watched. */
-  const newPage = async (options: { bypassCSP?: boolean } = {}) => {
-    browser ??= launchChromium()
-    const context = await (await browser).newContext(options)
-    contexts.push(context)
-    const page = await context.newPage()
-    return { page, context, watch: watchPage(page, tokenEndpoint()) }
-  }
-
-  /** Checks the screen for accessibility (axe-core), naming it in the failure. */
-  const expectAccessible = async (page: Page, screen: string) => {
-    expect((await axeViolations(page)).filter(isBlocking), screen).toEqual([])
-  }
-
-  /** `UPDATE_SCREENSHOTS=1`: the screen as docs/images/web-<name>.png (apps/web/README.md shows them). */
-  const screenshot = async (page: Page, name: string) => {
-    if (process.env.UPDATE_SCREENSHOTS !== '1') return
-    await page.setViewportSize({ width: 800, height: 720 })
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `web-${name}.png`) })
-  }
-
-  const signedOutHeading = (page: Page) => page.getByRole('heading', { name: 'You are signed out' })
-  const reportsHeading = (page: Page) => page.getByRole('heading', { name: 'Reports', exact: true })
-
-  /** From the app's first screen through the auth service's login page, back to the signed-in screen. */
-  const signInThroughApp = async (page: Page, user: { userName: string, password: string }) => {
-    await page.goto(origin)
-    await signedOutHeading(page).waitFor()
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL((url) => url.origin === services.auth.url)
-    expect(await showsLoginForm(page)).toBe(true)
-    await signIn(page, user.userName, user.password)
-    await reportsHeading(page).waitFor()
-  }
-
-  /** Whether the auth service takes `refreshToken` from this client: its token endpoint's answer. */
-  const refreshWith = (refreshToken: string) => fetch(tokenEndpoint(), {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'web-app' })
-  })
 
   beforeAll(async () => {
     const webPort = await freePort()
@@ -79,163 +25,11 @@ describe('apps/web: a single-page app signs people in, calls the consumer, refre
     web = await startWebApp(webPort, { issuer: services.auth.url, consumerUrl: services.consumer.url })
   })
   afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close()))
-    await (await browser?.catch(() => undefined))?.close()
     await web?.stop()
     await services?.stop()
   })
 
-  it('signs Jane in, lists her reports and creates one; no token is kept anywhere but memory', async () => {
-    const { page, context, watch } = await newPage({ bypassCSP: true })
-    await page.goto(origin)
-    await signedOutHeading(page).waitFor()
-    await expectAccessible(page, 'signed out')
-    await screenshot(page, 'signed-out')
-    await signInThroughApp(page, JANE)
-    expect(new URL(page.url()).href).toBe(`${origin}/`)
-    await expect(page.getByText('You are signed in as Jane (role: write).').count()).resolves.toBe(1)
-    await expect(page.getByText('Your sign-in lets this page know who you are, read reports, and create reports.').count())
-      .resolves.toBe(1)
-    await expectAccessible(page, 'reports')
-
-    await page.getByLabel('Title').fill('Quarterly numbers')
-    await page.getByRole('button', { name: 'Create report' }).click()
-    await page.getByText('Report “Quarterly numbers” created.').waitFor()
-    await expect(page.getByRole('listitem').filter({ hasText: 'Quarterly numbers by you' }).count()).resolves.toBe(1)
-    await screenshot(page, 'reports')
-
-    const kept = await keptByPage(page, context)
-    expect(watch.tokens().length).toBeGreaterThanOrEqual(3)
-    for (const token of watch.tokens()) expect(kept).not.toContain(token)
-    expect(kept).not.toMatch(/code=|access_token|refresh_token|id_token/)
-    expect(offMachine(watch.requests)).toEqual([])
-  })
-
-  it('tells John, who may only read, that he may not create a report', async () => {
-    const { page, watch } = await newPage()
-    await signInThroughApp(page, JOHN)
-    await expect(page.getByText('Your sign-in lets this page know who you are and read reports.').count()).resolves.toBe(1)
-    await page.getByLabel('Title').fill('Not allowed')
-    await page.getByRole('button', { name: 'Create report' }).click()
-    await page.getByText('Your account may read reports but not create them. Ask an administrator for write access.')
-      .waitFor()
-    await expect(page.getByText('insufficient_scope').count()).resolves.toBe(0)
-    await screenshot(page, 'read-only')
-    // This context enforces the app's CSP: the page needed nothing it forbids.
-    expect(watch.cspViolations).toEqual([])
-  })
-
-  it('keeps working across several refreshes of a 5 s access token', async () => {
-    const { page, watch } = await newPage()
-    await signInThroughApp(page, JANE)
-    const refreshes = () => watch.grants.filter((grant) => grant === 'refresh_token').length
-    await vi.waitUntil(() => refreshes() >= 3, { timeout: 20_000, interval: 200 })
-    expect(watch.grants.filter((grant) => grant === 'authorization_code')).toHaveLength(1)
-
-    await page.getByLabel('Title').fill('After three refreshes')
-    await page.getByRole('button', { name: 'Create report' }).click()
-    await page.getByText('Report “After three refreshes” created.').waitFor()
-    expect(offMachine(watch.requests)).toEqual([])
-    expect(watch.cspViolations).toEqual([])
-  })
-
-  it('comes back signed in after a reload, without the password (prompt=none on the auth service\'s session)', async () => {
-    const { page, watch } = await newPage()
-    await signInThroughApp(page, JANE)
-    const before = watch.requests.length
-    await page.reload()
-    await reportsHeading(page).waitFor()
-    const after = watch.requests.slice(before)
-    expect(after.filter((url) => new URL(url).pathname === '/login')).toEqual([])
-    const authorize = after.find((url) => new URL(url).pathname === '/authorize')
-    expect(new URL(authorize as string).searchParams.get('prompt')).toBe('none')
-  })
-
-  it('signs out: the signed-out page, Back shows it again, and the old refresh token is refused', async () => {
-    const { page, context, watch } = await newPage({ bypassCSP: true })
-    await signInThroughApp(page, JANE)
-    const refreshToken = watch.refreshTokens.at(-1) as string
-    await page.getByRole('button', { name: 'Sign out' }).click()
-    await page.getByText('You have signed out.', { exact: false }).waitFor()
-    expect(watch.requests.some((url) => new URL(url).pathname === '/oauth/revoke')).toBe(true)
-    await expectAccessible(page, 'signed out after sign-out')
-
-    await page.goBack()
-    await signedOutHeading(page).waitFor()
-    await expect(reportsHeading(page).count()).resolves.toBe(0)
-    const refused = await refreshWith(refreshToken)
-    expect(refused.status).toBe(400)
-    expect(await refused.json()).toMatchObject({ error: 'invalid_grant' })
-    expect(await keptByPage(page, context)).not.toContain(refreshToken)
-  })
-
-  it('refuses a callback opened by hand or twice, with a sentence and a button', async () => {
-    const { page, watch } = await newPage({ bypassCSP: true })
-    await page.goto(`${origin}/callback?code=made-up&state=made-up`)
-    await page.getByText('This sign-in link has already been used or was not started from this page.',
-      { exact: false }).waitFor()
-    await expectAccessible(page, 'fault')
-    await screenshot(page, 'fault')
-    expect(watch.grants).toEqual([])
-
-    await signInThroughApp(page, JANE)
-    const callback = watch.requests.find((url) => url.startsWith(`${origin}/callback?`)) as string
-    await page.goto(callback)
-    await page.getByText('This sign-in link has already been used', { exact: false }).waitFor()
-    await page.getByRole('button', { name: 'Sign in again' }).click()
-    // The auth service's session is still there: straight back in.
-    await reportsHeading(page).waitFor()
-  })
-
-  it('says so when the auth service or the consumer cannot be reached', async () => {
-    const { page, context } = await newPage()
-    await signInThroughApp(page, JANE)
-    await context.route(`${services.consumer.url}/**`, (route) => route.abort('connectionrefused'))
-    await page.getByLabel('Title').fill('Into the void')
-    await page.getByRole('button', { name: 'Create report' }).click()
-    await page.getByText('The reports service cannot be reached right now.', { exact: false }).waitFor()
-    await context.unroute(`${services.consumer.url}/**`)
-    await page.getByRole('button', { name: 'Try again' }).click()
-    await reportsHeading(page).waitFor()
-
-    await context.route(`${services.auth.url}/**`, (route) => route.abort('connectionrefused'))
-    await page.reload()
-    await page.getByText('The sign-in service cannot be reached right now.', { exact: false }).waitFor()
-    await expect(page.getByRole('button', { name: 'Try again' }).count()).resolves.toBe(1)
-  })
-
-  it('refuses a callback whose iss is not the issuer (RFC 9207), before any token request', async () => {
-    const { page, context, watch } = await newPage()
-    await signInThroughApp(page, JANE)
-    let tampered = false
-    // Stands in for a mix-up attacker: with a session, /authorize redirects straight back to the app, naming
-    // another issuer. (Only a navigation's first request can be routed, so the reload's /authorize is.)
-    await context.route((url) => url.origin === services.auth.url && url.pathname === '/authorize', async (route) => {
-      const response = await route.fetch({ maxRedirects: 0 })
-      const location = new URL(response.headers().location as string)
-      location.searchParams.set('iss', 'http://127.0.0.1:1')
-      tampered = true
-      await route.fulfill({ response, headers: { ...response.headers(), location: location.href } })
-    })
-    const grantsBefore = watch.grants.length
-    await page.reload()
-    await page.getByText('The answer from the sign-in service could not be trusted', { exact: false }).waitFor()
-    expect(tampered).toBe(true)
-    expect(watch.grants.slice(grantsBefore).filter((grant) => grant === 'authorization_code')).toEqual([])
-    await expect(page.getByRole('button', { name: 'Sign in again' }).count()).resolves.toBe(1)
-  })
-
-  it('says the session has ended when the refresh token stops working, and offers to sign in again', async () => {
-    const { page, watch } = await newPage()
-    await signInThroughApp(page, JANE)
-    const revoked = await fetch(`${services.auth.url}/oauth/revoke`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: watch.refreshTokens.at(-1) as string, client_id: 'web-app' })
-    })
-    expect(revoked.status).toBe(200)
-    // The next scheduled refresh (a 5 s token: within about 4 s) is refused.
-    await page.getByText('Your session has ended. Please sign in again.').waitFor({ timeout: 10_000 })
-    await page.getByRole('button', { name: 'Sign in again' }).click()
-    await reportsHeading(page).waitFor()
-  })
+  webAppCases(() => ({
+    origin, issuer: services.auth.url, consumerUrl: services.consumer.url, fetch, chromiumArgs: []
+  }), { screenshots: true })
 })

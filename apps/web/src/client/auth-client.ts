@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { FAULTS, Fault, isNetworkError } from './faults.js'
+import { isLoopback } from './loopback.js'
 import type { PageConfig } from './page-config.js'
 import { savePendingSignIn, takePendingSignIn } from './pending.js'
 
@@ -17,8 +18,6 @@ export interface Tokens {
   scope: string | undefined
   sub: string
 }
-
-const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
 
 /** Calls oauth4webapi, turning "nothing answered" into the sentence a person reads. */
 async function reach<T> (call: () => Promise<T>): Promise<T> {
@@ -40,7 +39,7 @@ export class AuthClient {
     this.#options = insecure ? { [oauth.allowInsecureRequests]: true } : {}
   }
 
-  /** Reads the issuer's metadata; plain http only for an issuer on loopback (a local stack). */
+  /** Reads the issuer's metadata; plain http only for an issuer on loopback (a local stack, `*.localhost` too). */
   static async discover ({ issuer, clientId }: PageConfig): Promise<AuthClient> {
     const issuerUrl = new URL(issuer)
     const insecure = issuerUrl.protocol === 'http:' && isLoopback(issuerUrl)
