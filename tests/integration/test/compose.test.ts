@@ -20,7 +20,7 @@ const AUTH_MEMORY_MIB = 256
 const WEB_MEMORY_MIB = 96
 
 // With the TLS overlay: everything the default stack does, plus HTTPS between the services. The default
-// stack (plain http on loopback) is the browser suite's (tests/browser/test/compose-web-app.test.ts)
+// stack (plain http on loopback) is the browser suite's (tests/browser/test/compose.test.ts)
 // and the walkthrough's in .ci/run.
 describe.skipIf(!engine.ok)(`docker compose up with ${TLS_OVERLAY}: the pair in containers`, () => {
   let stack: ComposeStack
