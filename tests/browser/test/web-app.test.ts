@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { freePort } from '@repo/service-harness/free-port'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
+import { startWebApp, webOrigin } from '@repo/service-harness/web-app'
 import { startServices, type Services } from '../src/services.js'
 import { webAppCases } from '../src/web-app-cases.js'
-import { startWebApp, webOrigin } from '../src/web-app.js'
 
 describe('apps/web: a single-page app signs people in, calls the consumer, refreshes and signs out (Chromium)', () => {
   let services: Services

@@ -10,17 +10,20 @@ const SCRIPT = join(REPO_ROOT, 'scripts', 'walkthrough.sh')
 export interface WalkthroughTarget {
   authUrl: string
   consumerUrl: string
+  /** The browser app (WEB_URL); empty: its step is left out. */
+  webUrl: string
   /** The auth service's DATA_DIR: the clients CLI registers reports-bot in that database. */
   authDataDir: string
 }
 
 /** Runs `scripts/walkthrough.sh` against services on plain http, as beside `pnpm start`; never throws. */
 export function runWalkthrough (target: WalkthroughTarget): Promise<{ code: number, output: string }> {
-  const { authUrl, consumerUrl, authDataDir } = target
+  const { authUrl, consumerUrl, webUrl, authDataDir } = target
   const env = {
     ...process.env,
     AUTH_URL: authUrl,
     CONSUMER_URL: consumerUrl,
+    WEB_URL: webUrl,
     WAIT_SECONDS: '10',
     // The CLI the README names beside `pnpm start`, without pnpm: the built entry point, on the same database.
     CLIENTS_CLI: `${process.execPath} ${serviceEntry('auth-service', 'cli/clients')}`,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { call, login, tokenFor } from '@repo/service-harness/http'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
+import { startWebApp, webOrigin } from '@repo/service-harness/web-app'
 import { checkedSteps, readmeTranscript, runWalkthrough } from '../src/walkthrough-script.js'
 
 /**
@@ -15,6 +17,8 @@ describe('auth-service and consumer-service as processes', () => {
   let issuer: string
   let auth: ServiceProcess
   let consumer: ServiceProcess
+  /** The browser app, as compose's `web` service: the walkthrough checks its wiring too. */
+  let webUrl: string
   const started: ServiceProcess[] = []
 
   function startAuth (port = authPort, env: Record<string, string> = {}) {
@@ -30,9 +34,12 @@ describe('auth-service and consumer-service as processes', () => {
     issuer = `http://127.0.0.1:${authPort}`
     auth = startAuth()
     await auth.waitUntilReady()
+    const webPort = await freePort()
+    webUrl = webOrigin(webPort)
     consumer = startService('consumer-service', await freePort(), {
       ISSUER: issuer,
       DATA_DIR: consumerDir.path,
+      CORS_ORIGINS: webUrl,
       // Short cache times, so the outage below really exercises the stale-if-unreachable path.
       JWKS_CACHE_TTL: '2s',
       JWKS_COOLDOWN: '1s',
@@ -40,6 +47,11 @@ describe('auth-service and consumer-service as processes', () => {
     })
     started.push(consumer)
     await consumer.waitUntilReady()
+    // What compose's one-shot register-web-app does.
+    await registerBrowserClient({ ISSUER: issuer, DATA_DIR: authDir.path }, {
+      clientId: 'web-app', name: 'Reports web app', redirectUris: [`${webUrl}/callback`], postLogoutRedirectUris: [`${webUrl}/`]
+    })
+    started.push(await startWebApp(webPort, { issuer, consumerUrl: consumer.url }))
   })
 
   afterAll(async () => {
@@ -137,7 +149,7 @@ describe('auth-service and consumer-service as processes', () => {
       // Only in compose, where the auth service speaks HTTPS; and a new name each run.
       .filter((step) => !step.startsWith('ok    the compose stack\'s CA'))
     expect(readmeSteps).toContain('ok    a wrong password is refused: HTTP 401')
-    const target = () => ({ authUrl: auth.url, consumerUrl: consumer.url, authDataDir: authDir.path })
+    const target = () => ({ authUrl: auth.url, consumerUrl: consumer.url, webUrl, authDataDir: authDir.path })
     for (let run = 1; run <= 7; run++) {
       const { code, output } = await runWalkthrough(target())
       const passed = { run, code: 0, output: expect.stringContaining('walkthrough passed') }
@@ -151,7 +163,7 @@ describe('auth-service and consumer-service as processes', () => {
     const limited = startAuth(await freePort(), { LOGIN_RATE_LIMIT: '2/6s', SEED_DEMO_USERS: 'false' })
     await limited.waitUntilReady()
     const { code, output } = await runWalkthrough({
-      authUrl: limited.url, consumerUrl: consumer.url, authDataDir: authDir.path
+      authUrl: limited.url, consumerUrl: consumer.url, webUrl: '', authDataDir: authDir.path
     })
     expect({ code, output }).toMatchObject({ code: 0, output: expect.stringContaining('walkthrough passed') })
     const waited = '(LOGIN_RATE_LIMIT: logins per IP) refused a wrong password is refused'

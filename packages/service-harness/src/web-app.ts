@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { startProcess, type ServiceProcess } from '@repo/service-harness/service-process'
+import { startProcess, type ServiceProcess } from './service-process.js'
 
-/** apps/web's built server (`dist/server/server.js`), resolved through its package's exports. */
+/**
+ * apps/web's built server (`dist/server/server.js`), resolved through its package's exports. A suite
+ * that starts it lists `@repo/web` among its devDependencies, so turbo builds it first.
+ */
 const webServerEntry = () =>
   createRequire(join(import.meta.dirname, '..', '..', '..', 'apps', 'web', 'package.json')).resolve('@repo/web/server')
 
