@@ -121,7 +121,14 @@ export function validateAuthorizationRequest (raw: RawParameters, client: Client
   return {
     ok: true,
     parameters: {
-      clientId: client.clientId, redirectUri: redirect.uri, scope, state, nonce, codeChallenge, prompt, maxAge,
+      clientId: client.clientId,
+      redirectUri: redirect.uri,
+      scope,
+      state,
+      nonce,
+      codeChallenge,
+      prompt,
+      maxAge,
       ...dpopJkt === undefined ? {} : { dpopJkt }
     }
   }

@@ -33,8 +33,14 @@ describe('DPoP-bound tokens with oauth4webapi (DPOP_NONCE=true)', () => {
 
     // A machine client.
     const { secret } = await app.clients.add({
-      clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined, scope: 'reports:read',
-      audience: AUDIENCE, grantTypes: ['client_credentials'], dpopBoundAccessTokens: true
+      clientId: 'bot',
+      authMethod: 'client_secret_basic',
+      jwks: undefined,
+      jwksUri: undefined,
+      scope: 'reports:read',
+      audience: AUDIENCE,
+      grantTypes: ['client_credentials'],
+      dpopBoundAccessTokens: true
     }, Date.now())
     const bot: oauth.Client = { client_id: 'bot' }
     const botDpop = oauth.DPoP(bot, keyPair)
@@ -52,8 +58,12 @@ describe('DPoP-bound tokens with oauth4webapi (DPOP_NONCE=true)', () => {
     const verifier = oauth.generateRandomCodeVerifier()
     const authorizationUrl = new URL(as.authorization_endpoint as string)
     for (const [name, value] of Object.entries({
-      client_id: 'spa', redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'reports:read',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      client_id: 'spa',
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'reports:read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
       dpop_jkt: await spaDpop.calculateThumbprint()
     })) authorizationUrl.searchParams.set(name, value)
     const cookie = await sessionCookie(app, 'Jane', Date.now())

@@ -21,8 +21,13 @@ describe('DPoP on two replicas of one PostgreSQL database', () => {
     const env = { ...await engineEnv('postgres'), DPOP_NONCE: 'true' }
     const [first, second] = [await buildTestApp(env, { now: () => NOW }), await buildTestApp(env, { now: () => NOW })]
     const { secret } = await first.clients.add({
-      clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined, scope: 'reports:read',
-      audience: 'reports-api', grantTypes: ['client_credentials']
+      clientId: 'bot',
+      authMethod: 'client_secret_basic',
+      jwks: undefined,
+      jwksUri: undefined,
+      scope: 'reports:read',
+      audience: 'reports-api',
+      grantTypes: ['client_credentials']
     }, NOW)
     const authorization = basic('bot', secret as string)
     const key = await proofKey()

@@ -14,8 +14,13 @@ describe.each(ENGINES)('DPoP server nonces (DPOP_NONCE=true) on %s', (engine: En
     let clock = NOW
     const app = await buildTestApp({ ...await engineEnv(engine), DPOP_NONCE: 'true' }, { now: () => clock })
     const { secret } = await app.clients.add({
-      clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined, scope: 'reports:read',
-      audience: 'reports-api', grantTypes: ['client_credentials']
+      clientId: 'bot',
+      authMethod: 'client_secret_basic',
+      jwks: undefined,
+      jwksUri: undefined,
+      scope: 'reports:read',
+      audience: 'reports-api',
+      grantTypes: ['client_credentials']
     }, NOW)
     const request = (headers: Record<string, string> = {}) => app.inject({
       method: 'POST',

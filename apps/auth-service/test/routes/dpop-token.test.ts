@@ -17,8 +17,14 @@ const IAT_LEEWAY = 60 + 60
 /** A confidential machine client; its Authorization header. */
 async function machineClient (app: App, clientId: string, overrides: Partial<NewClient> = {}) {
   const { secret } = await app.clients.add({
-    clientId, authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined, scope: 'reports:read',
-    audience: 'reports-api', grantTypes: ['client_credentials'], ...overrides
+    clientId,
+    authMethod: 'client_secret_basic',
+    jwks: undefined,
+    jwksUri: undefined,
+    scope: 'reports:read',
+    audience: 'reports-api',
+    grantTypes: ['client_credentials'],
+    ...overrides
   }, NOW)
   return { authorization: basic(clientId, secret as string) }
 }

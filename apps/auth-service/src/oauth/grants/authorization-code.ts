@@ -69,7 +69,11 @@ export async function authorizationCodeGrant (
   const user = await app.users.findById(grant.userId)
   if (!user) throw new InvalidAuthorizationCodeError({ reason: 'the user no longer exists' })
   const { accessToken, expiresIn } = await app.signAccessToken({
-    sub: user.id, clientId: client.clientId, audience: client.audience, scope: grant.scope, role: user.role,
+    sub: user.id,
+    clientId: client.clientId,
+    audience: client.audience,
+    scope: grant.scope,
+    role: user.role,
     jkt: proof?.jkt
   })
   const answer: OAuthTokenResponse = {
