@@ -4,7 +4,7 @@ import { TOKEN_PATH } from '@repo/contracts/oauth'
 import type { NewClient } from '../../src/clients/client-store.js'
 import { addBrowserClient, codeFor, exchangeFields, tokenRequest, type App } from '../authorization/browser-flow.js'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
-import { ISSUER, suiteApp } from '../helper.js'
+import { ISSUER, buildTestApp, captureLogs, suiteApp } from '../helper.js'
 import { NOW, TOKEN_URL, makeProof, proofKey, unsignedProof, type ProofKey } from '../dpop/proofs.js'
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
@@ -190,5 +190,21 @@ describe.each(ENGINES)('DPoP at POST /oauth/token on %s', (engine: Engine) => {
       expect(exchanged.statusCode).toBe(200)
       expect(decodeJwt(exchanged.json().access_token).cnf).toEqual({ jkt: key.jkt })
     })
+  })
+})
+
+describe('DPoP refusals in the log', () => {
+  it('name the failed check; the proof never reaches the log', async () => {
+    const logs = captureLogs()
+    const app = await buildTestApp({}, { now: () => NOW, logger: logs.logger })
+    const headers = await machineClient(app, 'logged-bot')
+    const proof = await makeProof(await proofKey(), { claims: { htm: 'GET' } })
+    const response = await clientCredentials(app, { ...headers, dpop: proof })
+    expect(response.json()).toEqual(INVALID_PROOF)
+    const refusal = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'OAuth request refused')
+    expect(refusal).toMatchObject({ error: 'invalid_dpop_proof', reason: 'htm GET is not the request\'s method POST' })
+    const [, payload, signature] = proof.split('.')
+    for (const part of [payload, signature]) expect(logs.lines.join('')).not.toContain(part)
   })
 })
