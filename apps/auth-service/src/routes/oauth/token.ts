@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { DPOP_NONCE_HEADER } from '@repo/dpop/constants'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { OAuthTokenResponseSchema, TOKEN_PATH, TokenRequestSchema } from '@repo/contracts/oauth'
 import { authenticateClient, authenticatedClientId } from '../../oauth/authenticate-client.js'
@@ -8,7 +7,7 @@ import { clientCredentialsGrant } from '../../oauth/grants/client-credentials.js
 import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js'
 import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
 import { invalidRequest, UnsupportedGrantTypeError } from '../../oauth/oauth-errors.js'
-import { tokenRequestProof } from '../../oauth/token-request-proof.js'
+import { sendDpopNonce, tokenRequestProof } from '../../oauth/token-request-proof.js'
 import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
 import { clientIdOf } from './client-id-of.js'
 import type { OAuthRoutesOptions } from './options.js'
@@ -26,11 +25,7 @@ export async function tokenRoute (
 
   app.post(TOKEN_PATH, {
     config: credentialRateLimits('oauth', clientIdOf),
-    onSend (request, reply, payload, done) {
-      const nonce = app.dpop.currentNonce()
-      if (nonce !== undefined) reply.header(DPOP_NONCE_HEADER, nonce)
-      done(null, payload)
-    },
+    onSend: sendDpopNonce(app),
     schema: { body: TokenRequestSchema, response: { 200: OAuthTokenResponseSchema, ...OAUTH_ERROR_RESPONSES } }
   }, async (request, reply) => {
     const body = request.body
