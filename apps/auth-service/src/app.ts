@@ -11,6 +11,7 @@ import { authorizationCodesPlugin } from './plugins/authorization-codes.js'
 import { browserSessionsPlugin } from './plugins/browser-sessions.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
+import { dpopPlugin } from './plugins/dpop.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { publicClientCorsPlugin } from './plugins/public-client-cors.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
@@ -100,6 +101,13 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       sessions: { idleMs: config.sessionIdleTtlSeconds * 1000, absoluteMs: config.sessionTtlSeconds * 1000 }
     })
     await app.register(authorizationCodesPlugin)
+    await app.register(dpopPlugin, {
+      iatWindowSeconds: config.dpopIatWindowSeconds,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      nonce: config.dpopNonce,
+      noncePeriodMs: config.dpopNoncePeriodMs,
+      now
+    })
     await app.register(healthRoutes, {
       isReady: () => app.keyRing.signingKey() !== undefined,
       // Nearly every answer of this service needs its database: not ready while it is away.

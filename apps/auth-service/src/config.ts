@@ -77,6 +77,15 @@ export const AUTH_SETTINGS = {
    * reuse. At most a minute, as Okta allows: the longer it is, the longer a stolen, just-used token works.
    */
   refreshTokenReuseGraceMs: setting.duration('REFRESH_TOKEN_REUSE_GRACE', { default: '10s', unit: 'ms', max: '60s' }),
+  /**
+   * DPoP (RFC 9449) at the token endpoint: how far a proof's `iat` may be from now, either way (plus
+   * CLOCK_TOLERANCE); a proof's `jti` is remembered this long, so it bounds the replay store too.
+   */
+  dpopIatWindowSeconds: setting.duration('DPOP_IAT_WINDOW', { default: '60s', unit: 's', min: '1s', max: '10m' }),
+  /** Server nonces (RFC 9449 §8): every proof must carry a recent `DPoP-Nonce` of this service. */
+  dpopNonce: setting.boolean('DPOP_NONCE', { default: false }),
+  /** How long a nonce is current; the one before it is accepted for one period more. */
+  dpopNoncePeriodMs: setting.duration('DPOP_NONCE_PERIOD', { default: '5m', unit: 'ms', min: '10s', max: '1d' }),
   /** A browser session (single sign-on) not used for this long is over: the next login asks for the password. */
   sessionIdleTtlSeconds: setting.duration('SESSION_IDLE_TTL', { default: '30m', unit: 's', min: '1s', max: '30d' }),
   /** A browser session is over this long after its login, however used. */

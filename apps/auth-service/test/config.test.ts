@@ -32,6 +32,9 @@ describe('loadConfig', () => {
       refreshTokenIdleTtlSeconds: 86400,
       refreshTokenAbsoluteTtlSeconds: 2592000,
       refreshTokenReuseGraceMs: 10_000,
+      dpopIatWindowSeconds: 60,
+      dpopNonce: false,
+      dpopNoncePeriodMs: 300_000,
       sessionIdleTtlSeconds: 1800,
       sessionTtlSeconds: 36_000,
       loginRateLimits: {

@@ -104,6 +104,11 @@ export const IssuedAccessTokenClaimsSchema = Type.Object({
   ...REQUIRED_CLAIMS,
   nbf: Type.Integer({ minimum: 0 }),
   scope: Type.String(),
-  role: Type.Optional(RoleSchema)
+  role: Type.Optional(RoleSchema),
+  /**
+   * A DPoP-bound token (RFC 9449 §6.1): the RFC 7638 SHA-256 thumbprint of the key whose proofs must
+   * come with it. Absent on a bearer token.
+   */
+  cnf: Type.Optional(Type.Object({ jkt: Type.String({ minLength: 1 }) }, { additionalProperties: false }))
 }, { additionalProperties: false })
 export type IssuedAccessTokenClaims = Static<typeof IssuedAccessTokenClaimsSchema>

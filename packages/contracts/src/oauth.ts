@@ -56,7 +56,8 @@ export type RevocationRequest = Static<typeof RevocationRequestSchema>
 /** A successful token response (RFC 6749 §5.1). */
 export const OAuthTokenResponseSchema = Type.Object({
   access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
+  /** `DPoP` when the token is bound to the key of the request's DPoP proof (RFC 9449 §5). */
+  token_type: Type.Union([Type.Literal('Bearer'), Type.Literal('DPoP')]),
   expires_in: Type.Integer({ minimum: 1 }),
   scope: Type.String(),
   refresh_token: Type.Optional(Type.String()),
@@ -66,12 +67,14 @@ export const OAuthTokenResponseSchema = Type.Object({
 export type OAuthTokenResponse = Static<typeof OAuthTokenResponseSchema>
 
 /**
- * The error codes of RFC 6749 §5.2, the one RFC 7009 §2.2.1 adds, and `unsupported_response_type`
- * (§4.1.2.1), which the pushed authorization request endpoint answers in its body (RFC 9126 §2.3).
+ * The error codes of RFC 6749 §5.2, the one RFC 7009 §2.2.1 adds, `unsupported_response_type`
+ * (§4.1.2.1), which the pushed authorization request endpoint answers in its body (RFC 9126 §2.3),
+ * and the two of DPoP's token endpoint (RFC 9449 §5.10, §8).
  */
 export const OAUTH_ERROR_CODES = [
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
-  'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable', 'unsupported_response_type'
+  'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable', 'unsupported_response_type',
+  'invalid_dpop_proof', 'use_dpop_nonce'
 ] as const
 export type OAuthErrorCode = typeof OAUTH_ERROR_CODES[number]
 

@@ -14,6 +14,8 @@ export interface AuthorizationCodeGrant {
   nonce: string | undefined
   /** When the user entered their password, ms since the epoch. */
   authTime: number
+  /** `dpop_jkt` of the authorization request (RFC 9449 §10): the exchange needs a proof by that key. */
+  dpopJkt?: string | undefined
 }
 
 export type CodeRedemption<E> =
@@ -33,6 +35,7 @@ interface CodeRow {
   expires_at: number
   used_at: number | null
   refresh_family_id: string | null
+  dpop_jkt: string | null
 }
 
 /** At most 60 s (RFC 6749 §4.1.2 recommends 10 minutes at most; OAuth 2.1 and FAPI ask for less). */
@@ -64,10 +67,10 @@ export class AuthorizationCodeStore {
     await this.#db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now - KEEP_USED_MS])
     await this.#db.run(
       `INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, scope,
-         code_challenge, nonce, auth_time, issued_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+         code_challenge, nonce, auth_time, issued_at, expires_at, dpop_jkt)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [hashHandle(code), grant.clientId, grant.userId, grant.sessionId, grant.redirectUri, grant.scope,
-        grant.codeChallenge, grant.nonce ?? null, grant.authTime, now, now + CODE_LIFETIME_MS])
+        grant.codeChallenge, grant.nonce ?? null, grant.authTime, now, now + CODE_LIFETIME_MS, grant.dpopJkt ?? null])
     return code
   }
 
@@ -97,7 +100,8 @@ export class AuthorizationCodeStore {
         scope: row.scope,
         codeChallenge: row.code_challenge,
         nonce: row.nonce ?? undefined,
-        authTime: Number(row.auth_time)
+        authTime: Number(row.auth_time),
+        dpopJkt: row.dpop_jkt ?? undefined
       }
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false as const, reason: 'refused' as const, refusal }

@@ -18,4 +18,6 @@ export interface AuthorizationParameters {
   prompt: string[]
   /** OIDC `max_age`, seconds: an older login must be repeated. */
   maxAge: number | undefined
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (absent in requests stored before). */
+  dpopJkt?: string | undefined
 }

@@ -18,6 +18,8 @@ export type AuthorizationValidation =
 
 /** RFC 7636 §4.2: BASE64URL(SHA-256(verifier)) is 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+/** RFC 9449 §10: `dpop_jkt` is a JWK SHA-256 thumbprint (RFC 7638), 43 base64url characters. */
+const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 /** Longer `state` or `nonce` values are refused, not echoed. */
 const MAX_VALUE_LENGTH = 1000
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account'])
@@ -111,11 +113,23 @@ export function validateAuthorizationRequest (raw: RawParameters, client: Client
     return refuse('invalid_request', 'max_age must be a number of seconds')
   }
   const maxAge = maxAgeText === undefined ? undefined : Number(maxAgeText)
+  const dpopJkt = value('dpop_jkt')
+  if (dpopJkt !== undefined && !JWK_THUMBPRINT.test(dpopJkt)) {
+    return refuse('invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint: 43 base64url characters')
+  }
 
   return {
     ok: true,
     parameters: {
-      clientId: client.clientId, redirectUri: redirect.uri, scope, state, nonce, codeChallenge, prompt, maxAge
+      clientId: client.clientId,
+      redirectUri: redirect.uri,
+      scope,
+      state,
+      nonce,
+      codeChallenge,
+      prompt,
+      maxAge,
+      ...dpopJkt === undefined ? {} : { dpopJkt }
     }
   }
 }

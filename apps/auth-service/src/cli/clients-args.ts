@@ -34,6 +34,8 @@ export interface AddClientArgs {
   browser: BrowserRegistration | undefined
   /** `--if-absent`: a client of that id already registered is left as it is, and that is no error. */
   ifAbsent: boolean
+  /** `--require-dpop`: its every grant needs a DPoP proof (`dpop_bound_access_tokens`). */
+  requireDpop: boolean
 }
 
 export type ClientsCommand =
@@ -53,7 +55,7 @@ const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 /** Options that may be given more than once, each time adding a value. */
 const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
-  add: ['--public', '--third-party', '--require-par', '--if-absent'],
+  add: ['--public', '--third-party', '--require-par', '--if-absent', '--require-dpop'],
   list: ['--json']
 }
 const CLIENT_NAME_MAX_LENGTH = 100
@@ -267,12 +269,21 @@ function parseAdd (
   if ('problem' in browserOptions) return { command: 'usage', problem: browserOptions.problem }
   const { browser } = browserOptions
   const ifAbsent = flags.has('--if-absent')
+  const requireDpop = flags.has('--require-dpop')
   if (flags.has('--public')) {
     if (values.has('--auth') || keys) {
       return { command: 'usage', problem: '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file' }
     }
     return {
-      command: 'add', clientId, scope: scope.scope, audience, authMethod: 'none', keys: undefined, browser, ifAbsent
+      command: 'add',
+      clientId,
+      scope: scope.scope,
+      audience,
+      authMethod: 'none',
+      keys: undefined,
+      browser,
+      ifAbsent,
+      requireDpop
     }
   }
 
@@ -290,7 +301,9 @@ function parseAdd (
     return { command: 'usage', problem: `--jwks-uri and --jwks-file are for private_key_jwt, not ${auth}` }
   }
 
-  return { command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent }
+  return {
+    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop
+  }
 }
 
 /** Reads `clients <command> [...]`, checking every value that needs no file or database. */

@@ -46,7 +46,8 @@ export async function addClient (
       scope: args.scope,
       audience,
       grantTypes,
-      ...args.browser
+      ...args.browser,
+      dpopBoundAccessTokens: args.requireDpop
     }, now()))
   } catch (error) {
     if (!(error instanceof DuplicateClientError)) throw error
@@ -61,8 +62,9 @@ export async function addClient (
       (args.browser.thirdParty ? '; third-party (asks for consent)' : '') +
       (args.browser.requirePar ? '; pushed requests only' : '')
     : ''
+  const dpop = args.requireDpop ? '; DPoP-bound tokens only' : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
-    `grant ${grantTypes.join(' ')}${keys}${browser})`)
+    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -85,6 +87,7 @@ function listed (client: Client) {
           thirdParty: client.thirdParty,
           requirePar: client.requirePar
         }),
+    dpopBoundAccessTokens: client.dpopBoundAccessTokens,
     createdAt: client.createdAt
   }
 }
@@ -98,9 +101,9 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
     : client.redirectUris.join(' ') + (client.thirdParty ? ' (third-party)' : '') + (client.requirePar ? ' (PAR)' : '')
   const rows = clients.map((client) => [
     client.clientId, client.authMethod, client.scope, client.audience, keys(client), redirects(client),
-    formatTime(client.createdAt)
+    client.dpopBoundAccessTokens ? 'required' : 'allowed', formatTime(client.createdAt)
   ])
-  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'created']
+  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'created']
   for (const line of formatTable(header, rows)) print(line)
 }
 

@@ -25,6 +25,11 @@ export interface Client {
   thirdParty: boolean
   /** May start an authorization only through a pushed request (RFC 9126 §5, FAPI 2.0). */
   requirePar: boolean
+  /**
+   * `--require-dpop` (RFC 9449 §5.2 `dpop_bound_access_tokens`): every grant needs a DPoP proof; a
+   * bearer token is never issued to it.
+   */
+  dpopBoundAccessTokens: boolean
   createdAt: number
 }
 
@@ -42,6 +47,7 @@ interface ClientRow {
   post_logout_redirect_uris: string
   third_party: number
   require_par: number
+  dpop_bound_access_tokens: number
   created_at: number
 }
 
@@ -68,13 +74,15 @@ function fromRow (row: ClientRow): Client {
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
     thirdParty: row.third_party === 1,
     requirePar: row.require_par === 1,
+    dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
     createdAt: row.created_at
   }
 }
 
 /** A client to register; the browser-login members default to none (a machine client). */
-export type NewClient = Omit<Client, 'createdAt' | BrowserMember> & Partial<Pick<Client, BrowserMember>>
-type BrowserMember = 'clientName' | 'redirectUris' | 'postLogoutRedirectUris' | 'thirdParty' | 'requirePar'
+export type NewClient = Omit<Client, 'createdAt' | OptionalMember> & Partial<Pick<Client, OptionalMember>>
+type OptionalMember = 'clientName' | 'redirectUris' | 'postLogoutRedirectUris' | 'thirdParty' | 'requirePar'
+  | 'dpopBoundAccessTokens'
 
 /**
  * Registered clients. A client secret is 256 random bits, shown once: it is stored as its SHA-256
@@ -96,13 +104,14 @@ export class ClientStore {
     const changes = await this.#db.run(
       `INSERT INTO clients
          (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at,
-          client_name, redirect_uris, post_logout_redirect_uris, third_party, require_par)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (client_id) DO NOTHING`,
+          client_name, redirect_uris, post_logout_redirect_uris, third_party, require_par, dpop_bound_access_tokens)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (client_id) DO NOTHING`,
       [client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
         client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
         client.grantTypes.join(' '), now, client.clientName ?? null, JSON.stringify(client.redirectUris ?? []),
         JSON.stringify(client.postLogoutRedirectUris ?? []), client.thirdParty === true ? 1 : 0,
-        client.requirePar === true ? 1 : 0])
+        client.requirePar === true ? 1 : 0, client.dpopBoundAccessTokens === true ? 1 : 0])
     if (changes === 0) throw new DuplicateClientError(`a client ${client.clientId} already exists`)
     return { secret }
   }

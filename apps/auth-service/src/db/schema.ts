@@ -1,4 +1,20 @@
+import { DPOP_REPLAY_TABLE_SQL } from '@repo/dpop/replay-cache'
 import type { Migrations } from '@repo/service-kit/sql'
+
+/**
+ * DPoP (RFC 9449), the same SQL on both engines: the key a public client's refresh tokens and a
+ * code asked for with `dpop_jkt` are bound to; clients that must use it (`--require-dpop`); the
+ * proofs seen (their `jti`s, shared by replicas on PostgreSQL); and the one secret the server
+ * nonces are made with, the same on every replica (dpop/nonce-secret.ts).
+ */
+const DPOP = `ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
+   ALTER TABLE authorization_codes ADD COLUMN dpop_jkt TEXT;
+   ${DPOP_REPLAY_TABLE_SQL}
+   CREATE TABLE dpop_nonce_secret (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     secret TEXT NOT NULL
+   );`
 
 /** The SQLite schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
 const SQLITE = [
@@ -139,7 +155,8 @@ const SQLITE = [
      scope TEXT NOT NULL,
      granted_at INTEGER NOT NULL,
      PRIMARY KEY (user_id, client_id)
-   );`
+   );`,
+  DPOP
 ]
 
 /**
@@ -278,7 +295,8 @@ const POSTGRES = [
      scope TEXT NOT NULL,
      granted_at BIGINT NOT NULL,
      PRIMARY KEY (user_id, client_id)
-   );`
+   );`,
+  DPOP
 ]
 
 /** The auth service's schema on either engine. */

@@ -23,17 +23,29 @@ export const CodeFlowUnauthorizedError =
 /** The pushed authorization request endpoint's (RFC 9126 §2.3), with a message of its own. */
 export const UnsupportedResponseTypeError = createHttpError('unsupported_response_type', '%s', 400)
 export const InvalidScopeMessageError = createHttpError('invalid_scope', '%s', 400)
+/**
+ * DPoP at the token endpoint (RFC 9449 §5.10): a proof that fails a check (which one is for the log
+ * only), or none from a client registered with `--require-dpop`. `use_dpop_nonce` (§8): the proof
+ * lacks the current server nonce, which the answer's `DPoP-Nonce` header gives.
+ */
+export const InvalidDpopProofError = createHttpError('invalid_dpop_proof', '%s', 400)
+export const UseDpopNonceError =
+  createHttpError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', 400)
 
 const OAUTH_ERRORS = [
   InvalidRequestError, InvalidClientError, InvalidGrantError, UnauthorizedClientError, UnsupportedGrantTypeError,
   InvalidScopeError, InvalidAuthorizationCodeError, CodeFlowUnauthorizedError, UnsupportedResponseTypeError,
-  InvalidScopeMessageError
+  InvalidScopeMessageError, InvalidDpopProofError, UseDpopNonceError
 ]
 
 /** Whether `error` is one of the errors above: answered with its own code and description. */
 export function isOAuthError (error: unknown): error is HttpError {
   return OAUTH_ERRORS.some((OAuthError) => error instanceof OAuthError)
 }
+
+/** `invalid_dpop_proof` with one description for every failed check: `reason` says which, in the log. */
+export const invalidDpopProof = (reason: string) =>
+  new InvalidDpopProofError({ message: 'The DPoP proof is invalid', reason })
 
 /** `invalid_request` with `message` as its description. */
 export const invalidRequest = (message: string, reason?: string) => new InvalidRequestError({ message, reason })

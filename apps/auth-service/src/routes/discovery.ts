@@ -14,6 +14,7 @@ import {
 } from '@repo/contracts/authorization'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+import { DPOP_SIGNING_ALGS } from '@repo/dpop/constants'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { probeLogLevel } from '@repo/service-kit/logger'
 import type { JwksDocument } from '../keys/jwks-document.js'
@@ -68,7 +69,9 @@ export function buildAuthorizationServerMetadata (
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-    scopes_supported: ['openid', REPORTS_READ, REPORTS_WRITE]
+    scopes_supported: ['openid', REPORTS_READ, REPORTS_WRITE],
+    // RFC 9449 §5.1: the proofs the token endpoint (and the userinfo endpoint) accept.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS]
   }
 }
 

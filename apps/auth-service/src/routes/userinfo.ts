@@ -4,8 +4,11 @@ import { USERINFO_PATH } from '@repo/contracts/authorization'
 import { ErrorBodySchema } from '@repo/contracts/errors'
 import { parseScope } from '@repo/contracts/scopes'
 import { OPENID_SCOPE, UserinfoResponseSchema, type UserinfoResponse } from '@repo/contracts/userinfo'
+import { DPOP_ERRORS } from '@repo/dpop/constants'
+import { DpopProofError, type VerifiedProof } from '@repo/dpop/verify-proof'
 import { readBearerHeader } from '../userinfo/bearer-header.js'
 import { bearerRefusals } from '../userinfo/bearer-refusals.js'
+import { dpopRefusals } from '../userinfo/dpop-refusals.js'
 import { AccessTokenRejection, ownAccessTokens } from '../userinfo/own-access-tokens.js'
 
 export interface UserinfoRoutesOptions {
@@ -25,14 +28,31 @@ const namesAccessToken = (fields: unknown) =>
 /**
  * `GET|POST /userinfo` (OpenID Connect Core §5.3): the user an access token of this service was
  * issued for, as they are now. The token must come in the Authorization header (RFC 6750 §2.1);
- * one in the query or the form body is refused rather than read, as those end up in logs.
- * Every refusal is in userinfo/bearer-refusals.ts.
+ * one in the query or the form body is refused rather than read, as those end up in logs. A
+ * DPoP-bound token (`cnf.jkt`) comes as `Authorization: DPoP` with a proof by its key (RFC 9449 §7),
+ * never as a bearer token. Every refusal is in userinfo/bearer-refusals.ts and dpop-refusals.ts.
  */
 export async function userinfoRoutes (
   fastify: FastifyInstance, { issuer, clockToleranceSeconds, now }: UserinfoRoutesOptions
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const refusals = bearerRefusals(issuer)
+  const dpop = dpopRefusals(issuer)
+  const userinfoUrl = `${issuer}${USERINFO_PATH}`
+
+  /** The proof of a `DPoP` request (RFC 9449 §7.1): for this method and URL, with the token's hash. */
+  async function proofOf (request: FastifyRequest, accessToken: string): Promise<VerifiedProof> {
+    let proof
+    try {
+      proof = await app.dpop.proofOf(request.headers, { method: request.method, url: userinfoUrl, accessToken })
+    } catch (error) {
+      if (!(error instanceof DpopProofError)) throw error
+      if (error.code === DPOP_ERRORS.useNonce) throw dpop.useNonce(error.reason, app.dpop.currentNonce())
+      throw dpop.invalidProof(error.reason)
+    }
+    if (!proof) throw dpop.invalidProof('the DPoP scheme without a DPoP header')
+    return proof
+  }
   const verify = ownAccessTokens({ issuer, keyRing: app.keyRing, clockToleranceSeconds, now })
 
   // This scope only: a POST may carry a form (§5.3.1), read only to see whether it holds a token.
@@ -60,9 +80,14 @@ export async function userinfoRoutes (
       if (problem === 'no-credentials') throw refusals.missingToken(reason)
       throw problem === 'malformed' ? refusals.malformedHeader(reason) : refusals.invalidToken(reason)
     }
+    const proof = presented.scheme === 'DPoP' ? await proofOf(request, presented.token) : undefined
     const token = await verify(presented.token).catch((error: unknown) => {
       throw error instanceof AccessTokenRejection ? refusals.invalidToken(error.message, error.expired) : error
     })
+    // A bound token is worth nothing without its key (§7.2); an unbound one has no key to prove.
+    if (token.jkt !== undefined && proof === undefined) throw refusals.invalidToken('a DPoP-bound token sent as Bearer')
+    if (token.jkt === undefined && proof !== undefined) throw refusals.invalidToken('a bearer token sent as DPoP')
+    if (proof !== undefined && proof.jkt !== token.jkt) throw dpop.invalidProof('a proof by another key than cnf.jkt')
     if (!parseScope(token.scope).includes(OPENID_SCOPE)) {
       throw refusals.insufficientScope(OPENID_SCOPE, `scope "${token.scope}" has no ${OPENID_SCOPE}`)
     }

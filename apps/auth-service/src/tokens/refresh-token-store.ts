@@ -21,6 +21,11 @@ export interface RefreshGrant {
   scope: string
   /** The browser session (its `sid`) the login happened in: logging out revokes the family. */
   sessionId?: string | undefined
+  /**
+   * DPoP: the thumbprint of the key a public client's tokens are bound to (RFC 9449 §5): redeeming one
+   * takes a proof by that key. Every rotation's successor keeps it.
+   */
+  dpopJkt?: string | undefined
 }
 
 export type Redemption =
@@ -44,6 +49,7 @@ interface RefreshRow {
   /** The successor, sealed under a key only the plaintext of this token gives (successor-seal.ts). */
   successor_sealed: string | null
   session_id: string | null
+  dpop_jkt: string | null
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
@@ -110,7 +116,11 @@ export class RefreshTokenStore {
       const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
       const grant = {
-        userId: row.user_id, clientId: row.client_id, scope: row.scope, sessionId: row.session_id ?? undefined
+        userId: row.user_id,
+        clientId: row.client_id,
+        scope: row.scope,
+        sessionId: row.session_id ?? undefined,
+        dpopJkt: row.dpop_jkt ?? undefined
       }
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
@@ -179,10 +189,11 @@ export class RefreshTokenStore {
     const idleExpiresAt = Math.min(now + this.#lifetimes.idleMs, expiresAt)
     await sql.run(
       `INSERT INTO refresh_tokens
-         (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at, session_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+         (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at, session_id,
+          dpop_jkt)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, idleExpiresAt, expiresAt,
-        grant.sessionId ?? null])
+        grant.sessionId ?? null, grant.dpopJkt ?? null])
   }
 
   async #revokeFamily (sql: SqlQueryable, familyId: string, now: number): Promise<void> {

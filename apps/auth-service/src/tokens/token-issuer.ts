@@ -24,13 +24,15 @@ export interface AccessTokenGrant {
   audience: string
   scope: string
   role?: Role
+  /** DPoP: the thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 §6.1). */
+  jkt?: string | undefined
 }
 
 export type SignAccessToken = (grant: AccessTokenGrant) => Promise<{ accessToken: string, expiresIn: number }>
 
 /** Signs RFC 9068 access tokens with the key ring's active key. */
 export function createTokenIssuer ({ issuer, ttlSeconds, keyRing, now }: TokenIssuerOptions): SignAccessToken {
-  return async function signAccessToken ({ sub, clientId, audience, scope, role }) {
+  return async function signAccessToken ({ sub, clientId, audience, scope, role, jkt }) {
     const signing = keyRing.signingKey()
     if (!signing) throw new NoSigningKeyError()
     const issuedAt = Math.floor(now() / 1000)
@@ -46,7 +48,8 @@ export function createTokenIssuer ({ issuer, ttlSeconds, keyRing, now }: TokenIs
       jti: randomUUID(),
       client_id: clientId,
       scope,
-      ...(role ? { role } : {})
+      ...(role ? { role } : {}),
+      ...(jkt === undefined ? {} : { cnf: { jkt } })
     }
     const accessToken = await signing.sign(header, claims)
     return { accessToken, expiresIn: ttlSeconds }

@@ -6,6 +6,8 @@ import type { KeyRing } from '../keys/key-ring.js'
 export interface OwnAccessToken {
   sub: string
   scope: string
+  /** A DPoP-bound token's `cnf.jkt`: only a proof by that key may come with it. */
+  jkt: string | undefined
 }
 
 /** Why a token was not accepted: `expired` is the one cause a client is told (it then refreshes). */
@@ -64,10 +66,14 @@ export function ownAccessTokens (
       if (!(error instanceof errors.JOSEError)) throw error
       throw new AccessTokenRejection(`${error.code}: ${error.message}`, error instanceof errors.JWTExpired)
     }
-    const { sub, scope } = payload
+    const { sub, scope, cnf } = payload
     if (typeof sub !== 'string' || sub === '' || typeof scope !== 'string') {
       throw new AccessTokenRejection('sub or scope missing or not a string')
     }
-    return { sub, scope }
+    const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined
+    if (cnf !== undefined && (typeof jkt !== 'string' || jkt === '')) {
+      throw new AccessTokenRejection('a cnf without jkt')
+    }
+    return { sub, scope, jkt: jkt as string | undefined }
   }
 }

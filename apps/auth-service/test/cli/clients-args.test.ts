@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { clientIdProblem, jwksUriProblem, normalizeScope, parseClientsArgs } from '../../src/cli/clients-args.js'
 
 const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"] [--audience <aud>] [--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
-const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false } as const
+const basic = { command: 'add', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false, requireDpop: false } as const
 
 describe('clients CLI arguments', () => {
   it.each<[string[], ReturnType<typeof parseClientsArgs>]>([
@@ -27,6 +27,7 @@ describe('clients CLI arguments', () => {
     [['list', '--', '--json'], { command: 'list', json: true }],
     // An option's value is taken whatever it looks like (then checked).
     [['add', 'bot', '--audience', '--json'], { ...basic, clientId: 'bot', audience: '--json' }],
+    [['add', 'bot', '--require-dpop'], { ...basic, clientId: 'bot', requireDpop: true }],
     [['list'], { command: 'list', json: false }],
     [['list', '--json'], { command: 'list', json: true }],
     [['remove', 'bot'], { command: 'remove', clientId: 'bot' }],

@@ -22,7 +22,7 @@ async function context () {
 }
 
 const args = (overrides: Partial<AddClientArgs> = {}): AddClientArgs => ({
-  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false, ...overrides
+  clientId: 'reports-bot', scope: 'reports:read', audience: undefined, authMethod: 'client_secret_basic', keys: undefined, browser: undefined, ifAbsent: false, requireDpop: false, ...overrides
 })
 
 describe('clients commands', () => {
@@ -63,14 +63,14 @@ describe('clients commands', () => {
 
     await listClients(ctx, true)
     expect(JSON.parse(printed[2] as string)).toEqual([
-      { clientId: 'jwt-bot', authMethod: 'private_key_jwt', scope: 'reports:read reports:write', audience: 'consumer-service', grantTypes: ['client_credentials'], jwks: { keys: [jwk] }, createdAt: NOW },
-      { clientId: 'uri-bot', authMethod: 'private_key_jwt', scope: 'reports:read', audience: 'consumer-service', grantTypes: ['client_credentials'], jwksUri: 'https://bot.example/jwks', createdAt: NOW }
+      { clientId: 'jwt-bot', authMethod: 'private_key_jwt', scope: 'reports:read reports:write', audience: 'consumer-service', grantTypes: ['client_credentials'], jwks: { keys: [jwk] }, dpopBoundAccessTokens: false, createdAt: NOW },
+      { clientId: 'uri-bot', authMethod: 'private_key_jwt', scope: 'reports:read', audience: 'consumer-service', grantTypes: ['client_credentials'], jwksUri: 'https://bot.example/jwks', dpopBoundAccessTokens: false, createdAt: NOW }
     ])
     await listClients(ctx, false)
     expect(printed.slice(3).map((line) => line.split(/\s{2,}/))).toEqual([
-      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'created'],
-      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', '2030-01-01T00:00:00Z'],
-      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', '2030-01-01T00:00:00Z']
+      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'created'],
+      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', 'allowed', '2030-01-01T00:00:00Z'],
+      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', 'allowed', '2030-01-01T00:00:00Z']
     ])
   })
 
@@ -150,11 +150,25 @@ describe('clients commands', () => {
       audience: 'consumer-service',
       grantTypes: ['authorization_code', 'refresh_token'],
       ...browser,
+      dpopBoundAccessTokens: false,
       createdAt: NOW
     }])
     await listClients(ctx, false)
     expect(printed[3]?.split(/\s{2,}/)).toEqual(['spa', 'none', 'reports:read', 'consumer-service', '-',
-      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', '2030-01-01T00:00:00Z'])
+      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', 'allowed', '2030-01-01T00:00:00Z'])
+  })
+
+  it('adds a client with --require-dpop: stored, said, and listed', async () => {
+    const { ctx, printed } = await context()
+    await addClient(ctx, args({ clientId: 'bound-bot', requireDpop: true }))
+    expect(printed[0]).toBe('added client bound-bot (client_secret_basic; scope "reports:read"; audience consumer-service; ' +
+      'grant client_credentials; DPoP-bound tokens only)')
+    expect((await ctx.store.find('bound-bot'))?.dpopBoundAccessTokens).toBe(true)
+    await listClients(ctx, true)
+    expect(JSON.parse(printed[2] as string)).toMatchObject([{ clientId: 'bound-bot', dpopBoundAccessTokens: true }])
+    await listClients(ctx, false)
+    expect(printed[4]?.split(/\s{2,}/)).toEqual(['bound-bot', 'client_secret_basic', 'reports:read', 'consumer-service', '-', '-',
+      'required', '2030-01-01T00:00:00Z'])
   })
 
   it('adds a confidential browser client with a secret', async () => {

@@ -22,6 +22,7 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       postLogoutRedirectUris: [],
       thirdParty: false,
       requirePar: false,
+      dpopBoundAccessTokens: false,
       createdAt: T0
     })
   })
@@ -52,7 +53,8 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       redirectUris: ['http://127.0.0.1:8080/callback', 'https://app.example/cb?x=1'],
       postLogoutRedirectUris: ['https://app.example/'],
       thirdParty: true,
-      requirePar: true
+      requirePar: true,
+      dpopBoundAccessTokens: true
     }
     await clients.add(browser, T0)
     expect(await clients.find('spa')).toEqual({ ...browser, createdAt: T0 })

@@ -37,7 +37,9 @@ describe.each(ENGINES)('GET /authorize on %s', (engine: Engine) => {
       ['response_mode=fragment', { response_mode: 'fragment' }, 'invalid_request'],
       ['a scope the client may not have', { scope: 'admin' }, 'invalid_scope'],
       ['prompt=none with another value', { prompt: 'none login' }, 'invalid_request'],
-      ['a max_age that is not a number', { max_age: '-1' }, 'invalid_request']
+      ['a max_age that is not a number', { max_age: '-1' }, 'invalid_request'],
+      ['a dpop_jkt that is no JWK thumbprint', { dpop_jkt: 'x'.repeat(42) }, 'invalid_request'],
+      ['a dpop_jkt with a character outside base64url', { dpop_jkt: `${'x'.repeat(42)}=` }, 'invalid_request']
     ])('%s: %s with state and iss', async (_name, overrides, error) => {
       const clientId = `spa-${crypto.randomUUID()}`
       await addBrowserClient(app(), clientId)

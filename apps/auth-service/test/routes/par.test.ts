@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { PAR_PATH, PAR_REQUEST_URI_PREFIX } from '@repo/contracts/authorization'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
-import { buildTestApp } from '../helper.js'
+import { ISSUER, buildTestApp } from '../helper.js'
+import { NOW, makeProof, proofKey } from '../dpop/proofs.js'
 import {
   REDIRECT_URI, addBrowserClient, authorize, exchangeFields, expectClientRedirect, expectErrorPage, pkce,
   sessionCookie, tokenRequest, type App
@@ -52,6 +53,50 @@ describe.each(ENGINES)('POST /par on %s', (engine: Engine) => {
     expectErrorPage(await authorize(app, query, cookie))
   })
 
+  it('a pushed dpop_jkt binds the code: its exchange needs a proof by that key (RFC 9449 §10)', async () => {
+    const app = await buildTestApp(await engineEnv(engine), { now: () => NOW })
+    await addBrowserClient(app, 'par-dpop')
+    const key = await proofKey()
+    const { challenge, verifier } = pkce()
+    const pushed = await push(app, { ...pushedFields('par-dpop', challenge), dpop_jkt: key.jkt })
+    const query = new URLSearchParams({ client_id: 'par-dpop', request_uri: pushed.json().request_uri }).toString()
+    const response = await authorize(app, query, await sessionCookie(app, 'Jane', NOW))
+    const code = expectClientRedirect(response, { code: expect.any(String), state: 'pushed-state' }).get('code') as string
+    const without = await tokenRequest(app, exchangeFields('par-dpop', code, verifier))
+    expect(without.statusCode).toBe(400)
+    expect(without.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' })
+    const bound = await tokenRequest(app, exchangeFields('par-dpop', code, verifier), { dpop: await makeProof(key) })
+    expect(bound.statusCode).toBe(200)
+    expect(bound.json().token_type).toBe('DPoP')
+  })
+
+  it('a DPoP proof sent with the pushed request binds the code to its key (RFC 9449 §10.1)', async () => {
+    const app = await buildTestApp(await engineEnv(engine), { now: () => NOW })
+    await addBrowserClient(app, 'par-proof')
+    const key = await proofKey()
+    const { challenge, verifier } = pkce()
+    const atPar = { claims: { htu: `${ISSUER}${PAR_PATH}` } }
+    const pushed = await push(app, pushedFields('par-proof', challenge), { dpop: await makeProof(key, atPar) })
+    expect(pushed.statusCode).toBe(201)
+    const query = new URLSearchParams({ client_id: 'par-proof', request_uri: pushed.json().request_uri }).toString()
+    const response = await authorize(app, query, await sessionCookie(app, 'Jane', NOW))
+    const code = expectClientRedirect(response, { code: expect.any(String), state: 'pushed-state' }).get('code') as string
+    const without = await tokenRequest(app, exchangeFields('par-proof', code, verifier))
+    expect(without.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code is invalid' })
+    const bound = await tokenRequest(app, exchangeFields('par-proof', code, verifier), { dpop: await makeProof(key) })
+    expect(bound.statusCode).toBe(200)
+
+    // A dpop_jkt beside it must name the same key; a proof made for the token endpoint is no proof here.
+    const other = (await proofKey()).jkt
+    const mismatched = await push(app, { ...pushedFields('par-proof', challenge), dpop_jkt: other },
+      { dpop: await makeProof(key, atPar) })
+    expect(mismatched.statusCode).toBe(400)
+    expect(mismatched.json()).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' })
+    const forToken = await push(app, pushedFields('par-proof', challenge), { dpop: await makeProof(key) })
+    expect(forToken.statusCode).toBe(400)
+    expect(forToken.json()).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' })
+  })
+
   it('a request_uri of another client, unknown, or older than 60 s: the error page', async () => {
     let clock = Date.now()
     const app = await buildTestApp(await engineEnv(engine), { now: () => clock })
@@ -87,6 +132,7 @@ describe.each(ENGINES)('POST /par on %s', (engine: Engine) => {
     ['code_challenge_method=plain', { code_challenge_method: 'plain' }, 400, 'invalid_request'],
     ['response_type=token', { response_type: 'token' }, 400, 'unsupported_response_type'],
     ['a scope the client may not have', { scope: 'admin' }, 400, 'invalid_scope'],
+    ['a dpop_jkt that is no thumbprint', { dpop_jkt: 'abc' }, 400, 'invalid_request'],
     ['an unknown client', { client_id: 'nobody' }, 401, 'invalid_client'],
     ['the login\'s own client', { client_id: 'demo-client' }, 401, 'invalid_client']
   ])('refuses %s in JSON', async (_name, overrides, status, error) => {

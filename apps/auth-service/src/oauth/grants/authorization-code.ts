@@ -4,11 +4,18 @@ import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import { parseScope } from '@repo/contracts/scopes'
 import type { AuthenticatedClient } from '../authenticate-client.js'
 import { CodeFlowUnauthorizedError, InvalidAuthorizationCodeError, invalidRequest } from '../oauth-errors.js'
+import type { TokenRequestProof } from '../token-request-proof.js'
 
 export interface AuthorizationCodeRequest {
   code: string | undefined
   redirectUri: string | undefined
   codeVerifier: string | undefined
+}
+
+export interface AuthorizationCodeGrantOptions {
+  /** The request's DPoP proof: binds the access token, and a public client's refresh tokens. */
+  proof: TokenRequestProof
+  now: () => number
 }
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
@@ -26,10 +33,12 @@ export function verifierMatches (verifier: string, challenge: string): boolean {
  * `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.5): a code is exchanged once, by the client it
  * was issued to, with the same redirect URI and the PKCE verifier of its challenge. The answer: an
  * access token for the user, a refresh token when the client may refresh, an ID token for `openid`.
+ * A code asked for with `dpop_jkt` is exchanged only with a proof by that key (RFC 9449 §10); with a
+ * proof, the access token is bound to its key, and so are a public client's refresh tokens (§5).
  */
 export async function authorizationCodeGrant (
   app: FastifyInstance, request: FastifyRequest, authenticated: AuthenticatedClient,
-  { code, redirectUri, codeVerifier }: AuthorizationCodeRequest, now: () => number
+  { code, redirectUri, codeVerifier }: AuthorizationCodeRequest, { proof, now }: AuthorizationCodeGrantOptions
 ): Promise<OAuthTokenResponse> {
   const client = authenticated.client
   if (!client?.grantTypes.includes('authorization_code')) throw new CodeFlowUnauthorizedError()
@@ -42,6 +51,9 @@ export async function authorizationCodeGrant (
     if (grant.clientId !== client.clientId) return `code of client ${grant.clientId} presented by ${client.clientId}`
     if (grant.redirectUri !== redirectUri) return 'redirect_uri differs from the authorization request\'s'
     if (!verifierMatches(codeVerifier, grant.codeChallenge)) return 'code_verifier does not match the code_challenge'
+    if (grant.dpopJkt !== undefined && grant.dpopJkt !== proof?.jkt) {
+      return `a code bound to a DPoP key (dpop_jkt) ${proof ? 'with a proof by another key' : 'without a proof'}`
+    }
     return undefined
   })
   if (!redemption.ok) {
@@ -57,10 +69,15 @@ export async function authorizationCodeGrant (
   const user = await app.users.findById(grant.userId)
   if (!user) throw new InvalidAuthorizationCodeError({ reason: 'the user no longer exists' })
   const { accessToken, expiresIn } = await app.signAccessToken({
-    sub: user.id, clientId: client.clientId, audience: client.audience, scope: grant.scope, role: user.role
+    sub: user.id,
+    clientId: client.clientId,
+    audience: client.audience,
+    scope: grant.scope,
+    role: user.role,
+    jkt: proof?.jkt
   })
   const answer: OAuthTokenResponse = {
-    access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: grant.scope
+    access_token: accessToken, token_type: proof ? 'DPoP' : 'Bearer', expires_in: expiresIn, scope: grant.scope
   }
   if (parseScope(grant.scope).includes('openid')) {
     answer.id_token = await app.signIdToken({
@@ -69,7 +86,14 @@ export async function authorizationCodeGrant (
   }
   if (client.grantTypes.includes('refresh_token')) {
     const { refreshToken, familyId } = await app.refreshTokens.issueFamily(
-      { userId: user.id, clientId: client.clientId, scope: grant.scope, sessionId: grant.sessionId }, time)
+      {
+        userId: user.id,
+        clientId: client.clientId,
+        scope: grant.scope,
+        sessionId: grant.sessionId,
+        // A confidential client's refresh tokens need its credentials already: bound are only public ones'.
+        dpopJkt: client.authMethod === 'none' ? proof?.jkt : undefined
+      }, time)
     // The code came back while this exchange ran: what it issued is revoked, and this answer refused.
     if (!await app.authorizationCodes.recordFamily(code, familyId)) {
       await app.refreshTokens.revokeFamily(familyId, time)

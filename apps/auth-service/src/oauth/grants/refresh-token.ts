@@ -3,12 +3,15 @@ import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import type { HttpError } from '../../http-error.js'
 import { InvalidGrantError, invalidRequest } from '../oauth-errors.js'
 import { grantScope } from '../scope.js'
+import type { TokenRequestProof } from '../token-request-proof.js'
 
 export interface RefreshTokenRequest {
   /** The authenticated client's id. */
   clientId: string
   refreshToken: string | undefined
   scope: string | undefined
+  /** The request's DPoP proof: binds the new access token, and unlocks a bound refresh token. */
+  proof: TokenRequestProof
 }
 
 export interface RefreshTokenGrantOptions {
@@ -20,10 +23,12 @@ export interface RefreshTokenGrantOptions {
 /**
  * `refresh_token` (RFC 6749 §6): the token is rotated (its successor is in the answer) and a new
  * access token issued for its user. A used token presented again revokes its family, except a retry
- * within REFRESH_TOKEN_REUSE_GRACE, which gets the successor it was given before.
+ * within REFRESH_TOKEN_REUSE_GRACE, which gets the successor it was given before. A token bound to a
+ * DPoP key (a public client's, RFC 9449 §5) is redeemed only with a proof by that key.
  */
 export async function refreshTokenGrant (
-  app: FastifyInstance, request: FastifyRequest, { clientId, refreshToken, scope: requested }: RefreshTokenRequest,
+  app: FastifyInstance, request: FastifyRequest,
+  { clientId, refreshToken, scope: requested, proof }: RefreshTokenRequest,
   { audience, now }: RefreshTokenGrantOptions
 ): Promise<OAuthTokenResponse> {
   if (refreshToken === undefined) throw invalidRequest('refresh_token is required')
@@ -38,6 +43,12 @@ export async function refreshTokenGrant (
     // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
     if (grant.clientId !== clientId) {
       return new InvalidGrantError({ reason: `refresh token of client ${grant.clientId} presented by ${clientId}` })
+    }
+    // A stolen bound token is useless without the key; refused here, it stays unused for its owner.
+    if (grant.dpopJkt !== undefined && grant.dpopJkt !== proof?.jkt) {
+      return new InvalidGrantError({
+        reason: `a DPoP-bound refresh token ${proof ? 'with a proof by another key' : 'without a proof'}`
+      })
     }
     try {
       scope = grantScope(requested, grant.scope)
@@ -57,12 +68,14 @@ export async function refreshTokenGrant (
   }
   const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
   if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
-  const { accessToken, expiresIn } = await app.signAccessToken(
-    { sub: user.id, clientId, audience: registered?.audience ?? audience, scope, role: user.role })
+  const { accessToken, expiresIn } = await app.signAccessToken({
+    sub: user.id, clientId, audience: registered?.audience ?? audience, scope, role: user.role, jkt: proof?.jkt
+  })
   // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
   const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'
   request.log.info({ event, client_id: clientId, sub: user.id }, 'access token refreshed')
   app.metrics.tokenRequests.inc({ grant_type: 'refresh_token', outcome: 'ok' })
   const successor = redemption.refreshToken
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope, refresh_token: successor }
+  const tokenType = proof ? 'DPoP' : 'Bearer'
+  return { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope, refresh_token: successor }
 }

@@ -79,7 +79,8 @@ export async function continueAuthorization (
     scope,
     codeChallenge: parameters.codeChallenge,
     nonce: parameters.nonce,
-    authTime: session.authTime
+    authTime: session.authTime,
+    dpopJkt: parameters.dpopJkt
   }, time)
   request.log.info({ event: 'authorization_code_issued', client_id: client.clientId, sub: user.id, scope },
     'authorization code issued')

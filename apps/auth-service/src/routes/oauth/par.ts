@@ -8,8 +8,10 @@ import { validateAuthorizationRequest } from '../../authorization/authorization-
 import { authenticateClient } from '../../oauth/authenticate-client.js'
 import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
 import {
-  CodeFlowUnauthorizedError, InvalidScopeMessageError, UnsupportedResponseTypeError, invalidClient, invalidRequest
+  CodeFlowUnauthorizedError, InvalidScopeMessageError, UnsupportedResponseTypeError, invalidClient, invalidDpopProof,
+  invalidRequest
 } from '../../oauth/oauth-errors.js'
+import { oauthRequestProof, sendDpopNonce } from '../../oauth/token-request-proof.js'
 import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
 import { clientIdOf } from './client-id-of.js'
 import type { OAuthRoutesOptions } from './options.js'
@@ -20,13 +22,16 @@ const PushedRequestSchema = Type.Record(Type.String(), Type.String({ maxLength: 
 /**
  * `POST /par` (RFC 9126): an authenticated client pushes its authorization request and gets a
  * `request_uri` for `GET /authorize`, valid once within 60 s. The request is checked as the
- * authorization endpoint checks it, and its errors answered here, in JSON (RFC 9126 §2.3).
+ * authorization endpoint checks it, and its errors answered here, in JSON (RFC 9126 §2.3). A DPoP
+ * proof sent with it binds the code to its key, as `dpop_jkt` does (RFC 9449 §10.1).
  */
 export async function parRoute (fastify: FastifyInstance, { issuer, publicClientId, now }: OAuthRoutesOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const parEndpoint = `${issuer}${PAR_PATH}`
 
   app.post(PAR_PATH, {
     config: credentialRateLimits('oauth', clientIdOf),
+    onSend: sendDpopNonce(app),
     schema: {
       body: PushedRequestSchema,
       response: { 201: PushedAuthorizationResponseSchema, ...OAUTH_ERROR_RESPONSES }
@@ -53,7 +58,15 @@ export async function parRoute (fastify: FastifyInstance, { issuer, publicClient
       if (refusal.error === 'invalid_scope') throw new InvalidScopeMessageError({ message: refusal.description })
       throw new CodeFlowUnauthorizedError({ reason: refusal.description })
     }
-    const id = await app.pendingAuthorizations.create(validation.parameters,
+    let { parameters } = validation
+    const proof = await oauthRequestProof(app, request, parEndpoint)
+    if (proof !== undefined) {
+      if (parameters.dpopJkt !== undefined && parameters.dpopJkt !== proof.jkt) {
+        throw invalidDpopProof('dpop_jkt is not the thumbprint of the proof\'s key')
+      }
+      parameters = { ...parameters, dpopJkt: proof.jkt }
+    }
+    const id = await app.pendingAuthorizations.create(parameters,
       { pushed: true, lifetimeMs: PAR_LIFETIME_SECONDS * 1000 }, now())
     request.log.info({ event: 'authorization_request_pushed', client_id: client.clientId },
       'authorization request pushed')

@@ -7,18 +7,25 @@ import { clientCredentialsGrant } from '../../oauth/grants/client-credentials.js
 import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js'
 import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
 import { invalidRequest, UnsupportedGrantTypeError } from '../../oauth/oauth-errors.js'
+import { sendDpopNonce, tokenRequestProof } from '../../oauth/token-request-proof.js'
 import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
 import { clientIdOf } from './client-id-of.js'
 import type { OAuthRoutesOptions } from './options.js'
 
-/** `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then hands it to its grant (oauth/grants/). */
+/**
+ * `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, checks its DPoP proof if it sent
+ * one (token-request-proof.ts), then hands both to its grant (oauth/grants/). With DPOP_NONCE every
+ * answer, a refusal included, carries the current `DPoP-Nonce` (RFC 9449 §8).
+ */
 export async function tokenRoute (
   fastify: FastifyInstance, { issuer, audience, publicClientId, now }: OAuthRoutesOptions
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tokenEndpoint = `${issuer}${TOKEN_PATH}`
 
   app.post(TOKEN_PATH, {
     config: credentialRateLimits('oauth', clientIdOf),
+    onSend: sendDpopNonce(app),
     schema: { body: TokenRequestSchema, response: { 200: OAuthTokenResponseSchema, ...OAUTH_ERROR_RESPONSES } }
   }, async (request, reply) => {
     const body = request.body
@@ -27,13 +34,18 @@ export async function tokenRoute (
       { clients: app.clients, issuer, publicClientId, now }
     )
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    const proof = await tokenRequestProof(app, request, client, tokenEndpoint)
     if (body.grant_type === 'authorization_code') {
       const exchange = { code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier }
-      return authorizationCodeGrant(app, request, client, exchange, now)
+      return authorizationCodeGrant(app, request, client, exchange, { proof, now })
     }
-    if (body.grant_type === 'client_credentials') return clientCredentialsGrant(app, request, client, body.scope)
+    if (body.grant_type === 'client_credentials') {
+      return clientCredentialsGrant(app, request, client, body.scope, proof)
+    }
     if (body.grant_type === 'refresh_token') {
-      const grant = { clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope }
+      const grant = {
+        clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope, proof
+      }
       return refreshTokenGrant(app, request, grant, { audience, now })
     }
     if (body.grant_type === undefined) throw invalidRequest('grant_type is required')

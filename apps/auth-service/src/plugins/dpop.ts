@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { createNonceSource } from '@repo/dpop/nonce'
+import { MemoryReplayCache, SqlReplayCache } from '@repo/dpop/replay-cache'
+import { loadNonceSecret } from '../dpop/nonce-secret.js'
+import { createProofChecker, type ProofChecker } from '../dpop/proof-checker.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** DPoP proofs (RFC 9449): checked, their `jti`s remembered, and the server nonces. */
+    dpop: ProofChecker
+  }
+}
+
+export interface DpopPluginOptions {
+  iatWindowSeconds: number
+  clockToleranceSeconds: number
+  /** DPOP_NONCE: server nonces on. */
+  nonce: boolean
+  noncePeriodMs: number
+  /** Milliseconds since the epoch. */
+  now: () => number
+}
+
+/** At most this many proofs remembered in memory (about 150 bytes each, under 16 MiB in all). */
+export const MEMORY_REPLAY_CEILING = 100_000
+
+/**
+ * The DPoP proof checker. On PostgreSQL the seen proofs are in the database, so a proof accepted by
+ * one replica is a replay on every other; on SQLite (one process) they are in memory, at most
+ * MEMORY_REPLAY_CEILING of them: when that many are within their window, new proofs are refused.
+ */
+export const dpopPlugin = fp(async function dpop (
+  app: FastifyInstance, { iatWindowSeconds, clockToleranceSeconds, nonce, noncePeriodMs, now }: DpopPluginOptions
+) {
+  const replayCache = app.db.dialect === 'postgres'
+    ? new SqlReplayCache(app.db)
+    : new MemoryReplayCache({ maxEntries: MEMORY_REPLAY_CEILING })
+  const nonces = nonce
+    ? createNonceSource({ secret: await loadNonceSecret(app.db), periodMs: noncePeriodMs, now })
+    : undefined
+  app.decorate('dpop', createProofChecker({ iatWindowSeconds, clockToleranceSeconds, replayCache, nonces, now }))
+}, { name: 'dpop', dependencies: ['database'] })

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto'
+import type { SqlQueryable } from '@repo/service-kit/sql'
+
+/**
+ * Remembers each proof it is shown until the proof could no longer be accepted anyway (its `iat`
+ * plus the window), so that no proof is accepted twice (RFC 9449 §11.1).
+ */
+export interface ReplayCache {
+  /**
+   * Records `key` until `expiresAtMs`. `true`: first sighting, the proof may be accepted; `false`: seen
+   * before (a replay), or no room to remember it (then accepting it could let its replay through).
+   */
+  claim: (key: string, expiresAtMs: number, nowMs: number) => Promise<boolean>
+}
+
+/** The key of a proof: its `jti` within its key's thumbprint (two clients may pick the same jti). */
+export const replayKey = (jkt: string, jti: string): string =>
+  createHash('sha256').update(`${jkt}.${jti}`).digest('base64url')
+
+/**
+ * One process's replay cache, in memory, holding at most `maxEntries` proofs. When full of proofs that
+ * are all still within their window, it refuses new ones rather than forgetting one: forgetting would
+ * let that proof be replayed. Expired entries are dropped as time passes (oldest first: entries are
+ * kept in insertion order, and every entry lives the same window, give or take the clock tolerance).
+ * Each entry costs about 150 bytes (a 43-character key and a number in a Map), so the default
+ * 100 000 entries stay under 16 MiB.
+ */
+export class MemoryReplayCache implements ReplayCache {
+  readonly #entries = new Map<string, number>()
+  readonly #maxEntries: number
+
+  constructor ({ maxEntries = 100_000 }: { maxEntries?: number } = {}) {
+    this.#maxEntries = maxEntries
+  }
+
+  get size (): number {
+    return this.#entries.size
+  }
+
+  async claim (key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    this.#sweep(nowMs)
+    const seen = this.#entries.get(key)
+    if (seen !== undefined && seen > nowMs) return false
+    if (this.#entries.size >= this.#maxEntries) return false
+    this.#entries.set(key, expiresAtMs)
+    return true
+  }
+
+  /** Drops expired entries from the oldest on, stopping at the first live one. */
+  #sweep (nowMs: number): void {
+    for (const [key, expiresAt] of this.#entries) {
+      if (expiresAt > nowMs) break
+      this.#entries.delete(key)
+    }
+  }
+}
+
+/** The replay table, in each service's own migrations (SQL both engines run). */
+export const DPOP_REPLAY_TABLE_SQL = `CREATE TABLE dpop_proofs (
+     proof_key TEXT PRIMARY KEY,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX dpop_proofs_expires_at ON dpop_proofs (expires_at);`
+
+const PURGE_EVERY_MS = 60_000
+
+/**
+ * The replay cache of replicas that share a database: a proof accepted by one replica is a replay on
+ * every other. The primary key decides: of two inserts of one proof, exactly one changes a row. An
+ * expired row that is still there is taken over, not counted as a replay. Expired rows are deleted
+ * at most once a minute, by whichever replica claims next.
+ */
+export class SqlReplayCache implements ReplayCache {
+  readonly #db: SqlQueryable
+  #purgedAt = 0
+
+  constructor (db: SqlQueryable) {
+    this.#db = db
+  }
+
+  async claim (key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    if (nowMs - this.#purgedAt >= PURGE_EVERY_MS) {
+      this.#purgedAt = nowMs
+      await this.#db.run('DELETE FROM dpop_proofs WHERE expires_at <= $1', [nowMs])
+    }
+    const changed = await this.#db.run(
+      `INSERT INTO dpop_proofs (proof_key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (proof_key) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_proofs.expires_at <= $3`,
+      [key, expiresAtMs, nowMs])
+    return changed === 1
+  }
+}
