@@ -20,7 +20,7 @@ export const DPOP_POLICIES = ['allowed', 'required'] as const
 export type DpopPolicy = typeof DPOP_POLICIES[number]
 
 export interface TrustedIssuerSettings {
-  /** `TRUSTED_ISSUERS`: a JSON array of `{ issuer, audience?, jwks_uri?, dpop? }`, or issuer URLs separated by commas. */
+  /** `TRUSTED_ISSUERS`: a JSON array of `{ issuer, audience?, jwks_uri?, dpop? }`, or issuer URLs (commas). */
   trustedIssuers: string | undefined
   /** `ISSUER` and `JWKS_URL`: the one-issuer shorthand, used when `TRUSTED_ISSUERS` is not set. */
   issuer: string

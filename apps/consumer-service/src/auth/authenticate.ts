@@ -119,7 +119,8 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
   /** Exactly this token, verified before, while the key that verified it is still the issuer's. */
   const cachedToken = (token: string): Verified | undefined => {
     const cached = verifiedTokens.get(token, now())
-    return cached !== undefined && cached.trusted.keys.current(cached.kid, cached.alg) === cached.key ? cached : undefined
+    const current = cached !== undefined && cached.trusted.keys.current(cached.kid, cached.alg) === cached.key
+    return current ? cached : undefined
   }
   const verifyToken = async (token: string): Promise<Verified> => {
     const checked = check(token, await jwt.verify<Promise<object>>(token))

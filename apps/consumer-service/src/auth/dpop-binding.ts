@@ -26,7 +26,8 @@ export function bearerRefusal ({ claims, trusted }: Verified): DpopRejection | u
     return new DpopRejection('a DPoP-bound token sent as a bearer token', 'dpop_bound_as_bearer')
   }
   if (trusted.issuer.dpop === 'required') {
-    return new DpopRejection(`a bearer token from ${trusted.issuer.issuer}, whose tokens must be DPoP-bound`, 'dpop_required')
+    const reason = `a bearer token from ${trusted.issuer.issuer}, whose tokens must be DPoP-bound`
+    return new DpopRejection(reason, 'dpop_required')
   }
   return undefined
 }

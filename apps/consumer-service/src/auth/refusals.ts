@@ -60,9 +60,8 @@ function challenge (
   realm: string, scheme: Scheme, error: string, description: string, more: Record<string, string> = {}
 ): Headers {
   const attributes = { error, error_description: description, ...more }
-  return {
-    'www-authenticate': scheme === 'dpop' ? dpopChallenge(DPOP_SIGNING_ALGS, attributes) : bearerChallenge(realm, attributes)
-  }
+  const value = scheme === 'dpop' ? dpopChallenge(DPOP_SIGNING_ALGS, attributes) : bearerChallenge(realm, attributes)
+  return { 'www-authenticate': value }
 }
 
 /** 400: a token in the query string or a form body as well as the Authorization header. */
@@ -93,7 +92,9 @@ function dpopRefusal (realm: string, rejection: DpopRejection): Error {
     case 'dpop_required':
       // A bearer request: its own challenge, and the DPoP one that says how the token must come.
       return new InvalidToken({
-        'www-authenticate': [bearerChallenge(realm, { error: 'invalid_token', error_description: INVALID }), BARE_DPOP_CHALLENGE]
+        'www-authenticate': [
+          bearerChallenge(realm, { error: 'invalid_token', error_description: INVALID }), BARE_DPOP_CHALLENGE
+        ]
       })
   }
 }
@@ -139,7 +140,9 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
 
   return {
     noToken (request, { problem, reason, scheme = 'bearer' }) {
-      if (problem === 'no-credentials') return reject(request, 'missing_token', reason, new MissingToken(bareChallenges))
+      if (problem === 'no-credentials') {
+        return reject(request, 'missing_token', reason, new MissingToken(bareChallenges))
+      }
       const error = problem !== 'malformed-header'
         ? invalidToken(realm, false, scheme)
         : scheme === 'dpop'
@@ -161,7 +164,7 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
       // The error handler answers it as every database outage: 503 with Retry-After.
       if (isDatabaseUnavailable(error)) {
         metrics.jwtVerifications.inc({ outcome: 'unavailable', reason: 'replay_cache_unavailable' })
-        request.log.warn({ reason: error.message }, 'DPoP proof not checkable: the replay cache\'s database is away')
+        request.log.warn({ reason: error.message }, 'DPoP proof not checkable: the replay cache is away')
         return error
       }
       if (!(error instanceof Error)) return reject(request, 'other', String(error), invalidToken(realm, false, scheme))

@@ -29,7 +29,8 @@ const MAX_REPLAY_CACHE_SIZE = 10_000_000
 export function parseReplayCacheSize (value: string): number {
   const size = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN
   if (!Number.isSafeInteger(size) || size < 1 || size > MAX_REPLAY_CACHE_SIZE) {
-    fail(`DPOP_REPLAY_CACHE_SIZE must be a whole number from 1 to ${MAX_REPLAY_CACHE_SIZE}, got "${value.slice(0, 20)}"`)
+    const shown = value.slice(0, 20)
+    fail(`DPOP_REPLAY_CACHE_SIZE must be a whole number from 1 to ${MAX_REPLAY_CACHE_SIZE}, got "${shown}"`)
   }
   return size
 }

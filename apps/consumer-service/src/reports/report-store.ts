@@ -1,5 +1,7 @@
 import type { Report } from '@repo/contracts/reports'
-import { openSqlDatabase, type DatabaseLocation, type OpenSqlDatabaseOptions, type SqlDatabase } from '@repo/service-kit/sql'
+import {
+  openSqlDatabase, type DatabaseLocation, type OpenSqlDatabaseOptions, type SqlDatabase
+} from '@repo/service-kit/sql'
 import { CONSUMER_MIGRATIONS, DATABASE_FILE } from '../database/consumer-migrations.js'
 
 interface ReportRow {
