@@ -284,7 +284,8 @@ describe('the replay cache', () => {
     // Each proof is remembered for its 1 s window; the cache may hold 5.
     const app = await buildTestApp(issuer, { PUBLIC_URL, DPOP_IAT_WINDOW: '1s', CLOCK_TOLERANCE: '0s', DPOP_REPLAY_CACHE_SIZE: '5' }, { now: clock.now, logger })
     const key = await dpopKey()
-    const token = boundToken(issuer, key, { exp: now() + 3600 })
+    // Issued a little before the fake clock starts: with no clock tolerance, an iat a second ahead of it is refused.
+    const token = boundToken(issuer, key, { iat: now() - 10, nbf: now() - 10, exp: now() + 3600 })
     const perSecond: number[] = []
     for (let second = 0; second < 60; second++) {
       const iat = Math.floor(clock.ms / 1000)
