@@ -35,5 +35,8 @@ export function proof (key: DpopKey, { htm = 'GET', htu, token, iat, claims = {}
 }
 
 /** The headers of a DPoP request: the token under the DPoP scheme, and the proof. */
-export const dpopHeaders = (token: string, proofValue: string | string[]) =>
-  ({ authorization: `DPoP ${token}`, dpop: proofValue })
+export function dpopHeaders (token: string, proofValue: string): Record<string, string>
+export function dpopHeaders (token: string, proofValue: string[]): Record<string, string | string[]>
+export function dpopHeaders (token: string, proofValue: string | string[]): Record<string, string | string[]> {
+  return { authorization: `DPoP ${token}`, dpop: proofValue }
+}

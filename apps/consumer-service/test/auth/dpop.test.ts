@@ -137,7 +137,9 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
   it('answers a DPoP token without the route\'s scope 403 with a DPoP insufficient_scope challenge', async () => {
     const token = boundToken(suite.issuer(), keys.client, { scope: 'reports:read' })
     const response = await suite.app().inject({
-      method: 'POST', url: '/api/v1/reports', payload: { title: 'x' },
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: { title: 'x' },
       headers: dpopHeaders(token, await proof(keys.client, { htm: 'POST', htu: `${PUBLIC_URL}/api/v1/reports`, token }))
     })
     expect(response.statusCode).toBe(403)
@@ -159,7 +161,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
 
   it('counts DPoP accepts and refusals by reason', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    const read = async () => Object.fromEntries(samples((await suite.app().inject('/metrics')).body, 'jwt_verifications_total')
+    const read = async (): Promise<Record<string, number>> => Object.fromEntries(samples((await suite.app().inject('/metrics')).body, 'jwt_verifications_total')
       .map((line) => /reason="(\w+)"} (\d+)$/.exec(line) ?? []).map(([, reason, count]) => [reason, Number(count)]))
     const before = await read()
     const used = await proof(keys.client, { htu: URL, token })
@@ -172,6 +174,27 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     const moved = Object.fromEntries(Object.entries(after).filter(([reason, count]) => count !== (before[reason] ?? 0))
       .map(([reason, count]) => [reason, count - (before[reason] ?? 0)]))
     expect(moved).toEqual({ dpop: 1, dpop_replay: 1, dpop_key: 1, dpop_proof: 1, dpop_bound_as_bearer: 1 })
+  })
+})
+
+describe('the log of a DPoP refusal', () => {
+  it('says why a request was refused, and never holds the token or the proof', async () => {
+    const issuer = await fakeIssuer()
+    const { lines, logger } = captureLogs()
+    const app = await buildTestApp(issuer, { PUBLIC_URL }, { logger })
+    const key = await dpopKey()
+    const token = boundToken(issuer, key)
+    const once = await proof(key, { htu: URL, token })
+    const send = (headers: Record<string, string>) => app.inject({ url: '/api/v1/protected', headers })
+    expect((await send(dpopHeaders(token, once))).statusCode).toBe(200)
+    expect((await send(dpopHeaders(token, once))).statusCode).toBe(401)
+    expect((await send(bearer(token))).statusCode).toBe(401)
+    const reasons = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'access token rejected').map((line) => line.reason)
+    expect(reasons).toEqual([
+      'DpopRejection: the proof was used before (or the replay cache is full)',
+      'DpopRejection: a DPoP-bound token sent as a bearer token'
+    ])
+    for (const part of [...token.split('.'), ...once.split('.')]) expect(lines.join('')).not.toContain(part)
   })
 })
 
