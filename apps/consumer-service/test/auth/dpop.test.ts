@@ -1,14 +1,15 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
 import type {} from '@repo/service-harness/postgres-global-setup'
 import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { samples } from '@repo/service-harness/prometheus'
+import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
 import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, captureLogs, craftToken, fakeIssuer, manualClock, suiteApp, type FakeIssuer } from '../helper.js'
 import { dpopHeaders, dpopKey, proof, type DpopKey } from './dpop-client.js'
 
 const PUBLIC_URL = 'https://api.example.com'
-const URL = `${PUBLIC_URL}/api/v1/protected`
+const PROTECTED = `${PUBLIC_URL}/api/v1/protected`
 const ALGS = 'algs="ES256 EdDSA RS256 PS256"'
 const INVALID_PROOF = `DPoP ${ALGS}, error="invalid_dpop_proof", error_description="The DPoP proof is invalid"`
 const DPOP_INVALID_TOKEN = `DPoP ${ALGS}, error="invalid_token", error_description="The access token is invalid"`
@@ -41,7 +42,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
   it('accepts a bound token with a proof of its key, under the DPoP scheme in any case', async () => {
     const token = boundToken(suite.issuer(), keys.client)
     for (const scheme of ['DPoP', 'dpop', 'DPOP']) {
-      const response = await call({ authorization: `${scheme} ${token}`, dpop: await proof(keys.client, { htu: URL, token }) })
+      const response = await call({ authorization: `${scheme} ${token}`, dpop: await proof(keys.client, { htu: PROTECTED, token }) })
       expect(response.statusCode).toBe(200)
       expect(response.json().claims).toMatchObject({ sub: 'user-1' })
     }
@@ -50,38 +51,38 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
   it.each(['EdDSA', 'RS256', 'PS256'])('accepts a proof signed with %s', async (alg) => {
     const key = await dpopKey(alg)
     const token = boundToken(suite.issuer(), key)
-    expect((await call(dpopHeaders(token, await proof(key, { htu: URL, token })))).statusCode).toBe(200)
+    expect((await call(dpopHeaders(token, await proof(key, { htu: PROTECTED, token })))).statusCode).toBe(200)
   })
 
   it('checks htu without the request\'s query: a request with one is accepted with a proof for its path', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    expect((await call(dpopHeaders(token, await proof(keys.client, { htu: URL, token })), '/api/v1/protected?page=2')).statusCode).toBe(200)
+    expect((await call(dpopHeaders(token, await proof(keys.client, { htu: PROTECTED, token })), '/api/v1/protected?page=2')).statusCode).toBe(200)
   })
 
   it('refuses a replayed proof (the same jti): 401 invalid_dpop_proof', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    const once = await proof(keys.client, { htu: URL, token })
+    const once = await proof(keys.client, { htu: PROTECTED, token })
     expect((await call(dpopHeaders(token, once))).statusCode).toBe(200)
     await expectRefused(await call(dpopHeaders(token, once)), INVALID_PROOF)
   })
 
   it.each<[string, (token: string) => Promise<string>]>([
-    ['a proof for another method', (token) => proof(keys.client, { htm: 'POST', htu: URL, token })],
-    ['a proof for another URL', (token) => proof(keys.client, { htu: `${PUBLIC_URL}/api/v1/reports`, token })],
+    ['a proof for another method', (token) => proof(keys.client, { htm: 'POST', htu: PROTECTED, token })],
+    ['a proof for another PROTECTED', (token) => proof(keys.client, { htu: `${PUBLIC_URL}/api/v1/reports`, token })],
     ['a proof for another origin', (token) => proof(keys.client, { htu: 'https://other.example.com/api/v1/protected', token })],
-    ['a proof whose htu has a query', (token) => proof(keys.client, { htu: `${URL}?page=2`, token })],
-    ['a proof whose htu has a fragment', (token) => proof(keys.client, { htu: `${URL}#top`, token })],
-    ['a stale proof (iat 2 minutes ago)', (token) => proof(keys.client, { htu: URL, token, iat: now() - 120 })],
-    ['a proof from the future (iat in 2 minutes)', (token) => proof(keys.client, { htu: URL, token, iat: now() + 120 })],
-    ['a proof with the hash of another token', (token) => proof(keys.client, { htu: URL, token: `${token}x` })],
-    ['a proof without ath', (_token) => proof(keys.client, { htu: URL })],
-    ['a proof without jti', (token) => proof(keys.client, { htu: URL, token, claims: { jti: undefined } })],
-    ['a proof of typ JWT', (token) => proof(keys.client, { htu: URL, token, header: { typ: 'JWT' } })],
-    ['a proof whose jwk has its private members', (token) => proof(keys.client, { htu: URL, token, header: { jwk: keys.client.privateJwk } })],
-    ['a proof whose jwk is not the key that signed it', (token) => proof(keys.client, { htu: URL, token, header: { jwk: keys.other.publicJwk } })],
-    ['a proof with alg none', async (token) => craftToken({ alg: 'none', typ: 'dpop+jwt', jwk: keys.client.publicJwk }, { jti: 'j-none', htm: 'GET', htu: URL, iat: now(), ath: 'x' }, 'none')],
+    ['a proof whose htu has a query', (token) => proof(keys.client, { htu: `${PROTECTED}?page=2`, token })],
+    ['a proof whose htu has a fragment', (token) => proof(keys.client, { htu: `${PROTECTED}#top`, token })],
+    ['a stale proof (iat 2 minutes ago)', (token) => proof(keys.client, { htu: PROTECTED, token, iat: now() - 120 })],
+    ['a proof from the future (iat in 2 minutes)', (token) => proof(keys.client, { htu: PROTECTED, token, iat: now() + 120 })],
+    ['a proof with the hash of another token', (token) => proof(keys.client, { htu: PROTECTED, token: `${token}x` })],
+    ['a proof without ath', (_token) => proof(keys.client, { htu: PROTECTED })],
+    ['a proof without jti', (token) => proof(keys.client, { htu: PROTECTED, token, claims: { jti: undefined } })],
+    ['a proof of typ JWT', (token) => proof(keys.client, { htu: PROTECTED, token, header: { typ: 'JWT' } })],
+    ['a proof whose jwk has its private members', (token) => proof(keys.client, { htu: PROTECTED, token, header: { jwk: keys.client.privateJwk } })],
+    ['a proof whose jwk is not the key that signed it', (token) => proof(keys.client, { htu: PROTECTED, token, header: { jwk: keys.other.publicJwk } })],
+    ['a proof with alg none', async (token) => craftToken({ alg: 'none', typ: 'dpop+jwt', jwk: keys.client.publicJwk }, { jti: 'j-none', htm: 'GET', htu: PROTECTED, iat: now(), ath: 'x' }, 'none')],
     ['a proof MACed with HS256', async (token) => craftToken(
-      { alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } }, { jti: 'j-hs', htm: 'GET', htu: URL, iat: now(), ath: token }, { hmac: 'secret' })],
+      { alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } }, { jti: 'j-hs', htm: 'GET', htu: PROTECTED, iat: now(), ath: token }, { hmac: 'secret' })],
     ['a proof that is not a JWS', async () => 'not-a-proof'],
     ['a crafted huge proof', async () => `${'e'.repeat(9000)}.${'e'.repeat(10)}.${'e'.repeat(10)}`],
     ['a proof whose header nests 2000 levels deep', async () => `${Buffer.from(`{"jwk":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}`).toString('base64url')}.e30.c2ln`]
@@ -93,27 +94,27 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
   it('refuses a DPoP request without a DPoP header, and one with two', async () => {
     const token = boundToken(suite.issuer(), keys.client)
     await expectRefused(await call({ authorization: `DPoP ${token}` }), INVALID_PROOF)
-    const [first, second] = [await proof(keys.client, { htu: URL, token }), await proof(keys.client, { htu: URL, token })]
+    const [first, second] = [await proof(keys.client, { htu: PROTECTED, token }), await proof(keys.client, { htu: PROTECTED, token })]
     await expectRefused(await call(dpopHeaders(token, [first, second])), INVALID_PROOF)
     await expectRefused(await call(dpopHeaders(token, `${first}, ${second}`)), INVALID_PROOF)
   })
 
   it('refuses a proof signed by a key other than the one the token is bound to: 401 invalid_token', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    await expectRefused(await call(dpopHeaders(token, await proof(keys.other, { htu: URL, token }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
+    await expectRefused(await call(dpopHeaders(token, await proof(keys.other, { htu: PROTECTED, token }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
   })
 
   it('refuses a token bound to no key under the DPoP scheme: 401 invalid_token', async () => {
     const token = suite.issuer().token(suite.issuer().keys.ES256)
-    await expectRefused(await call(dpopHeaders(token, await proof(keys.client, { htu: URL, token }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
+    await expectRefused(await call(dpopHeaders(token, await proof(keys.client, { htu: PROTECTED, token }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
   })
 
   it('refuses a bad token with a good proof in the DPoP scheme: 401 invalid_token, and "expired" for an expired one', async () => {
     const issuer = suite.issuer()
     const forged = issuer.token(issuer.keys.ES256, { claims: { cnf: { jkt: keys.client.jkt } }, signer: issuer.keys.RS256.privateKey })
-    await expectRefused(await call(dpopHeaders(forged, await proof(keys.client, { htu: URL, token: forged }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
+    await expectRefused(await call(dpopHeaders(forged, await proof(keys.client, { htu: PROTECTED, token: forged }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
     const expired = boundToken(issuer, keys.client, { exp: now() - 120 })
-    const response = await call(dpopHeaders(expired, await proof(keys.client, { htu: URL, token: expired })))
+    const response = await call(dpopHeaders(expired, await proof(keys.client, { htu: PROTECTED, token: expired })))
     expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="invalid_token", error_description="The access token expired"`)
   })
 
@@ -121,7 +122,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     const token = boundToken(suite.issuer(), keys.client)
     await expectRefused(await call(bearer(token)), BEARER_REFUSED, 'The access token is invalid')
     // Also once the token is in the verified-token cache (from its second verification on).
-    for (let i = 0; i < 2; i++) expect((await call(dpopHeaders(token, await proof(keys.client, { htu: URL, token })))).statusCode).toBe(200)
+    for (let i = 0; i < 2; i++) expect((await call(dpopHeaders(token, await proof(keys.client, { htu: PROTECTED, token })))).statusCode).toBe(200)
     await expectRefused(await call(bearer(token)), BEARER_REFUSED, 'The access token is invalid')
   })
 
@@ -148,7 +149,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
 
   it('never answers 5xx to random DPoP headers', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    const valid = await proof(keys.client, { htu: URL, token })
+    const valid = await proof(keys.client, { htu: PROTECTED, token })
     const pieces = [valid, '.', '..', 'eyJ', 'e30', '=', ',', ' ', 'A'.repeat(300), valid.slice(0, 40), '\u00ff', '%00']
     let seed = 11
     const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
@@ -164,11 +165,11 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     const read = async (): Promise<Record<string, number>> => Object.fromEntries(samples((await suite.app().inject('/metrics')).body, 'jwt_verifications_total')
       .map((line) => /reason="(\w+)"} (\d+)$/.exec(line) ?? []).map(([, reason, count]) => [reason, Number(count)]))
     const before = await read()
-    const used = await proof(keys.client, { htu: URL, token })
+    const used = await proof(keys.client, { htu: PROTECTED, token })
     await call(dpopHeaders(token, used))
     await call(dpopHeaders(token, used))
-    await call(dpopHeaders(token, await proof(keys.other, { htu: URL, token })))
-    await call(dpopHeaders(token, await proof(keys.client, { htu: `${URL}x`, token })))
+    await call(dpopHeaders(token, await proof(keys.other, { htu: PROTECTED, token })))
+    await call(dpopHeaders(token, await proof(keys.client, { htu: `${PROTECTED}x`, token })))
     await call(bearer(token))
     const after = await read()
     const moved = Object.fromEntries(Object.entries(after).filter(([reason, count]) => count !== (before[reason] ?? 0))
@@ -184,7 +185,7 @@ describe('the log of a DPoP refusal', () => {
     const app = await buildTestApp(issuer, { PUBLIC_URL }, { logger })
     const key = await dpopKey()
     const token = boundToken(issuer, key)
-    const once = await proof(key, { htu: URL, token })
+    const once = await proof(key, { htu: PROTECTED, token })
     const send = (headers: Record<string, string>) => app.inject({ url: '/api/v1/protected', headers })
     expect((await send(dpopHeaders(token, once))).statusCode).toBe(200)
     expect((await send(dpopHeaders(token, once))).statusCode).toBe(401)
@@ -206,15 +207,15 @@ describe('the verified-token cache and DPoP', () => {
     const token = boundToken(issuer, key)
     const send = (proofValue: string) => app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, proofValue) })
     // Verified twice: from then on the cache holds the token.
-    expect((await send(await proof(key, { htu: URL, token }))).statusCode).toBe(200)
-    const last = await proof(key, { htu: URL, token })
+    expect((await send(await proof(key, { htu: PROTECTED, token }))).statusCode).toBe(200)
+    const last = await proof(key, { htu: PROTECTED, token })
     expect((await send(last)).statusCode).toBe(200)
     // Turn the issuer's JWKS off: only the cache can verify the token now; it still does.
     issuer.state.override = (_request, response) => { response.writeHead(503).end() }
-    expect((await send(await proof(key, { htu: URL, token }))).statusCode).toBe(200)
+    expect((await send(await proof(key, { htu: PROTECTED, token }))).statusCode).toBe(200)
     await expectRefused(await send(last), INVALID_PROOF)
-    await expectRefused(await send(await proof(other, { htu: URL, token })), DPOP_INVALID_TOKEN, 'The access token is invalid')
-    await expectRefused(await send(await proof(key, { htm: 'POST', htu: URL, token })), INVALID_PROOF)
+    await expectRefused(await send(await proof(other, { htu: PROTECTED, token })), DPOP_INVALID_TOKEN, 'The access token is invalid')
+    await expectRefused(await send(await proof(key, { htm: 'POST', htu: PROTECTED, token })), INVALID_PROOF)
   })
 })
 
@@ -228,7 +229,7 @@ describe('PUBLIC_URL', () => {
       url: '/api/v1/protected', headers: { ...dpopHeaders(token, await proof(key, { htu, token })), host: 'consumer.localhost:3000' }
     })
     expect((await send('http://consumer.localhost:3000/api/v1/protected')).statusCode).toBe(200)
-    await expectRefused(await send(URL), INVALID_PROOF)
+    await expectRefused(await send(PROTECTED), INVALID_PROOF)
   })
 
   it('when set, is the origin proofs must name, whatever Host the request came with', async () => {
@@ -261,7 +262,7 @@ describe('a trusted issuer\'s dpop policy', () => {
     const key = await dpopKey()
     for (const issuer of [strict, lax]) {
       const token = boundToken(issuer, key)
-      expect((await call(dpopHeaders(token, await proof(key, { htu: URL, token })))).statusCode).toBe(200)
+      expect((await call(dpopHeaders(token, await proof(key, { htu: PROTECTED, token })))).statusCode).toBe(200)
     }
   })
 })
@@ -293,7 +294,7 @@ describe('the replay cache', () => {
     ]
     const key = await dpopKey()
     const token = boundToken(issuer, key)
-    const once = await proof(key, { htu: URL, token })
+    const once = await proof(key, { htu: PROTECTED, token })
     const send = (app: App) => app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, once) })
     expect((await send(first)).statusCode).toBe(200)
     await expectRefused(await send(second), INVALID_PROOF)
@@ -315,7 +316,7 @@ describe('the replay cache', () => {
       let accepted = 0
       // Eight distinct proofs a second: five fit, three are refused rather than any forgotten.
       for (let i = 0; i < 8; i++) {
-        const response = await app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, await proof(key, { htu: URL, token, iat })) })
+        const response = await app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, await proof(key, { htu: PROTECTED, token, iat })) })
         if (response.statusCode === 200) accepted++
         else expect(response.headers['www-authenticate']).toBe(INVALID_PROOF)
       }
@@ -324,5 +325,30 @@ describe('the replay cache', () => {
     }
     expect(perSecond).toEqual(Array(60).fill(5))
     expect(lines.join('')).toContain('the proof was used before (or the replay cache is full)')
+  })
+})
+
+describe('the shared replay cache while PostgreSQL is away', () => {
+  it('answers a DPoP request 503 with Retry-After (neither accepted nor refused), and bearer tokens carry on', { timeout: 15_000 }, async () => {
+    const direct = new URL(await createTestDatabase(inject('postgresAdminUrl')))
+    const forwarder = await startTcpForwarder(direct.hostname, Number(direct.port))
+    onTestFinished(() => forwarder.close())
+    const url = new URL(direct)
+    url.port = String(forwarder.port)
+    const issuer = await fakeIssuer()
+    const app = await buildTestApp(issuer, { PUBLIC_URL, DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1s' })
+    const key = await dpopKey()
+    const token = boundToken(issuer, key)
+    const send = async () => app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, await proof(key, { htu: PROTECTED, token })) })
+    expect((await send()).statusCode).toBe(200)
+
+    await forwarder.down()
+    const response = await send()
+    expect([response.statusCode, response.headers['retry-after']]).toEqual([503, '2'])
+    expect(response.json()).toMatchObject({ code: 'temporarily_unavailable' })
+    expect((await app.inject({ url: '/api/v1/protected', headers: bearer(issuer.token()) })).statusCode).toBe(200)
+
+    await forwarder.up()
+    expect((await send()).statusCode).toBe(200)
   })
 })
