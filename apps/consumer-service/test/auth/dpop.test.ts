@@ -135,6 +135,27 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     }
   })
 
+  it('answers a DPoP value that is not a JWS 401 invalid_token, with a DPoP challenge', async () => {
+    await expectRefused(await call({ authorization: 'DPoP abc', dpop: 'a.b.c' }), DPOP_INVALID_TOKEN, 'The access token is invalid')
+  })
+
+  it('answers a DPoP token sent a second way (query or form) 400 invalid_request, with a DPoP challenge', async () => {
+    const token = boundToken(suite.issuer(), keys.client)
+    const challenge = `DPoP ${ALGS}, error="invalid_request", error_description="The access token must be sent in exactly one way: the Authorization header"`
+    const inQuery = await call(dpopHeaders(token, await proof(keys.client, { htu: PROTECTED, token })), `/api/v1/protected?access_token=${token}`)
+    expect([inQuery.statusCode, inQuery.headers['www-authenticate']]).toEqual([400, challenge])
+    const inForm = await suite.app().inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: {
+        ...dpopHeaders(token, await proof(keys.client, { htm: 'POST', htu: `${PUBLIC_URL}/api/v1/reports`, token })),
+        'content-type': 'application/x-www-form-urlencoded'
+      },
+      payload: `access_token=${token}&title=x`
+    })
+    expect([inForm.statusCode, inForm.headers['www-authenticate']]).toEqual([400, challenge])
+  })
+
   it('answers a DPoP token without the route\'s scope 403 with a DPoP insufficient_scope challenge', async () => {
     const token = boundToken(suite.issuer(), keys.client, { scope: 'reports:read' })
     const response = await suite.app().inject({
