@@ -5,11 +5,12 @@ import { healthRoutes } from '@repo/service-kit/health'
 import { fastifyOptions } from '@repo/service-kit/fastify-options'
 import { authenticate } from './auth/authenticate.js'
 import type { ConsumerConfig } from './config.js'
+import { replayCacheFor } from './dpop/replay-cache-for.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
 import { corsPlugin } from './plugins/cors.js'
+import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
-import { reportStorePlugin } from './plugins/report-store.js'
 import { apiRoutes } from './routes/api/index.js'
 
 const API_PREFIX = '/api/v1'
@@ -43,7 +44,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       requestTimeoutMs: config.requestTimeoutMs,
       now
     })
-    await app.register(reportStorePlugin, {
+    await app.register(databasePlugin, {
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       connectTimeoutMs: config.databaseConnectTimeoutMs,
@@ -65,6 +66,11 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       allowedAlgs: config.allowedAlgs,
       clockToleranceSeconds: config.clockToleranceSeconds,
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
+      dpop: {
+        publicUrl: config.publicUrl,
+        iatWindowSeconds: config.dpopIatWindowSeconds,
+        replayCache: replayCacheFor(config, app.database)
+      },
       now
     })
     await app.register(healthRoutes, {

@@ -5,6 +5,7 @@ import {
 } from '@repo/service-kit/service-settings'
 import { readSettings, setting, type SettingsOf } from '@repo/service-kit/settings'
 import { parseCorsOrigins } from './cors/cors-origins.js'
+import { parsePublicUrl, parseReplayCacheSize } from './dpop/dpop-settings.js'
 import { readTrustedIssuers, type TrustedIssuer } from './trusted-issuers.js'
 
 /** Variables renamed when both services moved to one name per concept and one duration syntax. */
@@ -72,6 +73,17 @@ export const CONSUMER_SETTINGS = {
   verifiedTokenCacheSeconds: setting.duration('VERIFIED_TOKEN_CACHE', { default: '60s', unit: 's', max: '1d' }),
   /** The origins whose scripts may call the API (CORS); none by default. */
   corsOrigins: setting.parsed('CORS_ORIGINS', { default: '', parse: parseCorsOrigins, fallback: [] }),
+  /**
+   * The origin clients call this service at, for DPoP proofs' `htu`; unset, each request's own
+   * scheme and Host (as TRUST_PROXY lets the service see them).
+   */
+  publicUrl: setting.parsed<string | undefined>('PUBLIC_URL', { parse: parsePublicUrl, fallback: undefined }),
+  /** How far a DPoP proof's `iat` may be from now (besides CLOCK_TOLERANCE): how long its jti is remembered. */
+  dpopIatWindowSeconds: setting.duration('DPOP_IAT_WINDOW', { default: '60s', unit: 's', min: '1s', max: '10m' }),
+  /** Without DATABASE_URL: the most DPoP proofs remembered in memory (about 150 bytes each). */
+  dpopReplayCacheSize: setting.parsed('DPOP_REPLAY_CACHE_SIZE', {
+    default: '100000', parse: parseReplayCacheSize, fallback: 100_000
+  }),
   ...DATABASE_SETTINGS,
   ...METRICS_SETTINGS,
   ...LOG_SETTINGS

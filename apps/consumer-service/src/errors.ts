@@ -4,7 +4,10 @@
  */
 export const REJECTION_REASONS = [
   'missing_token', 'malformed', 'header', 'typ', 'alg', 'untrusted_issuer', 'unknown_kid', 'unusable_key',
-  'signature', 'expired', 'claims', 'audience', 'scope', 'other'
+  'signature', 'expired', 'claims', 'audience', 'scope', 'other',
+  // DPoP (RFC 9449): the proof itself, its replay, a key other than the token's, a bound token sent as
+  // a bearer token, a bearer token from an issuer whose tokens must be DPoP-bound.
+  'dpop_proof', 'dpop_replay', 'dpop_key', 'dpop_bound_as_bearer', 'dpop_required'
 ] as const
 export type RejectionReason = typeof REJECTION_REASONS[number]
 
@@ -34,5 +37,22 @@ export class KeysUnavailable extends Error {
   constructor (message: string, retryAfterSeconds: number) {
     super(message)
     this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+export type DpopRejectionReason = Extract<RejectionReason, `dpop_${string}`>
+
+/**
+ * Why a request's DPoP proof, or the binding of its token to a key, was refused: for the log line and
+ * the metrics only (auth/refusals.ts answers with the generic challenge of its reason).
+ */
+export class DpopRejection extends Error {
+  override name = 'DpopRejection'
+  readonly code = 'ERR_DPOP_REJECTED'
+  readonly reason: DpopRejectionReason
+
+  constructor (message: string, reason: DpopRejectionReason) {
+    super(message)
+    this.reason = reason
   }
 }

@@ -9,10 +9,18 @@ export interface TrustedIssuer {
   audience: string
   /** Where its keys are; undefined means "discover from its metadata" (OIDC Discovery or RFC 8414). */
   jwksUrl: string | undefined
+  /**
+   * Whether its tokens may come as bearer tokens (`allowed`) or only DPoP-bound, each request with a
+   * proof of the key (`required`). A token bound to a key (`cnf`) is never accepted as a bearer token.
+   */
+  dpop: DpopPolicy
 }
 
+export const DPOP_POLICIES = ['allowed', 'required'] as const
+export type DpopPolicy = typeof DPOP_POLICIES[number]
+
 export interface TrustedIssuerSettings {
-  /** `TRUSTED_ISSUERS`: a JSON array of `{ issuer, audience?, jwks_uri? }`, or issuer URLs separated by commas. */
+  /** `TRUSTED_ISSUERS`: a JSON array of `{ issuer, audience?, jwks_uri?, dpop? }`, or issuer URLs (commas). */
   trustedIssuers: string | undefined
   /** `ISSUER` and `JWKS_URL`: the one-issuer shorthand, used when `TRUSTED_ISSUERS` is not set. */
   issuer: string
@@ -64,9 +72,12 @@ export function checkKeySourceUrl (
   return { insecure }
 }
 
-interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown }
+interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown, dpop?: unknown }
 
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string'
+const isDpopPolicy = (value: unknown): value is DpopPolicy | undefined =>
+  value === undefined || DPOP_POLICIES.some((policy) => policy === value)
+const ENTRY_SHAPE = '{ "issuer": string, "audience"?: string, "jwks_uri"?: string, "dpop"?: "allowed" | "required" }'
 
 function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
   if (value.trim().startsWith('[')) {
@@ -78,23 +89,24 @@ function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
     }
     if (!Array.isArray(entries)) return fail('TRUSTED_ISSUERS must be a JSON array')
     return entries.map((entry: IssuerEntry, index) => {
-      const known = ['issuer', 'audience', 'jwks_uri']
+      const known = ['issuer', 'audience', 'jwks_uri', 'dpop']
       const extra = typeof entry === 'object' && entry !== null
         ? Object.keys(entry).filter((key) => !known.includes(key))
         : []
       if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || extra.length > 0 ||
-        !isOptionalString(entry.audience) || !isOptionalString(entry.jwks_uri)) {
-        return fail(`TRUSTED_ISSUERS[${index}] must be { "issuer": string, "audience"?: string, "jwks_uri"?: string }`)
+        !isOptionalString(entry.audience) || !isOptionalString(entry.jwks_uri) || !isDpopPolicy(entry.dpop)) {
+        return fail(`TRUSTED_ISSUERS[${index}] must be ${ENTRY_SHAPE}`)
       }
       return {
         issuer: entry.issuer,
         audience: (entry.audience as string | undefined) ?? defaultAudience,
-        jwksUrl: entry.jwks_uri as string | undefined
+        jwksUrl: entry.jwks_uri as string | undefined,
+        dpop: (entry.dpop as DpopPolicy | undefined) ?? 'allowed'
       }
     })
   }
   return value.split(',').map((issuer) => issuer.trim()).filter((issuer) => issuer.length > 0)
-    .map((issuer) => ({ issuer, audience: defaultAudience, jwksUrl: undefined }))
+    .map((issuer): TrustedIssuer => ({ issuer, audience: defaultAudience, jwksUrl: undefined, dpop: 'allowed' }))
 }
 
 /**
@@ -103,7 +115,7 @@ function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
  */
 export function readTrustedIssuers (settings: TrustedIssuerSettings): { issuers: TrustedIssuer[], warnings: string[] } {
   const issuers = settings.trustedIssuers === undefined
-    ? [{ issuer: settings.issuer, audience: settings.audience, jwksUrl: settings.jwksUrl }]
+    ? [{ issuer: settings.issuer, audience: settings.audience, jwksUrl: settings.jwksUrl, dpop: 'allowed' as const }]
     : parseList(settings.trustedIssuers, settings.audience)
   const name = settings.trustedIssuers === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS'
   if (issuers.length === 0) fail('TRUSTED_ISSUERS must name at least one issuer')

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       tls: undefined,
       requestTimeoutMs: 10_000,
       trustProxy: [],
-      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: undefined }],
+      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: undefined, dpop: 'allowed' }],
       audience: 'consumer-service',
       allowedAlgs: ['RS256', 'ES256', 'EdDSA'],
       allowInsecureIssuers: false,
@@ -21,6 +21,9 @@ describe('loadConfig', () => {
       jwksMaxStaleSeconds: 3600,
       verifiedTokenCacheSeconds: 60,
       corsOrigins: [],
+      publicUrl: undefined,
+      dpopIatWindowSeconds: 60,
+      dpopReplayCacheSize: 100_000,
       dataDir: './data',
       databaseUrl: undefined,
       databaseConnectTimeoutMs: 5000,
@@ -45,7 +48,7 @@ describe('loadConfig', () => {
       VERIFIED_TOKEN_CACHE: '0'
     })
     expect(config).toMatchObject({
-      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: 'http://localhost:3001/.well-known/jwks.json' }],
+      issuers: [{ issuer: 'http://localhost:3001', audience: 'consumer-service', jwksUrl: 'http://localhost:3001/.well-known/jwks.json', dpop: 'allowed' }],
       allowedAlgs: ['ES256', 'EdDSA'],
       clockToleranceSeconds: 10,
       jwksCacheTtlSeconds: 600,
@@ -92,7 +95,7 @@ describe('loadConfig', () => {
     ['http://[::1]:3001', 'IPv6 loopback'],
     ['https://idp.example.com/realms/demo/', 'https, with the trailing slash some issuers have']
   ])('accepts the issuer %s (%s)', (issuer) => {
-    expect(loadConfig({ ISSUER: issuer }).issuers).toEqual([{ issuer, audience: 'consumer-service', jwksUrl: undefined }])
+    expect(loadConfig({ ISSUER: issuer }).issuers).toEqual([{ issuer, audience: 'consumer-service', jwksUrl: undefined, dpop: 'allowed' }])
   })
 
   it('reads several trusted issuers, each with its own audience and JWKS URL if it says so', () => {
@@ -104,11 +107,24 @@ describe('loadConfig', () => {
       ])
     })
     expect(config.issuers).toEqual([
-      { issuer: 'https://kc.example.com/realms/demo', audience: 'reports-api', jwksUrl: undefined },
-      { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://reports.example.com', jwksUrl: 'https://tenant.eu.auth0.com/.well-known/jwks.json' }
+      { issuer: 'https://kc.example.com/realms/demo', audience: 'reports-api', jwksUrl: undefined, dpop: 'allowed' },
+      { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://reports.example.com', jwksUrl: 'https://tenant.eu.auth0.com/.well-known/jwks.json', dpop: 'allowed' }
     ])
     expect(loadConfig({ TRUSTED_ISSUERS: 'https://a.example.com, http://127.0.0.1:3001' }).issuers.map(({ issuer }) => issuer))
       .toEqual(['https://a.example.com', 'http://127.0.0.1:3001'])
+  })
+
+  it('reads each trusted issuer\'s DPoP policy (allowed unless it says required) and the DPoP settings', () => {
+    const config = loadConfig({
+      TRUSTED_ISSUERS: JSON.stringify([
+        { issuer: 'https://a.example.com', dpop: 'required' }, { issuer: 'https://b.example.com', dpop: 'allowed' }, { issuer: 'https://c.example.com' }
+      ]),
+      PUBLIC_URL: 'https://API.example.com:443/',
+      DPOP_IAT_WINDOW: '2m',
+      DPOP_REPLAY_CACHE_SIZE: '5000'
+    })
+    expect(config.issuers.map(({ dpop }) => dpop)).toEqual(['required', 'allowed', 'allowed'])
+    expect(config).toMatchObject({ publicUrl: 'https://api.example.com', dpopIatWindowSeconds: 120, dpopReplayCacheSize: 5000 })
   })
 
   it('allows plain http to another host only when told to, and warns', () => {
@@ -158,6 +174,18 @@ describe('loadConfig', () => {
     [{ TRUSTED_ISSUERS: '[{"issuer": 1}]' }, /TRUSTED_ISSUERS\[0\] must be/],
     [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "jwksUri": "x"}]' }, /TRUSTED_ISSUERS\[0\] must be/],
     [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com"}' }, /TRUSTED_ISSUERS is not valid JSON/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "dpop": "always"}]' }, /TRUSTED_ISSUERS\[0\] must be .*"dpop"\?: "allowed" \| "required"/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "dpop": true}]' }, /TRUSTED_ISSUERS\[0\] must be/],
+    [{ PUBLIC_URL: 'api.example.com' }, /PUBLIC_URL must be an absolute URL/],
+    [{ PUBLIC_URL: 'ftp://api.example.com' }, /PUBLIC_URL must be an http\(s\) URL/],
+    [{ PUBLIC_URL: 'https://api.example.com/v1' }, /PUBLIC_URL must be an origin/],
+    [{ PUBLIC_URL: 'https://api.example.com/?' }, /PUBLIC_URL must be an origin/],
+    [{ PUBLIC_URL: 'https://user@api.example.com' }, /PUBLIC_URL must be an origin/],
+    [{ DPOP_IAT_WINDOW: '0s' }, /DPOP_IAT_WINDOW must be 1s to 10m/],
+    [{ DPOP_IAT_WINDOW: '1h' }, /DPOP_IAT_WINDOW must be 1s to 10m/],
+    [{ DPOP_REPLAY_CACHE_SIZE: '0' }, /DPOP_REPLAY_CACHE_SIZE must be a whole number from 1 to 10000000/],
+    [{ DPOP_REPLAY_CACHE_SIZE: '1e5' }, /DPOP_REPLAY_CACHE_SIZE must be a whole number/],
+    [{ DPOP_REPLAY_CACHE_SIZE: '20000000' }, /DPOP_REPLAY_CACHE_SIZE must be a whole number/],
     [{ TRUSTED_ISSUERS: 'https://a.example.com, https://a.example.com' }, /names https:\/\/a.example.com twice/],
     [{ TRUSTED_ISSUERS: ' , ' }, /at least one issuer/],
     [{ JWKS_FETCH_TIMEOUT: '10ms' }, /JWKS_FETCH_TIMEOUT must be 100ms to 60s/],

@@ -19,3 +19,20 @@ export function bearerChallenge (realm: string, attributes: Record<string, strin
   for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
   return `Bearer ${params.join(', ')}`
 }
+
+/** The `error_description` (and body `message`) of the refusals only a DPoP request gets. */
+export const DPOP_MESSAGES = {
+  malformed: 'The Authorization header must be: DPoP <token>',
+  invalidProof: 'The DPoP proof is invalid'
+} as const
+
+/**
+ * The `WWW-Authenticate` value of a DPoP refusal (RFC 9449 §7.1): the proof algorithms accepted, then
+ * `error` and `error_description` when there are any; quoted as `bearerChallenge` quotes.
+ */
+export function dpopChallenge (algs: readonly string[], attributes: Record<string, string> = {}): string {
+  const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
+  const params = [`algs=${quote(algs.join(' '))}`]
+  for (const [name, value] of Object.entries(attributes)) params.push(`${name}=${quote(value)}`)
+  return `DPoP ${params.join(', ')}`
+}

@@ -2,10 +2,13 @@ import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type VerificationAlgorithm } from '@repo/contracts/access-token'
-import { TokenRejection } from '../errors.js'
+import type { ReplayCache } from '@repo/dpop/replay-cache'
+import { DpopRejection, TokenRejection } from '../errors.js'
 import type { Trusted } from '../plugins/trusted-issuers.js'
 import { checkProfile, type Verified } from './access-token-profile.js'
-import { readBearerToken } from './bearer-token.js'
+import { readCredentials, type Scheme } from './bearer-token.js'
+import { bearerRefusal, checkProofKey } from './dpop-binding.js'
+import { createDpopProofs } from './dpop-proofs.js'
 import { createKeyResolver } from './key-resolver.js'
 import { createRefusals } from './refusals.js'
 import { VerifiedTokens } from './verified-tokens.js'
@@ -26,6 +29,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The trusted issuer the token's `iss` named, once its key was found. */
     tokenIssuer: Trusted | undefined
+    /** How the accepted token came: as a bearer token, or DPoP-bound with a proof (for later challenges). */
+    tokenScheme: Scheme
   }
 }
 
@@ -39,6 +44,8 @@ export interface AuthenticateOptions {
    * The cache answers only while the issuer's keys still hold the key that verified the token.
    */
   verifiedTokenCacheMs: number
+  /** The DPoP proof checks (RFC 9449 §7.1): where `htu` is checked against, the `iat` window, the replay cache. */
+  dpop: { publicUrl: string | undefined, iatWindowSeconds: number, replayCache: ReplayCache }
   /** Milliseconds since the epoch. */
   now: () => number
 }
@@ -46,13 +53,15 @@ export interface AuthenticateOptions {
 const VERIFIED_TOKEN_CACHE_SIZE = 1000
 
 /**
- * The onRequest hook of every protected route: the bearer token (auth/bearer-token.ts), the
- * verified-token cache, then fast-jwt with the key of the issuer the token names
- * (auth/key-resolver.ts) and the RFC 9068 profile (auth/access-token-profile.ts). Every refusal
- * and its status is in auth/refusals.ts.
+ * The onRequest hook of every protected route: the token and its scheme (auth/bearer-token.ts); for
+ * DPoP, the proof (auth/dpop-proofs.ts); the verified-token cache, then fast-jwt with the key of the
+ * issuer the token names (auth/key-resolver.ts) and the RFC 9068 profile (auth/access-token-profile.ts);
+ * the token's binding to the proof's key, or its issuer's DPoP policy (auth/dpop-binding.ts); last,
+ * the proof's replay check. Every refusal and its status is in auth/refusals.ts.
  */
 async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
-  const { realm, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, now } = options
+  const { realm, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, dpop, now } = options
+  const proofs = createDpopProofs({ ...dpop, clockToleranceSeconds, now })
   const toleranceMs = clockToleranceSeconds * 1000
   const keys = createKeyResolver(app.trustedIssuers, allowedAlgs)
   const refusals = createRefusals(realm, app.metrics)
@@ -76,12 +85,15 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
 
   app.decorate('bearerRealm', realm)
   app.decorateRequest('tokenIssuer', undefined)
+  app.decorateRequest('tokenScheme', 'bearer')
 
   const counters = app.metrics
-  const accept = (request: FastifyRequest, { claims, trusted }: Verified) => {
+  const accept = (request: FastifyRequest, { claims, trusted }: Verified, scheme: Scheme = 'bearer') => {
     request.user = claims
     request.tokenIssuer = trusted
-    counters.countAccepted()
+    request.tokenScheme = scheme
+    if (scheme === 'bearer') counters.countAccepted()
+    else counters.jwtVerifications.inc({ outcome: 'accepted', reason: 'dpop' })
     // Not even the log line's object unless it is written.
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       const { iss, sub, client_id: clientId, scope } = claims
@@ -104,25 +116,59 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     return checked
   }
 
+  /** Exactly this token, verified before, while the key that verified it is still the issuer's. */
+  const cachedToken = (token: string): Verified | undefined => {
+    const cached = verifiedTokens.get(token, now())
+    const current = cached !== undefined && cached.trusted.keys.current(cached.kid, cached.alg) === cached.key
+    return current ? cached : undefined
+  }
+  const verifyToken = async (token: string): Promise<Verified> => {
+    const checked = check(token, await jwt.verify<Promise<object>>(token))
+    if (checked instanceof TokenRejection) throw checked
+    return checked
+  }
+
+  /**
+   * A DPoP request: the proof first, whatever the cache holds (the cache spares the token's signature
+   * only), then the token, its binding to the proof's key, and last the proof's one use.
+   */
+  const authenticateDpop = async (request: FastifyRequest, token: string): Promise<Verified> => {
+    const proof = await proofs.verify(request, token)
+    const verified = cachedToken(token) ?? await verifyToken(token)
+    checkProofKey(verified, proof.jkt)
+    if (!await proofs.claim(proof)) {
+      throw new DpopRejection('the proof was used before (or the replay cache is full)', 'dpop_replay')
+    }
+    return verified
+  }
+
+  /** A bearer token: accepted unless bound to a key, or from an issuer that requires DPoP. */
+  const acceptBearer = (request: FastifyRequest, verified: Verified): Error | undefined => {
+    const refusal = bearerRefusal(verified)
+    if (refusal) return refusals.refused(request, refusal, 'bearer')
+    accept(request, verified)
+    return undefined
+  }
+
   app.decorate('authenticate', function authenticate (request, _reply, done) {
-    const token = readBearerToken(request.headers.authorization)
-    if (typeof token !== 'string') return done(refusals.noToken(request, token))
+    const credentials = readCredentials(request.headers.authorization)
+    if (!('token' in credentials)) return done(refusals.noToken(request, credentials))
+    const { scheme, token } = credentials
     // RFC 6750 §2: one way only. A token in the query string as well as the header is refused outright.
     if (typeof request.query === 'object' && request.query !== null && 'access_token' in request.query) {
-      return done(refusals.sentTwice(request))
+      return done(refusals.sentTwice(request, scheme))
     }
-    // Exactly this token, verified before, while the key that verified it is still the issuer's.
-    const cached = verifiedTokens.get(token, now())
-    if (cached !== undefined && cached.trusted.keys.current(cached.kid, cached.alg) === cached.key) {
-      accept(request, cached)
-      return done()
+    if (scheme === 'dpop') {
+      authenticateDpop(request, token).then((verified) => {
+        accept(request, verified, 'dpop')
+        done()
+      }, (error: unknown) => { done(refusals.refused(request, error, scheme)) })
+      return
     }
-    jwt.verify<Promise<object>>(token).then((payload) => {
-      const checked = check(token, payload)
-      if (checked instanceof TokenRejection) return done(refusals.refused(request, checked))
-      accept(request, checked)
-      done()
-    }, (error: unknown) => { done(refusals.refused(request, error)) })
+    const cached = cachedToken(token)
+    if (cached !== undefined) return done(acceptBearer(request, cached))
+    verifyToken(token).then((verified) => { done(acceptBearer(request, verified)) },
+      (error: unknown) => { done(refusals.refused(request, error, scheme)) })
   })
 }
 

@@ -1,24 +1,32 @@
 import createError from '@fastify/error'
 import type { FastifyRequest } from 'fastify'
-import { BEARER_MESSAGES, bearerChallenge } from '@repo/contracts/bearer'
-import { KeysUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
+import { BEARER_MESSAGES, DPOP_MESSAGES, bearerChallenge, dpopChallenge } from '@repo/contracts/bearer'
+import { DPOP_ERRORS, DPOP_SIGNING_ALGS } from '@repo/dpop/constants'
+import { isDatabaseUnavailable } from '@repo/service-kit/sql'
+import { DpopRejection, KeysUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
 import type { ConsumerMetrics } from '../plugins/metrics.js'
-import type { BearerProblem } from './bearer-token.js'
+import type { CredentialsProblem, Scheme } from './bearer-token.js'
 
 /*
- * Every way the consumer refuses a request's credentials, as RFC 6750 §3 answers. Each 4xx carries
- * a `WWW-Authenticate` challenge; descriptions are generic on purpose (the precise reason goes to
- * the log, never to the client):
+ * Every way the consumer refuses a request's credentials, as RFC 6750 §3 and RFC 9449 §7.1 answer.
+ * Each 4xx carries a `WWW-Authenticate` challenge of the request's scheme (Bearer or DPoP);
+ * descriptions are generic on purpose (the precise reason goes to the log, never to the client):
  *
- * - 401, a bare challenge: no bearer token at all (§3.1 gives that no error code);
+ * - 401, bare challenges: no token at all (§3.1 gives that no error code); one Bearer and one DPoP
+ *   challenge, as two header lines, since both schemes are accepted;
  * - 400 `invalid_request`: a malformed Authorization header, or a token sent in two ways (§2);
- * - 401 `invalid_token`: any token not accepted; "expired" is the one thing said (clients refresh);
+ * - 401 `invalid_token`: any token not accepted; "expired" is the one thing said (clients refresh).
+ *   A bound token sent as a bearer token, or a bearer token from an issuer that requires DPoP, gets
+ *   a DPoP challenge beside the Bearer one;
+ * - 401 with the DPoP challenge `error="invalid_dpop_proof"`: a DPoP request whose proof is missing,
+ *   doubled, invalid or replayed (the body's code stays `invalid_token`, one of the contract's codes);
  * - 403 `insufficient_scope`: a valid token without the scope of the route (`requireScope`);
  * - 503 `temporarily_unavailable` with `Retry-After`: an unknown key while the issuer's JWKS cannot
- *   be fetched, so the token can be neither accepted nor refused.
+ *   be fetched, or a DPoP proof while the replay cache's PostgreSQL is away, so the request can be
+ *   neither accepted nor refused.
  */
 
-type Headers = Readonly<Record<string, string>>
+type Headers = Readonly<Record<string, string | readonly string[]>>
 
 /** `createError`, whose errors also carry their answer's headers: the error handler sends them. */
 function answer (code: string, message: string, statusCode: number) {
@@ -36,29 +44,59 @@ const SENT_TWICE = 'The access token must be sent in exactly one way: the Author
 
 const MissingToken = answer('missing_token', BEARER_MESSAGES.missing, 401)
 const InvalidRequest = answer('invalid_request', MALFORMED, 400)
+const InvalidDpopRequest = answer('invalid_request', DPOP_MESSAGES.malformed, 400)
 const DuplicateToken = answer('invalid_request', SENT_TWICE, 400)
 const InvalidToken = answer('invalid_token', INVALID, 401)
 const ExpiredToken = answer('invalid_token', EXPIRED, 401)
+const InvalidProof = answer('invalid_token', DPOP_MESSAGES.invalidProof, 401)
 const InsufficientScope = answer('insufficient_scope', NO_SCOPE, 403)
 const Unavailable = answer('temporarily_unavailable', 'The token issuer\'s keys are unavailable, try again later', 503)
 
-const challenge = (realm: string, error: string, description: string, more: Record<string, string> = {}) =>
-  ({ 'www-authenticate': bearerChallenge(realm, { error, error_description: description, ...more }) })
+/** The DPoP challenge without an error: what a client needs to know to use the scheme (§7.1). */
+export const BARE_DPOP_CHALLENGE = dpopChallenge(DPOP_SIGNING_ALGS)
+
+/** The challenge of a refusal, in the request's scheme. */
+function challenge (
+  realm: string, scheme: Scheme, error: string, description: string, more: Record<string, string> = {}
+): Headers {
+  const attributes = { error, error_description: description, ...more }
+  const value = scheme === 'dpop' ? dpopChallenge(DPOP_SIGNING_ALGS, attributes) : bearerChallenge(realm, attributes)
+  return { 'www-authenticate': value }
+}
 
 /** 400: a token in the query string or a form body as well as the Authorization header. */
-export function tokenSentTwice (realm: string): Error {
-  return new DuplicateToken(challenge(realm, 'invalid_request', SENT_TWICE))
+export function tokenSentTwice (realm: string, scheme: Scheme = 'bearer'): Error {
+  return new DuplicateToken(challenge(realm, scheme, 'invalid_request', SENT_TWICE))
 }
 
 /** 403: a valid token without `scope`. */
-export function insufficientScope (realm: string, scope: string): Error {
-  return new InsufficientScope(challenge(realm, 'insufficient_scope', NO_SCOPE, { scope }))
+export function insufficientScope (realm: string, scope: string, scheme: Scheme = 'bearer'): Error {
+  return new InsufficientScope(challenge(realm, scheme, 'insufficient_scope', NO_SCOPE, { scope }))
 }
 
-function invalidToken (realm: string, expired: boolean): Error {
+function invalidToken (realm: string, expired: boolean, scheme: Scheme): Error {
   return expired
-    ? new ExpiredToken(challenge(realm, 'invalid_token', EXPIRED))
-    : new InvalidToken(challenge(realm, 'invalid_token', INVALID))
+    ? new ExpiredToken(challenge(realm, scheme, 'invalid_token', EXPIRED))
+    : new InvalidToken(challenge(realm, scheme, 'invalid_token', INVALID))
+}
+
+/** The answer to each DPoP rejection: the proof's, or the token's binding to the proof's key. */
+function dpopRefusal (realm: string, rejection: DpopRejection): Error {
+  switch (rejection.reason) {
+    case 'dpop_proof':
+    case 'dpop_replay':
+      return new InvalidProof(challenge(realm, 'dpop', DPOP_ERRORS.invalidProof, DPOP_MESSAGES.invalidProof))
+    case 'dpop_key':
+      return invalidToken(realm, false, 'dpop')
+    case 'dpop_bound_as_bearer':
+    case 'dpop_required':
+      // A bearer request: its own challenge, and the DPoP one that says how the token must come.
+      return new InvalidToken({
+        'www-authenticate': [
+          bearerChallenge(realm, { error: 'invalid_token', error_description: INVALID }), BARE_DPOP_CHALLENGE
+        ]
+      })
+  }
 }
 
 /** The bounded reason of fast-jwt's errors, by their `code` (fast-jwt's `TokenError.codes`). */
@@ -83,17 +121,17 @@ const QUERY_AND_HEADER = 'a token in the query string as well as the Authorizati
 const codeOf = (error: Error) => 'code' in error && typeof error.code === 'string' ? error.code : undefined
 
 export interface Refusals {
-  /** No bearer token in the Authorization header, or not one that could be a token. */
-  noToken: (request: FastifyRequest, problem: BearerProblem) => Error
+  /** No token in the Authorization header, or not one that could be a token. */
+  noToken: (request: FastifyRequest, problem: CredentialsProblem) => Error
   /** A token in the query string as well as the header. */
-  sentTwice: (request: FastifyRequest) => Error
-  /** What fast-jwt, the key resolver or the profile check refused a token for. */
-  refused: (request: FastifyRequest, thrown: unknown) => Error
+  sentTwice: (request: FastifyRequest, scheme: Scheme) => Error
+  /** What fast-jwt, the key resolver, the profile check or the DPoP checks refused a request for. */
+  refused: (request: FastifyRequest, thrown: unknown, scheme: Scheme) => Error
 }
 
 /** Each refusal is counted under its bounded reason and logged with its precise one. */
 export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusals {
-  const bareChallenge = { 'www-authenticate': bearerChallenge(realm) }
+  const bareChallenges = { 'www-authenticate': [bearerChallenge(realm), BARE_DPOP_CHALLENGE] }
   const reject = (request: FastifyRequest, reason: RejectionReason, detail: string, error: Error) => {
     metrics.jwtVerifications.inc({ outcome: 'rejected', reason })
     request.log.info({ reason: detail }, 'access token rejected')
@@ -101,15 +139,19 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
   }
 
   return {
-    noToken (request, { problem, reason }) {
-      if (problem === 'no-credentials') return reject(request, 'missing_token', reason, new MissingToken(bareChallenge))
-      const error = problem === 'malformed-header'
-        ? new InvalidRequest(challenge(realm, 'invalid_request', MALFORMED))
-        : invalidToken(realm, false)
+    noToken (request, { problem, reason, scheme = 'bearer' }) {
+      if (problem === 'no-credentials') {
+        return reject(request, 'missing_token', reason, new MissingToken(bareChallenges))
+      }
+      const error = problem !== 'malformed-header'
+        ? invalidToken(realm, false, scheme)
+        : scheme === 'dpop'
+          ? new InvalidDpopRequest(challenge(realm, scheme, 'invalid_request', DPOP_MESSAGES.malformed))
+          : new InvalidRequest(challenge(realm, scheme, 'invalid_request', MALFORMED))
       return reject(request, 'malformed', reason, error)
     },
-    sentTwice: (request) => reject(request, 'malformed', QUERY_AND_HEADER, tokenSentTwice(realm)),
-    refused (request, thrown) {
+    sentTwice: (request, scheme) => reject(request, 'malformed', QUERY_AND_HEADER, tokenSentTwice(realm, scheme)),
+    refused (request, thrown, scheme) {
       // fast-jwt wraps what the key resolver gave up with in its own key-fetching error.
       const error = thrown instanceof Error && codeOf(thrown) === KEY_FETCHING && 'originalError' in thrown
         ? thrown.originalError
@@ -119,15 +161,24 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
         request.log.warn({ reason: error.message }, 'access token not verifiable: issuer keys unavailable')
         return new Unavailable({ 'retry-after': String(error.retryAfterSeconds) })
       }
-      if (!(error instanceof Error)) return reject(request, 'other', String(error), invalidToken(realm, false))
+      // The error handler answers it as every database outage: 503 with Retry-After.
+      if (isDatabaseUnavailable(error)) {
+        metrics.jwtVerifications.inc({ outcome: 'unavailable', reason: 'replay_cache_unavailable' })
+        request.log.warn({ reason: error.message }, 'DPoP proof not checkable: the replay cache is away')
+        return error
+      }
+      if (!(error instanceof Error)) return reject(request, 'other', String(error), invalidToken(realm, false, scheme))
       // Ours say why under their name, fast-jwt's under their code.
+      if (error instanceof DpopRejection) {
+        return reject(request, error.reason, `${error.name}: ${error.message}`, dpopRefusal(realm, error))
+      }
       if (error instanceof TokenRejection) {
-        return reject(request, error.reason, `${error.name}: ${error.message}`, invalidToken(realm, false))
+        return reject(request, error.reason, `${error.name}: ${error.message}`, invalidToken(realm, false, scheme))
       }
       const code = codeOf(error)
       const reason = fastJwtReason(code)
       const detail = `${code ?? error.name}: ${error.message}`
-      return reject(request, reason, detail, invalidToken(realm, reason === 'expired'))
+      return reject(request, reason, detail, invalidToken(realm, reason === 'expired', scheme))
     }
   }
 }

@@ -11,6 +11,6 @@ export function requireScope (scope: Scope): preHandlerAsyncHookHandler {
     if (parseScope(request.user.scope ?? '').includes(scope)) return
     this.metrics.jwtVerifications.inc({ outcome: 'rejected', reason: 'scope' })
     request.log.info({ reason: `scope ${scope} missing`, sub: request.user.sub }, 'access denied')
-    throw insufficientScope(this.bearerRealm, scope)
+    throw insufficientScope(this.bearerRealm, scope, request.tokenScheme)
   }
 }

@@ -23,7 +23,7 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
   const describeOperation: SwaggerTransform = ({ schema, url, route }) => {
     const described = { ...operations[`${[route.method].flat()[0]} ${url}`], ...schema }
     return url.startsWith(`${protectedPrefix}/`)
-      ? { url, schema: { ...described, security: [{ bearerAuth: [] }] } }
+      ? { url, schema: { ...described, security: [{ bearerAuth: [] }, { dpopAuth: [] }] } }
       : { url, schema: described }
   }
 
@@ -45,6 +45,12 @@ export const apiDocsPlugin = fp(async function apiDocs (app: FastifyInstance, { 
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description: 'An access token from a trusted issuer.'
+          },
+          dpopAuth: {
+            type: 'http',
+            scheme: 'DPoP',
+            description: 'A DPoP-bound access token (RFC 9449): `Authorization: DPoP <token>` and a `DPoP` proof ' +
+              'header signed by the key the token is bound to, for this method and URL.'
           }
         }
       }

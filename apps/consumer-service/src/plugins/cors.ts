@@ -28,7 +28,8 @@ export const corsPlugin = fp(async function cors (app: FastifyInstance, { origin
     // `false` leaves the answer without CORS headers; `true` echoes the request's Origin.
     origin: (origin, callback) => { callback(null, origin !== undefined && allowed.has(origin)) },
     methods: ['GET', 'POST'],
-    allowedHeaders: ['authorization', 'content-type'],
+    // `dpop`: a DPoP proof (RFC 9449). No `DPoP-Nonce` to expose: this service sends no nonces.
+    allowedHeaders: ['authorization', 'content-type', 'dpop'],
     // A script reads the challenge of a 401/403 and how long to wait after a 503.
     exposedHeaders: ['WWW-Authenticate', 'Retry-After'],
     credentials: false,

@@ -5,15 +5,16 @@ import { serveMetrics } from '@repo/service-kit/metrics'
 import type { RejectionReason } from '../errors.js'
 
 export type VerificationOutcome =
-  | { outcome: 'accepted', reason: 'none' }
+  | { outcome: 'accepted', reason: 'none' | 'dpop' }
   | { outcome: 'rejected', reason: RejectionReason }
-  | { outcome: 'unavailable', reason: 'keys_unavailable' }
+  | { outcome: 'unavailable', reason: 'keys_unavailable' | 'replay_cache_unavailable' }
 
 /** One registry and its metrics for one app instance: tests build many apps in one process. */
 export interface ConsumerMetrics {
   registry: Registry
   /**
-   * Each verification decision. A token refused by `requireScope` was first counted `accepted` by
+   * Each verification decision (`accepted` with reason `none` for a bearer token, `dpop` for a
+   * DPoP-bound one with its proof). A token refused by `requireScope` was first counted `accepted` by
    * authentication: the scope check is a second decision on the same request, counted on its own.
    */
   jwtVerifications: Counter<'outcome' | 'reason'>

@@ -1,33 +1,8 @@
 import type { Report } from '@repo/contracts/reports'
 import {
-  openSqlDatabase,
-  type DatabaseLocation,
-  type Migrations,
-  type OpenSqlDatabaseOptions,
-  type SqlDatabase
+  openSqlDatabase, type DatabaseLocation, type OpenSqlDatabaseOptions, type SqlDatabase
 } from '@repo/service-kit/sql'
-
-export const DATABASE_FILE = 'consumer.db'
-
-export const REPORT_MIGRATIONS: Migrations = {
-  component: 'consumer-service',
-  sqlite: [
-    `CREATE TABLE reports (
-       id INTEGER PRIMARY KEY AUTOINCREMENT,
-       title TEXT NOT NULL,
-       created_by TEXT NOT NULL,
-       created_at TEXT NOT NULL
-     );`
-  ],
-  postgres: [
-    `CREATE TABLE reports (
-       id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-       title TEXT NOT NULL,
-       created_by TEXT NOT NULL,
-       created_at TEXT NOT NULL
-     );`
-  ]
-}
+import { CONSUMER_MIGRATIONS, DATABASE_FILE } from '../database/consumer-migrations.js'
 
 interface ReportRow {
   id: number
@@ -44,12 +19,13 @@ function fromRow (row: ReportRow): Report {
 export class ReportStore {
   readonly #db: SqlDatabase
 
+  /** The store over an open database (migrated with CONSUMER_MIGRATIONS); closing the store closes it. */
   constructor (db: SqlDatabase) {
     this.#db = db
   }
 
   static async open (location: DatabaseLocation, options?: OpenSqlDatabaseOptions): Promise<ReportStore> {
-    return new ReportStore(await openSqlDatabase(location, DATABASE_FILE, REPORT_MIGRATIONS, options))
+    return new ReportStore(await openSqlDatabase(location, DATABASE_FILE, CONSUMER_MIGRATIONS, options))
   }
 
   async create (title: string, createdBy: string, now: Date): Promise<Report> {

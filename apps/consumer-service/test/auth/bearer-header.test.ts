@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { INVALID_TOKEN_CHALLENGE, buildTestApp, captureLogs, fakeIssuer, suiteApp } from '../helper.js'
 
-const BARE_CHALLENGE = 'Bearer realm="consumer-service"'
+// Both schemes are accepted: one challenge for each (RFC 9449 §7.1), on two header lines.
+const BARE_CHALLENGE = ['Bearer realm="consumer-service"', 'DPoP algs="ES256 EdDSA RS256 PS256"']
 const INVALID_REQUEST_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_request", error_description="The Authorization header must be: Bearer <token>"'
 
 describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
   const suite = suiteApp()
 
-  it.each<[string, string | undefined, number, string, string]>([
+  it.each<[string, string | undefined, number, string, string | string[]]>([
     ['no header', undefined, 401, 'missing_token', BARE_CHALLENGE],
     ['an empty header', '', 401, 'missing_token', BARE_CHALLENGE],
     ['Basic credentials', 'Basic SmFuZTpwYXNzMTIz', 401, 'missing_token', BARE_CHALLENGE],
@@ -27,7 +28,7 @@ describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
     const headers = authorization === undefined ? {} : { authorization }
     const response = await app.inject({ url: '/api/v1/protected', headers })
     expect(response.statusCode).toBe(status)
-    expect(response.headers['www-authenticate']).toBe(challenge)
+    expect(response.headers['www-authenticate']).toEqual(challenge)
     expect(response.json()).toMatchObject({ statusCode: status, code })
   })
 

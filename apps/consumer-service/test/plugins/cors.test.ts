@@ -30,7 +30,7 @@ const ACTUAL = {
 const PREFLIGHT = {
   ...ACTUAL,
   'access-control-allow-methods': 'GET, POST',
-  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-allow-headers': 'authorization, content-type, dpop',
   'access-control-max-age': '7200'
 }
 const NOT_FOUND = {
@@ -80,7 +80,7 @@ describe('CORS with CORS_ORIGINS set', () => {
   it('lets the allowed origin read a 401 and its challenge', async () => {
     const response = await suite.app().inject({ url: '/api/v1/reports', headers: { origin: APP_ORIGIN } })
     expect(response.statusCode).toBe(401)
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="consumer-service"')
+    expect(response.headers['www-authenticate']).toEqual(['Bearer realm="consumer-service"', 'DPoP algs="ES256 EdDSA RS256 PS256"'])
     expect(cors(response)).toEqual(ACTUAL)
   })
 

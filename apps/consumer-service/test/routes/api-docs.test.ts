@@ -55,9 +55,10 @@ describe('the API docs', () => {
   it('declare a bearer JWT scheme, required by every /api/v1 route and no other', async () => {
     const doc = await document()
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    expect(doc.components.securitySchemes.dpopAuth).toMatchObject({ type: 'http', scheme: 'DPoP' })
     for (const { method, url } of apiRoutes()) {
       const security = doc.paths[url]?.[method.toLowerCase()]?.security
-      if (url.startsWith('/api/v1/')) expect(security, `${method} ${url}`).toEqual([{ bearerAuth: [] }])
+      if (url.startsWith('/api/v1/')) expect(security, `${method} ${url}`).toEqual([{ bearerAuth: [] }, { dpopAuth: [] }])
       else expect(security, `${method} ${url}`).toBeUndefined()
     }
   })
