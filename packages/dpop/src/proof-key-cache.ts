@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import { keyMaterialProblem } from './proof-jwk.js'
 
 /** A proof key ready to verify with, and its RFC 7638 thumbprint (`jkt`). */
 export interface ProofKey {
@@ -58,9 +59,12 @@ export class ProofKeyCache {
 }
 
 function importProofKey (canonicalJwk: string): ProofKey | string {
+  const members = JSON.parse(canonicalJwk) as Record<string, string>
+  const problem = keyMaterialProblem(members)
+  if (problem !== undefined) return problem
   let key: KeyObject
   try {
-    key = createPublicKey({ key: JSON.parse(canonicalJwk), format: 'jwk' })
+    key = createPublicKey({ key: members, format: 'jwk' })
   } catch {
     return 'the jwk is not a valid public key'
   }
