@@ -62,18 +62,18 @@ describe('verifyProof (RFC 9449 §4.3)', () => {
     const key = await proofKey()
     const other = await proofKey()
     const proof = await makeProof({ ...key, publicJwk: other.publicJwk })
-    expect(await outcome(proof)).toMatchObject({ code: 'invalid_dpop_proof', reason: expect.stringContaining('ERR_JWS_SIGNATURE_VERIFICATION_FAILED') })
+    expect(await outcome(proof)).toEqual({ code: 'invalid_dpop_proof', reason: 'the signature does not verify with the jwk' })
   })
 
   it('refuses a typ other than dpop+jwt, and no jwk', async () => {
     const key = await proofKey()
-    expect(await outcome(await makeProof(key, { header: { typ: 'JWT' } }))).toMatchObject({ reason: expect.stringContaining('ERR_JWT_CLAIM_VALIDATION_FAILED') })
+    expect(await outcome(await makeProof(key, { header: { typ: 'JWT' } }))).toEqual({ code: 'invalid_dpop_proof', reason: 'typ is not dpop+jwt' })
     expect(await outcome(await makeProof(key, { header: { jwk: undefined } }))).toEqual({ code: 'invalid_dpop_proof', reason: 'the header has no jwk object' })
   })
 
   it('refuses an algorithm outside the allow-list given', async () => {
     const key = await proofKey('RS256')
-    expect(await outcome(await makeProof(key), { algorithms: ['ES256'] })).toMatchObject({ reason: expect.stringContaining('ERR_JOSE_ALG_NOT_ALLOWED') })
+    expect(await outcome(await makeProof(key), { algorithms: ['ES256'] })).toEqual({ code: 'invalid_dpop_proof', reason: 'alg RS256 is not allowed' })
   })
 
   it('refuses a proof for another method or another URL, or an htu with a query or fragment', async () => {
