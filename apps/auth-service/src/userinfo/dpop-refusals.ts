@@ -1,3 +1,4 @@
+import { DPOP_MESSAGES, dpopChallenge } from '@repo/contracts/bearer'
 import { DPOP_SIGNING_ALGS } from '@repo/dpop/constants'
 import { createHttpError } from '../http-error.js'
 
@@ -8,18 +9,11 @@ import { createHttpError } from '../http-error.js'
  * (one of the contract's codes, as the consumer answers): the challenge says what was wrong.
  */
 
-const INVALID_PROOF = 'The DPoP proof is invalid'
+const INVALID_PROOF = DPOP_MESSAGES.invalidProof
 const USE_NONCE = 'Resource server requires nonce in DPoP proof'
 
 const InvalidDpopProof = createHttpError('invalid_token', INVALID_PROOF, 401)
 const UseDpopNonce = createHttpError('invalid_token', USE_NONCE, 401)
-
-/** The `DPoP` challenge of RFC 9449 §7.1 for `error`. */
-export function dpopChallenge (realm: string, error: string, description: string): string {
-  const quote = (value: string) => `"${value.replace(/["\\]/g, '')}"`
-  return `DPoP algs=${quote(DPOP_SIGNING_ALGS.join(' '))}, realm=${quote(realm)}, error=${quote(error)}, ` +
-    `error_description=${quote(description)}`
-}
 
 export interface DpopRefusals {
   invalidProof: (reason: string) => Error
@@ -28,7 +22,10 @@ export interface DpopRefusals {
 
 export function dpopRefusals (realm: string): DpopRefusals {
   const headers = (error: string, description: string) =>
-    ({ 'www-authenticate': dpopChallenge(realm, error, description), 'cache-control': 'no-store' })
+    ({
+      'www-authenticate': dpopChallenge(DPOP_SIGNING_ALGS, { realm, error, error_description: description }),
+      'cache-control': 'no-store'
+    })
   return {
     invalidProof: (reason) => new InvalidDpopProof({ headers: headers('invalid_dpop_proof', INVALID_PROOF), reason }),
     useNonce: (reason, nonce) => new UseDpopNonce({
