@@ -98,7 +98,9 @@ export function startProcess (
       const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1])
       return Math.round(kib / 1024)
     },
-    async waitUntilReady (timeoutMs = 15_000) {
+    // 60 s: a service is ready in about a second, but a loaded 2-core machine starting several at
+    // once (replicas, a migration each) has taken more than 15 s. A process that exits ends the wait.
+    async waitUntilReady (timeoutMs = 60_000) {
       try {
         await waitForReady(url, {
           timeoutMs,
