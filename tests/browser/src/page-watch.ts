@@ -8,6 +8,10 @@ export interface PageWatch {
   grants: string[]
   /** The refresh tokens the token endpoint answered, oldest first. */
   refreshTokens: string[]
+  /** The access tokens the token endpoint answered, oldest first. */
+  accessTokens: string[]
+  /** The `token_type` of each successful token response, in order (`DPoP` for a key-bound token). */
+  tokenTypes: string[]
   /** Every access, refresh and ID token the page received. */
   tokens: () => string[]
   /** What the browser reported the page's CSP blocked (an inline script or style, a request elsewhere). */
@@ -15,7 +19,8 @@ export interface PageWatch {
 }
 
 export function watchPage (page: Page, tokenEndpoint: string): PageWatch {
-  const watch: PageWatch = { requests: [], grants: [], refreshTokens: [], tokens: () => [...seen], cspViolations: [] }
+  const lists = { requests: [], grants: [], refreshTokens: [], accessTokens: [], tokenTypes: [], cspViolations: [] }
+  const watch: PageWatch = { ...lists, tokens: () => [...seen] }
   page.on('console', (message) => {
     if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
       watch.cspViolations.push(message.text())
@@ -35,6 +40,8 @@ export function watchPage (page: Page, tokenEndpoint: string): PageWatch {
       if (typeof body[name] === 'string') seen.add(body[name])
     }
     if (typeof body.refresh_token === 'string') watch.refreshTokens.push(body.refresh_token)
+    if (typeof body.access_token === 'string') watch.accessTokens.push(body.access_token)
+    if (typeof body.token_type === 'string') watch.tokenTypes.push(body.token_type)
   })
   return watch
 }

@@ -1,9 +1,12 @@
 import { join } from 'node:path'
+import { decodeJwt } from 'jose'
 import type { Page } from 'playwright-core'
 import { afterAll, expect, it, vi } from 'vitest'
 import { axeViolations, isBlocking } from './axe.js'
 import { browserSession, type BrowserSession } from './chromium.js'
+import { proofByAnotherKey } from './foreign-proof.js'
 import { showsLoginForm, signIn } from './login-page.js'
+import { storedDpopKey } from './page-dpop-key.js'
 import { heapHolds, watchPageShows } from './page-shows.js'
 import { keptByPage, offMachine, watchPage } from './page-watch.js'
 
@@ -82,9 +85,10 @@ export function webAppCases (
     await reportsHeading(page).waitFor()
   }
 
-  /** Whether the auth service takes `refreshToken` from this client: its token endpoint's answer. */
-  const refreshWith = (refreshToken: string) => target().fetch(tokenEndpoint(), {
+  /** Whether the auth service takes `refreshToken` from this client (with `proof`): its token endpoint's answer. */
+  const refreshWith = (refreshToken: string, proof?: string) => target().fetch(tokenEndpoint(), {
     method: 'POST',
+    headers: proof === undefined ? {} : { dpop: proof },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'web-app' })
   })
 
@@ -156,6 +160,54 @@ export function webAppCases (
       expect(new URL(authorize as string).searchParams.get('prompt')).toBe('none')
     })
 
+  it('binds the page\'s tokens to a key it cannot export: copied out of the page, they are refused', async () => {
+    const { page, watch } = await newPage()
+    await signInThroughApp(page, JANE)
+    // Copied right after one of the page's refreshes: alive for a few seconds, and the page's current pair.
+    const answered = watch.accessTokens.length
+    await vi.waitUntil(() => watch.accessTokens.length > answered, { timeout: 10_000, interval: 50 })
+    const grantsBefore = watch.grants.length
+    const accessToken = watch.accessTokens.at(-1) as string
+    const refreshToken = watch.refreshTokens.at(-1) as string
+    expect(watch.tokenTypes.length).toBeGreaterThanOrEqual(2)
+    expect(watch.tokenTypes.filter((type) => type !== 'DPoP')).toEqual([])
+    const { cnf, exp } = decodeJwt<{ cnf?: { jkt?: string } }>(accessToken)
+    expect(cnf?.jkt).toMatch(/^[\w-]{43}$/)
+    const authorize = watch.requests.filter((url) => new URL(url).pathname === '/authorize').at(-1) as string
+    expect(new URL(authorize).searchParams.get('dpop_jkt')).toBe(cnf?.jkt)
+    // The key the tokens are bound to is in IndexedDB, where any script of the page finds it: usable, not readable.
+    await expect(storedDpopKey(page)).resolves.toEqual({
+      privateExtractable: false, publicExtractable: true, privateExport: 'InvalidAccessError', jkt: cnf?.jkt
+    })
+
+    const reports = `${target().consumerUrl}/api/v1/reports`
+    const asBearer = await fetch(reports, { headers: { authorization: `Bearer ${accessToken}` } })
+    expect(asBearer.status).toBe(401)
+    // Two challenges in one value (fetch joins header lines with ", "); the realm is the deployment's.
+    expect(asBearer.headers.get('www-authenticate')).toMatch(new RegExp('^Bearer realm="[^"]+", ' +
+      'error="invalid_token", error_description="The access token is invalid", DPoP algs="ES256 EdDSA RS256 PS256"$'))
+    const anotherKey = await fetch(reports, {
+      headers: { authorization: `DPoP ${accessToken}`, dpop: await proofByAnotherKey('GET', reports, accessToken) }
+    })
+    expect(anotherKey.status).toBe(401)
+    expect(anotherKey.headers.get('www-authenticate')).toBe('DPoP algs="ES256 EdDSA RS256 PS256", ' +
+      'error="invalid_token", error_description="The access token is invalid"')
+    // Refused for the key, not for age ("invalid", not "expired"): the token was still alive.
+    expect(Date.now() / 1000).toBeLessThan(exp as number)
+
+    for (const proof of [undefined, await proofByAnotherKey('POST', tokenEndpoint())]) {
+      const refused = await refreshWith(refreshToken, proof)
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject({ error: 'invalid_grant' })
+    }
+    // The page asked for nothing meanwhile: the refresh token was its current one, refused only for the key...
+    expect(watch.grants.length).toBe(grantsBefore)
+    // ...and left unused: the page's own next refresh, with its key, is accepted.
+    const renewed = watch.refreshTokens.length
+    await vi.waitUntil(() => watch.refreshTokens.length > renewed, { timeout: 10_000, interval: 50 })
+    expect(watch.refreshTokens.at(-2)).toBe(refreshToken)
+  })
+
   it('signs out: the signed-out page; Back, with the back/forward cache on, shows it again and no token in memory; ' +
     'the old refresh token is refused', async () => {
     const { page, context, watch } = await newPage({ bypassCSP: true }, withBackForwardCache)
@@ -167,6 +219,8 @@ export function webAppCases (
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByText('You have signed out.', { exact: false }).waitFor()
     expect(watch.requests.some((url) => new URL(url).pathname === '/oauth/revoke')).toBe(true)
+    // The DPoP key went with the session: nothing in this browser can sign for its tokens any more.
+    await expect(storedDpopKey(page)).resolves.toBeNull()
     await expectAccessible(page, 'signed out after sign-out')
 
     const before = shows.length

@@ -3,6 +3,8 @@ import { FAULTS, Fault, isNetworkError } from './faults.js'
 import { isLoopback } from './loopback.js'
 import type { PageConfig } from './page-config.js'
 import { savePendingSignIn, takePendingSignIn } from './pending.js'
+import type { Send } from './reports-api.js'
+import { withDpopNonce } from './dpop-nonce.js'
 
 /** What the page asks for: who the person is, and reading and creating reports. */
 export const REQUESTED_SCOPE = 'openid reports:read reports:write'
@@ -17,6 +19,8 @@ export interface Tokens {
   /** The access token's granted scopes, as the token endpoint said. */
   scope: string | undefined
   sub: string
+  /** `token_type: DPoP`: the access token is bound to the page's key and needs a proof with each use. */
+  bound: boolean
 }
 
 /** Calls oauth4webapi, turning "nothing answered" into the sentence a person reads. */
@@ -29,24 +33,34 @@ async function reach<T> (call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The page as a public client of the auth service (no secret: PKCE binds the code to this page). */
+type Insecure = { [oauth.allowInsecureRequests]?: boolean }
+
+/** Plain http only to a server on loopback (a local stack, `*.localhost` too). */
+const insecureOptions = (url: URL): Insecure =>
+  url.protocol === 'http:' && isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {}
+
+/**
+ * The page as a public client of the auth service (no secret: PKCE binds the code to this page, and
+ * DPoP binds the code and every token to the page's key, `dpop-key.ts`).
+ */
 export class AuthClient {
   readonly #client: oauth.Client
-  readonly #options: { [oauth.allowInsecureRequests]?: boolean }
+  readonly #insecure: Insecure
+  /** The token requests' options: each carries a proof by the page's key (`DPoP` header). */
+  readonly #options: Insecure & { DPoP: oauth.DPoPHandle }
 
-  private constructor (readonly as: oauth.AuthorizationServer, clientId: string, insecure: boolean) {
+  private constructor (readonly as: oauth.AuthorizationServer, clientId: string, keyPair: CryptoKeyPair) {
     this.#client = { client_id: clientId }
-    this.#options = insecure ? { [oauth.allowInsecureRequests]: true } : {}
+    this.#insecure = insecureOptions(new URL(as.issuer))
+    this.#options = { ...this.#insecure, DPoP: oauth.DPoP(this.#client, keyPair) }
   }
 
-  /** Reads the issuer's metadata; plain http only for an issuer on loopback (a local stack, `*.localhost` too). */
-  static async discover ({ issuer, clientId }: PageConfig): Promise<AuthClient> {
+  /** Reads the issuer's metadata; takes the page's DPoP key (the one stored, else a new one). */
+  static async discover ({ issuer, clientId }: PageConfig, keyPair: () => Promise<CryptoKeyPair>): Promise<AuthClient> {
     const issuerUrl = new URL(issuer)
-    const insecure = issuerUrl.protocol === 'http:' && isLoopback(issuerUrl)
-    const options = insecure ? { [oauth.allowInsecureRequests]: true } : {}
     const as = await reach(async () =>
-      oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, options)))
-    return new AuthClient(as, clientId, insecure)
+      oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, insecureOptions(issuerUrl))))
+    return new AuthClient(as, clientId, await keyPair())
   }
 
   get redirectUri (): string {
@@ -69,6 +83,8 @@ export class AuthClient {
       nonce: pending.nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      // The code is exchanged only with a proof by this key (RFC 9449 §10): an intercepted code is useless.
+      dpop_jkt: await this.#options.DPoP.calculateThumbprint(),
       ...silent ? { prompt: 'none' } : {}
     }).toString()
     savePendingSignIn(pending)
@@ -95,11 +111,13 @@ export class AuthClient {
       }
       throw FAULTS.badCallback()
     }
-    const response = await reach(() => oauth.authorizationCodeGrantRequest(
-      this.as, this.#client, oauth.None(), parameters, this.redirectUri, pending.codeVerifier, this.#options))
     try {
-      const result = await oauth.processAuthorizationCodeResponse(this.as, this.#client, response, {
-        expectedNonce: pending.nonce, requireIdToken: true
+      const result = await withDpopNonce(async () => {
+        const response = await reach(() => oauth.authorizationCodeGrantRequest(
+          this.as, this.#client, oauth.None(), parameters, this.redirectUri, pending.codeVerifier, this.#options))
+        return oauth.processAuthorizationCodeResponse(this.as, this.#client, response, {
+          expectedNonce: pending.nonce, requireIdToken: true
+        })
       })
       return toTokens(result)
     } catch (error) {
@@ -113,10 +131,12 @@ export class AuthClient {
   async refresh (tokens: Tokens): Promise<Tokens> {
     if (tokens.refreshToken === undefined) throw FAULTS.sessionEnded()
     const refreshToken = tokens.refreshToken
-    const response = await reach(() =>
-      oauth.refreshTokenGrantRequest(this.as, this.#client, oauth.None(), refreshToken, this.#options))
     try {
-      const result = await oauth.processRefreshTokenResponse(this.as, this.#client, response)
+      const result = await withDpopNonce(async () => {
+        const response = await reach(() =>
+          oauth.refreshTokenGrantRequest(this.as, this.#client, oauth.None(), refreshToken, this.#options))
+        return oauth.processRefreshTokenResponse(this.as, this.#client, response)
+      })
       return { ...toTokens(result, tokens), idToken: result.id_token ?? tokens.idToken }
     } catch (error) {
       if (error instanceof oauth.ResponseBodyError) throw FAULTS.sessionEnded()
@@ -126,14 +146,44 @@ export class AuthClient {
 
   /** The person's name and role, from `/userinfo` (the ID token carries only the subject). */
   async userInfo (tokens: Tokens): Promise<oauth.UserInfoResponse> {
-    const response = await reach(() => oauth.userInfoRequest(this.as, this.#client, tokens.accessToken, this.#options))
-    return oauth.processUserInfoResponse(this.as, this.#client, tokens.sub, response)
+    return withDpopNonce(async () => {
+      const response = await reach(() =>
+        oauth.userInfoRequest(this.as, this.#client, tokens.accessToken, { ...this.#insecure, ...this.#proof(tokens) }))
+      return oauth.processUserInfoResponse(this.as, this.#client, tokens.sub, response)
+    })
   }
 
-  /** Revokes the refresh token (RFC 7009), so it is refused even if it was copied. */
+  /**
+   * Sends requests to a resource server with `tokens`: `Authorization: DPoP` and a fresh proof for each
+   * (method, URL, the token's hash) when the token is bound. Every answer comes back as a Response, a
+   * refusal's challenge included, for the caller to put in words.
+   */
+  sender (tokens: Tokens): Send {
+    return async (url, { method = 'GET', headers = {}, body = null } = {}) => {
+      const target = new URL(url)
+      const options = { ...insecureOptions(target), ...this.#proof(tokens) }
+      const attempt = () => oauth.protectedResourceRequest(
+        tokens.accessToken, method, target, new Headers(headers), body, options
+      ).catch((error: unknown) => {
+        if (error instanceof oauth.WWWAuthenticateChallengeError) return error
+        throw error
+      })
+      let answer = await attempt()
+      // A server that wants a nonce names it in its refusal; the handle keeps it for the one retry.
+      if (answer instanceof Error && oauth.isDPoPNonceError(answer)) answer = await attempt()
+      return answer instanceof Error ? answer.response : answer
+    }
+  }
+
+  /** A request with `tokens` carries a proof only when they are bound: a bearer token has no key. */
+  #proof (tokens: Tokens): { DPoP?: oauth.DPoPHandle } {
+    return tokens.bound ? { DPoP: this.#options.DPoP } : {}
+  }
+
+  /** Revokes the refresh token (RFC 7009), so it is refused even if it was copied (no proof: §5 asks none). */
   async revoke (refreshToken: string): Promise<void> {
     const response = await reach(() => oauth.revocationRequest(this.as, this.#client, oauth.None(), refreshToken, {
-      ...this.#options, additionalParameters: { token_type_hint: 'refresh_token' }
+      ...this.#insecure, additionalParameters: { token_type_hint: 'refresh_token' }
     }))
     await oauth.processRevocationResponse(response)
   }
@@ -162,6 +212,7 @@ function toTokens (result: oauth.TokenEndpointResponse, previous?: Tokens): Toke
     idToken,
     expiresAt: Date.now() + (result.expires_in ?? 60) * 1000,
     scope: result.scope ?? previous?.scope,
-    sub
+    sub,
+    bound: result.token_type.toLowerCase() === 'dpop'
   }
 }

@@ -1,9 +1,10 @@
 import { AuthClient } from './auth-client.js'
+import { deleteDpopKeyPair, dpopKeyPair } from './dpop-key.js'
 import { busyScreen, faultScreen, homeScreen, signedOutScreen } from './screens.js'
 import { FAULTS, Fault } from './faults.js'
 import { loadPageConfig, type PageConfig } from './page-config.js'
 import { savePendingSignOut, takePendingSignOut } from './pending.js'
-import { createReport, listReports, Unauthorized } from './reports-api.js'
+import { createReport, listReports, Unauthorized, type Send } from './reports-api.js'
 import { hasScope, scopesInWords } from './scopes.js'
 import { Session } from './session.js'
 
@@ -25,7 +26,7 @@ let config: PageConfig
 let auth: AuthClient | undefined
 
 async function authClient (): Promise<AuthClient> {
-  auth ??= await AuthClient.discover(config)
+  auth ??= await AuthClient.discover(config, dpopKeyPair)
   return auth
 }
 
@@ -35,15 +36,16 @@ async function signIn (): Promise<void> {
 }
 
 /** Calls the consumer with the current token; a 401 gets one refresh and one more try. */
-async function withToken<T> (call: (accessToken: string) => Promise<T>): Promise<T> {
+async function withToken<T> (call: (send: Send) => Promise<T>): Promise<T> {
   const current = session as Session
+  const client = await authClient()
   try {
-    return await call(current.tokens.accessToken)
+    return await call(client.sender(current.tokens))
   } catch (error) {
     if (!(error instanceof Unauthorized)) throw error
     const renewed = await current.refresh()
     try {
-      return await call(renewed.accessToken)
+      return await call(client.sender(renewed))
     } catch (again) {
       throw again instanceof Unauthorized ? FAULTS.notAccepted() : again
     }
@@ -55,7 +57,7 @@ async function showHome (): Promise<void> {
   const client = await authClient()
   const [user, reports] = await Promise.all([
     client.userInfo(current.tokens),
-    withToken((token) => listReports(config.consumerUrl, token))
+    withToken((send) => listReports(config.consumerUrl, send))
   ])
   const { status } = homeScreen({
     sub: current.tokens.sub,
@@ -66,7 +68,7 @@ async function showHome (): Promise<void> {
     onSignOut: () => { signOut().catch(showFault) },
     onCreate: (title) => {
       status.textContent = 'Saving…'
-      withToken((token) => createReport(config.consumerUrl, token, title)).then((result) => {
+      withToken((send) => createReport(config.consumerUrl, send, title)).then((result) => {
         if ('refused' in result) status.textContent = result.refused
         else return refreshHome(`Report “${result.title}” created.`)
       }).catch((error) => showFault(error, () => { refreshHome().catch(showFault) }))
@@ -89,6 +91,8 @@ async function signOut (): Promise<void> {
   const client = await authClient()
   const { refreshToken, idToken } = current.tokens
   session = undefined
+  // The key first: whatever happens next, nothing in this browser can use the tokens bound to it again.
+  await deleteDpopKeyPair()
   if (refreshToken !== undefined) await client.revoke(refreshToken)
   const state = crypto.randomUUID()
   savePendingSignOut(state)
