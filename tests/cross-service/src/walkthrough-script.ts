@@ -37,7 +37,7 @@ export function runWalkthrough (target: WalkthroughTarget): Promise<{ code: numb
   }
   return new Promise((resolve) => {
     // One stream, as a terminal shows it: the login lines go to stderr, between the others.
-    execFile('bash', ['-c', 'exec bash "$0" 2>&1', SCRIPT], { env, timeout: 60_000 }, (error, stdout) => {
+    execFile('bash', ['-c', 'exec bash "$0" 2>&1', SCRIPT], { env, timeout: 90_000 }, (error, stdout) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
       resolve({ code, output: stdout })
     })
