@@ -61,7 +61,6 @@ json() {
   fi
 }
 
-
 # expect STATUS DESCRIPTION CURL_ARGS...: runs curl, prints the status, fails unless it is STATUS.
 expect() {
   local want=$1 what=$2
@@ -120,8 +119,8 @@ clients() {
   "${CLIENTS_CMD[@]}" "$@"
 }
 
-# proof ARGS...: prints what the proof command (DPOP_CLI) prints: a DPoP proof for METHOD URL [TOKEN], or
-# with --thumbprint its key's. Its own lines (a new key made) are shown only when it fails.
+# proof METHOD URL [TOKEN]: prints a fresh DPoP proof for the request (with the token's hash), made by the
+# proof command (DPOP_CLI). What it says on stderr (that it made a new key) is shown only when it fails.
 proof() {
   local out
   if ! out=$("${DPOP_CMD[@]}" "$@" 2>"$PROOF_ERRORS"); then
