@@ -14,6 +14,12 @@
 #     default is the compose form, `docker compose exec -T auth-service node dist/cli/clients.js`; beside
 #     `pnpm start`, from the repository root:
 #     CLIENTS_CLI='pnpm --silent --filter @repo/auth-service exec node dist/cli/clients.js'
+#   DPOP_CLI: the command that prints a DPoP proof (packages/dpop's proof command), with its key in
+#     DPOP_KEY_FILE. The default is the compose form, the command the auth-service image holds, its key
+#     in the container's /tmp: `docker compose exec -T -e DPOP_KEY_FILE=/tmp/walkthrough-dpop-key.json
+#     auth-service node node_modules/@repo/dpop/dist/proof-bin.js`; beside `pnpm start`, from the
+#     repository root after `pnpm build`: DPOP_CLI='pnpm -s --filter @repo/dpop proof', its key in
+#     DPOP_KEY_FILE (unset: a new key in a temporary file, removed at the end).
 # The machine step registers a client reports-bot, and removes it at the end (and first, if a run that
 # stopped half-way left it behind: the compose volume outlives the containers).
 # It can run any number of times in a row: the wrong password is tried for a user name new to each run
@@ -27,6 +33,8 @@ CONSUMER_URL=${CONSUMER_URL:-http://localhost:3000}
 WEB_URL=${WEB_URL-http://localhost:8080}
 WAIT_SECONDS=${WAIT_SECONDS:-90}
 read -r -a CLIENTS_CMD <<< "${CLIENTS_CLI:-docker compose exec -T auth-service node dist/cli/clients.js}"
+DPOP_COMPOSE_CLI='docker compose exec -T -e DPOP_KEY_FILE=/tmp/walkthrough-dpop-key.json auth-service'
+read -r -a DPOP_CMD <<< "${DPOP_CLI:-$DPOP_COMPOSE_CLI node node_modules/@repo/dpop/dist/proof-bin.js}"
 CLIENT_ID=reports-bot
 # The browser step's app: a public client whose redirect URI is on loopback (nothing needs to listen:
 # the step reads the code from the redirect, as an app's callback would).
@@ -38,7 +46,11 @@ BODY=$(mktemp)
 HEADERS=$(mktemp)
 COMPOSE_CA=$(mktemp)
 JAR=$(mktemp)
-trap 'rm -f "$BODY" "$HEADERS" "$COMPOSE_CA" "$JAR"' EXIT
+PROOF_ERRORS=$(mktemp)
+# The proof key of a host-side DPOP_CLI, unless DPOP_KEY_FILE names one: a file the command creates.
+DPOP_DIR=$(mktemp -d)
+export DPOP_KEY_FILE=${DPOP_KEY_FILE:-$DPOP_DIR/key.json}
+trap 'rm -rf "$BODY" "$HEADERS" "$COMPOSE_CA" "$JAR" "$PROOF_ERRORS" "$DPOP_DIR"' EXIT
 
 # json FIELD: reads the field from the last response body, with jq when it is installed, else Node.
 json() {
@@ -105,6 +117,17 @@ curl_() {
 # clients ARGS...: runs the clients CLI (CLIENTS_CLI).
 clients() {
   "${CLIENTS_CMD[@]}" "$@"
+}
+
+# proof METHOD URL [TOKEN]: prints a fresh DPoP proof for the request (with the token's hash), made by the
+# proof command (DPOP_CLI). What it says on stderr (that it made a new key) is shown only when it fails.
+proof() {
+  local out
+  if ! out=$("${DPOP_CMD[@]}" "$@" 2>"$PROOF_ERRORS"); then
+    cat "$PROOF_ERRORS" >&2
+    fail "make a DPoP proof with the proof command (${DPOP_CMD[*]})"
+  fi
+  printf '%s\n' "$out"
 }
 
 # remove_client [first] [CLIENT]: removes a walkthrough client (CLIENT_ID unless named). `first`: before
@@ -234,6 +257,28 @@ echo "      scope: $(json scope), expires_in: $(json expires_in)"
 expect 200 "$CLIENT_ID lists reports with it" "$CONSUMER_URL/api/v1/reports" -H "Authorization: Bearer $BOT"
 expect 403 "$CLIENT_ID may not create a report" -X POST "$CONSUMER_URL/api/v1/reports" \
   -H "Authorization: Bearer $BOT" -H 'Content-Type: application/json' -d '{"title":"denied"}'
+
+# DPoP (RFC 9449): the same client with a key pair. A proof (a JWT its key signs, for one method and
+# URL) goes with the token request; the token is then bound to the key (cnf.jkt), and each call with
+# it needs a fresh proof carrying its hash. The proof names the token endpoint as the issuer publishes it.
+expect 200 "discovery: the token endpoint, which a proof names" "$AUTH_URL/.well-known/oauth-authorization-server"
+DPOP_TOKEN_ENDPOINT=$(json token_endpoint)
+PROOF=$(proof POST "$DPOP_TOKEN_ENDPOINT")
+expect 200 "$CLIENT_ID gets a DPoP-bound token (client_credentials with a DPoP proof)" -u "$CLIENT_ID:$SECRET" \
+  -H "DPoP: $PROOF" -d grant_type=client_credentials -d scope=reports:read "$DPOP_TOKEN_ENDPOINT"
+[ "$(json token_type)" = DPoP ] || fail "the bound token's token_type is $(json token_type), not DPoP"
+BOUND=$(json access_token)
+# The consumer accepts it below only with a proof by the key its cnf.jkt names (RFC 7638 thumbprint).
+echo "      token_type: $(json token_type), the token bound to the proof's key (its cnf.jkt)"
+PROOF=$(proof GET "$CONSUMER_URL/api/v1/reports" "$BOUND")
+expect 200 "$CLIENT_ID lists reports with it: Authorization: DPoP and a fresh proof" "$CONSUMER_URL/api/v1/reports" \
+  -H "Authorization: DPoP $BOUND" -H "DPoP: $PROOF"
+expect 401 "the same proof sent again is refused (a replay)" "$CONSUMER_URL/api/v1/reports" \
+  -H "Authorization: DPoP $BOUND" -H "DPoP: $PROOF"
+echo "      $(sed -n 's/^[Ww][Ww][Ww]-[Aa]uthenticate: *\(.*\)$/\1/p' "$HEADERS" | tr -d '\r' | head -n 1)"
+expect 401 "the bound token sent as a bearer token is refused" "$CONSUMER_URL/api/v1/reports" \
+  -H "Authorization: Bearer $BOUND"
+echo "      $(json code): $(json message)"
 
 # Refresh: Jane's login came with a refresh token; each use returns a new one. A retry of the used one
 # right after (its answer lost) gets the same new one back (REFRESH_TOKEN_REUSE_GRACE); once that new

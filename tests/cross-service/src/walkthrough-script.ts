@@ -6,6 +6,8 @@ import { serviceEntry } from '@repo/service-harness/service-process'
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 const SCRIPT = join(REPO_ROOT, 'scripts', 'walkthrough.sh')
+/** packages/dpop's proof command, built (`pnpm build`); not an export of the package, so by its path. */
+const DPOP_PROOF_ENTRY = join(REPO_ROOT, 'packages', 'dpop', 'dist', 'proof-bin.js')
 
 export interface WalkthroughTarget {
   authUrl: string
@@ -27,11 +29,15 @@ export function runWalkthrough (target: WalkthroughTarget): Promise<{ code: numb
     WAIT_SECONDS: '10',
     // The CLI the README names beside `pnpm start`, without pnpm: the built entry point, on the same database.
     CLIENTS_CLI: `${process.execPath} ${serviceEntry('auth-service', 'cli/clients')}`,
+    // The proof command the README names beside `pnpm start`, without pnpm: its built entry point. Its key
+    // is the script's own temporary one (DPOP_KEY_FILE unset), new for each run.
+    DPOP_CLI: `${process.execPath} ${DPOP_PROOF_ENTRY}`,
+    DPOP_KEY_FILE: undefined,
     DATA_DIR: authDataDir
   }
   return new Promise((resolve) => {
     // One stream, as a terminal shows it: the login lines go to stderr, between the others.
-    execFile('bash', ['-c', 'exec bash "$0" 2>&1', SCRIPT], { env, timeout: 60_000 }, (error, stdout) => {
+    execFile('bash', ['-c', 'exec bash "$0" 2>&1', SCRIPT], { env, timeout: 90_000 }, (error, stdout) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
       resolve({ code, output: stdout })
     })

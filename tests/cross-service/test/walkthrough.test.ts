@@ -156,7 +156,8 @@ describe('auth-service and consumer-service as processes', () => {
       expect({ run, code, output }).toMatchObject(passed)
       expect(checkedSteps(output)).toEqual(readmeSteps)
     }
-  }, 180_000)
+    // About 25 s a run on two loaded cores, the DPoP step's proof commands included.
+  }, 300_000)
 
   it('waits out the per-IP login limit once, when a run reaches it', async () => {
     // Two logins per 6 s: the run's third login (the wrong password) is refused, then let through.
@@ -170,5 +171,5 @@ describe('auth-service and consumer-service as processes', () => {
     expect(output.split('\n')).toContainEqual(expect.stringMatching(/^wait {2}\ds: /))
     expect(output).toContain(waited)
     await limited.stop()
-  }, 60_000)
+  }, 90_000)
 })
