@@ -63,6 +63,8 @@ export interface PeerReport {
   proofVerifyMicros: number[]
   /** The DPoP scenarios: how many simulated clients (one ES256 key each) sign the proofs. */
   dpopClients?: number
+  /** `--only=dpop`: the bare route and the consumer, fresh tokens of the DPoP algorithms only. */
+  dpopOnly?: boolean
   preflight: PreflightResult[]
   jwksFetches: Partial<Record<ServerId, PreflightFetches>>
 }
@@ -281,6 +283,19 @@ export function printPeerReport (report: PeerReport): number {
     `fresh tokens cycled from a pool of ${plan.poolSize} per algorithm`)
   console.log('× bare: req/s over the bare route\'s in the same round and scenario; ' +
     'CPU: the process\'s utime+stime over the run / requests; median (min–max) over rounds\n')
+  if (!report.dpopOnly) printPeerTable(report)
+  printDpopReport(report)
+
+  const preflight = preflightRows(report)
+  console.log(`\n${table(preflight.header, preflight.rows)}`)
+
+  if (!report.dpopOnly) printPeerTargets(report)
+  const failures = peerFailures(report)
+  for (const failure of failures) console.log(`FAILED: ${failure}`)
+  return failures.length
+}
+
+function printPeerTable (report: PeerReport): void {
   const header = [
     'server', 'alg', 'reused × bare', 'fresh × bare', 'CPU µs/req reused', 'CPU µs/req fresh', 'peak RSS MiB'
   ]
@@ -294,16 +309,11 @@ export function printPeerReport (report: PeerReport): number {
     .map((alg) => `${alg} ${formatSpread(spread(report.verifyMicros[alg] ?? []), 1)} µs`)
     .join(', ')
   console.log(`one verification (node:crypto, thread CPU time, once per round): ${verify}`)
-  printDpopReport(report)
+}
 
-  const preflight = preflightRows(report)
-  console.log(`\n${table(preflight.header, preflight.rows)}`)
-
+function printPeerTargets (report: PeerReport): void {
   const targets = peerTargets(report)
   const targetRows = targets.map(({ target, measured, met }) => [target, measured, met ? 'met' : 'MISSED'])
   console.log(`\n${table(['target (issue 14), the consumer', 'this run', ''], targetRows)}`)
   for (const { detail } of targets) if (detail) console.log(detail)
-  const failures = peerFailures(report)
-  for (const failure of failures) console.log(`FAILED: ${failure}`)
-  return failures.length
 }

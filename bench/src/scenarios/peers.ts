@@ -19,17 +19,20 @@ interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options,
  * request; RS256, ES256, EdDSA) on every server in turn, the bare route first in each, so each
  * ratio is against a bare figure taken a few seconds before. The servers' order turns every round.
  */
-export async function peerScenarios (): Promise<void> {
+export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
   const { plan } = peers
-  progress(`peers: ${CONTENDERS.map(({ label }) => label).join(', ')}; ` +
+  // `--only=dpop`: the DPoP comparison alone, the bare route and the consumer with fresh tokens.
+  const contenders = dpopOnly ? CONTENDERS.filter(({ id }) => id === 'bare' || id === 'consumer') : CONTENDERS
+  if (dpopOnly) peers.dpopOnly = true
+  progress(`peers: ${contenders.map(({ label }) => label).join(', ')}; ` +
     `${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
   const issuer = await startFakeIssuer()
   const servers: RunningServer[] = []
   try {
     // One after the other, so the consumer's start-up time is not a race with the others'.
-    for (const contender of CONTENDERS) servers.push(await startServer(contender, issuer))
+    for (const contender of contenders) servers.push(await startServer(contender, issuer))
     progress(`peers: minting ${plan.poolSize} tokens per algorithm`)
-    const scenarios: Scenario[] = SIGNING_ALGORITHMS.flatMap((alg) => {
+    const allScenarios: Scenario[] = SIGNING_ALGORITHMS.flatMap((alg) => {
       const [token] = mintTokens(issuer, alg, 1) as [string]
       const next = cycle(mintTokens(issuer, alg, plan.poolSize))
       return TOKEN_USES.map((use) => ({
@@ -47,6 +50,9 @@ export async function peerScenarios (): Promise<void> {
             }
       }) satisfies Scenario)
     })
+    const scenarios = dpopOnly
+      ? allScenarios.filter(({ alg, token }) => token === 'fresh' && DPOP_ALGS.includes(alg))
+      : allScenarios
     progress(`peers: minting ${plan.poolSize} DPoP-bound tokens for ${DPOP_ALGS.join(', ')}, ${DPOP_CLIENTS} clients`)
     const dpop = dpopScenarios(issuer, plan.poolSize)
     peers.dpopClients = DPOP_CLIENTS
