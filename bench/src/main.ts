@@ -10,13 +10,17 @@ import { grantScenarios } from './scenarios/grants.js'
 import { peerScenarios } from './scenarios/peers.js'
 import { replicaScenarios } from './scenarios/replicas.js'
 
-/** `--only=peers|services|replicas|grants` (comma-separated) runs just those parts; the default is all of them. */
-const PARTS = ['peers', 'services', 'replicas', 'grants'] as const
+/**
+ * `--only=peers|services|replicas|grants|dpop` (comma-separated) runs just those parts; the default is
+ * all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include.
+ */
+const PARTS = ['peers', 'services', 'replicas', 'grants', 'dpop'] as const
 type Part = typeof PARTS[number]
+const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants']
 
 function selectedParts (): Part[] {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
-  if (only === undefined) return [...PARTS]
+  if (only === undefined) return [...DEFAULT_PARTS]
   const parts = only.split(',')
   const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part))
   if (unknown.length > 0) {
@@ -27,11 +31,15 @@ function selectedParts (): Part[] {
 
 async function main (): Promise<number> {
   const parts = selectedParts()
-  progress(`${report.mode} run${parts.length < PARTS.length ? ` of ${parts.join(', ')}` : ''}`)
+  const some = parts.length < DEFAULT_PARTS.length || parts.includes('dpop')
+  progress(`${report.mode} run${some ? ` of ${parts.join(', ')}` : ''}`)
   let failures = 0
   if (parts.includes('peers')) {
     progress('1-2. the bare route, the consumer and its peers, protected route')
     await peerScenarios()
+  } else if (parts.includes('dpop')) {
+    progress('the consumer with fresh bearer and DPoP-bound tokens, beside the bare route')
+    await peerScenarios({ dpopOnly: true })
   }
   if (parts.includes('services')) {
     progress(`then: ${plan.runs} run(s) of ${plan.runSeconds} s after ${plan.warmupSeconds} s warm-up, per scenario`)
@@ -40,10 +48,10 @@ async function main (): Promise<number> {
   if (parts.includes('replicas')) report.replicas = await replicaScenarios()
   if (parts.includes('grants')) report.grants = await grantScenarios()
   if (parts.includes('services')) failures += printReport(report)
-  if (parts.includes('peers')) failures += printPeerReport(report.peers)
+  if (parts.includes('peers') || parts.includes('dpop')) failures += printPeerReport(report.peers)
   if (report.replicas) failures += printReplicaReport(report.replicas)
   if (report.grants) failures += printGrantReport(report.grants)
-  const name = parts.length < PARTS.length ? `latest-${parts.join('-')}.json` : 'latest.json'
+  const name = some ? `latest-${parts.join('-')}.json` : 'latest.json'
   const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
   progress(`wrote ${file}`)

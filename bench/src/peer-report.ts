@@ -1,10 +1,13 @@
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
+import { printDpopReport } from './dpop-report.js'
 import { table } from './format.js'
 import type { Run } from './measure.js'
 
 /** The bare route, the consumer, the three peers, and `node-crypto`: the hand-written reference, not a peer. */
 export type ServerId = 'bare' | 'consumer' | 'jose' | 'express' | 'fastify-jwt' | 'node-crypto'
-export type TokenUse = 'reused' | 'fresh'
+/** `fresh-dpop`: the consumer alone (no peer speaks DPoP), a fresh DPoP-bound token and a new proof per request. */
+export type TokenUse = 'reused' | 'fresh' | 'fresh-dpop'
+/** The scenarios every server runs. */
 export const TOKEN_USES: readonly TokenUse[] = ['reused', 'fresh']
 export const PEERS: readonly ServerId[] = ['jose', 'express', 'fastify-jwt']
 
@@ -19,6 +22,8 @@ export interface PeerRun extends Run {
    * gone.
    */
   cpuMicrosPerRequest: number | null
+  /** DPoP runs: proofs that had to be made during the run, the ones made before it having run out. */
+  lateProofs?: number
 }
 
 export interface PeerServer {
@@ -54,6 +59,12 @@ export interface PeerReport {
   runs: PeerRun[]
   /** One signature verification with node:crypto, thread CPU µs, measured once per round. */
   verifyMicros: Partial<Record<SigningAlgorithm, number[]>>
+  /** One ES256 DPoP proof's signature verified with node:crypto, thread CPU µs, measured once per round. */
+  proofVerifyMicros: number[]
+  /** The DPoP scenarios: how many simulated clients (one ES256 key each) sign the proofs. */
+  dpopClients?: number
+  /** `--only=dpop`: the bare route and the consumer, fresh tokens of the DPoP algorithms only. */
+  dpopOnly?: boolean
   preflight: PreflightResult[]
   jwksFetches: Partial<Record<ServerId, PreflightFetches>>
 }
@@ -70,7 +81,7 @@ export function spread (values: readonly number[]): Spread | undefined {
   }
 }
 
-const runsOf = (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse) =>
+export const runsOf = (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse) =>
   report.runs.filter((run) => run.server === server && run.alg === alg && run.token === token)
 
 /** Per round: the server's req/s over the bare route's, in the same round, algorithm and token use. */
@@ -272,6 +283,19 @@ export function printPeerReport (report: PeerReport): number {
     `fresh tokens cycled from a pool of ${plan.poolSize} per algorithm`)
   console.log('× bare: req/s over the bare route\'s in the same round and scenario; ' +
     'CPU: the process\'s utime+stime over the run / requests; median (min–max) over rounds\n')
+  if (!report.dpopOnly) printPeerTable(report)
+  printDpopReport(report)
+
+  const preflight = preflightRows(report)
+  console.log(`\n${table(preflight.header, preflight.rows)}`)
+
+  if (!report.dpopOnly) printPeerTargets(report)
+  const failures = peerFailures(report)
+  for (const failure of failures) console.log(`FAILED: ${failure}`)
+  return failures.length
+}
+
+function printPeerTable (report: PeerReport): void {
   const header = [
     'server', 'alg', 'reused × bare', 'fresh × bare', 'CPU µs/req reused', 'CPU µs/req fresh', 'peak RSS MiB'
   ]
@@ -285,15 +309,11 @@ export function printPeerReport (report: PeerReport): number {
     .map((alg) => `${alg} ${formatSpread(spread(report.verifyMicros[alg] ?? []), 1)} µs`)
     .join(', ')
   console.log(`one verification (node:crypto, thread CPU time, once per round): ${verify}`)
+}
 
-  const preflight = preflightRows(report)
-  console.log(`\n${table(preflight.header, preflight.rows)}`)
-
+function printPeerTargets (report: PeerReport): void {
   const targets = peerTargets(report)
   const targetRows = targets.map(({ target, measured, met }) => [target, measured, met ? 'met' : 'MISSED'])
   console.log(`\n${table(['target (issue 14), the consumer', 'this run', ''], targetRows)}`)
   for (const { detail } of targets) if (detail) console.log(detail)
-  const failures = peerFailures(report)
-  for (const failure of failures) console.log(`FAILED: ${failure}`)
-  return failures.length
 }

@@ -25,6 +25,7 @@ export const peers: PeerReport = {
   servers: [],
   runs: [],
   verifyMicros: {},
+  proofVerifyMicros: [],
   preflight: [],
   jwksFetches: {}
 }

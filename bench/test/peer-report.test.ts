@@ -37,6 +37,7 @@ function fixture (by: (server: ServerId, alg: SigningAlgorithm, token: TokenUse,
     })),
     runs,
     verifyMicros: { RS256: [30, 35, 31], ES256: [90, 95, 91], EdDSA: [100, 101, 99] },
+    proofVerifyMicros: [],
     preflight: [],
     jwksFetches: {}
   }

@@ -1,32 +1,17 @@
 import type { Options } from 'autocannon'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { startFakeIssuer } from '@repo/service-harness/fake-issuer'
-import { cannon, cycle, middle, summarize, toRun } from '../measure.js'
+import { cycle, middle, summarize } from '../measure.js'
 import { TOKEN_USES, type PeerRun, type TokenUse } from '../peer-report.js'
 import { preflight } from '../preflight.js'
-import { cpuMicros } from '../proc-stats.js'
 import { peers, progress, record, report } from '../run.js'
 import { CONTENDERS, startServer, type RunningServer } from '../servers.js'
 import { mintTokens } from '../token-pool.js'
-import { verifyCostMicros } from '../verify-cost.js'
+import { proofVerifyCostMicros, verifyCostMicros } from '../verify-cost.js'
+import { DPOP_ALGS, DPOP_CLIENTS, dpopScenarios } from './dpop.js'
+import { measureServer } from './measure-server.js'
 
 interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options, 'url'> }
-
-/**
- * One load of `seconds` on `server`, with the CPU its process used over it, per answered request. A
- * server that died shows as connection errors (and no CPU figure) instead of stopping the bench.
- */
-async function measureServer (server: RunningServer, scenario: Scenario, seconds: number) {
-  const before = await cpuMicros(server.pid).catch(() => Number.NaN)
-  const run = toRun(await cannon({
-    url: `${server.process.url}/api/v1/protected`,
-    duration: seconds,
-    ...scenario.load
-  }))
-  const used = await cpuMicros(server.pid).catch(() => Number.NaN) - before
-  const cpuMicrosPerRequest = run.total > 0 && Number.isFinite(used) ? Math.round((used / run.total) * 10) / 10 : null
-  return { ...run, cpuMicrosPerRequest }
-}
 
 /**
  * The bare route, the consumer and the three peers, each its own process, trusting one fake
@@ -34,17 +19,20 @@ async function measureServer (server: RunningServer, scenario: Scenario, seconds
  * request; RS256, ES256, EdDSA) on every server in turn, the bare route first in each, so each
  * ratio is against a bare figure taken a few seconds before. The servers' order turns every round.
  */
-export async function peerScenarios (): Promise<void> {
+export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
   const { plan } = peers
-  progress(`peers: ${CONTENDERS.map(({ label }) => label).join(', ')}; ` +
+  // `--only=dpop`: the DPoP comparison alone, the bare route and the consumer with fresh tokens.
+  const contenders = dpopOnly ? CONTENDERS.filter(({ id }) => id === 'bare' || id === 'consumer') : CONTENDERS
+  if (dpopOnly) peers.dpopOnly = true
+  progress(`peers: ${contenders.map(({ label }) => label).join(', ')}; ` +
     `${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
   const issuer = await startFakeIssuer()
   const servers: RunningServer[] = []
   try {
     // One after the other, so the consumer's start-up time is not a race with the others'.
-    for (const contender of CONTENDERS) servers.push(await startServer(contender, issuer))
+    for (const contender of contenders) servers.push(await startServer(contender, issuer))
     progress(`peers: minting ${plan.poolSize} tokens per algorithm`)
-    const scenarios: Scenario[] = SIGNING_ALGORITHMS.flatMap((alg) => {
+    const allScenarios: Scenario[] = SIGNING_ALGORITHMS.flatMap((alg) => {
       const [token] = mintTokens(issuer, alg, 1) as [string]
       const next = cycle(mintTokens(issuer, alg, plan.poolSize))
       return TOKEN_USES.map((use) => ({
@@ -62,7 +50,18 @@ export async function peerScenarios (): Promise<void> {
             }
       }) satisfies Scenario)
     })
+    const scenarios = dpopOnly
+      ? allScenarios.filter(({ alg, token }) => token === 'fresh' && DPOP_ALGS.includes(alg))
+      : allScenarios
+    progress(`peers: minting ${plan.poolSize} DPoP-bound tokens for ${DPOP_ALGS.join(', ')}, ${DPOP_CLIENTS} clients`)
+    const dpop = dpopScenarios(issuer, plan.poolSize)
+    peers.dpopClients = DPOP_CLIENTS
     await preflight(servers, issuer, peers)
+    const consumer = servers.find((server) => server.contender.id === 'consumer')
+    if (consumer) await dpop.preflight(consumer, peers)
+    // The consumer's DPoP run of an algorithm comes right after its bearer run, so the two see the same machine.
+    const withDpop = (server: RunningServer, scenario: Scenario) =>
+      server === consumer && scenario.token === 'fresh' && DPOP_ALGS.includes(scenario.alg)
 
     const [bare, ...others] = servers as [RunningServer, ...RunningServer[]]
     const supported = (server: RunningServer, scenario: Scenario) =>
@@ -71,12 +70,16 @@ export async function peerScenarios (): Promise<void> {
       progress(`peers: ${plan.warmupSeconds} s warm-up of every server and scenario`)
       for (const scenario of scenarios) {
         for (const server of servers.filter((candidate) => supported(candidate, scenario))) {
-          await measureServer(server, scenario, plan.warmupSeconds)
+          const warm = await measureServer(server, scenario.load, plan.warmupSeconds)
+          if (withDpop(server, scenario)) {
+            await dpop.measure(server, scenario.alg, plan.warmupSeconds, warm.requestsPerSecond)
+          }
         }
       }
     }
     for (let round = 1; round <= plan.rounds; round++) {
       for (const alg of SIGNING_ALGORITHMS) (peers.verifyMicros[alg] ??= []).push(verifyCostMicros(alg))
+      peers.proofVerifyMicros.push(proofVerifyCostMicros())
       const turned = [...others.slice((round - 1) % others.length), ...others.slice(0, (round - 1) % others.length)]
       for (const scenario of scenarios) {
         for (const server of [bare, ...turned].filter((candidate) => supported(candidate, scenario))) {
@@ -85,11 +88,17 @@ export async function peerScenarios (): Promise<void> {
             server: server.contender.id,
             alg: scenario.alg,
             token: scenario.token,
-            ...await measureServer(server, scenario, plan.runSeconds)
+            ...await measureServer(server, scenario.load, plan.runSeconds)
           }
           peers.runs.push(run)
           progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ` +
             `${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+          if (!withDpop(server, scenario)) continue
+          const dpopRun = await dpop.measure(server, scenario.alg, plan.runSeconds, run.requestsPerSecond)
+          if (dpopRun === undefined) continue
+          peers.runs.push({ round, server: server.contender.id, alg: scenario.alg, token: 'fresh-dpop', ...dpopRun })
+          progress(`peers ${round}/${plan.rounds} ${scenario.alg} fresh-dpop, ${server.contender.label}: ` +
+            `${dpopRun.requestsPerSecond} req/s, ${dpopRun.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
         }
       }
     }
