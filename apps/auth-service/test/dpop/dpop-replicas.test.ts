@@ -3,9 +3,8 @@ import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { engineEnv } from '../databases.js'
 import { buildTestApp } from '../helper.js'
 import type { App } from '../authorization/browser-flow.js'
+import { machineClient } from './machine-client.js'
 import { NOW, makeProof, proofKey } from './proofs.js'
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 function clientCredentials (app: App, authorization: string, dpop: string) {
   return app.inject({
@@ -20,16 +19,7 @@ describe('DPoP on two replicas of one PostgreSQL database', () => {
   it('a proof accepted by one is a replay on the other; a nonce of one is good on the other', async () => {
     const env = { ...await engineEnv('postgres'), DPOP_NONCE: 'true' }
     const [first, second] = [await buildTestApp(env, { now: () => NOW }), await buildTestApp(env, { now: () => NOW })]
-    const { secret } = await first.clients.add({
-      clientId: 'bot',
-      authMethod: 'client_secret_basic',
-      jwks: undefined,
-      jwksUri: undefined,
-      scope: 'reports:read',
-      audience: 'reports-api',
-      grantTypes: ['client_credentials']
-    }, NOW)
-    const authorization = basic('bot', secret as string)
+    const { authorization } = await machineClient(first, 'bot')
     const key = await proofKey()
 
     const asked = await clientCredentials(first, authorization, await makeProof(key))

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { TOKEN_PATH } from '@repo/contracts/oauth'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
 import { buildTestApp } from '../helper.js'
+import { basic, machineClient } from '../dpop/machine-client.js'
 import { NOW, makeProof, proofKey } from '../dpop/proofs.js'
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 const USE_NONCE = { error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof' }
 const NONCE = /^[A-Za-z0-9_-]{32}$/
 const PERIOD_MS = 5 * 60_000
@@ -13,19 +13,11 @@ describe.each(ENGINES)('DPoP server nonces (DPOP_NONCE=true) on %s', (engine: En
   async function setUp () {
     let clock = NOW
     const app = await buildTestApp({ ...await engineEnv(engine), DPOP_NONCE: 'true' }, { now: () => clock })
-    const { secret } = await app.clients.add({
-      clientId: 'bot',
-      authMethod: 'client_secret_basic',
-      jwks: undefined,
-      jwksUri: undefined,
-      scope: 'reports:read',
-      audience: 'reports-api',
-      grantTypes: ['client_credentials']
-    }, NOW)
+    const { authorization } = await machineClient(app, 'bot')
     const request = (headers: Record<string, string> = {}) => app.inject({
       method: 'POST',
       url: TOKEN_PATH,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('bot', secret as string), ...headers },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization, ...headers },
       payload: 'grant_type=client_credentials'
     })
     return { app, request, advance: (ms: number) => { clock += ms }, now: () => clock }

@@ -1,33 +1,17 @@
 import { decodeJwt, generateSecret } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { TOKEN_PATH } from '@repo/contracts/oauth'
-import type { NewClient } from '../../src/clients/client-store.js'
 import { addBrowserClient, codeFor, exchangeFields, tokenRequest, type App } from '../authorization/browser-flow.js'
 import { ENGINES, engineEnv, type Engine } from '../databases.js'
 import { ISSUER, buildTestApp, captureLogs, suiteApp } from '../helper.js'
+import { basic, machineClient } from '../dpop/machine-client.js'
 import { NOW, TOKEN_URL, makeProof, proofKey, unsignedProof, type ProofKey } from '../dpop/proofs.js'
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 const INVALID_PROOF = { error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' }
 const INVALID_REFRESH = { error: 'invalid_grant', error_description: 'The refresh token is invalid' }
 const INVALID_CODE = { error: 'invalid_grant', error_description: 'The authorization code is invalid' }
 /** DPOP_IAT_WINDOW + CLOCK_TOLERANCE, both at their defaults. */
 const IAT_LEEWAY = 60 + 60
-
-/** A confidential machine client; its Authorization header. */
-async function machineClient (app: App, clientId: string, overrides: Partial<NewClient> = {}) {
-  const { secret } = await app.clients.add({
-    clientId,
-    authMethod: 'client_secret_basic',
-    jwks: undefined,
-    jwksUri: undefined,
-    scope: 'reports:read',
-    audience: 'reports-api',
-    grantTypes: ['client_credentials'],
-    ...overrides
-  }, NOW)
-  return { authorization: basic(clientId, secret as string) }
-}
 
 const clientCredentials = (app: App, headers: Record<string, string | string[]>) =>
   app.inject({
