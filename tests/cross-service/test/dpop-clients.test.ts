@@ -15,8 +15,10 @@ const JANE = { userName: 'Jane', password: 'pass123' }
 const payloadOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { cnf?: { jkt?: string } }
 
+type DPoPKeyPair = Awaited<ReturnType<typeof client.randomDPoPKeyPair>>
+
 /** The RFC 7638 thumbprint of an EC public key: SHA-256 of its required members, in lexicographic order. */
-async function thumbprint (publicKey: CryptoKey): Promise<string> {
+async function thumbprint (publicKey: DPoPKeyPair['publicKey']): Promise<string> {
   const { crv, kty, x, y } = await crypto.subtle.exportKey('jwk', publicKey)
   return createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url')
 }
@@ -50,7 +52,7 @@ describe('DPoP-bound tokens with openid-client, at the auth service and the cons
   const reportsUrl = () => new URL(`${pair.consumer.url}/api/v1/reports`)
   const dpopHandle = async (config: client.Configuration) =>
     client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'))
-  const expectBound = async (token: string, keyPair: CryptoKeyPair) => {
+  const expectBound = async (token: string, keyPair: DPoPKeyPair) => {
     expect(payloadOf(token).cnf).toEqual({ jkt: await thumbprint(keyPair.publicKey) })
   }
 
