@@ -55,12 +55,27 @@ export class MemoryReplayCache implements ReplayCache {
   }
 }
 
-/** The replay table, in each service's own migrations (SQL both engines run). */
-export const DPOP_REPLAY_TABLE_SQL = `CREATE TABLE dpop_proofs (
+const TABLE_NAME = /^[a-z][a-z0-9_]{0,62}$/
+
+function checkTable (table: string): string {
+  if (!TABLE_NAME.test(table)) {
+    throw new RangeError(`a replay table name must be a lower-case SQL identifier, got ${table}`)
+  }
+  return table
+}
+
+/**
+ * The replay table `table`, in a service's own migrations (SQL both engines run). Each service names
+ * its own: the auth service and the consumer may share one database (docker-compose.postgres.yml).
+ */
+export function replayTableSql (table: string): string {
+  checkTable(table)
+  return `CREATE TABLE ${table} (
      proof_key TEXT PRIMARY KEY,
      expires_at BIGINT NOT NULL
    );
-   CREATE INDEX dpop_proofs_expires_at ON dpop_proofs (expires_at);`
+   CREATE INDEX ${table}_expires_at ON ${table} (expires_at);`
+}
 
 const PURGE_EVERY_MS = 60_000
 
@@ -72,20 +87,23 @@ const PURGE_EVERY_MS = 60_000
  */
 export class SqlReplayCache implements ReplayCache {
   readonly #db: SqlQueryable
+  readonly #table: string
   #purgedAt = 0
 
-  constructor (db: SqlQueryable) {
+  /** `table`: made by `replayTableSql(table)` in the service's migrations. */
+  constructor (db: SqlQueryable, table: string) {
     this.#db = db
+    this.#table = checkTable(table)
   }
 
   async claim (key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
     if (nowMs - this.#purgedAt >= PURGE_EVERY_MS) {
       this.#purgedAt = nowMs
-      await this.#db.run('DELETE FROM dpop_proofs WHERE expires_at <= $1', [nowMs])
+      await this.#db.run(`DELETE FROM ${this.#table} WHERE expires_at <= $1`, [nowMs])
     }
     const changed = await this.#db.run(
-      `INSERT INTO dpop_proofs (proof_key, expires_at) VALUES ($1, $2)
-       ON CONFLICT (proof_key) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_proofs.expires_at <= $3`,
+      `INSERT INTO ${this.#table} (proof_key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (proof_key) DO UPDATE SET expires_at = excluded.expires_at WHERE ${this.#table}.expires_at <= $3`,
       [key, expiresAtMs, nowMs])
     return changed === 1
   }

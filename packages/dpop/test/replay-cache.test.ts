@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openSqlDatabase, type SqlDatabase } from '@repo/service-kit/sql'
-import { DPOP_REPLAY_TABLE_SQL, MemoryReplayCache, replayKey, SqlReplayCache, type ReplayCache } from '../src/replay-cache.js'
+import { MemoryReplayCache, replayKey, replayTableSql, SqlReplayCache, type ReplayCache } from '../src/replay-cache.js'
 
 const T0 = Date.parse('2030-01-01T00:00:00Z')
 const WINDOW_MS = 65_000
@@ -66,25 +66,33 @@ describe('SqlReplayCache on SQLite', () => {
   const open = async () => {
     dir = await mkdtemp(join(tmpdir(), 'dpop-replay-'))
     db = await openSqlDatabase({ dataDir: dir, databaseUrl: undefined }, 'replay.db',
-      { component: 'dpop-test', sqlite: [DPOP_REPLAY_TABLE_SQL], postgres: [DPOP_REPLAY_TABLE_SQL] })
+      { component: 'dpop-test', sqlite: [replayTableSql('test_dpop_proofs')], postgres: [replayTableSql('test_dpop_proofs')] })
     return db
   }
 
-  behavesAsReplayCache(async () => new SqlReplayCache(await open()))
+  behavesAsReplayCache(async () => new SqlReplayCache(await open(), 'test_dpop_proofs'))
 
   it('is shared: a proof one replica accepted is a replay on another on the same database', async () => {
     const database = await open()
-    const first = new SqlReplayCache(database)
-    const second = new SqlReplayCache(database)
+    const first = new SqlReplayCache(database, 'test_dpop_proofs')
+    const second = new SqlReplayCache(database, 'test_dpop_proofs')
     expect(await first.claim('shared', T0 + WINDOW_MS, T0)).toBe(true)
     expect(await second.claim('shared', T0 + WINDOW_MS, T0 + 5)).toBe(false)
   })
 
   it('deletes expired rows as it goes', async () => {
     const database = await open()
-    const cache = new SqlReplayCache(database)
+    const cache = new SqlReplayCache(database, 'test_dpop_proofs')
     for (let i = 0; i < 5; i++) await cache.claim(`old-${i}`, T0 + WINDOW_MS, T0)
     await cache.claim('new', T0 + 3 * WINDOW_MS, T0 + 2 * WINDOW_MS)
-    expect(await database.get<{ n: number }>('SELECT count(*) AS n FROM dpop_proofs')).toEqual({ n: 1 })
+    expect(await database.get<{ n: number }>('SELECT count(*) AS n FROM test_dpop_proofs')).toEqual({ n: 1 })
+  })
+})
+
+describe('replay tables', () => {
+  it('are named by each service (two may share a database) and only by a plain identifier', () => {
+    expect(replayTableSql('consumer_dpop_proofs')).toContain('CREATE TABLE consumer_dpop_proofs (')
+    expect(() => replayTableSql('x; DROP TABLE users')).toThrow('a replay table name must be a lower-case SQL identifier')
+    expect(() => new SqlReplayCache({} as never, 'Proofs')).toThrow(RangeError)
   })
 })

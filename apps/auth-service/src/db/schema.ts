@@ -1,4 +1,4 @@
-import { DPOP_REPLAY_TABLE_SQL } from '@repo/dpop/replay-cache'
+import { replayTableSql } from '@repo/dpop/replay-cache'
 import type { Migrations } from '@repo/service-kit/sql'
 
 /**
@@ -10,7 +10,7 @@ import type { Migrations } from '@repo/service-kit/sql'
 const DPOP = `ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
    ALTER TABLE authorization_codes ADD COLUMN dpop_jkt TEXT;
-   ${DPOP_REPLAY_TABLE_SQL}
+   ${replayTableSql('auth_dpop_proofs')}
    CREATE TABLE dpop_nonce_secret (
      id INTEGER PRIMARY KEY CHECK (id = 1),
      secret TEXT NOT NULL

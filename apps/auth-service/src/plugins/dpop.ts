@@ -34,7 +34,7 @@ export const dpopPlugin = fp(async function dpop (
   app: FastifyInstance, { iatWindowSeconds, clockToleranceSeconds, nonce, noncePeriodMs, now }: DpopPluginOptions
 ) {
   const replayCache = app.db.dialect === 'postgres'
-    ? new SqlReplayCache(app.db)
+    ? new SqlReplayCache(app.db, 'auth_dpop_proofs')
     : new MemoryReplayCache({ maxEntries: MEMORY_REPLAY_CEILING })
   const nonces = nonce
     ? createNonceSource({ secret: await loadNonceSecret(app.db), periodMs: noncePeriodMs, now })

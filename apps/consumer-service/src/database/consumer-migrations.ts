@@ -1,4 +1,4 @@
-import { DPOP_REPLAY_TABLE_SQL } from '@repo/dpop/replay-cache'
+import { replayTableSql } from '@repo/dpop/replay-cache'
 import type { Migrations } from '@repo/service-kit/sql'
 
 /** The consumer's database file under DATA_DIR (without DATABASE_URL). */
@@ -9,6 +9,9 @@ export const DATABASE_FILE = 'consumer.db'
  * reports, then the DPoP proofs seen (used on PostgreSQL, where replicas share it; SQLite gets the
  * table too, so both engines stay at one version).
  */
+/** The consumer's own replay table: the auth service may share the database (docker-compose.postgres.yml). */
+export const DPOP_REPLAY_TABLE = 'consumer_dpop_proofs'
+
 export const CONSUMER_MIGRATIONS: Migrations = {
   component: 'consumer-service',
   sqlite: [
@@ -18,7 +21,7 @@ export const CONSUMER_MIGRATIONS: Migrations = {
        created_by TEXT NOT NULL,
        created_at TEXT NOT NULL
      );`,
-    DPOP_REPLAY_TABLE_SQL
+    replayTableSql(DPOP_REPLAY_TABLE)
   ],
   postgres: [
     `CREATE TABLE reports (
@@ -27,6 +30,6 @@ export const CONSUMER_MIGRATIONS: Migrations = {
        created_by TEXT NOT NULL,
        created_at TEXT NOT NULL
      );`,
-    DPOP_REPLAY_TABLE_SQL
+    replayTableSql(DPOP_REPLAY_TABLE)
   ]
 }

@@ -1,4 +1,5 @@
 import { MemoryReplayCache, SqlReplayCache, type ReplayCache } from '@repo/dpop/replay-cache'
+import { DPOP_REPLAY_TABLE } from '../database/consumer-migrations.js'
 import type { SqlQueryable } from '@repo/service-kit/sql'
 
 /**
@@ -10,5 +11,7 @@ export function replayCacheFor (
   { databaseUrl, dpopReplayCacheSize }: { databaseUrl: string | undefined, dpopReplayCacheSize: number },
   database: SqlQueryable
 ): ReplayCache {
-  return databaseUrl ? new SqlReplayCache(database) : new MemoryReplayCache({ maxEntries: dpopReplayCacheSize })
+  return databaseUrl
+    ? new SqlReplayCache(database, DPOP_REPLAY_TABLE)
+    : new MemoryReplayCache({ maxEntries: dpopReplayCacheSize })
 }
