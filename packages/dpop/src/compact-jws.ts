@@ -1,6 +1,6 @@
-/** A compact JWS split into what verification needs, nothing decoded but its header. */
+/** A compact JWS split into what verification needs, nothing decoded yet. */
 export interface CompactJws {
-  header: Record<string, unknown>
+  encodedHeader: string
   /** `BASE64URL(header) . BASE64URL(payload)`: what the signature covers. */
   signingInput: string
   encodedPayload: string
@@ -36,12 +36,10 @@ export function decodeJsonObject (value: string): Record<string, unknown> | unde
     : undefined
 }
 
-/** Splits a compact JWS (RFC 7515 §7.1); a string reason when it is not exactly one. */
-export function parseCompactJws (jws: string): CompactJws | string {
+/** Splits a compact JWS (RFC 7515 §7.1); a string reason when it is not exactly three parts. */
+export function splitCompactJws (jws: string): CompactJws | string {
   const parts = jws.split('.')
   if (parts.length !== 3) return 'not a compact JWS (three base64url parts)'
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string]
-  const header = decodeJsonObject(encodedHeader)
-  if (header === undefined) return 'the header is not base64url JSON'
-  return { header, signingInput: `${encodedHeader}.${encodedPayload}`, encodedPayload, encodedSignature }
+  return { encodedHeader, signingInput: `${encodedHeader}.${encodedPayload}`, encodedPayload, encodedSignature }
 }

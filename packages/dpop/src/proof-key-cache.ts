@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import type { ProofHeader } from './proof-header.js'
 import { keyMaterialProblem } from './proof-jwk.js'
 
 /** A proof key ready to verify with, and its RFC 7638 thumbprint (`jkt`). */
@@ -22,9 +23,14 @@ const RSA_MAX_EXPONENT = 2n ** 64n
  * first out; at most `maxEntries` keys (an entry is a JWK string and a KeyObject, under 2 KiB even for
  * an RSA-8192 key: the default 1000 stay under 2 MiB). It holds keys only, never a verdict on a proof:
  * which algorithm a key verifies, and the signature, are checked on every proof.
+ *
+ * Beside the keys, the headers that named them: a client's proofs share one encoded header, whose
+ * checks (`checkProofHeader`) depend on its text alone, so a header seen with a key that imported is
+ * not decoded again. At most `maxEntries` of those too, the oldest out first.
  */
 export class ProofKeyCache {
   readonly #entries = new Map<string, ProofKey>()
+  readonly #headers = new Map<string, ProofHeader>()
   readonly #maxEntries: number
 
   constructor ({ maxEntries = 1000 }: { maxEntries?: number } = {}) {
@@ -37,6 +43,20 @@ export class ProofKeyCache {
 
   has (canonicalJwk: string): boolean {
     return this.#entries.has(canonicalJwk)
+  }
+
+  /** A header that passed its checks, by its exact encoded text. */
+  header (encodedHeader: string): ProofHeader | undefined {
+    return this.#headers.get(encodedHeader)
+  }
+
+  /** Remembers a header that passed its checks and whose key imported. */
+  rememberHeader (encodedHeader: string, header: ProofHeader): void {
+    if (this.#headers.size >= this.#maxEntries) {
+      const oldest = this.#headers.keys().next()
+      if (oldest.done !== true) this.#headers.delete(oldest.value)
+    }
+    this.#headers.set(encodedHeader, header)
   }
 
   /** The key a canonical JWK describes, imported once; a string reason when it is no acceptable key. */

@@ -26,4 +26,29 @@ describe('requestHtu', () => {
     expect(requestHtu('https://api.example', '//evil.example/x')).toBe('https://api.example//evil.example/x')
     expect(normalizeHtu('https://evil.example/x')).not.toBe(requestHtu('https://api.example', '//evil.example/x'))
   })
+
+  /** What the URL parser makes of `path` on `origin`: what requestHtu answered before it skipped the parser. */
+  const parsed = (origin: string, path: string) => {
+    const url = new URL(origin)
+    url.pathname = path
+    return `${url.origin}${url.pathname}`
+  }
+
+  it.each([
+    '/api/v1/protected', '/', '//evil.example/x', '/a/../b', '/a/./b', '/a/%2e%2E/b', '/caf\u00e9', '/a b',
+    '/a%20b', '/A_b~c-D/', '/a\\b', '/a/..', '/.', '/a:b@c'
+  ])('answers for %j what the URL parser makes of it', (path) => {
+    expect(requestHtu('HTTPS://API.Example:443', `${path}?q=1`)).toBe(parsed('https://api.example', path))
+  })
+
+  it('answers each public origin for itself, one after the other', () => {
+    expect(requestHtu('http://a.example:3000', '/x')).toBe('http://a.example:3000/x')
+    expect(requestHtu('HTTP://B.example:80', '/x')).toBe('http://b.example/x')
+    expect(requestHtu('http://a.example:3000', '/x')).toBe('http://a.example:3000/x')
+  })
+
+  it('throws for a public origin that is no URL, whatever it answered before', () => {
+    expect(requestHtu('http://a.example', '/x')).toBe('http://a.example/x')
+    expect(() => requestHtu('http://a b', '/x')).toThrow()
+  })
 })

@@ -140,6 +140,47 @@ describe('verifyProof: the key cache', () => {
   })
 })
 
+describe('verifyProof: the headers remembered with their keys', () => {
+  const encodedHeaderOf = (proof: string) => proof.split('.')[0] as string
+
+  it('remembers a header once its key imported, and still verifies every proof\'s signature', async () => {
+    const keyCache = new ProofKeyCache()
+    const key = await proofKey()
+    const proof = await makeProof(key)
+    expect(await outcome(proof, { keyCache })).toBe('accepted')
+    expect(keyCache.header(encodedHeaderOf(proof))).toMatchObject({ alg: 'ES256', jwk: key.publicJwk })
+    const [header, payload] = proof.split('.')
+    expect(await outcome(`${header}.${payload}.${'A'.repeat(86)}`, { keyCache }))
+      .toEqual(refused('the signature does not verify with the jwk'))
+  })
+
+  it('remembers no header that was refused, nor one whose key did not import', async () => {
+    const keyCache = new ProofKeyCache()
+    const { publicJwk } = await proofKey()
+    const typless = withBadSignature({ alg: 'ES256', jwk: publicJwk })
+    expect(await outcome(typless, { keyCache })).toEqual(refused('typ is not dpop+jwt'))
+    const offCurve = withBadSignature({ alg: 'ES256', typ: 'dpop+jwt', jwk: { ...publicJwk, y: publicJwk.x } })
+    expect(await outcome(offCurve, { keyCache })).toEqual(refused('the jwk is not a valid public key'))
+    expect(keyCache.header(encodedHeaderOf(typless))).toBeUndefined()
+    expect(keyCache.header(encodedHeaderOf(offCurve))).toBeUndefined()
+  })
+
+  it('checks a remembered header\'s alg against each caller\'s algorithms', async () => {
+    const keyCache = new ProofKeyCache()
+    const key = await proofKey()
+    expect(await outcome(await makeProof(key), { keyCache })).toBe('accepted')
+    expect(await outcome(await makeProof(key), { keyCache, algorithms: ['EdDSA'] }))
+      .toEqual(refused('alg ES256 is not allowed'))
+  })
+
+  it('keeps at most maxEntries headers, the oldest leaving first', async () => {
+    const keyCache = new ProofKeyCache({ maxEntries: 2 })
+    const proofs = await Promise.all([proofKey(), proofKey(), proofKey()].map(async (key) => makeProof(await key)))
+    for (const proof of proofs) expect(await outcome(proof, { keyCache })).toBe('accepted')
+    expect(proofs.map((proof) => keyCache.header(encodedHeaderOf(proof)) !== undefined)).toEqual([false, true, true])
+  })
+})
+
 describe('verifyProof: exp and nbf, when a proof has them', () => {
   it('refuses a proof that says it has expired or is not valid yet', async () => {
     const key = await proofKey()
