@@ -56,6 +56,32 @@ describe('MemoryReplayCache', () => {
   })
 })
 
+describe('MemoryReplayCache: its sweep', () => {
+  it('takes over an expired entry that a live one older in the queue still holds back', async () => {
+    const cache = new MemoryReplayCache()
+    // Stored first but with a later iat: it outlives the entry stored after it.
+    expect(await cache.claim('late-iat', T0 + 2 * WINDOW_MS, T0)).toBe(true)
+    expect(await cache.claim('early-iat', T0 + WINDOW_MS, T0)).toBe(true)
+    const afterWindow = T0 + WINDOW_MS + 1
+    expect(await cache.claim('early-iat', afterWindow + WINDOW_MS, afterWindow)).toBe(true)
+    expect(await cache.claim('early-iat', afterWindow + WINDOW_MS, afterWindow + 1)).toBe(false)
+    expect(cache.size).toBe(2)
+  })
+
+  it('keeps exactly the live proofs through four windows of one proof a millisecond, its queue compacted as it goes', async () => {
+    const cache = new MemoryReplayCache()
+    const end = 4 * WINDOW_MS
+    let accepted = 0
+    for (let ms = 0; ms < end; ms++) if (await cache.claim(`p${ms}`, T0 + ms + WINDOW_MS, T0 + ms)) accepted++
+    expect(accepted).toBe(end)
+    // Those of the last window, and no other: none lost from the queue, so none left unswept.
+    expect(cache.size).toBe(WINDOW_MS)
+    for (let ms = end - WINDOW_MS + 1; ms < end; ms += 997) {
+      expect(await cache.claim(`p${ms}`, T0 + end + WINDOW_MS, T0 + end)).toBe(false)
+    }
+  })
+})
+
 describe('SqlReplayCache on SQLite', () => {
   let dir: string | undefined
   let db: SqlDatabase | undefined
