@@ -2,11 +2,16 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/acces
 import { printDpopReport } from './dpop-report.js'
 import { table } from './format.js'
 import type { Run } from './measure.js'
+import type { DpopCostBlock, DpopCostPlan } from './scenarios/dpop-cost.js'
 
 /** The bare route, the consumer, the three peers, and `node-crypto`: the hand-written reference, not a peer. */
 export type ServerId = 'bare' | 'consumer' | 'jose' | 'express' | 'fastify-jwt' | 'node-crypto'
-/** `fresh-dpop`: the consumer alone (no peer speaks DPoP), a fresh DPoP-bound token and a new proof per request. */
-export type TokenUse = 'reused' | 'fresh' | 'fresh-dpop'
+/**
+ * `fresh-dpop`: the consumer alone (no peer speaks DPoP), a fresh DPoP-bound token and a new proof per request.
+ * `-paced`: the consumer's bearer and DPoP runs again at one offered rate, below both their throughputs, so
+ * their CPU per request is compared at equal load (see scenarios/dpop.ts).
+ */
+export type TokenUse = 'reused' | 'fresh' | 'fresh-dpop' | 'fresh-paced' | 'fresh-dpop-paced'
 /** The scenarios every server runs. */
 export const TOKEN_USES: readonly TokenUse[] = ['reused', 'fresh']
 export const PEERS: readonly ServerId[] = ['jose', 'express', 'fastify-jwt']
@@ -24,6 +29,8 @@ export interface PeerRun extends Run {
   cpuMicrosPerRequest: number | null
   /** DPoP runs: proofs that had to be made during the run, the ones made before it having run out. */
   lateProofs?: number
+  /** Paced runs: the requests per second offered (autocannon's `overallRate`); otherwise as many as answered. */
+  offeredRate?: number
 }
 
 export interface PeerServer {
@@ -63,8 +70,11 @@ export interface PeerReport {
   proofVerifyMicros: number[]
   /** The DPoP scenarios: how many simulated clients (one ES256 key each) sign the proofs. */
   dpopClients?: number
-  /** `--only=dpop`: the bare route and the consumer, fresh tokens of the DPoP algorithms only. */
+  /** `--only=dpop`: the bare route, the consumer and the reference, fresh tokens of the DPoP algorithms only. */
   dpopOnly?: boolean
+  /** DPoP's cost inside the consumer, by access-token algorithm: interleaved in-process blocks (dpop-cost.ts). */
+  dpopCost?: Partial<Record<SigningAlgorithm, DpopCostBlock[]>>
+  dpopCostPlan?: DpopCostPlan
   preflight: PreflightResult[]
   jwksFetches: Partial<Record<ServerId, PreflightFetches>>
 }

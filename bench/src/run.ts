@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { CONNECTIONS, type Plan, type Summary } from './measure.js'
 import type { PeerReport } from './peer-report.js'
 import type { Report, ScenarioResult } from './report.js'
+import type { DpopCostPlan } from './scenarios/dpop-cost.js'
 import type { ServiceProcess } from '@repo/service-harness/service-process'
 
 /** What one `pnpm bench` invocation shares: its plan, its constants and the report it fills. */
@@ -29,9 +30,18 @@ export const peers: PeerReport = {
   preflight: [],
   jwksFetches: {}
 }
+/** DPoP's in-process cost: blocks of 100 requests, interleaved triples (scenarios/dpop-cost.ts). */
+export const DPOP_COST_PLAN: DpopCostPlan = quick
+  ? { blockSize: 100, triples: 8, warmupTriples: 2 }
+  : { blockSize: 100, triples: 40, warmupTriples: 5 }
 export const FLOOD_SECONDS = quick ? 3 : 10
 export const FLOOD_COOLDOWN_SECONDS = 1
-export const QUIET = { LOG_LEVEL: 'warn' }
+/**
+ * The environment of every server the bench starts. `BENCH_NODE_OPTIONS` (say `--cpu-prof --cpu-prof-dir=…`)
+ * is passed to them as NODE_OPTIONS, to profile the servers and not the load.
+ */
+const nodeOptions = process.env.BENCH_NODE_OPTIONS
+export const QUIET = { LOG_LEVEL: 'warn', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) }
 
 export const report: Report = {
   mode: quick ? 'quick' : 'full',

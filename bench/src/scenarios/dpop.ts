@@ -24,11 +24,24 @@ export interface DpopScenarios {
   /**
    * A load of fresh DPoP-bound tokens of `alg`, each request with a new proof, on `consumer`; its
    * proofs made before the run for `expectedRate` (the bearer run's) or the last DPoP run's rate.
+   * With `offeredRate`, that many requests per second are sent, no more (autocannon's `overallRate`).
    */
   measure: (
-    consumer: RunningServer, alg: SigningAlgorithm, seconds: number, expectedRate: number
-  ) => Promise<(Awaited<ReturnType<typeof measureServer>> & { lateProofs: number }) | undefined>
+    consumer: RunningServer, alg: SigningAlgorithm, seconds: number, expectedRate: number, offeredRate?: number
+  ) => Promise<DpopRun | undefined>
+  /**
+   * A fresh-bearer run (`bearerLoad`) and a DPoP run of `alg` on `server`, both at `offeredRate`. CPU per
+   * request falls as load rises (a busier event loop handles more requests per wake-up), and a DPoP run at
+   * full load answers fewer requests than its bearer run: compared each at its own throughput, DPoP would be
+   * charged for the lighter load too. At one rate, their difference is what DPoP's checks cost.
+   */
+  pacedPair: (
+    server: RunningServer, bearerLoad: Omit<Options, 'url'>, alg: SigningAlgorithm, seconds: number, offeredRate: number
+  ) => Promise<{ bearer: ServerRun, bound: DpopRun | undefined }>
 }
+
+type ServerRun = Awaited<ReturnType<typeof measureServer>>
+type DpopRun = ServerRun & { lateProofs: number }
 
 const urlOf = (server: RunningServer) => `${server.process.url}/api/v1/protected`
 
@@ -54,7 +67,9 @@ export function dpopScenarios (issuer: FakeIssuer, poolSize: number): DpopScenar
     }
   }
 
-  async function measure (consumer: RunningServer, alg: SigningAlgorithm, seconds: number, expectedRate: number) {
+  async function measure (
+    consumer: RunningServer, alg: SigningAlgorithm, seconds: number, expectedRate: number, offeredRate?: number
+  ): Promise<DpopRun | undefined> {
     const pool = pools.get(alg)
     if (pool === undefined) return undefined
     const url = urlOf(consumer)
@@ -75,14 +90,22 @@ export function dpopScenarios (issuer: FakeIssuer, poolSize: number): DpopScenar
       return { authorization: `DPoP ${token}`, dpop: makeProof(client, { method: 'GET', url, ath, iat }) }
     }
     const load: Omit<Options, 'url'> = {
+      ...(offeredRate === undefined ? {} : { overallRate: offeredRate }),
       requests: [{
         setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...nextHeaders() } })
       }]
     }
     const run = await measureServer(consumer, load, seconds)
-    lastRates.set(alg, run.requestsPerSecond)
+    if (offeredRate === undefined) lastRates.set(alg, run.requestsPerSecond)
     return { ...run, lateProofs }
   }
 
-  return { preflight, measure }
+  async function pacedPair (
+    server: RunningServer, bearerLoad: Omit<Options, 'url'>, alg: SigningAlgorithm, seconds: number, offeredRate: number
+  ) {
+    const bearer = await measureServer(server, { ...bearerLoad, overallRate: offeredRate }, seconds)
+    return { bearer, bound: await measure(server, alg, seconds, offeredRate, offeredRate) }
+  }
+
+  return { preflight, measure, pacedPair }
 }

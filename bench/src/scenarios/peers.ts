@@ -1,17 +1,21 @@
 import type { Options } from 'autocannon'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { startFakeIssuer } from '@repo/service-harness/fake-issuer'
+import { DPOP_PACED_SHARE } from '../dpop-report.js'
 import { cycle, middle, summarize } from '../measure.js'
-import { TOKEN_USES, type PeerRun, type TokenUse } from '../peer-report.js'
+import { TOKEN_USES, type PeerRun, type ServerId, type TokenUse } from '../peer-report.js'
 import { preflight } from '../preflight.js'
-import { peers, progress, record, report } from '../run.js'
+import { DPOP_COST_PLAN, peers, progress, record, report } from '../run.js'
 import { CONTENDERS, startServer, type RunningServer } from '../servers.js'
 import { mintTokens } from '../token-pool.js'
 import { proofVerifyCostMicros, verifyCostMicros } from '../verify-cost.js'
+import { dpopCostBlocks } from './dpop-cost.js'
 import { DPOP_ALGS, DPOP_CLIENTS, dpopScenarios } from './dpop.js'
 import { measureServer } from './measure-server.js'
 
 interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options, 'url'> }
+
+const DPOP_CONTENDERS: readonly ServerId[] = ['bare', 'consumer', 'node-crypto']
 
 /**
  * The bare route, the consumer and the three peers, each its own process, trusting one fake
@@ -21,8 +25,8 @@ interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options,
  */
 export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
   const { plan } = peers
-  // `--only=dpop`: the DPoP comparison alone, the bare route and the consumer with fresh tokens.
-  const contenders = dpopOnly ? CONTENDERS.filter(({ id }) => id === 'bare' || id === 'consumer') : CONTENDERS
+  // `--only=dpop`: the DPoP comparison alone: the bare route, the consumer and the reference, fresh tokens.
+  const contenders = dpopOnly ? CONTENDERS.filter(({ id }) => DPOP_CONTENDERS.includes(id)) : CONTENDERS
   if (dpopOnly) peers.dpopOnly = true
   progress(`peers: ${contenders.map(({ label }) => label).join(', ')}; ` +
     `${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
@@ -63,6 +67,22 @@ export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
     const withDpop = (server: RunningServer, scenario: Scenario) =>
       server === consumer && scenario.token === 'fresh' && DPOP_ALGS.includes(scenario.alg)
 
+    // The reference (node:crypto by hand) runs the paced pair too: its DPoP costs one proof verification more.
+    const reference = servers.find((server) => server.contender.id === 'node-crypto')
+    const pacedPairs = async (scenario: Scenario, round: number, dpopRate: number) => {
+      const offeredRate = Math.max(1, Math.floor(dpopRate * DPOP_PACED_SHARE))
+      for (const server of [consumer, reference]) {
+        if (server === undefined) continue
+        const id = server.contender.id
+        const { alg } = scenario
+        const { bearer, bound } = await dpop.pacedPair(server, scenario.load, alg, plan.runSeconds, offeredRate)
+        peers.runs.push({ round, server: id, alg, token: 'fresh-paced', offeredRate, ...bearer })
+        if (bound) peers.runs.push({ round, server: id, alg, token: 'fresh-dpop-paced', offeredRate, ...bound })
+        progress(`peers ${round}/${plan.rounds} ${scenario.alg} at ${offeredRate} req/s, ${server.contender.label}: ` +
+          `bearer ${bearer.cpuMicrosPerRequest ?? '?'}, DPoP ${bound?.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+      }
+    }
+
     const [bare, ...others] = servers as [RunningServer, ...RunningServer[]]
     const supported = (server: RunningServer, scenario: Scenario) =>
       server.contender.unsupported[scenario.alg] === undefined
@@ -99,8 +119,19 @@ export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
           peers.runs.push({ round, server: server.contender.id, alg: scenario.alg, token: 'fresh-dpop', ...dpopRun })
           progress(`peers ${round}/${plan.rounds} ${scenario.alg} fresh-dpop, ${server.contender.label}: ` +
             `${dpopRun.requestsPerSecond} req/s, ${dpopRun.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+          await pacedPairs(scenario, round, dpopRun.requestsPerSecond)
         }
       }
+    }
+
+    if (consumer) {
+      peers.dpopCostPlan = DPOP_COST_PLAN
+      const costs: NonNullable<typeof peers.dpopCost> = {}
+      for (const alg of DPOP_ALGS) {
+        progress(`peers: DPoP's cost inside the consumer, ${alg} tokens, ${DPOP_COST_PLAN.triples} interleaved triples`)
+        costs[alg] = await dpopCostBlocks(issuer, alg, DPOP_COST_PLAN)
+      }
+      peers.dpopCost = costs
     }
 
     for (const server of servers) {
