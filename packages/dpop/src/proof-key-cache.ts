@@ -20,8 +20,9 @@ const RSA_MAX_EXPONENT = 2n ** 64n
 /**
  * The imported public keys of the proofs seen lately, by their thumbprint input (`canonicalJwk`), so a
  * client's repeated proofs pay the import, the key checks and the thumbprint once. Least recently used
- * first out; at most `maxEntries` keys (an entry is a JWK string and a KeyObject, under 2 KiB even for
- * an RSA-8192 key: the default 1000 stay under 2 MiB). It holds keys only, never a verdict on a proof:
+ * first out (roughly: a key counts as used again once half the cache is newer than it); at most
+ * `maxEntries` keys (an entry is a JWK string and a KeyObject, under 2 KiB even for an RSA-8192 key: the
+ * default 1000 stay under 2 MiB). It holds keys only, never a verdict on a proof:
  * which algorithm a key verifies, and the signature, are checked on every proof.
  *
  * Beside the keys, the headers that named them: a client's proofs share one encoded header, whose
@@ -29,7 +30,9 @@ const RSA_MAX_EXPONENT = 2n ** 64n
  * not decoded again. At most `maxEntries` of those too, the oldest out first.
  */
 export class ProofKeyCache {
-  readonly #entries = new Map<string, ProofKey>()
+  /** `stored`: the entry's number in the count of entries ever stored (or moved to the back). */
+  readonly #entries = new Map<string, { key: ProofKey, stored: number }>()
+  #stored = 0
   readonly #headers = new Map<string, ProofHeader>()
   readonly #maxEntries: number
 
@@ -63,9 +66,14 @@ export class ProofKeyCache {
   get (canonicalJwk: string): ProofKey | string {
     const cached = this.#entries.get(canonicalJwk)
     if (cached !== undefined) {
-      this.#entries.delete(canonicalJwk)
-      this.#entries.set(canonicalJwk, cached)
-      return cached
+      // Least recently used, roughly: moved to the back only once half the cache is newer than it, not on
+      // every proof (a delete and an insert per request, for an order that rarely matters).
+      if (this.#stored - cached.stored >= this.#maxEntries / 2) {
+        this.#entries.delete(canonicalJwk)
+        cached.stored = ++this.#stored
+        this.#entries.set(canonicalJwk, cached)
+      }
+      return cached.key
     }
     const imported = importProofKey(canonicalJwk)
     if (typeof imported === 'string') return imported
@@ -73,7 +81,7 @@ export class ProofKeyCache {
       const oldest = this.#entries.keys().next()
       if (oldest.done !== true) this.#entries.delete(oldest.value)
     }
-    this.#entries.set(canonicalJwk, imported)
+    this.#entries.set(canonicalJwk, { key: imported, stored: ++this.#stored })
     return imported
   }
 }

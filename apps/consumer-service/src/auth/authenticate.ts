@@ -92,8 +92,7 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     request.user = claims
     request.tokenIssuer = trusted
     request.tokenScheme = scheme
-    if (scheme === 'bearer') counters.countAccepted()
-    else counters.jwtVerifications.inc({ outcome: 'accepted', reason: 'dpop' })
+    counters.countAccepted(scheme === 'bearer' ? 'none' : 'dpop')
     // Not even the log line's object unless it is written.
     if (request.log.level === 'debug' || request.log.level === 'trace') {
       const { iss, sub, client_id: clientId, scope } = claims

@@ -19,10 +19,10 @@ export interface ConsumerMetrics {
    */
   jwtVerifications: Counter<'outcome' | 'reason'>
   /**
-   * `jwtVerifications` for `{ outcome: 'accepted', reason: 'none' }`, the one series that moves on
-   * every request: a plain count, added to the counter whenever the counter is read.
+   * `jwtVerifications` for `{ outcome: 'accepted' }` with reason `none` (a bearer token) or `dpop`: the
+   * series that move on every request, plain counts added to the counter whenever the counter is read.
    */
-  countAccepted: () => void
+  countAccepted: (reason: 'none' | 'dpop') => void
   /** The next three are read from the trusted issuers' keys at scrape time; nothing increments them. */
   jwksFetches: Counter<'issuer' | 'result'>
   jwksSecondsSinceLastSuccess: Gauge<'issuer'>
@@ -43,16 +43,18 @@ export interface IssuerKeysView {
 export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, now: () => number): ConsumerMetrics {
   const registry = new Registry()
   const registers = [registry]
-  let accepted = 0
+  const accepted = { none: 0, dpop: 0 }
   const jwtVerifications = new Counter({
     name: 'jwt_verifications_total',
     help: 'Access token verifications by outcome and bounded reason',
     labelNames: ['outcome', 'reason'] as const,
     registers,
     collect () {
-      if (accepted === 0) return
-      this.inc({ outcome: 'accepted', reason: 'none' }, accepted)
-      accepted = 0
+      for (const reason of ['none', 'dpop'] as const) {
+        if (accepted[reason] === 0) continue
+        this.inc({ outcome: 'accepted', reason }, accepted[reason])
+        accepted[reason] = 0
+      }
     }
   })
   // The fetch counts live in IssuerKeys (which fetches during start-up, before any scrape); the
@@ -92,7 +94,7 @@ export function createConsumerMetrics (issuers: () => Iterable<IssuerKeysView>, 
       for (const keys of issuers()) this.set({ issuer: keys.issuer }, keys.usableKeys)
     }
   })
-  const countAccepted = () => { accepted++ }
+  const countAccepted = (reason: 'none' | 'dpop') => { accepted[reason]++ }
   return { registry, jwtVerifications, countAccepted, jwksFetches, jwksSecondsSinceLastSuccess, jwksKeysKnown }
 }
 
