@@ -2,9 +2,9 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest'
 import type {} from '@repo/service-harness/postgres-global-setup'
+import { forwardedDatabase } from '@repo/service-harness/forwarded-database'
 import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { samples } from '@repo/service-harness/prometheus'
-import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
 import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, captureLogs, craftToken, fakeIssuer, manualClock, suiteApp, type FakeIssuer } from '../helper.js'
 import { dpopHeaders, dpopKey, proof, type DpopKey } from './dpop-client.js'
 
@@ -351,13 +351,10 @@ describe('the replay cache', () => {
 
 describe('the shared replay cache while PostgreSQL is away', () => {
   it('answers a DPoP request 503 with Retry-After (neither accepted nor refused), and bearer tokens carry on', { timeout: 15_000 }, async () => {
-    const direct = new URL(await createTestDatabase(inject('postgresAdminUrl')))
-    const forwarder = await startTcpForwarder(direct.hostname, Number(direct.port))
+    const { url, forwarder } = await forwardedDatabase(inject('postgresAdminUrl'))
     onTestFinished(() => forwarder.close())
-    const url = new URL(direct)
-    url.port = String(forwarder.port)
     const issuer = await fakeIssuer()
-    const app = await buildTestApp(issuer, { PUBLIC_URL, DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1s' })
+    const app = await buildTestApp(issuer, { PUBLIC_URL, DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT: '1s' })
     const key = await dpopKey()
     const token = boundToken(issuer, key)
     const send = async () => app.inject({ url: '/api/v1/protected', headers: dpopHeaders(token, await proof(key, { htu: PROTECTED, token })) })

@@ -1,18 +1,14 @@
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import type {} from '@repo/service-harness/postgres-global-setup'
-import { createTestDatabase } from '@repo/service-harness/postgres-server'
-import { startTcpForwarder } from '@repo/service-harness/tcp-forwarder'
+import { forwardedDatabase } from '@repo/service-harness/forwarded-database'
 import { bearer, buildTestApp, fakeIssuer } from '../helper.js'
 
 describe('the report routes while the consumer\'s PostgreSQL is away', () => {
   it('answer 503 with Retry-After, while token verification and readiness carry on; and serve again once it is back', { timeout: 15_000 }, async () => {
-    const direct = new URL(await createTestDatabase(inject('postgresAdminUrl')))
-    const forwarder = await startTcpForwarder(direct.hostname, Number(direct.port))
+    const { url, forwarder } = await forwardedDatabase(inject('postgresAdminUrl'))
     onTestFinished(() => forwarder.close())
-    const url = new URL(direct)
-    url.port = String(forwarder.port)
     const issuer = await fakeIssuer()
-    const app = await buildTestApp(issuer, { DATABASE_URL: url.toString(), DATABASE_CONNECT_TIMEOUT: '1s' })
+    const app = await buildTestApp(issuer, { DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT: '1s' })
     const jane = bearer(issuer.token(issuer.keys.RS256, { claims: { sub: 'jane', scope: 'reports:read reports:write' } }))
     expect((await app.inject({ method: 'POST', url: '/api/v1/reports', headers: jane, payload: { title: 'before' } })).statusCode).toBe(201)
 
