@@ -41,5 +41,7 @@ export function splitCompactJws (jws: string): CompactJws | string {
   const parts = jws.split('.')
   if (parts.length !== 3) return 'not a compact JWS (three base64url parts)'
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string]
-  return { encodedHeader, signingInput: `${encodedHeader}.${encodedPayload}`, encodedPayload, encodedSignature }
+  // A slice of the proof itself (the engine shares its characters), not a second copy of them.
+  const signingInput = jws.slice(0, encodedHeader.length + 1 + encodedPayload.length)
+  return { encodedHeader, signingInput, encodedPayload, encodedSignature }
 }
