@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
 import { healthRoutes } from '@repo/service-kit/health'
 import { fastifyOptions } from '@repo/service-kit/fastify-options'
+import type { ReplayCache } from '@repo/dpop/replay-cache'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { rotationPolicy, type AuthConfig } from './config.js'
@@ -31,6 +32,8 @@ export interface AppOverrides {
   /** Milliseconds since the epoch. */
   now?: () => number
   logger?: FastifyServerOptions['logger']
+  /** The DPoP replay cache, in place of the one the database gives (PostgreSQL) or the memory one. */
+  dpopReplayCache?: ReplayCache
 }
 
 /** Login bodies are two short strings; anything near this size is not a login. */
@@ -106,6 +109,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       clockToleranceSeconds: config.clockToleranceSeconds,
       nonce: config.dpopNonce,
       noncePeriodMs: config.dpopNoncePeriodMs,
+      replayCache: overrides.dpopReplayCache,
       now
     })
     await app.register(healthRoutes, {

@@ -38,6 +38,20 @@ interface CodeRow {
   dpop_jkt: string | null
 }
 
+function grantOf (row: CodeRow): AuthorizationCodeGrant {
+  return {
+    clientId: row.client_id,
+    userId: row.user_id,
+    sessionId: row.session_id ?? '',
+    redirectUri: row.redirect_uri,
+    scope: row.scope,
+    codeChallenge: row.code_challenge,
+    nonce: row.nonce ?? undefined,
+    authTime: Number(row.auth_time),
+    dpopJkt: row.dpop_jkt ?? undefined
+  }
+}
+
 /** At most 60 s (RFC 6749 §4.1.2 recommends 10 minutes at most; OAuth 2.1 and FAPI ask for less). */
 export const CODE_LIFETIME_MS = 60_000
 /** Used and expired codes are kept this long: a code presented again within it still revokes what it gave. */
@@ -75,6 +89,16 @@ export class AuthorizationCodeStore {
   }
 
   /**
+   * What `code` stands for while it is unused and unexpired, without using it (undefined otherwise): a
+   * caller checks the exchange with it before doing what must precede `redeem` (the DPoP replay check).
+   */
+  async peek (code: string, now: number): Promise<AuthorizationCodeGrant | undefined> {
+    const row = await this.#db.get<CodeRow>(
+      'SELECT * FROM authorization_codes WHERE code_hash = $1', [hashHandle(code)])
+    return row && row.used_at === null && now < row.expires_at ? grantOf(row) : undefined
+  }
+
+  /**
    * Uses `code` once. `check` (the client, the redirect URI, the PKCE verifier) may refuse it, which
    * leaves it unused: a thief without the verifier cannot spend the code of the client that has it.
    */
@@ -92,17 +116,7 @@ export class AuthorizationCodeStore {
         return { ok: false as const, reason: 'reused' as const, familyId: row.refresh_family_id }
       }
       if (now >= row.expires_at) return { ok: false as const, reason: 'expired' as const }
-      const grant: AuthorizationCodeGrant = {
-        clientId: row.client_id,
-        userId: row.user_id,
-        sessionId: row.session_id ?? '',
-        redirectUri: row.redirect_uri,
-        scope: row.scope,
-        codeChallenge: row.code_challenge,
-        nonce: row.nonce ?? undefined,
-        authTime: Number(row.auth_time),
-        dpopJkt: row.dpop_jkt ?? undefined
-      }
+      const grant = grantOf(row)
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false as const, reason: 'refused' as const, refusal }
       await tx.run('UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2', [now, codeHash])

@@ -7,7 +7,7 @@ import { DpopProofError, verifyProof, type VerifiedProof } from '@repo/dpop/veri
 export interface ProofCheckerOptions {
   iatWindowSeconds: number
   clockToleranceSeconds: number
-  /** Every proof's `jti`, until the proof could no longer be accepted anyway. */
+  /** Every accepted proof's `jti`, until the proof could no longer be accepted anyway. */
   replayCache: ReplayCache
   /** With DPOP_NONCE: the proofs must carry one of its nonces. */
   nonces: NonceSource | undefined
@@ -25,10 +25,16 @@ export interface ProofTarget {
 
 export interface ProofChecker {
   /**
-   * The request's proof, checked (RFC 9449 §4.3) and its `jti` claimed; undefined without a DPoP header.
-   * Throws DpopProofError: `code` is the error to answer, `reason` for the log.
+   * The request's proof, checked (RFC 9449 §4.3, the nonce included) but not yet claimed; undefined
+   * without a DPoP header. Throws DpopProofError: `code` is the error to answer, `reason` for the log.
    */
-  proofOf: (headers: IncomingHttpHeaders, target: ProofTarget) => Promise<VerifiedProof | undefined>
+  verify: (headers: IncomingHttpHeaders, target: ProofTarget) => Promise<VerifiedProof | undefined>
+  /**
+   * Records the proof's `jti` (the replay check), once the rest of the request was accepted: only a
+   * client with a valid grant or access token takes room in the replay cache. Throws DpopProofError
+   * when it was seen before, or the cache has no room.
+   */
+  claim: (proof: VerifiedProof) => Promise<void>
   /** The nonce to send in `DPoP-Nonce`, when nonces are on. */
   currentNonce: () => string | undefined
 }
@@ -38,21 +44,22 @@ export function createProofChecker (
   { iatWindowSeconds, clockToleranceSeconds, replayCache, nonces, now }: ProofCheckerOptions
 ): ProofChecker {
   return {
-    async proofOf (headers, { method, url, accessToken }) {
+    async verify (headers, { method, url, accessToken }) {
       const proof = readDpopHeader(headers)
       if (typeof proof !== 'string') {
         if (proof.problem === 'missing') return undefined
         throw new DpopProofError(proof.reason)
       }
-      const verified = await verifyProof(proof, {
+      return verifyProof(proof, {
         method, url, accessToken, nonces: nonces?.accepted(), iatWindowSeconds, clockToleranceSeconds, now
       })
+    },
+    async claim ({ jkt, jti, iat }) {
       // Remembered as long as the proof could pass the iat check: after that it is refused anyway.
-      const expiresAt = (verified.iat + iatWindowSeconds + clockToleranceSeconds) * 1000
-      if (!await replayCache.claim(replayKey(verified.jkt, verified.jti), expiresAt, now())) {
+      const expiresAt = (iat + iatWindowSeconds + clockToleranceSeconds) * 1000
+      if (!await replayCache.claim(replayKey(jkt, jti), expiresAt, now())) {
         throw new DpopProofError('its jti was seen before (a replay), or the replay cache is full')
       }
-      return verified
     },
     currentNonce: () => nonces?.current()
   }

@@ -4,26 +4,37 @@ import { DpopProofError } from '@repo/dpop/verify-proof'
 import type { AuthenticatedClient } from './authenticate-client.js'
 import { InvalidDpopProofError, UseDpopNonceError, invalidDpopProof } from './oauth-errors.js'
 
-/** The key a request proved it holds (RFC 7638 thumbprint), or none: a bearer grant. */
-export type TokenRequestProof = { jkt: string } | undefined
+/**
+ * The key a request proved it holds (RFC 7638 thumbprint), or none: a bearer grant. `claim` is the
+ * replay check, made once the grant was found good and before it is used or any token issued: a
+ * request refused for its grant leaves its proof unclaimed (no room taken in the replay cache, the
+ * client may send it again with a good grant). Called again it does nothing (the first outcome).
+ */
+export type TokenRequestProof = { jkt: string, claim: () => Promise<void> } | undefined
+
+/** The OAuth error a refused proof answers (RFC 9449 §5.10, §8). */
+function oauthRefusal (error: unknown): unknown {
+  if (!(error instanceof DpopProofError)) return error
+  if (error.code === DPOP_ERRORS.useNonce) return new UseDpopNonceError({ reason: error.reason })
+  return invalidDpopProof(error.reason)
+}
 
 /**
  * The DPoP proof of a `POST` to one of the OAuth endpoints (`endpoint`, its URL as the metadata names
- * it), checked (RFC 9449 §4.3) and its `jti` never seen before; undefined without a `DPoP` header.
- * Refusals are the OAuth errors of §5.10 and §8.
+ * it), checked (RFC 9449 §4.3); its `jti` is claimed by `claim`. Undefined without a `DPoP` header.
  */
 export async function oauthRequestProof (
   app: FastifyInstance, request: FastifyRequest, endpoint: string
 ): Promise<TokenRequestProof> {
-  let proof
-  try {
-    proof = await app.dpop.proofOf(request.headers, { method: 'POST', url: endpoint })
-  } catch (error) {
-    if (!(error instanceof DpopProofError)) throw error
-    if (error.code === DPOP_ERRORS.useNonce) throw new UseDpopNonceError({ reason: error.reason })
-    throw invalidDpopProof(error.reason)
+  const proof = await app.dpop.verify(request.headers, { method: 'POST', url: endpoint })
+    .catch((error: unknown) => { throw oauthRefusal(error) })
+  if (proof === undefined) return undefined
+  let claimed: Promise<void> | undefined
+  const claim = () => {
+    claimed ??= app.dpop.claim(proof).catch((error: unknown) => { throw oauthRefusal(error) })
+    return claimed
   }
-  return proof && { jkt: proof.jkt }
+  return { jkt: proof.jkt, claim }
 }
 
 /**

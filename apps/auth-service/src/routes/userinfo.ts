@@ -40,16 +40,16 @@ export async function userinfoRoutes (
   const dpop = dpopRefusals(issuer)
   const userinfoUrl = `${issuer}${USERINFO_PATH}`
 
+  /** A refused proof's answer: `use_dpop_nonce` with the nonce, else `invalid_dpop_proof`. */
+  function proofRefusal (error: unknown): unknown {
+    if (!(error instanceof DpopProofError)) return error
+    if (error.code === DPOP_ERRORS.useNonce) return dpop.useNonce(error.reason, app.dpop.currentNonce())
+    return dpop.invalidProof(error.reason)
+  }
   /** The proof of a `DPoP` request (RFC 9449 §7.1): for this method and URL, with the token's hash. */
   async function proofOf (request: FastifyRequest, accessToken: string): Promise<VerifiedProof> {
-    let proof
-    try {
-      proof = await app.dpop.proofOf(request.headers, { method: request.method, url: userinfoUrl, accessToken })
-    } catch (error) {
-      if (!(error instanceof DpopProofError)) throw error
-      if (error.code === DPOP_ERRORS.useNonce) throw dpop.useNonce(error.reason, app.dpop.currentNonce())
-      throw dpop.invalidProof(error.reason)
-    }
+    const proof = await app.dpop.verify(request.headers, { method: request.method, url: userinfoUrl, accessToken })
+      .catch((error: unknown) => { throw proofRefusal(error) })
     if (!proof) throw dpop.invalidProof('the DPoP scheme without a DPoP header')
     return proof
   }
@@ -94,6 +94,9 @@ export async function userinfoRoutes (
     // The user as they are now: removed since the token was issued, they are nobody.
     const user = await app.users.findById(token.sub)
     if (!user) throw refusals.invalidToken('the user no longer exists')
+    // The replay check last, once the token and its binding were accepted: only the holder of a valid
+    // bound token and its key takes room in the replay cache.
+    if (proof !== undefined) await app.dpop.claim(proof).catch((error: unknown) => { throw proofRefusal(error) })
     reply.header('cache-control', 'no-store')
     return { sub: user.id, preferred_username: user.userName, role: user.role }
   }

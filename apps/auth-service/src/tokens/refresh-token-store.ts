@@ -147,8 +147,8 @@ export class RefreshTokenStore {
    */
   async grantOf (token: string): Promise<RefreshGrant | undefined> {
     const row = await this.#db.get<RefreshRow>(
-      'SELECT user_id, client_id, scope FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
-    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope }
+      'SELECT user_id, client_id, scope, dpop_jkt FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope, dpopJkt: row.dpop_jkt ?? undefined }
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { USERINFO_PATH } from '@repo/contracts/authorization'
 import { accessTokenHash } from '@repo/dpop/verify-proof'
 import { AUDIENCE, ISSUER, buildTestApp, suiteApp } from '../helper.js'
+import { expectRefusal } from './expect-refusal.js'
 import { NOW, makeProof, proofKey, type ProofKey } from '../dpop/proofs.js'
 
 const URL_ = `${ISSUER}${USERINFO_PATH}`
@@ -33,15 +34,6 @@ describe(`DPoP-bound tokens at ${USERINFO_PATH}`, () => {
     makeProof(key, { claims: { htm: method, htu: URL_, ath: accessTokenHash(token), ...claims } })
   const call = (headers: Record<string, string>, method: 'GET' | 'POST' = 'GET') =>
     app().inject({ method, url: USERINFO_PATH, headers })
-  const expectRefusal = (
-    response: Awaited<ReturnType<typeof call>>,
-    { status, challenge, body }: { status: number, challenge: string, body: Record<string, unknown> }
-  ) => {
-    expect(response.statusCode, response.body).toBe(status)
-    expect(response.headers['www-authenticate']).toBe(challenge)
-    expect(response.headers['cache-control']).toBe('no-store')
-    expect(response.json()).toEqual(body)
-  }
 
   it.each(['GET', 'POST'] as const)('answers %s with a bound token and a proof by its key', async (method) => {
     const key = await proofKey()

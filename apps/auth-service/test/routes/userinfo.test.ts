@@ -2,6 +2,7 @@ import { generateKeyPair, SignJWT, type JWTPayload } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { USERINFO_PATH } from '@repo/contracts/authorization'
 import { AUDIENCE, ISSUER, buildTestApp, captureLogs, suiteApp } from '../helper.js'
+import { expectRefusal } from './expect-refusal.js'
 
 const START = Date.parse('2026-12-07T10:00:00Z')
 const REALM = `realm="${ISSUER}"`
@@ -43,15 +44,6 @@ describe(`GET and POST ${USERINFO_PATH}`, () => {
   }
   const get = (authorization?: string, url = USERINFO_PATH) =>
     app().inject({ method: 'GET', url, headers: authorization === undefined ? {} : { authorization } })
-  const expectRefusal = (
-    response: Awaited<ReturnType<typeof get>>,
-    { status, challenge, body }: { status: number, challenge: string, body: Record<string, unknown> }
-  ) => {
-    expect(response.statusCode, response.body).toBe(status)
-    expect(response.headers['www-authenticate']).toBe(challenge)
-    expect(response.headers['cache-control']).toBe('no-store')
-    expect(response.json()).toEqual(body)
-  }
 
   it('answers who the user is, not cacheable, for a token of any audience with openid in its scope', async () => {
     const user = await jane()

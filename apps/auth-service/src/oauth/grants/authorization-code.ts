@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import { parseScope } from '@repo/contracts/scopes'
+import type { AuthorizationCodeGrant } from '../../authorization/authorization-code-store.js'
 import type { AuthenticatedClient } from '../authenticate-client.js'
 import { CodeFlowUnauthorizedError, InvalidAuthorizationCodeError, invalidRequest } from '../oauth-errors.js'
 import type { TokenRequestProof } from '../token-request-proof.js'
@@ -47,7 +48,7 @@ export async function authorizationCodeGrant (
   if (codeVerifier === undefined) throw invalidRequest('code_verifier is required')
 
   const time = now()
-  const redemption = await app.authorizationCodes.redeem(code, time, (grant) => {
+  const refusalOf = (grant: AuthorizationCodeGrant) => {
     if (grant.clientId !== client.clientId) return `code of client ${grant.clientId} presented by ${client.clientId}`
     if (grant.redirectUri !== redirectUri) return 'redirect_uri differs from the authorization request\'s'
     if (!verifierMatches(codeVerifier, grant.codeChallenge)) return 'code_verifier does not match the code_challenge'
@@ -55,7 +56,14 @@ export async function authorizationCodeGrant (
       return `a code bound to a DPoP key (dpop_jkt) ${proof ? 'with a proof by another key' : 'without a proof'}`
     }
     return undefined
-  })
+  }
+  // The proof's replay check comes after the code was found good and before the code is used: a bad
+  // code takes no room in the replay cache, and a refused proof leaves the code for a retry with a new
+  // one (claimed after the redemption, a refusal would burn the code). A code found bad here goes on
+  // to `redeem` unclaimed, for its refusal (and a reused code's revocation).
+  const preview = await app.authorizationCodes.peek(code, time)
+  if (preview !== undefined && refusalOf(preview) === undefined) await proof?.claim()
+  const redemption = await app.authorizationCodes.redeem(code, time, refusalOf)
   if (!redemption.ok) {
     if (redemption.reason === 'reused') {
       request.log.warn({ event: 'authorization_code_reused', client_id: client.clientId },
@@ -66,6 +74,8 @@ export async function authorizationCodeGrant (
   }
 
   const { grant } = redemption
+  // Claimed above unless the code turned good between the two reads: then now, still before any token.
+  await proof?.claim()
   const user = await app.users.findById(grant.userId)
   if (!user) throw new InvalidAuthorizationCodeError({ reason: 'the user no longer exists' })
   const { accessToken, expiresIn } = await app.signAccessToken({

@@ -19,6 +19,8 @@ export async function clientCredentialsGrant (
   }
   const { clientId, audience } = client.client
   const scope = grantScope(requestedScope, client.client.scope)
+  // The grant is good: the proof may take its place in the replay cache now, before the token is signed.
+  await proof?.claim()
   const jkt = proof?.jkt
   const { accessToken, expiresIn } = await app.signAccessToken({ sub: clientId, clientId, audience, scope, jkt })
   request.log.info({ event: 'client_credentials_granted', client_id: clientId, scope }, 'access token issued')

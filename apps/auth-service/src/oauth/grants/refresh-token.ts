@@ -3,6 +3,7 @@ import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import type { HttpError } from '../../http-error.js'
 import { InvalidGrantError, invalidRequest } from '../oauth-errors.js'
 import { grantScope } from '../scope.js'
+import type { RefreshGrant } from '../../tokens/refresh-token-store.js'
 import type { TokenRequestProof } from '../token-request-proof.js'
 
 export interface RefreshTokenRequest {
@@ -39,7 +40,7 @@ export async function refreshTokenGrant (
   // A registered client (the code flow) gets the audience it was registered with, as at its code exchange.
   const registered = await app.clients.find(clientId)
   let scope = ''
-  const redemption = await app.refreshTokens.redeem(refreshToken, now(), (grant) => {
+  const refusalOf = (grant: RefreshGrant): HttpError | undefined => {
     // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
     if (grant.clientId !== clientId) {
       return new InvalidGrantError({ reason: `refresh token of client ${grant.clientId} presented by ${clientId}` })
@@ -56,7 +57,13 @@ export async function refreshTokenGrant (
       return error as HttpError
     }
     return undefined
-  })
+  }
+  // The proof's replay check comes after the token was found good for this client (and key) and before
+  // it is rotated: a bad token takes no room in the replay cache, and a refused proof leaves the token
+  // for a retry with a new one (claimed after the rotation, a refusal would spend it). A token found bad
+  // here goes on to `redeem` unclaimed, for its refusal (and a reused token's revocation).
+  if (holder !== undefined && refusalOf(holder) === undefined) await proof?.claim()
+  const redemption = await app.refreshTokens.redeem(refreshToken, now(), refusalOf)
   if (!redemption.ok) {
     if (redemption.reason === 'refused') throw redemption.refusal
     if (redemption.reason === 'reused') {
@@ -68,6 +75,8 @@ export async function refreshTokenGrant (
   }
   const user = holderUser?.id === redemption.grant.userId ? holderUser : undefined
   if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
+  // Claimed above unless the token turned good between the two reads: then now, still before any token.
+  await proof?.claim()
   const { accessToken, expiresIn } = await app.signAccessToken({
     sub: user.id, clientId, audience: registered?.audience ?? audience, scope, role: user.role, jkt: proof?.jkt
   })

@@ -65,6 +65,8 @@ export async function parRoute (fastify: FastifyInstance, { issuer, publicClient
         throw invalidDpopProof('dpop_jkt is not the thumbprint of the proof\'s key')
       }
       parameters = { ...parameters, dpopJkt: proof.jkt }
+      // Claimed once the whole request was found good: a refused push takes no room in the replay cache.
+      await proof.claim()
     }
     const id = await app.pendingAuthorizations.create(parameters,
       { pushed: true, lifetimeMs: PAR_LIFETIME_SECONDS * 1000 }, now())
