@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { SqlQueryable } from '@repo/service-kit/sql'
 
 /**
@@ -9,13 +9,14 @@ export interface ReplayCache {
   /**
    * Records `key` until `expiresAtMs`. `true`: first sighting, the proof may be accepted; `false`: seen
    * before (a replay), or no room to remember it (then accepting it could let its replay through).
+   * The memory cache answers at once (no promise on the hot path), a database one with a promise.
    */
-  claim: (key: string, expiresAtMs: number, nowMs: number) => Promise<boolean>
+  claim: (key: string, expiresAtMs: number, nowMs: number) => boolean | Promise<boolean>
 }
 
 /** The key of a proof: its `jti` within its key's thumbprint (two clients may pick the same jti). */
 export const replayKey = (jkt: string, jti: string): string =>
-  createHash('sha256').update(`${jkt}.${jti}`).digest('base64url')
+  hash('sha256', `${jkt}.${jti}`, 'base64url')
 
 /**
  * One process's replay cache, in memory, holding at most `maxEntries` proofs. When full of proofs that
@@ -43,7 +44,7 @@ export class MemoryReplayCache implements ReplayCache {
     return this.#entries.size
   }
 
-  async claim (key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+  claim (key: string, expiresAtMs: number, nowMs: number): boolean {
     this.#sweep(nowMs)
     const seen = this.#entries.get(key)
     if (seen !== undefined && seen > nowMs) return false

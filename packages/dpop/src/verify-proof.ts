@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { JWK } from 'jose'
 import { decodeBase64url, decodeJsonObject, splitCompactJws } from './compact-jws.js'
 import { DPOP_ERRORS, PROOF_MAX_LENGTH, type DpopErrorCode, type DpopSigningAlg } from './constants.js'
 import { normalizeHtu } from './htu.js'
 import { checkProofHeader } from './proof-header.js'
-import { ProofKeyCache } from './proof-key-cache.js'
+import { ProofKeyCache, type RememberedHeader } from './proof-key-cache.js'
 import { verifySignature } from './proof-signature.js'
 
 /** What the request a proof came with says the proof must claim. */
@@ -53,7 +53,7 @@ export class DpopProofError extends Error {
 
 /** base64url(SHA-256(access token)): the `ath` claim (§4.2). */
 export const accessTokenHash = (accessToken: string): string =>
-  createHash('sha256').update(accessToken).digest('base64url')
+  hash('sha256', accessToken, 'base64url')
 
 const refuse = (reason: string): never => { throw new DpopProofError(reason) }
 
@@ -67,21 +67,14 @@ const defaultKeyCache = new ProofKeyCache()
  * cache checks), the access token's hash when there is one, and the server's nonce when it wants one.
  * Headers are checked and keys imported once per client (ProofKeyCache), and the signature verified with
  * node:crypto: a repeated client's proof costs one signature verification and a few microseconds.
- * Throws DpopProofError.
+ * Synchronous (nothing in it waits): no promise per proof. Throws DpopProofError.
  */
-export async function verifyProof (proof: string, expect: ProofExpectations): Promise<VerifiedProof> {
+export function verifyProof (proof: string, expect: ProofExpectations): VerifiedProof {
   if (proof.length > PROOF_MAX_LENGTH) refuse(`longer than ${PROOF_MAX_LENGTH} characters`)
   const jws = splitCompactJws(proof)
   if (typeof jws === 'string') return refuse(jws)
-  const keyCache = expect.keyCache ?? defaultKeyCache
-  const remembered = keyCache.header(jws.encodedHeader)
-  const header = remembered ?? checkProofHeader(jws.encodedHeader)
-  if (typeof header === 'string') return refuse(header)
+  const { header, key } = checkedHeader(jws.encodedHeader, expect)
   const { alg, jwk } = header
-  if (expect.algorithms !== undefined && !expect.algorithms.includes(alg)) refuse(`alg ${alg} is not allowed`)
-  const key = keyCache.get(header.canonical)
-  if (typeof key === 'string') return refuse(key)
-  if (remembered === undefined) keyCache.rememberHeader(jws.encodedHeader, header)
   const signature = decodeBase64url(jws.encodedSignature)
   if (signature === undefined || !verifySignature(alg, key.key, jws.signingInput, signature)) {
     refuse('the signature does not verify with the jwk')
@@ -89,6 +82,24 @@ export async function verifyProof (proof: string, expect: ProofExpectations): Pr
   const payload = decodeJsonObject(jws.encodedPayload) ?? refuse('the payload is not a base64url JSON object')
   checkClaims(payload, expect)
   return { jkt: key.jkt, jti: payload['jti'] as string, iat: payload['iat'] as number, jwk }
+}
+
+/** The proof's header and its key: remembered from the client's earlier proofs, or checked and imported now. */
+function checkedHeader (encodedHeader: string, expect: ProofExpectations): RememberedHeader {
+  const keyCache = expect.keyCache ?? defaultKeyCache
+  const allowed = (alg: DpopSigningAlg) => expect.algorithms === undefined || expect.algorithms.includes(alg)
+  const remembered = keyCache.header(encodedHeader)
+  if (remembered !== undefined) {
+    if (!allowed(remembered.header.alg)) refuse(`alg ${remembered.header.alg} is not allowed`)
+    return remembered
+  }
+  const header = checkProofHeader(encodedHeader)
+  if (typeof header === 'string') return refuse(header)
+  if (!allowed(header.alg)) refuse(`alg ${header.alg} is not allowed`)
+  const key = keyCache.get(header.canonical)
+  if (typeof key === 'string') return refuse(key)
+  keyCache.rememberHeader(encodedHeader, { header, key })
+  return { header, key }
 }
 
 const sameUrl = (htu: string, expected: string): boolean => {

@@ -22,12 +22,12 @@ export interface DpopProofs {
    * The request's one DPoP proof, checked against the request (method, public URL) and the access
    * token it came with (`ath`). Throws DpopRejection.
    */
-  verify: (request: FastifyRequest, accessToken: string) => Promise<VerifiedProof>
+  verify: (request: FastifyRequest, accessToken: string) => VerifiedProof
   /**
    * Records a proof as used, once everything else about the request was accepted (so only holders
    * of a valid bound token can take room in the cache). `false`: seen before, or no room left.
    */
-  claim: (proof: VerifiedProof) => Promise<boolean>
+  claim: (proof: VerifiedProof) => boolean | Promise<boolean>
 }
 
 /** The proof checks of a resource server (RFC 9449 §7.1): those of §4.3, with `ath`, then the replay check. */
@@ -36,7 +36,7 @@ export function createDpopProofs (options: DpopProofsOptions): DpopProofs {
   // A proof cannot be accepted after iat + window + tolerance: that long its jti is remembered.
   const rememberMs = (iatWindowSeconds + clockToleranceSeconds) * 1000
 
-  async function verify (request: FastifyRequest, accessToken: string): Promise<VerifiedProof> {
+  function verify (request: FastifyRequest, accessToken: string): VerifiedProof {
     const proof = readDpopHeader(request.headers)
     if (typeof proof !== 'string') throw new DpopRejection(proof.reason, 'dpop_proof')
     let url: string
@@ -47,7 +47,7 @@ export function createDpopProofs (options: DpopProofsOptions): DpopProofs {
       throw new DpopRejection('the request\'s Host makes no URL', 'dpop_proof')
     }
     try {
-      return await verifyProof(proof, {
+      return verifyProof(proof, {
         method: request.method, url, accessToken, iatWindowSeconds, clockToleranceSeconds, now
       })
     } catch (error) {
