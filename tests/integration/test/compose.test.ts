@@ -17,7 +17,7 @@ const TOKEN_ISSUER = 'https://auth.localhost:3001'
 /** docker-compose.yml's mem_limit of each service. */
 const CONSUMER_MEMORY_MIB = 128
 const AUTH_MEMORY_MIB = 256
-const WEB_MEMORY_MIB = 96
+const WEB_MEMORY_MIB = 128
 
 // With the TLS overlay: everything the default stack does, plus HTTPS between the services. The default
 // stack (plain http on loopback) is the browser suite's (tests/browser/test/compose.test.ts)
