@@ -31,7 +31,6 @@ import { bareChallenges, bareDpopChallenge, challenge, type Challenges } from '.
  * makes no URL (resource-metadata/resource-urls.ts).
  */
 
-
 type Headers = Readonly<Record<string, string | readonly string[]>>
 
 /** The headers of a refusal with one challenge. */
