@@ -22,6 +22,9 @@ export interface ResourceUrls {
 /** An origin a client could have typed: http(s), a host name (`_` too: container names) or IP literal, a port. */
 const PLAIN_ORIGIN = /^https?:\/\/(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
 
+/** Whether a serialised origin (`URL.origin`) is such: what `PUBLIC_URL` must be too. */
+export const isPlainOrigin = (origin: string): boolean => PLAIN_ORIGIN.test(origin)
+
 /**
  * Stricter than the `htu` check, which only compares: these URLs are written into answers, so a Host
  * that carries a path, credentials or a character a challenge's quoted string cannot hold (`"`, `\`)
@@ -35,7 +38,7 @@ function urlsOf (origin: string): ResourceUrls | undefined {
     return undefined
   }
   const bare = url.pathname === '/' && !url.username && !url.password && !url.search && !url.hash
-  if (!bare || !PLAIN_ORIGIN.test(url.origin)) return undefined
+  if (!bare || !isPlainOrigin(url.origin)) return undefined
   return { resource: url.origin, metadata: `${url.origin}${PROTECTED_RESOURCE_METADATA_PATH}` }
 }
 
