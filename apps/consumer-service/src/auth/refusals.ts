@@ -89,14 +89,13 @@ function dpopRefusal (challenges: Challenges, request: FastifyRequest, rejection
     case 'dpop_key':
       return invalidToken(challenges, request, false, 'dpop')
     case 'dpop_bound_as_bearer':
-    case 'dpop_required': {
+    case 'dpop_required':
       // A bearer request: its own challenge, and the DPoP one that says how the token must come.
       return new InvalidToken({
         'www-authenticate': [
           challenge(challenges, request, 'bearer', 'invalid_token', INVALID), bareDpopChallenge(challenges, request)
         ]
       })
-    }
   }
 }
 
