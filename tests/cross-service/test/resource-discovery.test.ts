@@ -43,7 +43,7 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
   it('follows the challenge to the resource metadata, then the issuer, and calls the consumer with the token it gets', async () => {
     const reports = new URL(`${pair.consumer.url}/api/v1/reports`)
     // A token the consumer does not take (an expired one would do the same).
-    const [challenge, ...others] = await challengesOf(oauth.protectedResourceRequest('not-a-token', 'GET', reports))
+    const [challenge, ...others] = await challengesOf(oauth.protectedResourceRequest('not-a-token', 'GET', reports, undefined, undefined, INSECURE))
     expect(others).toEqual([])
     const metadataUrl = `${pair.consumer.url}/.well-known/oauth-protected-resource`
     expect(challenge).toEqual({
@@ -86,7 +86,7 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
         new URLSearchParams({ scope: metadata.scopes_supported?.[0] as string }), INSECURE))
     expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'reports:read' })
 
-    const accepted = await oauth.protectedResourceRequest(tokens.access_token, 'GET', reports)
+    const accepted = await oauth.protectedResourceRequest(tokens.access_token, 'GET', reports, undefined, undefined, INSECURE)
     expect(accepted.status).toBe(200)
   })
 
@@ -105,7 +105,7 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
     const { access_token: token } = await oauth.processClientCredentialsResponse(as, client,
       await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret), new URLSearchParams(), INSECURE))
     const [challenge] = await challengesOf(oauth.protectedResourceRequest(token, 'POST', new URL(reports),
-      new Headers({ 'content-type': 'application/json' }), JSON.stringify({ title: 'x' })))
+      new Headers({ 'content-type': 'application/json' }), JSON.stringify({ title: 'x' }), INSECURE))
     expect(challenge?.parameters).toMatchObject({ error: 'insufficient_scope', scope: 'reports:write', resource_metadata: `${pair.consumer.url}/.well-known/oauth-protected-resource` })
   })
 })
