@@ -40,10 +40,11 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
     await pair?.stop()
   })
 
-  it('follows the challenge to the resource metadata, then the issuer, and calls the consumer with the token it gets', async () => {
+  it('follows the challenge to the resource metadata, then the issuer, and calls with the token it gets', async () => {
     const reports = new URL(`${pair.consumer.url}/api/v1/reports`)
     // A token the consumer does not take (an expired one would do the same).
-    const [challenge, ...others] = await challengesOf(oauth.protectedResourceRequest('not-a-token', 'GET', reports, undefined, undefined, INSECURE))
+    const refused = oauth.protectedResourceRequest('not-a-token', 'GET', reports, undefined, undefined, INSECURE)
+    const [challenge, ...others] = await challengesOf(refused)
     expect(others).toEqual([])
     const metadataUrl = `${pair.consumer.url}/.well-known/oauth-protected-resource`
     expect(challenge).toEqual({
@@ -86,7 +87,8 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
         new URLSearchParams({ scope: metadata.scopes_supported?.[0] as string }), INSECURE))
     expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'reports:read' })
 
-    const accepted = await oauth.protectedResourceRequest(tokens.access_token, 'GET', reports, undefined, undefined, INSECURE)
+    const accepted = await oauth.protectedResourceRequest(tokens.access_token, 'GET', reports, undefined, undefined,
+      INSECURE)
     expect(accepted.status).toBe(200)
   })
 
@@ -103,9 +105,14 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
       await oauth.discoveryRequest(new URL(pair.issuer), { algorithm: 'oauth2', ...INSECURE }))
     const client = { client_id: 'discovering-bot' }
     const { access_token: token } = await oauth.processClientCredentialsResponse(as, client,
-      await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret), new URLSearchParams(), INSECURE))
+      await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(secret), new URLSearchParams(),
+        INSECURE))
     const [challenge] = await challengesOf(oauth.protectedResourceRequest(token, 'POST', new URL(reports),
       new Headers({ 'content-type': 'application/json' }), JSON.stringify({ title: 'x' }), INSECURE))
-    expect(challenge?.parameters).toMatchObject({ error: 'insufficient_scope', scope: 'reports:write', resource_metadata: `${pair.consumer.url}/.well-known/oauth-protected-resource` })
+    expect(challenge?.parameters).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'reports:write',
+      resource_metadata: `${pair.consumer.url}/.well-known/oauth-protected-resource`
+    })
   })
 })

@@ -4,7 +4,8 @@ import { bearer, buildTestApp, fakeIssuer } from '../helper.js'
 const PATH = '/.well-known/oauth-protected-resource'
 const ALGS = 'algs="ES256 EdDSA RS256 PS256"'
 const metadataAt = (origin: string) => `resource_metadata="${origin}${PATH}"`
-const bare = (origin: string) => [`Bearer realm="consumer-service", ${metadataAt(origin)}`, `DPoP ${ALGS}, ${metadataAt(origin)}`]
+const bare = (origin: string) =>
+  [`Bearer realm="consumer-service", ${metadataAt(origin)}`, `DPoP ${ALGS}, ${metadataAt(origin)}`]
 
 /*
  * Every challenge names where the resource metadata is (RFC 9728 §5.1). The refusal tests check the
@@ -18,17 +19,22 @@ describe('resource_metadata in the challenges', () => {
     const call = (headers: Record<string, string>, url = '/api/v1/reports') =>
       app.inject({ url, headers: { host: 'consumer.internal:3000', ...headers } })
     expect((await call({})).headers['www-authenticate']).toEqual(bare('https://api.example.com'))
-    expect((await call({ authorization: 'Bearer' })).headers['www-authenticate']).toBe('Bearer realm="consumer-service", ' +
-      `error="invalid_request", error_description="The Authorization header must be: Bearer <token>", ${metadata}`)
+    const malformed = await call({ authorization: 'Bearer' })
+    expect(malformed.headers['www-authenticate']).toBe('Bearer realm="consumer-service", ' +
+      'error="invalid_request", error_description="The Authorization header must be: Bearer <token>", ' + metadata)
     const readOnly = issuer.token(issuer.keys.RS256, { claims: { scope: 'reports:read' } })
     const denied = await app.inject({
-      method: 'POST', url: '/api/v1/reports', headers: { ...bearer(readOnly), host: 'consumer.internal:3000' }, payload: { title: 'x' }
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { ...bearer(readOnly), host: 'consumer.internal:3000' },
+      payload: { title: 'x' }
     })
     expect([denied.statusCode, denied.headers['www-authenticate']]).toEqual([403, 'Bearer realm="consumer-service", ' +
-      `error="insufficient_scope", error_description="The access token lacks the required scope", scope="reports:write", ${metadata}`])
+      'error="insufficient_scope", error_description="The access token lacks the required scope", ' +
+      `scope="reports:write", ${metadata}`])
   })
 
-  it('without PUBLIC_URL, is the request\'s scheme and Host: the URL a client called, whose document names that origin', async () => {
+  it('without PUBLIC_URL, is the request\'s scheme and Host, whose document names that origin', async () => {
     const app = await buildTestApp(await fakeIssuer())
     const response = await app.inject({ url: '/api/v1/reports', headers: { host: 'consumer.localhost:3000' } })
     expect(response.headers['www-authenticate']).toEqual(bare('http://consumer.localhost:3000'))
@@ -37,7 +43,7 @@ describe('resource_metadata in the challenges', () => {
     expect(document.json()).toMatchObject({ resource: 'http://consumer.localhost:3000' })
   })
 
-  it('behind a trusted proxy (TRUST_PROXY), is the origin the proxy was called at; from an untrusted one, the Host', async () => {
+  it('behind a trusted proxy (TRUST_PROXY), is the origin the proxy was called at; else the Host', async () => {
     const forwarded = { host: 'consumer:3000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }
     const trusting = await buildTestApp(await fakeIssuer(), { TRUST_PROXY: 'loopback' })
     expect((await trusting.inject({ url: '/api/v1/reports', headers: forwarded })).headers['www-authenticate'])
@@ -51,7 +57,7 @@ describe('resource_metadata in the challenges', () => {
     ['a quote', 'a"b.example'],
     ['a path', 'consumer.example/evil'],
     ['credentials', 'user@consumer.example']
-  ])('is left out when the Host has %s: the challenges stay, naming no URL the client did not call', async (_case, host) => {
+  ])('is left out when the Host has %s: the challenges stay, naming no URL not called', async (_case, host) => {
     const app = await buildTestApp(await fakeIssuer())
     const response = await app.inject({ url: '/api/v1/reports', headers: { host, authorization: 'Bearer abc' } })
     expect(response.statusCode).toBe(401)

@@ -31,7 +31,7 @@ describe('the protected resource metadata (RFC 9728) without PUBLIC_URL', () => 
   const get = (headers: Record<string, string> = {}) =>
     suite.app().inject({ url: PATH, headers: { host: 'consumer.localhost:3000', ...headers } })
 
-  it('describes the resource at the origin the request reached: one issuer, the routes\' scopes, DPoP allowed', async () => {
+  it('describes the resource at the origin called: one issuer, the routes\' scopes, DPoP allowed', async () => {
     expect(answer(await get())).toEqual({
       status: 200,
       body: JSON.stringify(documentFor('http://consumer.localhost:3000', [suite.issuer().origin])),
@@ -44,7 +44,7 @@ describe('the protected resource metadata (RFC 9728) without PUBLIC_URL', () => 
   })
 
   it('answers HEAD with the same headers and no body', async () => {
-    const response = await suite.app().inject({ method: 'HEAD', url: PATH, headers: { host: 'consumer.localhost:3000' } })
+    const response = await suite.app().inject({ method: 'HEAD', url: PATH, headers: { host: 'consumer.localhost' } })
     expect(answer(response)).toMatchObject({ status: 200, body: '', cache: 'private, max-age=300', cors: '*' })
   })
 
@@ -63,7 +63,10 @@ describe('the protected resource metadata (RFC 9728) without PUBLIC_URL', () => 
     const response = await get({ host })
     expect(response.statusCode).toBe(400)
     expect(response.json()).toEqual({
-      statusCode: 400, code: 'invalid_request', error: 'Bad Request', message: 'The request\'s Host names no origin to describe'
+      statusCode: 400,
+      code: 'invalid_request',
+      error: 'Bad Request',
+      message: 'The request\'s Host names no origin to describe'
     })
     expect(response.headers['access-control-allow-origin']).toBe('*')
   })
@@ -77,7 +80,11 @@ describe('the protected resource metadata (RFC 9728) without PUBLIC_URL', () => 
     const response = await suite.app().inject({
       method: 'OPTIONS',
       url: PATH,
-      headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-client' }
+      headers: {
+        origin: 'https://anywhere.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'x-client'
+      }
     })
     expect(response.statusCode).toBe(204)
     expect(response.body).toBe('')
@@ -92,7 +99,7 @@ describe('the protected resource metadata (RFC 9728) without PUBLIC_URL', () => 
 })
 
 describe('the protected resource metadata with PUBLIC_URL', () => {
-  it('names PUBLIC_URL whatever the Host, every trusted issuer in order, and DPoP not required when one issuer allows bearer tokens', async () => {
+  it('names PUBLIC_URL whatever the Host, each issuer in order; DPoP not required if one allows bearer', async () => {
     const [strict, lax] = [await fakeIssuer(), await fakeIssuer()]
     const app = await buildTestApp(strict, {
       PUBLIC_URL: 'https://API.example.com:443',
@@ -116,7 +123,8 @@ describe('the protected resource metadata with PUBLIC_URL', () => {
       TRUSTED_ISSUERS: issuersOf({ issuer: first, dpop: 'required' }, { issuer: second, dpop: 'required' })
     })
     const response = await app.inject({ url: PATH, headers: { host: 'a"b' } })
-    expect(response.body).toBe(JSON.stringify(documentFor('https://api.example.com', [first.origin, second.origin], true)))
+    const expected = documentFor('https://api.example.com', [first.origin, second.origin], true)
+    expect(response.body).toBe(JSON.stringify(expected))
   })
 })
 
@@ -134,7 +142,7 @@ describe('the protected resource metadata with CORS_ORIGINS set', () => {
   const suite = suiteApp({ CORS_ORIGINS: 'http://localhost:8080' })
 
   it.each(['http://localhost:8080', 'https://elsewhere.example'])(
-    'is readable from %s (listed or not): `*`, and no Vary: Origin since the answer is the same for all', async (origin) => {
+    'is readable from %s (listed or not): `*`, and no Vary: Origin, as the answer is the same', async (origin) => {
       const response = await suite.app().inject({ url: PATH, headers: { origin } })
       expect(answer(response)).toMatchObject({ status: 200, cors: '*', vary: undefined })
       expect(response.headers['access-control-expose-headers']).toBeUndefined()
@@ -146,6 +154,7 @@ describe('the protected resource metadata with CORS_ORIGINS set', () => {
       method: 'OPTIONS', url: PATH, headers: { origin: 'http://localhost:8080', 'access-control-request-method': 'GET' }
     })
     expect(response.statusCode).toBe(204)
-    expect(response.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD' })
+    expect(response.headers)
+      .toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD' })
   })
 })
