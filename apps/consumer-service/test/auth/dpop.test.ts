@@ -14,9 +14,11 @@ const ALGS = 'algs="ES256 EdDSA RS256 PS256"'
 /** Where every challenge says the resource metadata is (RFC 9728 §5.1): at the origin the request reached. */
 const metadataAt = (origin: string) => `resource_metadata="${origin}/.well-known/oauth-protected-resource"`
 const METADATA = metadataAt(PUBLIC_URL)
-const invalidProof = (metadata = METADATA) => `DPoP ${ALGS}, error="invalid_dpop_proof", error_description="The DPoP proof is invalid", ${metadata}`
+const invalidProof = (metadata = METADATA) =>
+  `DPoP ${ALGS}, error="invalid_dpop_proof", error_description="The DPoP proof is invalid", ${metadata}`
 const INVALID_PROOF = invalidProof()
-const DPOP_INVALID_TOKEN = `DPoP ${ALGS}, error="invalid_token", error_description="The access token is invalid", ${METADATA}`
+const DPOP_INVALID_TOKEN =
+  `DPoP ${ALGS}, error="invalid_token", error_description="The access token is invalid", ${METADATA}`
 /** A bearer request refused for DPoP's sake: the Bearer refusal, and the DPoP challenge that says how. */
 const BEARER_REFUSED = [
   `Bearer realm="consumer-service", error="invalid_token", error_description="The access token is invalid", ${METADATA}`,

@@ -150,7 +150,7 @@ describe('CORS with CORS_ORIGINS unset', () => {
     expect(get.statusCode).toBe(200)
     expect(cors(get)).toEqual({ vary: undefined })
     // The public metadata answers its own preflights (resource-metadata/metadata-route.test.ts).
-    const preflightRoutes = routesIn(app.printRoutes({ commonPrefix: false })).filter(({ method }) => method === 'OPTIONS')
-    expect(preflightRoutes).toEqual([{ method: 'OPTIONS', url: '/.well-known/oauth-protected-resource' }])
+    const routes = routesIn(app.printRoutes({ commonPrefix: false }))
+    expect(routes.filter(({ method }) => method === 'OPTIONS')).toEqual([{ method: 'OPTIONS', url: '/.well-known/oauth-protected-resource' }])
   })
 })
