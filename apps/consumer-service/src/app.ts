@@ -11,6 +11,8 @@ import { corsPlugin } from './plugins/cors.js'
 import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
+import { resourceMetadataPlugin } from './resource-metadata/metadata-route.js'
+import { createResourceUrls } from './resource-metadata/resource-urls.js'
 import { apiRoutes } from './routes/api/index.js'
 
 const API_PREFIX = '/api/v1'
@@ -27,6 +29,8 @@ export interface AppOverrides {
  */
 export async function buildApp (config: ConsumerConfig, overrides: AppOverrides = {}) {
   const now = overrides.now ?? Date.now
+  // The resource identifier and its metadata's URL (RFC 9728), as the requests reach the service.
+  const resourceUrls = createResourceUrls(config.publicUrl)
   const app = Fastify(fastifyOptions(config, { bodyLimit: 16 * 1024, logger: overrides.logger }))
     .withTypeProvider<TypeBoxTypeProvider>()
 
@@ -63,6 +67,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     })
     await app.register(authenticate, {
       realm: config.audience,
+      resourceUrls,
       allowedAlgs: config.allowedAlgs,
       clockToleranceSeconds: config.clockToleranceSeconds,
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
@@ -76,6 +81,10 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
     await app.register(healthRoutes, {
       isReady: () => everyIssuerReady(app.trustedIssuers),
       serviceLogLevel: config.logLevel
+    })
+    // Before the routes: it collects the scopes they require as they are added.
+    await app.register(resourceMetadataPlugin, {
+      issuers: config.issuers, resourceUrls, fixedOrigin: config.publicUrl !== undefined
     })
     await app.register(apiRoutes, { prefix: API_PREFIX, now })
   } catch (error) {

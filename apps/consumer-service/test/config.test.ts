@@ -181,6 +181,7 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'https://api.example.com/v1' }, /PUBLIC_URL must be an origin/],
     [{ PUBLIC_URL: 'https://api.example.com/?' }, /PUBLIC_URL must be an origin/],
     [{ PUBLIC_URL: 'https://user@api.example.com' }, /PUBLIC_URL must be an origin/],
+    [{ PUBLIC_URL: 'https://api"example.com' }, /PUBLIC_URL must name a host name or an IP literal/],
     [{ DPOP_IAT_WINDOW: '0s' }, /DPOP_IAT_WINDOW must be 1s to 10m/],
     [{ DPOP_IAT_WINDOW: '1h' }, /DPOP_IAT_WINDOW must be 1s to 10m/],
     [{ DPOP_REPLAY_CACHE_SIZE: '0' }, /DPOP_REPLAY_CACHE_SIZE must be a whole number from 1 to 10000000/],

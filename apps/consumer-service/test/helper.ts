@@ -115,4 +115,8 @@ export function captureLogs () {
   return { lines, logger: { ...loggerOptions({ level: 'info', pretty: false }) as object, stream } }
 }
 
-export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_token", error_description="The access token is invalid"'
+/** What every challenge of a test app ends with (RFC 9728 §5.1): inject's Host is `localhost:80`. */
+export const RESOURCE_METADATA = 'resource_metadata="http://localhost/.well-known/oauth-protected-resource"'
+
+export const INVALID_TOKEN_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_token", ' +
+  `error_description="The access token is invalid", ${RESOURCE_METADATA}`

@@ -70,3 +70,9 @@ export const DiscoveredIssuerSchema = Type.Object({
   jwks_uri: Type.String({ minLength: 1 })
 })
 export type DiscoveredIssuer = Static<typeof DiscoveredIssuerSchema>
+
+/**
+ * Path of the OAuth 2.0 Protected Resource Metadata document (RFC 9728 §3), relative to the resource
+ * server's origin: where a client that met a resource server learns which issuers and scopes it takes.
+ */
+export const PROTECTED_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource'

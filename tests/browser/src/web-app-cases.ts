@@ -181,17 +181,21 @@ export function webAppCases (
     })
 
     const reports = `${target().consumerUrl}/api/v1/reports`
+    // Every challenge names the consumer's resource metadata (RFC 9728), at the origin called.
+    const metadata = `resource_metadata="${new URL(target().consumerUrl).origin}/.well-known/oauth-protected-resource"`
     const asBearer = await fetch(reports, { headers: { authorization: `Bearer ${accessToken}` } })
     expect(asBearer.status).toBe(401)
     // Two challenges in one value (fetch joins header lines with ", "); the realm is the deployment's.
-    expect(asBearer.headers.get('www-authenticate')).toMatch(new RegExp('^Bearer realm="[^"]+", ' +
-      'error="invalid_token", error_description="The access token is invalid", DPoP algs="ES256 EdDSA RS256 PS256"$'))
+    const challenges = asBearer.headers.get('www-authenticate')
+    const realm = /^Bearer realm="([^"]+)", /.exec(challenges ?? '')?.[1]
+    expect(challenges).toBe(`Bearer realm="${realm}", error="invalid_token", ` +
+      `error_description="The access token is invalid", ${metadata}, DPoP algs="ES256 EdDSA RS256 PS256", ${metadata}`)
     const anotherKey = await fetch(reports, {
       headers: { authorization: `DPoP ${accessToken}`, dpop: await proofByAnotherKey('GET', reports, accessToken) }
     })
     expect(anotherKey.status).toBe(401)
     expect(anotherKey.headers.get('www-authenticate')).toBe('DPoP algs="ES256 EdDSA RS256 PS256", ' +
-      'error="invalid_token", error_description="The access token is invalid"')
+      `error="invalid_token", error_description="The access token is invalid", ${metadata}`)
     // Refused for the key, not for age ("invalid", not "expired"): the token was still alive.
     expect(Date.now() / 1000).toBeLessThan(exp as number)
 

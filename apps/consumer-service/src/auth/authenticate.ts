@@ -5,8 +5,10 @@ import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type VerificationAlgorithm } 
 import type { ReplayCache } from '@repo/dpop/replay-cache'
 import { DpopRejection, TokenRejection } from '../errors.js'
 import type { Trusted } from '../plugins/trusted-issuers.js'
+import type { ResourceUrlsOf } from '../resource-metadata/resource-urls.js'
 import { checkProfile, type Verified } from './access-token-profile.js'
 import { readCredentials, type Scheme } from './bearer-token.js'
+import type { Challenges } from './challenges.js'
 import { bearerRefusal, checkProofKey } from './dpop-binding.js'
 import { createDpopProofs } from './dpop-proofs.js'
 import { createKeyResolver } from './key-resolver.js'
@@ -23,8 +25,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: verifies the bearer token and sets `request.user` to its claims. */
     authenticate: onRequestHookHandler
-    /** The `realm` of every `WWW-Authenticate` challenge this service sends. */
-    bearerRealm: string
+    /** What every `WWW-Authenticate` challenge this service sends names: its `realm` and `resource_metadata`. */
+    challenges: Challenges
   }
   interface FastifyRequest {
     /** The trusted issuer the token's `iss` named, once its key was found. */
@@ -37,6 +39,8 @@ declare module 'fastify' {
 export interface AuthenticateOptions {
   /** The `realm` of the challenges: this service's own identifier. */
   realm: string
+  /** Where the resource metadata is, as a request reached the service: every challenge names it (RFC 9728 §5.1). */
+  resourceUrls: ResourceUrlsOf
   allowedAlgs: readonly VerificationAlgorithm[]
   clockToleranceSeconds: number
   /**
@@ -60,11 +64,12 @@ const VERIFIED_TOKEN_CACHE_SIZE = 1000
  * the proof's replay check. Every refusal and its status is in auth/refusals.ts.
  */
 async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
-  const { realm, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, dpop, now } = options
+  const { realm, resourceUrls, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, dpop, now } = options
   const proofs = createDpopProofs({ ...dpop, clockToleranceSeconds, now })
   const toleranceMs = clockToleranceSeconds * 1000
   const keys = createKeyResolver(app.trustedIssuers, allowedAlgs)
-  const refusals = createRefusals(realm, app.metrics)
+  const challenges: Challenges = { realm, resourceMetadata: (request) => resourceUrls(request)?.metadata }
+  const refusals = createRefusals(challenges, app.metrics)
   const verifiedTokens = new VerifiedTokens<Verified>(verifiedTokenCacheMs > 0 ? VERIFIED_TOKEN_CACHE_SIZE : 0)
 
   await app.register(fastifyJwt, {
@@ -83,7 +88,7 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
   })
   const jwt = app.jwt
 
-  app.decorate('bearerRealm', realm)
+  app.decorate('challenges', challenges)
   app.decorateRequest('tokenIssuer', undefined)
   app.decorateRequest('tokenScheme', 'bearer')
 

@@ -4,6 +4,7 @@ import { readDpopHeader } from '@repo/dpop/read-dpop-header'
 import { replayKey, type ReplayCache } from '@repo/dpop/replay-cache'
 import { DpopProofError, verifyProof, type VerifiedProof } from '@repo/dpop/verify-proof'
 import { DpopRejection } from '../errors.js'
+import { requestOrigin } from '../resource-metadata/resource-urls.js'
 
 export interface DpopProofsOptions {
   /** `PUBLIC_URL`: the origin clients call; undefined: the request's own scheme and Host. */
@@ -41,7 +42,7 @@ export function createDpopProofs (options: DpopProofsOptions): DpopProofs {
     if (typeof proof !== 'string') throw new DpopRejection(proof.reason, 'dpop_proof')
     let url: string
     try {
-      url = requestHtu(publicUrl ?? `${request.protocol}://${request.host}`, request.url)
+      url = requestHtu(requestOrigin(publicUrl, request), request.url)
     } catch {
       // Only a Host header no URL can hold gets here (PUBLIC_URL is checked at start-up).
       throw new DpopRejection('the request\'s Host makes no URL', 'dpop_proof')

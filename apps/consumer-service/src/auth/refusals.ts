@@ -1,11 +1,12 @@
 import createError from '@fastify/error'
 import type { FastifyRequest } from 'fastify'
-import { BEARER_MESSAGES, DPOP_MESSAGES, bearerChallenge, dpopChallenge } from '@repo/contracts/bearer'
-import { DPOP_ERRORS, DPOP_SIGNING_ALGS } from '@repo/dpop/constants'
+import { BEARER_MESSAGES, DPOP_MESSAGES } from '@repo/contracts/bearer'
+import { DPOP_ERRORS } from '@repo/dpop/constants'
 import { isDatabaseUnavailable } from '@repo/service-kit/sql'
 import { DpopRejection, KeysUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
 import type { ConsumerMetrics } from '../plugins/metrics.js'
 import type { CredentialsProblem, Scheme } from './bearer-token.js'
+import { bareChallenges, bareDpopChallenge, challenge, type Challenges } from './challenges.js'
 
 /*
  * Every way the consumer refuses a request's credentials, as RFC 6750 §3 and RFC 9449 §7.1 answer.
@@ -24,9 +25,16 @@ import type { CredentialsProblem, Scheme } from './bearer-token.js'
  * - 503 `temporarily_unavailable` with `Retry-After`: an unknown key while the issuer's JWKS cannot
  *   be fetched, or a DPoP proof while the replay cache's PostgreSQL is away, so the request can be
  *   neither accepted nor refused.
+ *
+ * Every challenge ends with `resource_metadata` (RFC 9728 §5.1), the URL of this resource's metadata,
+ * whence a client learns which issuers and scopes to ask for; left out only when the request's Host
+ * makes no URL (resource-metadata/resource-urls.ts).
  */
 
 type Headers = Readonly<Record<string, string | readonly string[]>>
+
+/** The headers of a refusal with one challenge. */
+const challenged = (...args: Parameters<typeof challenge>): Headers => ({ 'www-authenticate': challenge(...args) })
 
 /** `createError`, whose errors also carry their answer's headers: the error handler sends them. */
 function answer (code: string, message: string, statusCode: number) {
@@ -52,48 +60,40 @@ const InvalidProof = answer('invalid_token', DPOP_MESSAGES.invalidProof, 401)
 const InsufficientScope = answer('insufficient_scope', NO_SCOPE, 403)
 const Unavailable = answer('temporarily_unavailable', 'The token issuer\'s keys are unavailable, try again later', 503)
 
-/** The DPoP challenge without an error: what a client needs to know to use the scheme (§7.1). */
-export const BARE_DPOP_CHALLENGE = dpopChallenge(DPOP_SIGNING_ALGS)
-
-/** The challenge of a refusal, in the request's scheme. */
-function challenge (
-  realm: string, scheme: Scheme, error: string, description: string, more: Record<string, string> = {}
-): Headers {
-  const attributes = { error, error_description: description, ...more }
-  const value = scheme === 'dpop' ? dpopChallenge(DPOP_SIGNING_ALGS, attributes) : bearerChallenge(realm, attributes)
-  return { 'www-authenticate': value }
-}
-
 /** 400: a token in the query string or a form body as well as the Authorization header. */
-export function tokenSentTwice (realm: string, scheme: Scheme = 'bearer'): Error {
-  return new DuplicateToken(challenge(realm, scheme, 'invalid_request', SENT_TWICE))
+export function tokenSentTwice (challenges: Challenges, request: FastifyRequest, scheme: Scheme = 'bearer'): Error {
+  return new DuplicateToken(challenged(challenges, request, scheme, 'invalid_request', SENT_TWICE))
 }
 
 /** 403: a valid token without `scope`. */
-export function insufficientScope (realm: string, scope: string, scheme: Scheme = 'bearer'): Error {
-  return new InsufficientScope(challenge(realm, scheme, 'insufficient_scope', NO_SCOPE, { scope }))
+export function insufficientScope (
+  challenges: Challenges, request: FastifyRequest, scope: string, scheme: Scheme = 'bearer'
+): Error {
+  return new InsufficientScope(challenged(challenges, request, scheme, 'insufficient_scope', NO_SCOPE, { scope }))
 }
 
-function invalidToken (realm: string, expired: boolean, scheme: Scheme): Error {
+function invalidToken (challenges: Challenges, request: FastifyRequest, expired: boolean, scheme: Scheme): Error {
   return expired
-    ? new ExpiredToken(challenge(realm, scheme, 'invalid_token', EXPIRED))
-    : new InvalidToken(challenge(realm, scheme, 'invalid_token', INVALID))
+    ? new ExpiredToken(challenged(challenges, request, scheme, 'invalid_token', EXPIRED))
+    : new InvalidToken(challenged(challenges, request, scheme, 'invalid_token', INVALID))
 }
 
 /** The answer to each DPoP rejection: the proof's, or the token's binding to the proof's key. */
-function dpopRefusal (realm: string, rejection: DpopRejection): Error {
+function dpopRefusal (challenges: Challenges, request: FastifyRequest, rejection: DpopRejection): Error {
   switch (rejection.reason) {
     case 'dpop_proof':
     case 'dpop_replay':
-      return new InvalidProof(challenge(realm, 'dpop', DPOP_ERRORS.invalidProof, DPOP_MESSAGES.invalidProof))
+      return new InvalidProof(
+        challenged(challenges, request, 'dpop', DPOP_ERRORS.invalidProof, DPOP_MESSAGES.invalidProof)
+      )
     case 'dpop_key':
-      return invalidToken(realm, false, 'dpop')
+      return invalidToken(challenges, request, false, 'dpop')
     case 'dpop_bound_as_bearer':
     case 'dpop_required':
       // A bearer request: its own challenge, and the DPoP one that says how the token must come.
       return new InvalidToken({
         'www-authenticate': [
-          bearerChallenge(realm, { error: 'invalid_token', error_description: INVALID }), BARE_DPOP_CHALLENGE
+          challenge(challenges, request, 'bearer', 'invalid_token', INVALID), bareDpopChallenge(challenges, request)
         ]
       })
   }
@@ -130,8 +130,7 @@ export interface Refusals {
 }
 
 /** Each refusal is counted under its bounded reason and logged with its precise one. */
-export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusals {
-  const bareChallenges = { 'www-authenticate': [bearerChallenge(realm), BARE_DPOP_CHALLENGE] }
+export function createRefusals (challenges: Challenges, metrics: ConsumerMetrics): Refusals {
   const reject = (request: FastifyRequest, reason: RejectionReason, detail: string, error: Error) => {
     metrics.jwtVerifications.inc({ outcome: 'rejected', reason })
     request.log.info({ reason: detail }, 'access token rejected')
@@ -141,17 +140,20 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
   return {
     noToken (request, { problem, reason, scheme = 'bearer' }) {
       if (problem === 'no-credentials') {
-        return reject(request, 'missing_token', reason, new MissingToken(bareChallenges))
+        const bare = new MissingToken({ 'www-authenticate': bareChallenges(challenges, request) })
+        return reject(request, 'missing_token', reason, bare)
       }
       const error = problem !== 'malformed-header'
-        ? invalidToken(realm, false, scheme)
+        ? invalidToken(challenges, request, false, scheme)
         : scheme === 'dpop'
-          ? new InvalidDpopRequest(challenge(realm, scheme, 'invalid_request', DPOP_MESSAGES.malformed))
-          : new InvalidRequest(challenge(realm, scheme, 'invalid_request', MALFORMED))
+          ? new InvalidDpopRequest(challenged(challenges, request, 'dpop', 'invalid_request', DPOP_MESSAGES.malformed))
+          : new InvalidRequest(challenged(challenges, request, 'bearer', 'invalid_request', MALFORMED))
       return reject(request, 'malformed', reason, error)
     },
-    sentTwice: (request, scheme) => reject(request, 'malformed', QUERY_AND_HEADER, tokenSentTwice(realm, scheme)),
+    sentTwice: (request, scheme) =>
+      reject(request, 'malformed', QUERY_AND_HEADER, tokenSentTwice(challenges, request, scheme)),
     refused (request, thrown, scheme) {
+      const invalid = (expired = false) => invalidToken(challenges, request, expired, scheme)
       // fast-jwt wraps what the key resolver gave up with in its own key-fetching error.
       const error = thrown instanceof Error && codeOf(thrown) === KEY_FETCHING && 'originalError' in thrown
         ? thrown.originalError
@@ -167,18 +169,18 @@ export function createRefusals (realm: string, metrics: ConsumerMetrics): Refusa
         request.log.warn({ reason: error.message }, 'DPoP proof not checkable: the replay cache is away')
         return error
       }
-      if (!(error instanceof Error)) return reject(request, 'other', String(error), invalidToken(realm, false, scheme))
+      if (!(error instanceof Error)) return reject(request, 'other', String(error), invalid())
       // Ours say why under their name, fast-jwt's under their code.
       if (error instanceof DpopRejection) {
-        return reject(request, error.reason, `${error.name}: ${error.message}`, dpopRefusal(realm, error))
+        return reject(request, error.reason, `${error.name}: ${error.message}`, dpopRefusal(challenges, request, error))
       }
       if (error instanceof TokenRejection) {
-        return reject(request, error.reason, `${error.name}: ${error.message}`, invalidToken(realm, false, scheme))
+        return reject(request, error.reason, `${error.name}: ${error.message}`, invalid())
       }
       const code = codeOf(error)
       const reason = fastJwtReason(code)
       const detail = `${code ?? error.name}: ${error.message}`
-      return reject(request, reason, detail, invalidToken(realm, reason === 'expired', scheme))
+      return reject(request, reason, detail, invalid(reason === 'expired'))
     }
   }
 }

@@ -1,11 +1,13 @@
 import { ConfigError } from '@repo/service-kit/env'
+import { isPlainOrigin } from '../resource-metadata/resource-urls.js'
 
 const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
 
 /**
  * `PUBLIC_URL`: the origin clients call this service at (behind a proxy, the proxy's), against which
  * a DPoP proof's `htu` is checked. An origin only: scheme, host and port; a path, query, fragment or
- * credentials would make every proof's `htu` differ from what the service compares it with.
+ * credentials would make every proof's `htu` differ from what the service compares it with. It is
+ * also the resource identifier of the RFC 9728 metadata (resource-metadata/resource-urls.ts).
  */
 export function parsePublicUrl (value: string): string {
   const shown = value.slice(0, 100)
@@ -19,6 +21,8 @@ export function parsePublicUrl (value: string): string {
   if (url.username || url.password || url.search || url.hash || url.pathname !== '/' || value.includes('?')) {
     fail(`PUBLIC_URL must be an origin (scheme, host, port), without path, query or fragment, got "${shown}"`)
   }
+  // Written into the resource metadata and every challenge: nothing a quoted string cannot hold.
+  if (!isPlainOrigin(url.origin)) fail(`PUBLIC_URL must name a host name or an IP literal, got "${shown}"`)
   return url.origin
 }
 

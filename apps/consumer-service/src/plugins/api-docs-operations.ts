@@ -1,8 +1,10 @@
+import { PROTECTED_RESOURCE_METADATA_PATH } from '@repo/contracts/discovery'
 import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-kit/health-docs'
 
 /** The groups of the /docs page, in the order it shows them. */
 export const TAGS = [
   { name: 'Reports', description: 'The protected API: every route needs an access token from a trusted issuer.' },
+  { name: 'Discovery', description: 'Public metadata: which issuers and scopes the API takes.' },
   HEALTH_TAG
 ]
 
@@ -31,6 +33,14 @@ export function operationsUnder (prefix: string): Record<string, OperationDoc> {
       summary: 'Create a report',
       description: 'Needs the scope `reports:write`; a token without it is 403 `insufficient_scope`. The report is ' +
         'stored in the service\'s database and answered with 201.'
+    },
+    [`GET ${PROTECTED_RESOURCE_METADATA_PATH}`]: {
+      tags: ['Discovery'],
+      summary: 'Protected resource metadata (RFC 9728)',
+      description: 'The resource identifier (the origin called), the trusted issuers (`authorization_servers`), ' +
+        'the scopes the routes require, `header` as the only bearer method, the DPoP proof algorithms, and ' +
+        'whether every token must be DPoP-bound. Every `WWW-Authenticate` challenge names this URL as ' +
+        '`resource_metadata`. Readable from any origin.'
     },
     ...healthOperations('Answers 200 once every trusted issuer has a usable key; else 503 with a `reason`.')
   }

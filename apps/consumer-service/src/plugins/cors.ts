@@ -2,6 +2,13 @@ import fastifyCors from '@fastify/cors'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false`: @fastify/cors leaves the route alone, which answers CORS its own way (the public metadata). */
+    cors?: false
+  }
+}
+
 export interface CorsOptions {
   /** Exact origins (`CORS_ORIGINS`) whose scripts may call the API; empty: no CORS at all. */
   origins: readonly string[]

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { INVALID_TOKEN_CHALLENGE, buildTestApp, captureLogs, fakeIssuer, suiteApp } from '../helper.js'
+import { INVALID_TOKEN_CHALLENGE, RESOURCE_METADATA, buildTestApp, captureLogs, fakeIssuer, suiteApp } from '../helper.js'
 
 // Both schemes are accepted: one challenge for each (RFC 9449 §7.1), on two header lines.
-const BARE_CHALLENGE = ['Bearer realm="consumer-service"', 'DPoP algs="ES256 EdDSA RS256 PS256"']
-const INVALID_REQUEST_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_request", error_description="The Authorization header must be: Bearer <token>"'
+const BARE_CHALLENGE = [
+  `Bearer realm="consumer-service", ${RESOURCE_METADATA}`,
+  `DPoP algs="ES256 EdDSA RS256 PS256", ${RESOURCE_METADATA}`
+]
+const INVALID_REQUEST_CHALLENGE = 'Bearer realm="consumer-service", error="invalid_request", ' +
+  `error_description="The Authorization header must be: Bearer <token>", ${RESOURCE_METADATA}`
 
 describe('the Authorization header (RFC 6750 §2.1, §3)', () => {
   const suite = suiteApp()

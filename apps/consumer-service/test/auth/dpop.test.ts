@@ -5,16 +5,25 @@ import type {} from '@repo/service-harness/postgres-global-setup'
 import { forwardedDatabase } from '@repo/service-harness/forwarded-database'
 import { createTestDatabase } from '@repo/service-harness/postgres-server'
 import { samples } from '@repo/service-harness/prometheus'
-import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, captureLogs, craftToken, fakeIssuer, manualClock, suiteApp, type FakeIssuer } from '../helper.js'
+import { bearer, buildTestApp, captureLogs, craftToken, fakeIssuer, manualClock, suiteApp, type FakeIssuer } from '../helper.js'
 import { dpopHeaders, dpopKey, proof, type DpopKey } from './dpop-client.js'
 
 const PUBLIC_URL = 'https://api.example.com'
 const PROTECTED = `${PUBLIC_URL}/api/v1/protected`
 const ALGS = 'algs="ES256 EdDSA RS256 PS256"'
-const INVALID_PROOF = `DPoP ${ALGS}, error="invalid_dpop_proof", error_description="The DPoP proof is invalid"`
-const DPOP_INVALID_TOKEN = `DPoP ${ALGS}, error="invalid_token", error_description="The access token is invalid"`
+/** Where every challenge says the resource metadata is (RFC 9728 §5.1): at the origin the request reached. */
+const metadataAt = (origin: string) => `resource_metadata="${origin}/.well-known/oauth-protected-resource"`
+const METADATA = metadataAt(PUBLIC_URL)
+const invalidProof = (metadata = METADATA) =>
+  `DPoP ${ALGS}, error="invalid_dpop_proof", error_description="The DPoP proof is invalid", ${metadata}`
+const INVALID_PROOF = invalidProof()
+const DPOP_INVALID_TOKEN =
+  `DPoP ${ALGS}, error="invalid_token", error_description="The access token is invalid", ${METADATA}`
 /** A bearer request refused for DPoP's sake: the Bearer refusal, and the DPoP challenge that says how. */
-const BEARER_REFUSED = [INVALID_TOKEN_CHALLENGE, `DPoP ${ALGS}`]
+const BEARER_REFUSED = [
+  `Bearer realm="consumer-service", error="invalid_token", error_description="The access token is invalid", ${METADATA}`,
+  `DPoP ${ALGS}, ${METADATA}`
+]
 const now = () => Math.floor(Date.now() / 1000)
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
@@ -115,7 +124,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     await expectRefused(await call(dpopHeaders(forged, await proof(keys.client, { htu: PROTECTED, token: forged }))), DPOP_INVALID_TOKEN, 'The access token is invalid')
     const expired = boundToken(issuer, keys.client, { exp: now() - 120 })
     const response = await call(dpopHeaders(expired, await proof(keys.client, { htu: PROTECTED, token: expired })))
-    expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="invalid_token", error_description="The access token expired"`)
+    expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="invalid_token", error_description="The access token expired", ${METADATA}`)
   })
 
   it('refuses a bound token sent as a bearer token: 401 invalid_token, with a DPoP challenge beside the Bearer one', async () => {
@@ -130,7 +139,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
     for (const authorization of ['DPoP', 'DPoP a.b.c d.e.f', 'DPoP "a.b.c"']) {
       const response = await call({ authorization, dpop: 'a.b.c' })
       expect(response.statusCode).toBe(400)
-      expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="invalid_request", error_description="The Authorization header must be: DPoP <token>"`)
+      expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="invalid_request", error_description="The Authorization header must be: DPoP <token>", ${METADATA}`)
       expect(response.json()).toMatchObject({ code: 'invalid_request' })
     }
   })
@@ -141,7 +150,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
 
   it('answers a DPoP token sent a second way (query or form) 400 invalid_request, with a DPoP challenge', async () => {
     const token = boundToken(suite.issuer(), keys.client)
-    const challenge = `DPoP ${ALGS}, error="invalid_request", error_description="The access token must be sent in exactly one way: the Authorization header"`
+    const challenge = `DPoP ${ALGS}, error="invalid_request", error_description="The access token must be sent in exactly one way: the Authorization header", ${METADATA}`
     const inQuery = await call(dpopHeaders(token, await proof(keys.client, { htu: PROTECTED, token })), `/api/v1/protected?access_token=${token}`)
     expect([inQuery.statusCode, inQuery.headers['www-authenticate']]).toEqual([400, challenge])
     const inForm = await suite.app().inject({
@@ -165,7 +174,7 @@ describe('DPoP-bound access tokens (RFC 9449 §7)', () => {
       headers: dpopHeaders(token, await proof(keys.client, { htm: 'POST', htu: `${PUBLIC_URL}/api/v1/reports`, token }))
     })
     expect(response.statusCode).toBe(403)
-    expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="insufficient_scope", error_description="The access token lacks the required scope", scope="reports:write"`)
+    expect(response.headers['www-authenticate']).toBe(`DPoP ${ALGS}, error="insufficient_scope", error_description="The access token lacks the required scope", scope="reports:write", ${METADATA}`)
   })
 
   it('never answers 5xx to random DPoP headers', async () => {
@@ -250,7 +259,8 @@ describe('PUBLIC_URL', () => {
       url: '/api/v1/protected', headers: { ...dpopHeaders(token, await proof(key, { htu, token })), host: 'consumer.localhost:3000' }
     })
     expect((await send('http://consumer.localhost:3000/api/v1/protected')).statusCode).toBe(200)
-    await expectRefused(await send(PROTECTED), INVALID_PROOF)
+    // The challenge names the metadata at that origin too.
+    await expectRefused(await send(PROTECTED), invalidProof(metadataAt('http://consumer.localhost:3000')))
   })
 
   it('when set, is the origin proofs must name, whatever Host the request came with', async () => {
@@ -301,7 +311,8 @@ describe('the answer to a request without credentials', () => {
       }).on('error', reject).end()
     })
     const challenges = raw.flatMap((value, index) => index % 2 === 0 && value.toLowerCase() === 'www-authenticate' ? [raw[index + 1]] : [])
-    expect(challenges).toEqual(['Bearer realm="consumer-service"', `DPoP ${ALGS}`])
+    const metadata = metadataAt(`http://127.0.0.1:${port}`)
+    expect(challenges).toEqual([`Bearer realm="consumer-service", ${metadata}`, `DPoP ${ALGS}, ${metadata}`])
   })
 })
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { INVALID_TOKEN_CHALLENGE, bearer, buildTestApp, craftToken, fakeIssuer, makeKey, manualClock, suiteApp, type FakeIssuer, type TestKey } from '../helper.js'
+import { INVALID_TOKEN_CHALLENGE, RESOURCE_METADATA, bearer, buildTestApp, craftToken, fakeIssuer, makeKey, manualClock, suiteApp, type FakeIssuer, type TestKey } from '../helper.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -171,7 +171,7 @@ describe('rejected tokens', () => {
     const issuer = suite.issuer()
     const response = await suite.app().inject({ url: '/api/v1/protected', headers: bearer(issuer.token(issuer.keys.RS256, { claims: { exp: now() - 60 } })) })
     expect(response.statusCode).toBe(401)
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="consumer-service", error="invalid_token", error_description="The access token expired"')
+    expect(response.headers['www-authenticate']).toBe(`Bearer realm="consumer-service", error="invalid_token", error_description="The access token expired", ${RESOURCE_METADATA}`)
     expect(response.json()).toEqual({ statusCode: 401, code: 'invalid_token', error: 'Unauthorized', message: 'The access token expired' })
   })
 

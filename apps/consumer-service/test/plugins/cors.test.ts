@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { bearer, suiteApp } from '../helper.js'
+import { routesIn } from '@repo/service-harness/openapi'
+import { RESOURCE_METADATA, bearer, suiteApp } from '../helper.js'
 
 const APP_ORIGIN = 'http://localhost:8080'
 const OTHER_ALLOWED = 'https://reports.example.com'
@@ -80,7 +81,7 @@ describe('CORS with CORS_ORIGINS set', () => {
   it('lets the allowed origin read a 401 and its challenge', async () => {
     const response = await suite.app().inject({ url: '/api/v1/reports', headers: { origin: APP_ORIGIN } })
     expect(response.statusCode).toBe(401)
-    expect(response.headers['www-authenticate']).toEqual(['Bearer realm="consumer-service"', 'DPoP algs="ES256 EdDSA RS256 PS256"'])
+    expect(response.headers['www-authenticate']).toEqual([`Bearer realm="consumer-service", ${RESOURCE_METADATA}`, `DPoP algs="ES256 EdDSA RS256 PS256", ${RESOURCE_METADATA}`])
     expect(cors(response)).toEqual(ACTUAL)
   })
 
@@ -138,7 +139,7 @@ describe('CORS with CORS_ORIGINS set', () => {
 describe('CORS with CORS_ORIGINS unset', () => {
   const suite = suiteApp()
 
-  it('adds no header and routes no OPTIONS, whatever the origin', async () => {
+  it('adds no header and routes no OPTIONS but the public metadata\'s, whatever the origin', async () => {
     const app = suite.app()
     const options = await app.inject(preflight(APP_ORIGIN))
     expect(options.statusCode).toBe(404)
@@ -148,6 +149,8 @@ describe('CORS with CORS_ORIGINS unset', () => {
     const get = await app.inject({ url: '/api/v1/reports', headers })
     expect(get.statusCode).toBe(200)
     expect(cors(get)).toEqual({ vary: undefined })
-    expect(app.printRoutes({ commonPrefix: false })).not.toMatch(/OPTIONS/)
+    // The public metadata answers its own preflights (resource-metadata/metadata-route.test.ts).
+    const routes = routesIn(app.printRoutes({ commonPrefix: false }))
+    expect(routes.filter(({ method }) => method === 'OPTIONS')).toEqual([{ method: 'OPTIONS', url: '/.well-known/oauth-protected-resource' }])
   })
 })

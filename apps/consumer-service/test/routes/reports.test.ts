@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, buildTestApp, fakeIssuer, suiteApp, tempDataDir } from '../helper.js'
+import { RESOURCE_METADATA, bearer, buildTestApp, fakeIssuer, suiteApp, tempDataDir } from '../helper.js'
 
 describe('scope-gated report routes', () => {
   // The first case creates the one report the suite's database holds; the others add none.
@@ -25,7 +25,7 @@ describe('scope-gated report routes', () => {
     const response = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: bearer(john), payload: { title: 'x' } })
     expect(response.statusCode).toBe(403)
     expect(response.headers['www-authenticate']).toBe(
-      'Bearer realm="consumer-service", error="insufficient_scope", error_description="The access token lacks the required scope", scope="reports:write"'
+      `Bearer realm="consumer-service", error="insufficient_scope", error_description="The access token lacks the required scope", scope="reports:write", ${RESOURCE_METADATA}`
     )
     expect(response.json()).toEqual({ statusCode: 403, code: 'insufficient_scope', error: 'Forbidden', message: 'The access token lacks the required scope' })
   })

@@ -17,7 +17,7 @@ export async function apiRoutes (app: FastifyInstance, { now }: { now: () => num
     if (new URLSearchParams(String(body)).has('access_token')) {
       const reason = 'a token in the form body as well as the Authorization header'
       request.log.info({ reason }, 'access token rejected')
-      done(tokenSentTwice(app.bearerRealm, request.tokenScheme), undefined)
+      done(tokenSentTwice(app.challenges, request, request.tokenScheme), undefined)
       return
     }
     done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined)
