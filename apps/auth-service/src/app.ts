@@ -127,6 +127,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       issuer: config.issuer,
       audience: config.audience,
       publicClientId: config.clientId,
+      clockToleranceSeconds: config.clockToleranceSeconds,
       now
     })
     await app.register(authorizationRoutes, { issuer: config.issuer, now })

@@ -97,7 +97,8 @@ export type AccessTokenClaims = Static<typeof AccessTokenClaimsSchema>
 
 /**
  * What the auth service issues: the profile above, always with `nbf` and a `scope`, the user's `role`
- * on a user's token (a client's token has none: its `sub` is the client), and nothing else.
+ * on a user's token (a client's token has none: its `sub` is the client), `cnf` on a DPoP-bound token,
+ * `sid` on a token from a browser session, and nothing else.
  * Compile-time coupling between the services stays here and in the scopes.
  */
 export const IssuedAccessTokenClaimsSchema = Type.Object({
@@ -109,6 +110,14 @@ export const IssuedAccessTokenClaimsSchema = Type.Object({
    * A DPoP-bound token (RFC 9449 §6.1): the RFC 7638 SHA-256 thumbprint of the key whose proofs must
    * come with it. Absent on a bearer token.
    */
-  cnf: Type.Optional(Type.Object({ jkt: Type.String({ minLength: 1 }) }, { additionalProperties: false }))
+  cnf: Type.Optional(Type.Object({ jkt: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
+  /**
+   * The browser session the user logged in with, on a token from the authorization-code flow and its
+   * refreshes: the same value as the ID token's `sid` (OpenID Connect Front-Channel and Back-Channel
+   * Logout), so that a logout can be matched to the access tokens of that session. RFC 9068 §2.2 allows
+   * claims beyond its own. Absent on a client's token (`client_credentials`) and on any token issued
+   * without a browser session (the JSON login and its refreshes).
+   */
+  sid: Type.Optional(Type.String({ minLength: 1 }))
 }, { additionalProperties: false })
 export type IssuedAccessTokenClaims = Static<typeof IssuedAccessTokenClaimsSchema>

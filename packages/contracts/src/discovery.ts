@@ -43,6 +43,11 @@ export const AuthorizationServerMetadataSchema = Type.Object({
   revocation_endpoint_auth_methods_supported: Strings(),
   /** Required by RFC 8414 §2 when `private_key_jwt` is among the methods. */
   revocation_endpoint_auth_signing_alg_values_supported: Strings(),
+  /** RFC 7662 via RFC 8414 §2: confidential clients only, so never `none`. */
+  introspection_endpoint: Type.String({ minLength: 1 }),
+  introspection_endpoint_auth_methods_supported: Strings(),
+  /** Required by RFC 8414 §2 when `private_key_jwt` is among the methods. */
+  introspection_endpoint_auth_signing_alg_values_supported: Strings(),
   scopes_supported: Strings(),
   /** RFC 9449 §5.1: the algorithms the token endpoint accepts DPoP proofs signed with. */
   dpop_signing_alg_values_supported: Strings()

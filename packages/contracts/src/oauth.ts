@@ -6,6 +6,9 @@ export const TOKEN_PATH = '/oauth/token'
 /** Path of the auth service's revocation endpoint (RFC 7009). */
 export const REVOCATION_PATH = '/oauth/revoke'
 
+/** Path of the auth service's introspection endpoint (RFC 7662). */
+export const INTROSPECTION_PATH = '/oauth/introspect'
+
 /** The grants the token endpoint serves. */
 export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const
 
@@ -52,6 +55,47 @@ export const RevocationRequestSchema = Type.Object({
   ...CLIENT_AUTHENTICATION_MEMBERS
 })
 export type RevocationRequest = Static<typeof RevocationRequestSchema>
+
+/**
+ * The `token_type_hint` values the introspection and revocation endpoints know (RFC 7009 §2.1): only a
+ * hint, which kind to look for first; any other value is ignored (RFC 7662 §2.1).
+ */
+export const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'] as const
+export type TokenTypeHint = typeof TOKEN_TYPE_HINTS[number]
+
+/** An introspection request (RFC 7662 §2.1), with the same client authentication members. */
+export const IntrospectionRequestSchema = Type.Object({
+  token: Type.Optional(Type.String({ maxLength: 8192 })),
+  token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+  ...CLIENT_AUTHENTICATION_MEMBERS
+})
+export type IntrospectionRequest = Static<typeof IntrospectionRequestSchema>
+
+/**
+ * An introspection answer (RFC 7662 §2.2). `{ "active": false }` alone for any token that is not
+ * active or not the caller's to see, whatever the reason. An active access token: its claims, and
+ * `token_type` `Bearer` or `DPoP` (with `cnf`); an active refresh token: no `token_type`, `aud`, `nbf`
+ * or `jti` (as oidc-provider answers), `cnf` when it is bound to a DPoP key. Nothing else leaves the
+ * service: the schema is also the filter.
+ */
+export const IntrospectionResponseSchema = Type.Object({
+  active: Type.Boolean(),
+  scope: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  token_type: Type.Optional(Type.Union([Type.Literal('Bearer'), Type.Literal('DPoP')])),
+  exp: Type.Optional(Type.Integer({ minimum: 0 })),
+  iat: Type.Optional(Type.Integer({ minimum: 0 })),
+  nbf: Type.Optional(Type.Integer({ minimum: 0 })),
+  sub: Type.Optional(Type.String()),
+  aud: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  iss: Type.Optional(Type.String()),
+  jti: Type.Optional(Type.String()),
+  /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
+  cnf: Type.Optional(Type.Object({ jkt: Type.String() }, { additionalProperties: false })),
+  /** The browser session of a token from the code flow (as in the token). */
+  sid: Type.Optional(Type.String())
+}, { additionalProperties: false })
+export type IntrospectionResponse = Static<typeof IntrospectionResponseSchema>
 
 /** A successful token response (RFC 6749 §5.1). */
 export const OAuthTokenResponseSchema = Type.Object({

@@ -135,6 +135,14 @@ describe('IssuedAccessTokenClaimsSchema: what the auth service issues', () => {
   it('allows only the roles of the user database', () => {
     expect(issuedClaims.Check({ ...ISSUED_CLAIMS, role: 'admin' })).toBe(false)
   })
+
+  it('carries a browser session\'s sid, which any resource server accepts; never an empty one', () => {
+    const withSid = { ...ISSUED_CLAIMS, sid: '5f0a2c1e-7d1e-4b7a-9a3e-2f1c0b9d8e7f' }
+    expect(issuedClaims.Check(withSid)).toBe(true)
+    expect(claims.Check(withSid)).toBe(true)
+    expect(issuedClaims.Check({ ...ISSUED_CLAIMS, sid: '' })).toBe(false)
+    expect(issuedClaims.Check({ ...ISSUED_CLAIMS, sid: 42 })).toBe(false)
+  })
 })
 
 describe('scopes', () => {

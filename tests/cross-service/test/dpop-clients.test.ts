@@ -11,9 +11,9 @@ import { startPair, type Pair } from '../src/pair.js'
 const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 const JANE = { userName: 'Jane', password: 'pass123' }
 
-/** The access token's payload, decoded (the test reads `cnf`; the consumer verifies it). */
+/** The access token's payload, decoded (the test reads `cnf` and `sid`; the consumer verifies it). */
 const payloadOf = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { cnf?: { jkt?: string } }
+  JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { cnf?: { jkt?: string }, sid?: string }
 
 type DPoPKeyPair = Awaited<ReturnType<typeof client.randomDPoPKeyPair>>
 
@@ -98,6 +98,10 @@ describe('DPoP-bound tokens with openid-client, at the auth service and the cons
       { pkceCodeVerifier, expectedState, idTokenExpected: true }, undefined, { DPoP })
     expect(tokens.token_type).toBe('dpop')
     await expectBound(tokens.access_token, keyPair)
+    // The browser session's `sid`, as in the ID token: the consumer takes a token carrying it.
+    const sid = tokens.claims()?.sid
+    expect(sid).toEqual(expect.any(String))
+    expect(payloadOf(tokens.access_token).sid).toBe(sid)
     const listed = await client.fetchProtectedResource(config, tokens.access_token, reportsUrl(), 'GET', undefined,
       undefined, { DPoP })
     expect(listed.status).toBe(200)
@@ -108,6 +112,7 @@ describe('DPoP-bound tokens with openid-client, at the auth service and the cons
     const refreshed = await client.refreshTokenGrant(config, refreshToken, undefined, { DPoP })
     expect(refreshed.token_type).toBe('dpop')
     await expectBound(refreshed.access_token, keyPair)
+    expect(payloadOf(refreshed.access_token).sid).toBe(sid)
     const again = await client.fetchProtectedResource(config, refreshed.access_token, reportsUrl(), 'GET', undefined,
       undefined, { DPoP })
     expect(again.status).toBe(200)

@@ -6,7 +6,7 @@ import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@
 import { USERINFO_PATH } from '@repo/contracts/authorization'
 import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
-import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+import { INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-kit/health-docs'
 
 /** The groups of the /docs page, in the order it shows them. */
@@ -14,8 +14,9 @@ export const TAGS = [
   { name: 'Login', description: 'People log in with a user name and password.' },
   {
     name: 'OAuth 2.0',
-    description: 'The authorization, pushed request, token and revocation endpoints (RFC 6749, RFC 9126, ' +
-      'RFC 7009): people log in through the browser (authorization code with PKCE); machines use client credentials.'
+    description: 'The authorization, pushed request, token, revocation and introspection endpoints (RFC 6749, ' +
+      'RFC 9126, RFC 7009, RFC 7662): people log in through the browser (authorization code with PKCE); ' +
+      'machines use client credentials.'
   },
   { name: 'OpenID Connect', description: 'Who the user behind an access token is.' },
   {
@@ -81,6 +82,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'Revoke a refresh token (log out)',
     description: 'RFC 7009: revokes a refresh token and every token of its family. Answers 200 for an unknown ' +
       'token too, so a caller learns nothing about tokens it does not hold.'
+  },
+  [`POST ${INTROSPECTION_PATH}`]: {
+    tags: ['OAuth 2.0'],
+    summary: 'Introspect a token (is it active, what does it say)',
+    description: 'RFC 7662, for confidential clients (authenticated as at the revocation endpoint; a public ' +
+      'client is 401 `invalid_client`): `token` and an optional `token_type_hint`. A client sees the tokens it was ' +
+      'issued, and the access tokens whose `aud` is its registered audience; anything else, and any token ' +
+      'expired, revoked, of an ended session or unknown, is `{"active":false}` alone.'
   },
   ...Object.fromEntries(['GET', 'POST'].map((method) => [`${method} ${USERINFO_PATH}`, {
     tags: ['OpenID Connect'],

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import swagger, { type SwaggerTransform } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
-import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+import { INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { CONSENT_PATH, END_SESSION_PATH, LOGIN_PAGE_PATH } from '@repo/contracts/authorization'
 import { OPERATIONS, TAGS } from './api-docs-operations.js'
 
@@ -14,7 +14,7 @@ export interface ApiDocsOptions {
 
 export const DOCS_PREFIX = '/docs'
 
-const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH])
+const FORM_ROUTES = new Set([TOKEN_PATH, REVOCATION_PATH, INTROSPECTION_PATH])
 /** The pages' forms (routes/pages/): form bodies too, and no client authentication. */
 const PAGE_FORM_ROUTES = new Set([LOGIN_PAGE_PATH, CONSENT_PATH, END_SESSION_PATH])
 

@@ -13,7 +13,7 @@ import {
   AUTHORIZATION_PATH, END_SESSION_PATH, PAR_PATH, USERINFO_PATH
 } from '@repo/contracts/authorization'
 import { JWKS_PATH } from '@repo/contracts/jwks'
-import { REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
+import { INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { DPOP_SIGNING_ALGS } from '@repo/dpop/constants'
 import { REPORTS_READ, REPORTS_WRITE } from '@repo/contracts/scopes'
 import { probeLogLevel } from '@repo/service-kit/logger'
@@ -36,6 +36,8 @@ export interface DiscoveryRoutesOptions {
  * `private_key_jwt`'s assertion algorithms are the ones `authenticateClient` verifies, `ASSERTION_ALGORITHMS`.
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']
+/** The introspection endpoint's: the same, less `none` (a public client cannot introspect). */
+const INTROSPECTION_AUTH_METHODS = CLIENT_AUTH_METHODS.filter((method) => method !== 'none')
 
 /** What an ID token and the userinfo endpoint can say about a user. */
 const CLAIMS = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'preferred_username', 'role']
@@ -69,6 +71,9 @@ export function buildAuthorizationServerMetadata (
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
+    introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: ['openid', REPORTS_READ, REPORTS_WRITE],
     // RFC 9449 §5.1: the proofs the token endpoint (and the userinfo endpoint) accept.
     dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS]

@@ -71,6 +71,16 @@ export class SessionStore {
     return { sid: row.sid, userId: row.user_id, authTime: row.auth_time, expiresAt: row.expires_at }
   }
 
+  /**
+   * Whether the session `sid` names was ended (a logout): its access tokens are then revoked for
+   * introspection. A session that merely timed out was not ended: its tokens live out their time.
+   */
+  async hasEnded (sid: string): Promise<boolean> {
+    const row = await this.#db.get<Pick<SessionRow, 'ended_at'>>(
+      'SELECT ended_at FROM browser_sessions WHERE sid = $1', [sid])
+    return row !== undefined && row.ended_at !== null
+  }
+
   /** Ends a session (logout); true if it was live. */
   async end (sid: string, now: number): Promise<boolean> {
     return await this.#db.run(

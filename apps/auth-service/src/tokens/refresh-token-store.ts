@@ -28,6 +28,17 @@ export interface RefreshGrant {
   dpopJkt?: string | undefined
 }
 
+/** A refresh token as introspection sees it (RFC 7662): what it stands for, and whether it still works. */
+export interface RefreshTokenState {
+  grant: RefreshGrant
+  /** Not revoked, not rotated away, not expired: a redemption now would rotate it. */
+  active: boolean
+  /** Ms since the epoch. */
+  issuedAt: number
+  /** When it dies unless used before: the earlier of its idle and absolute deadlines, ms since the epoch. */
+  expiresAt: number
+}
+
 export type Redemption =
   /** `replayed`: the token was rotated moments ago and `refreshToken` is the successor it got then. */
   | { ok: true, grant: RefreshGrant, refreshToken: string, replayed?: true }
@@ -149,6 +160,29 @@ export class RefreshTokenStore {
     const row = await this.#db.get<RefreshRow>(
       'SELECT user_id, client_id, scope, dpop_jkt FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
     return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope, dpopJkt: row.dpop_jkt ?? undefined }
+  }
+
+  /**
+   * What `token` is and whether it is active, without using it (undefined if unknown). A used token
+   * is not active, even within the reuse grace: it was rotated away.
+   */
+  async inspect (token: string, now: number): Promise<RefreshTokenState | undefined> {
+    const row = await this.#db.get<RefreshRow & { issued_at: number }>(
+      'SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
+    if (!row) return undefined
+    const expiresAt = Math.min(Number(row.idle_expires_at), Number(row.expires_at))
+    return {
+      grant: {
+        userId: row.user_id,
+        clientId: row.client_id,
+        scope: row.scope,
+        sessionId: row.session_id ?? undefined,
+        dpopJkt: row.dpop_jkt ?? undefined
+      },
+      active: row.revoked_at === null && row.used_at === null && now < expiresAt,
+      issuedAt: Number(row.issued_at),
+      expiresAt
+    }
   }
 
   /**

@@ -26,13 +26,15 @@ export interface AccessTokenGrant {
   role?: Role
   /** DPoP: the thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 §6.1). */
   jkt?: string | undefined
+  /** The browser session the user logged in with (`sid`, as in the ID token); none without one. */
+  sid?: string | undefined
 }
 
 export type SignAccessToken = (grant: AccessTokenGrant) => Promise<{ accessToken: string, expiresIn: number }>
 
 /** Signs RFC 9068 access tokens with the key ring's active key. */
 export function createTokenIssuer ({ issuer, ttlSeconds, keyRing, now }: TokenIssuerOptions): SignAccessToken {
-  return async function signAccessToken ({ sub, clientId, audience, scope, role, jkt }) {
+  return async function signAccessToken ({ sub, clientId, audience, scope, role, jkt, sid }) {
     const signing = keyRing.signingKey()
     if (!signing) throw new NoSigningKeyError()
     const issuedAt = Math.floor(now() / 1000)
@@ -49,7 +51,8 @@ export function createTokenIssuer ({ issuer, ttlSeconds, keyRing, now }: TokenIs
       client_id: clientId,
       scope,
       ...(role ? { role } : {}),
-      ...(jkt === undefined ? {} : { cnf: { jkt } })
+      ...(jkt === undefined ? {} : { cnf: { jkt } }),
+      ...(sid === undefined ? {} : { sid })
     }
     const accessToken = await signing.sign(header, claims)
     return { accessToken, expiresIn: ttlSeconds }

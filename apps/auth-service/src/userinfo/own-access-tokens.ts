@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { createLocalJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { ACCESS_TOKEN_TYP, SIGNING_ALGORITHMS } from '@repo/contracts/access-token'
 import type { KeyRing } from '../keys/key-ring.js'
 
@@ -8,6 +8,8 @@ export interface OwnAccessToken {
   scope: string
   /** A DPoP-bound token's `cnf.jkt`: only a proof by that key may come with it. */
   jkt: string | undefined
+  /** Every verified claim, for the introspection endpoint's answer. */
+  claims: JWTPayload
 }
 
 /** Why a token was not accepted: `expired` is the one cause a client is told (it then refreshes). */
@@ -37,7 +39,8 @@ export type VerifyOwnAccessToken = (token: string) => Promise<OwnAccessToken>
  * Verifies an RFC 9068 access token of this service as any resource server would (signature by a
  * key in its JWKS, `typ` at+jwt, `iss`, `exp`, `nbf`), but without an `aud` check: the UserInfo
  * endpoint accepts a token issued for a resource server, as OpenID Connect clients send the one
- * access token they have. Rejections are `AccessTokenRejection`s; anything else is a fault.
+ * access token they have; the introspection endpoint decides who may see which token itself.
+ * Rejections are `AccessTokenRejection`s; anything else is a fault.
  */
 export function ownAccessTokens (
   { issuer, keyRing, clockToleranceSeconds, now }: OwnAccessTokensOptions
@@ -74,6 +77,6 @@ export function ownAccessTokens (
     if (cnf !== undefined && (typeof jkt !== 'string' || jkt === '')) {
       throw new AccessTokenRejection('a cnf without jkt')
     }
-    return { sub, scope, jkt: jkt as string | undefined }
+    return { sub, scope, jkt: jkt as string | undefined, claims: payload }
   }
 }

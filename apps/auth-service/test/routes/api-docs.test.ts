@@ -66,7 +66,7 @@ describe('the API docs', () => {
     expect(components.securitySchemes.clientSecretBasic).toMatchObject({ type: 'http', scheme: 'basic' })
   })
 
-  it.each(['/oauth/token', '/oauth/revoke'])('show %s taking a form body, with Basic or in-body client credentials', async (path) => {
+  it.each(['/oauth/token', '/oauth/revoke', '/oauth/introspect'])('show %s taking a form body, with Basic or in-body client credentials', async (path) => {
     const operation = (await document()).paths[path]?.post
     expect(Object.keys(operation?.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded'])
     expect(operation?.security).toEqual([{ clientSecretBasic: [] }, {}])

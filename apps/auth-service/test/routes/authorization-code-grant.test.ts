@@ -29,17 +29,55 @@ describe.each(ENGINES)('POST /oauth/token, grant_type=authorization_code, on %s'
       id_token: expect.any(String)
     })
     const jane = await app.users.find('Jane')
-    expect(decodeJwt(body.access_token)).toMatchObject({
-      iss: ISSUER, sub: jane?.id, client_id: 'spa', aud: AUDIENCE, scope: 'openid reports:read', role: 'write'
-    })
     expect(decodeProtectedHeader(body.id_token)).toMatchObject({ typ: 'JWT' })
     const idToken = decodeJwt(body.id_token)
     expect(idToken).toMatchObject({ iss: ISSUER, sub: jane?.id, aud: 'spa', nonce: 'nonce-456' })
     expect(idToken.auth_time).toEqual(expect.any(Number))
     expect(idToken.sid).toEqual(expect.any(String))
-    // The refresh token works: the family is live.
+    // Every claim, exactly: the browser session's `sid` is the ID token's.
+    const accessToken = decodeJwt(body.access_token)
+    expect(accessToken).toEqual({
+      iss: ISSUER,
+      sub: jane?.id,
+      client_id: 'spa',
+      aud: AUDIENCE,
+      scope: 'openid reports:read',
+      role: 'write',
+      iat: expect.any(Number),
+      nbf: accessToken.iat,
+      exp: (accessToken.iat as number) + 900,
+      jti: expect.any(String),
+      sid: idToken.sid
+    })
+    // The refresh token works: the family is live, and its access tokens keep the session's `sid`.
     const refreshed = await tokenRequest(app, { grant_type: 'refresh_token', client_id: 'spa', refresh_token: body.refresh_token })
     expect(refreshed.statusCode).toBe(200)
+    const refreshedToken = decodeJwt(refreshed.json().access_token)
+    expect(refreshedToken).toEqual({
+      ...accessToken,
+      iat: expect.any(Number),
+      nbf: refreshedToken.iat,
+      exp: (refreshedToken.iat as number) + 900,
+      jti: expect.any(String)
+    })
+    expect(refreshedToken.jti).not.toBe(accessToken.jti)
+    // Twice rotated, still the same session.
+    const again = await tokenRequest(app, { grant_type: 'refresh_token', client_id: 'spa', refresh_token: refreshed.json().refresh_token })
+    expect(decodeJwt(again.json().access_token).sid).toBe(idToken.sid)
+  })
+
+  it('each browser session gives its own sid: two logins of one user, two sids', async () => {
+    const app = await build()
+    await addBrowserClient(app, 'spa')
+    const sids = []
+    for (let i = 0; i < 2; i++) {
+      const { code, verifier } = await codeFor(app, 'spa', 'Jane', Date.now())
+      const body = (await tokenRequest(app, exchangeFields('spa', code, verifier))).json()
+      expect(decodeJwt(body.access_token).sid).toBe(decodeJwt(body.id_token).sid)
+      sids.push(decodeJwt(body.access_token).sid)
+    }
+    expect(sids[0]).toEqual(expect.any(String))
+    expect(sids[1]).not.toBe(sids[0])
   })
 
   it('the client\'s registered audience is the aud of its access tokens, refreshed ones too', async () => {

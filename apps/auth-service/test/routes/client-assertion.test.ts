@@ -41,13 +41,16 @@ function send (app: App, url: string, fields: Record<string, string>, signed: st
 const TOKEN_REQUEST = { grant_type: 'client_credentials' }
 /** An unknown token: RFC 7009 answers 200 once the client is authenticated. */
 const REVOCATION_REQUEST = { token: 'no-such-token' }
+/** An unknown token: RFC 7662 answers `{ active: false }` once the client is authenticated. */
+const INTROSPECTION_REQUEST = { token: 'no-such-token' }
 
 describe('the audience of a client assertion: the issuer identifier, as a string', () => {
   const app = suiteApp()
 
   it.each([
     ['/oauth/token', TOKEN_REQUEST],
-    ['/oauth/revoke', REVOCATION_REQUEST]
+    ['/oauth/revoke', REVOCATION_REQUEST],
+    ['/oauth/introspect', INTROSPECTION_REQUEST]
   ])('accepts aud = the issuer at %s', async (url, fields) => {
     const clientId = `aud-${crypto.randomUUID()}`
     const key = await addKeyClient(app(), clientId)
@@ -61,6 +64,7 @@ describe('the audience of a client assertion: the issuer identifier, as a string
     ['the token endpoint URL', '/oauth/token', TOKEN_REQUEST, `${ISSUER}/oauth/token`],
     ['the revocation endpoint URL', '/oauth/revoke', REVOCATION_REQUEST, `${ISSUER}/oauth/revoke`],
     ['the token endpoint URL at the revocation endpoint', '/oauth/revoke', REVOCATION_REQUEST, `${ISSUER}/oauth/token`],
+    ['the introspection endpoint URL', '/oauth/introspect', INTROSPECTION_REQUEST, `${ISSUER}/oauth/introspect`],
     ['the issuer with a trailing slash', '/oauth/token', TOKEN_REQUEST, `${ISSUER}/`]
   ])('refuses %s with 401 invalid_client', async (_case, url, fields, audience) => {
     const clientId = `aud-${crypto.randomUUID()}`

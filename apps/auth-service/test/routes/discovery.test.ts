@@ -30,6 +30,10 @@ const AUTHORIZATION_SERVER_METADATA = {
   token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
   revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
   revocation_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+  // RFC 7662: confidential clients only.
+  introspection_endpoint: `${ISSUER}/oauth/introspect`,
+  introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  introspection_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
   scopes_supported: ['openid', 'reports:read', 'reports:write'],
   dpop_signing_alg_values_supported: ['ES256', 'EdDSA', 'RS256', 'PS256']
 }

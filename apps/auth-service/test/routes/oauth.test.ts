@@ -48,8 +48,19 @@ describe.each(ENGINES)('on %s', (engine: Engine) => {
       expect(response.headers['cache-control']).toBe('no-store')
       const body = response.json()
       expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'reports:read' })
-      expect(decodeJwt(body.access_token)).toMatchObject({ iss: ISSUER, sub: 'basic-bot', client_id: 'basic-bot', aud: 'reports-api', scope: 'reports:read' })
-      expect(decodeJwt(body.access_token)).not.toHaveProperty('role')
+      // Every claim, exactly: a client's token has no role and no `sid` (no browser session).
+      const claims = decodeJwt(body.access_token)
+      expect(claims).toEqual({
+        iss: ISSUER,
+        sub: 'basic-bot',
+        client_id: 'basic-bot',
+        aud: 'reports-api',
+        scope: 'reports:read',
+        iat: expect.any(Number),
+        nbf: claims.iat,
+        exp: (claims.iat as number) + 900,
+        jti: expect.any(String)
+      })
     })
 
     it('issues a client_secret_post client every scope it may have when it asks for none', async () => {
@@ -148,7 +159,21 @@ describe.each(ENGINES)('on %s', (engine: Engine) => {
       const body = response.json()
       expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'reports:read reports:write', refresh_token: expect.any(String) })
       expect(body.refresh_token).not.toBe(first)
-      expect(decodeJwt(body.access_token)).toMatchObject({ client_id: 'demo-client', aud: AUDIENCE, role: 'write' })
+      // The JSON login has no browser session: neither its tokens nor their refreshes carry `sid`.
+      const claims = decodeJwt(body.access_token)
+      expect(claims).toEqual({
+        iss: ISSUER,
+        sub: (await app.users.find('Jane'))?.id,
+        client_id: 'demo-client',
+        aud: AUDIENCE,
+        scope: 'reports:read reports:write',
+        role: 'write',
+        iat: expect.any(Number),
+        nbf: claims.iat,
+        exp: (claims.iat as number) + 900,
+        jti: expect.any(String)
+      })
+      expect(decodeJwt((await login(app, 'Jane', 'pass123')).json().access_token)).not.toHaveProperty('sid')
       expect((await refresh(app, body.refresh_token)).statusCode).toBe(200)
     })
 

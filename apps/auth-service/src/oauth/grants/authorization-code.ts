@@ -84,7 +84,9 @@ export async function authorizationCodeGrant (
     audience: client.audience,
     scope: grant.scope,
     role: user.role,
-    jkt: proof?.jkt
+    jkt: proof?.jkt,
+    // The ID token's `sid` too: a logout of that session names the access tokens it gave.
+    sid: grant.sessionId
   })
   const answer: OAuthTokenResponse = {
     access_token: accessToken, token_type: proof ? 'DPoP' : 'Bearer', expires_in: expiresIn, scope: grant.scope

@@ -77,8 +77,15 @@ export async function refreshTokenGrant (
   if (!user) throw new InvalidGrantError({ reason: 'the user no longer exists' })
   // Claimed above unless the token turned good between the two reads: then now, still before any token.
   await proof?.claim()
+  // A family from a browser login keeps its session's `sid` through every rotation; the JSON login's has none.
   const { accessToken, expiresIn } = await app.signAccessToken({
-    sub: user.id, clientId, audience: registered?.audience ?? audience, scope, role: user.role, jkt: proof?.jkt
+    sub: user.id,
+    clientId,
+    audience: registered?.audience ?? audience,
+    scope,
+    role: user.role,
+    jkt: proof?.jkt,
+    sid: redemption.grant.sessionId
   })
   // A retry within REFRESH_TOKEN_REUSE_GRACE gets the successor it was given before: no new rotation.
   const event = redemption.replayed ? 'refresh_token_replayed' : 'refresh_token_rotated'

@@ -4,5 +4,7 @@ export interface OAuthRoutesOptions {
   audience: string
   /** The login's public client. */
   publicClientId: string
+  /** Resource servers' tolerance for `nbf`, which introspection grants too (routes/oauth/introspection.ts). */
+  clockToleranceSeconds: number
   now: () => number
 }
