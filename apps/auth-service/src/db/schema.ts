@@ -16,6 +16,47 @@ const DPOP = `ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NO
      secret TEXT NOT NULL
    );`
 
+/**
+ * Shared Signals (signals/*): every security event once (`ssf_events`, kept for SSF_EVENT_RETENTION),
+ * the receivers' streams, and which event each stream acknowledged. A stream is given every event
+ * recorded at or after its `backfill_from` that it has not acknowledged (no row per stream and event
+ * is written when an event happens: recording is one INSERT inside the state change's transaction).
+ * An event with a `stream_id` (verification, stream-updated) is for that stream only. Clients gain
+ * the flag that makes them receivers, and the resources (RFC 8707) they may ask tokens for.
+ */
+const SIGNALS = (time: 'INTEGER' | 'BIGINT') => `ALTER TABLE clients ADD COLUMN ssf_receiver INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE clients ADD COLUMN resources TEXT NOT NULL DEFAULT '[]';
+   CREATE TABLE ssf_events (
+     id TEXT PRIMARY KEY,
+     event_type TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     txn TEXT NOT NULL,
+     stream_id TEXT,
+     recorded_at ${time} NOT NULL
+   );
+   CREATE INDEX ssf_events_recorded ON ssf_events (recorded_at);
+   CREATE TABLE ssf_streams (
+     stream_id TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     description TEXT,
+     events_requested TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('enabled', 'paused', 'disabled')),
+     status_reason TEXT,
+     backfill_from ${time} NOT NULL,
+     created_at ${time} NOT NULL,
+     last_polled_at ${time} NOT NULL,
+     verification_requested_at ${time}
+   );
+   CREATE INDEX ssf_streams_client ON ssf_streams (client_id);
+   CREATE TABLE ssf_acks (
+     stream_id TEXT NOT NULL,
+     event_id TEXT NOT NULL,
+     acked_at ${time} NOT NULL,
+     err TEXT,
+     PRIMARY KEY (stream_id, event_id)
+   );`
+
 /** The SQLite schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
 const SQLITE = [
   `CREATE TABLE users (
@@ -156,7 +197,8 @@ const SQLITE = [
      granted_at INTEGER NOT NULL,
      PRIMARY KEY (user_id, client_id)
    );`,
-  DPOP
+  DPOP,
+  SIGNALS('INTEGER')
 ]
 
 /**
@@ -296,7 +338,17 @@ const POSTGRES = [
      granted_at BIGINT NOT NULL,
      PRIMARY KEY (user_id, client_id)
    );`,
-  DPOP
+  DPOP,
+  // Shared Signals, as in SQLite; a trigger announces every new event on `ssf_events_added`, which wakes
+  // the long polls waiting on every replica (signals/*).
+  `${SIGNALS('BIGINT')}
+   CREATE FUNCTION notify_ssf_events_added() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('ssf_events_added', '');
+     RETURN NULL;
+   END $$;
+   CREATE TRIGGER ssf_events_added AFTER INSERT ON ssf_events
+     FOR EACH STATEMENT EXECUTE FUNCTION notify_ssf_events_added();`
 ]
 
 /** The auth service's schema on either engine. */
@@ -304,3 +356,6 @@ export const AUTH_MIGRATIONS: Migrations = { component: 'auth-service', sqlite: 
 
 /** The channel on which PostgreSQL announces signing-key changes. */
 export const SIGNING_KEYS_CHANGED = 'signing_keys_changed'
+
+/** The channel on which PostgreSQL announces new security events (Shared Signals). */
+export const SSF_EVENTS_ADDED = 'ssf_events_added'
