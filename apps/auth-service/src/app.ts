@@ -16,6 +16,7 @@ import { dpopPlugin } from './plugins/dpop.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { publicClientCorsPlugin } from './plugins/public-client-cors.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
+import { signalsPlugin } from './plugins/signals.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
 import { usersPlugin } from './plugins/users.js'
@@ -78,6 +79,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
     await app.register(publicCorsPlugin, {
       paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH]
     })
+    await app.register(signalsPlugin, { now })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
     await app.register(clientsPlugin)
     // Before the routes it names: CORS on the token, revocation and userinfo endpoints for browser apps.
