@@ -1,0 +1,31 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { runAuthCli } from './service-process.js'
+
+/** The line of `clients add` that carries the new client's secret (shown once). */
+const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
+
+/** A consumer's Shared Signals credentials: the variables that make it a receiver of the auth service. */
+export interface SignalReceiver {
+  clientId: string
+  /** SSF_CLIENT_ID and SSF_CLIENT_SECRET_FILE (the secret written to a 0600 file in `dir`). */
+  env: Record<string, string>
+}
+
+/**
+ * Registers `clientId` as a Shared Signals receiver (`clients add <id> --ssf-receiver`) with the
+ * auth service's environment `authEnv`, and writes its secret to a file in `dir` for the consumer.
+ */
+export async function registerSignalReceiver (
+  clientId: string, authEnv: Record<string, string>, dir: string
+): Promise<SignalReceiver> {
+  const { code, stdout, stderr } = await runAuthCli('clients', ['add', clientId, '--ssf-receiver'], authEnv)
+  const secret = SECRET_LINE.exec(stdout)?.[1]
+  if (code !== 0 || secret === undefined) {
+    // Never stdout: it holds the secret.
+    throw new Error(`clients add ${clientId} --ssf-receiver exited with ${code}: ${stderr.trim() || 'no secret'}`)
+  }
+  const file = join(dir, `${clientId}.secret`)
+  await writeFile(file, secret, { mode: 0o600 })
+  return { clientId, env: { SSF_CLIENT_ID: clientId, SSF_CLIENT_SECRET_FILE: file } }
+}
