@@ -4,19 +4,21 @@ import { printGrantReport } from './grant-report.js'
 import { printPeerReport } from './peer-report.js'
 import { printReplicaReport } from './replica-report.js'
 import { printReport } from './report.js'
+import { printSignalsReport } from './signals-report.js'
 import { HERE, plan, progress, report } from './run.js'
 import { consumerScenarios } from './scenarios/consumer.js'
 import { grantScenarios } from './scenarios/grants.js'
 import { peerScenarios } from './scenarios/peers.js'
 import { replicaScenarios } from './scenarios/replicas.js'
+import { signalsScenario } from './scenarios/signals.js'
 
 /**
- * `--only=peers|services|replicas|grants|dpop` (comma-separated) runs just those parts; the default is
- * all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include.
+ * `--only=peers|services|replicas|grants|signals|dpop` (comma-separated) runs just those parts; the default
+ * is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include.
  */
-const PARTS = ['peers', 'services', 'replicas', 'grants', 'dpop'] as const
+const PARTS = ['peers', 'services', 'replicas', 'grants', 'signals', 'dpop'] as const
 type Part = typeof PARTS[number]
-const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants']
+const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants', 'signals']
 
 function selectedParts (): Part[] {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
@@ -47,10 +49,12 @@ async function main (): Promise<number> {
   }
   if (parts.includes('replicas')) report.replicas = await replicaScenarios()
   if (parts.includes('grants')) report.grants = await grantScenarios()
+  if (parts.includes('signals')) report.signals = await signalsScenario()
   if (parts.includes('services')) failures += printReport(report)
   if (parts.includes('peers') || parts.includes('dpop')) failures += printPeerReport(report.peers)
   if (report.replicas) failures += printReplicaReport(report.replicas)
   if (report.grants) failures += printGrantReport(report.grants)
+  if (report.signals) failures += printSignalsReport(report.signals)
   const name = some ? `latest-${parts.join('-')}.json` : 'latest.json'
   const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)

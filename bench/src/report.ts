@@ -3,6 +3,7 @@ import type { GrantReport } from './grant-report.js'
 import type { Plan, Summary } from './measure.js'
 import type { ReplicaReport } from './replica-report.js'
 import type { PeerReport } from './peer-report.js'
+import type { SignalsReport } from './signals-report.js'
 
 export interface ScenarioResult extends Summary {
   name: string
@@ -31,6 +32,8 @@ export interface Report {
   replicas?: ReplicaReport
   /** client_credentials grants per key store (sealed in the database, a SoftHSM token) and algorithm. */
   grants?: GrantReport
+  /** Logout to refusal at two consumers (Shared Signals), two auth replicas on PostgreSQL. */
+  signals?: SignalsReport
 }
 
 /**

@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks'
+import type { FormBrowser } from './form-browser.js'
+import { logOutThroughBrowser } from './session-login.js'
 
 /** The consumer route any valid access token may call. */
 const PROTECTED = '/api/v1/protected'
@@ -29,3 +31,31 @@ export async function timeUntilRefused (
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
 }
+
+/** A browser session to log out: the browser holding its cookie, and the tokens it gave. */
+export interface TimedSession {
+  browser: FormBrowser
+  tokens: { accessToken: string, idToken: string }
+}
+
+/**
+ * Checks that every consumer accepts the session's access token, logs the session out at `replica` (the
+ * browser's requests for `issuer` go there), and resolves to each consumer's milliseconds from the logout
+ * request to its first refusal of the token.
+ */
+export async function timeLogout (
+  session: TimedSession, issuer: string, replica: string, consumers: readonly string[]
+): Promise<number[]> {
+  for (const consumer of consumers) {
+    const answer = await consumerAnswer(consumer, session.tokens.accessToken)
+    if (answer.status !== 200) throw new Error(`${consumer} refused a live session's token: ${answer.status}`)
+  }
+  session.browser.route = (url) => url.origin === issuer ? new URL(url.pathname + url.search, replica) : url
+  const since = performance.now()
+  await logOutThroughBrowser(session.browser, issuer, session.tokens.idToken)
+  return Promise.all(consumers.map((consumer) => timeUntilRefused(consumer, session.tokens.accessToken, since)))
+}
+
+/** The value at rank ⌈p·n⌉ of ascending `sorted` (nearest rank): p 0.5 the median, 1 the maximum. */
+export const nearestRank = (sorted: readonly number[], p: number): number =>
+  sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN

@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { runAuthCli } from './service-process.js'
+import { freePort } from './free-port.js'
+import { runAuthCli, startService, type ServiceProcess } from './service-process.js'
 
 /** The line of `clients add` that carries the new client's secret (shown once). */
 const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
@@ -28,4 +29,39 @@ export async function registerSignalReceiver (
   const file = join(dir, `${clientId}.secret`)
   await writeFile(file, secret, { mode: 0o600 })
   return { clientId, env: { SSF_CLIENT_ID: clientId, SSF_CLIENT_SECRET_FILE: file } }
+}
+
+/** A consumer started as a Shared Signals receiver, and the environment to start it again with. */
+export interface ReceiverConsumer {
+  process: ServiceProcess
+  env: Record<string, string>
+}
+
+export interface ReceiverConsumerOptions {
+  issuer: string
+  authEnv: Record<string, string>
+  /** Where each consumer's DATA_DIR and secret file go. */
+  dir: string
+  env?: Record<string, string>
+  /** Told of each process as it starts, so that the caller stops it whatever happens next. */
+  started: (process: ServiceProcess) => void
+}
+
+/**
+ * Registers each of `clientIds` as a receiver of the auth service (`authEnv`) and starts a consumer for it
+ * that trusts `issuer`; resolves once all are ready (which for a receiver means caught up).
+ */
+export async function startReceiverConsumers (
+  clientIds: readonly string[], { issuer, authEnv, dir, env = {}, started }: ReceiverConsumerOptions
+): Promise<ReceiverConsumer[]> {
+  return Promise.all(clientIds.map(async (clientId) => {
+    const receiver = await registerSignalReceiver(clientId, authEnv, dir)
+    const dataDir = join(dir, clientId)
+    await mkdir(dataDir)
+    const consumerEnv = { ...env, ISSUER: issuer, DATA_DIR: dataDir, ...receiver.env }
+    const consumer = startService('consumer-service', await freePort(), consumerEnv)
+    started(consumer)
+    await consumer.waitUntilReady()
+    return { process: consumer, env: consumerEnv }
+  }))
 }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startPostgresServer, type PostgresServer } from '@repo/service-harness/postgres-server'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
-import { startBalancer, type Balancer } from './balancer.js'
+import { startBalancer, type Balancer } from '@repo/service-harness/balancer'
 
 export interface ReplicaSet {
   /** The ISSUER every replica shares and the consumer trusts: the balancer's URL. */
