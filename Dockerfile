@@ -87,7 +87,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/app/data
 WORKDIR /app
 # The data directory is the only place the service writes, and it belongs to the unprivileged user.
-RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
+# /app/signals is where compose's one-shot `register-consumer-receiver` leaves the consumer's Shared
+# Signals client secret, on a volume that takes its owner and mode from here.
+RUN mkdir -p /app/data /app/signals && chown node:node /app/data /app/signals && chmod 700 /app/data /app/signals
 VOLUME ["/app/data"]
 USER node
 # Over https when the service serves TLS (TLS_CERT_FILE): the certificate must name 127.0.0.1 and

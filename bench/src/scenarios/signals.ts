@@ -13,7 +13,7 @@ import { QUIET, progress, quick } from '../run.js'
 import type { SignalsReport } from '../signals-report.js'
 
 const JANE = { userName: 'Jane', password: 'pass123' }
-const JOHN = { userName: 'John', password: 'pass456' }
+const JOHN = { userName: 'John', password: 'testpass' }
 const CONSUMERS = ['consumer-a', 'consumer-b'] as const
 const LOGOUTS = quick ? 3 : 20
 

@@ -10,7 +10,7 @@ import { startReceiverConsumers, type ReceiverConsumer } from '@repo/service-har
 import { replicaSuite } from '../src/replicas.js'
 
 const JANE = { userName: 'Jane', password: 'pass123' }
-const JOHN = { userName: 'John', password: 'pass456' }
+const JOHN = { userName: 'John', password: 'testpass' }
 /** The stated bound: a logout is refused at every consumer within 2 s (README, docs/security-model.md). */
 const BOUND_MS = 2000
 const ROUNDS = 20
