@@ -84,6 +84,38 @@ expect() {
   echo "ok    $what: HTTP $got"
 }
 
+# now_ms: milliseconds since the epoch (bash 5's clock; whole seconds on older shells, such as macOS's bash 3).
+now_ms() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then
+    local t=${EPOCHREALTIME/[.,]/}
+    echo "${t%???}"
+  else
+    echo "$(( $(date +%s) * 1000 ))"
+  fi
+}
+
+# expect_within MS STATUS DESCRIPTION CURL_ARGS...: like expect, but asks again every 50 ms until the answer
+# is STATUS, and fails if MS milliseconds pass first; says how long it took.
+expect_within() {
+  local limit=$1 want=$2 what=$3
+  shift 3
+  local start got elapsed
+  start=$(now_ms)
+  while :; do
+    got=$(curl_ -sS -D "$HEADERS" -o "$BODY" -w '%{http_code}' "$@")
+    elapsed=$(( $(now_ms) - start ))
+    [ "$got" = "$want" ] && break
+    if [ "$elapsed" -gt "$limit" ]; then
+      echo "FAIL  $what: still HTTP $got after $elapsed ms (expected $want within $limit ms)" >&2
+      cat "$BODY" >&2; echo >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  echo "ok    $what: HTTP $got"
+  echo "      after $elapsed ms"
+}
+
 # retry_after: the Retry-After seconds of the last response, if it had one.
 retry_after() {
   sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$HEADERS" | head -n 1
@@ -345,10 +377,19 @@ expect 200 "the app exchanges the code with its PKCE verifier" -d grant_type=aut
   -d "client_id=$APP_ID" -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" \
   -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
 APP_TOKEN=$(json access_token)
-[ "$(json id_token)" != null ] || fail "the answer has no ID token (scope openid)"
+APP_ID_TOKEN=$(json id_token)
+[ "$APP_ID_TOKEN" != null ] || fail "the answer has no ID token (scope openid)"
 echo "      access token, refresh token and ID token; scope: $(json scope)"
 expect 200 "Jane calls the protected route with the app's token" "$CONSUMER_URL/api/v1/protected" \
   -H "Authorization: Bearer $APP_TOKEN"
+# Jane signs out (RP-initiated logout, her ID token vouching for the request). The auth service ends her
+# session and tells every consumer that receives its Shared Signals (a CAEP session-revoked event); the
+# consumer refuses the app's access token within the stated bound, 2 s, not at its expiry 15 minutes on.
+expect 200 "Jane signs out at the auth service (RP-initiated logout with her ID token)" -c "$JAR" -b "$JAR" \
+  -G "$ISSUER/logout" --data-urlencode "id_token_hint=$APP_ID_TOKEN"
+expect_within 2000 401 "the consumer refuses the app's token: her session ended (Shared Signals, within 2 s)" \
+  "$CONSUMER_URL/api/v1/protected" -H "Authorization: Bearer $APP_TOKEN"
+echo "      $(json code): $(json message)"
 expect 400 "the same code a second time is refused" -d grant_type=authorization_code -d "client_id=$APP_ID" \
   -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
 echo "      $(json error): $(json error_description)"

@@ -3,6 +3,7 @@ import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { call, login, tokenFor } from '@repo/service-harness/http'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
+import { registerSignalReceiver } from '@repo/service-harness/signal-receivers'
 import { startWebApp, webOrigin } from '@repo/service-harness/web-app'
 import { checkedSteps, readmeTranscript, runWalkthrough } from '../src/walkthrough-script.js'
 
@@ -36,7 +37,11 @@ describe('auth-service and consumer-service as processes', () => {
     await auth.waitUntilReady()
     const webPort = await freePort()
     webUrl = webOrigin(webPort)
+    // What compose's one-shot register-consumer-receiver does: the consumer hears of logouts (Shared Signals).
+    const receiver = await registerSignalReceiver('consumer-service', { ISSUER: issuer, DATA_DIR: authDir.path },
+      consumerDir.path)
     consumer = startService('consumer-service', await freePort(), {
+      ...receiver.env,
       ISSUER: issuer,
       DATA_DIR: consumerDir.path,
       CORS_ORIGINS: webUrl,
