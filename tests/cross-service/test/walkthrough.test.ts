@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { call, login, tokenFor } from '@repo/service-harness/http'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { startService, type ServiceProcess } from '@repo/service-harness/service-process'
-import { registerSignalReceiver } from '@repo/service-harness/signal-receivers'
+import { registerSignalReceiver, type SignalReceiver } from '@repo/service-harness/signal-receivers'
 import { startWebApp, webOrigin } from '@repo/service-harness/web-app'
 import { checkedSteps, readmeTranscript, runWalkthrough } from '../src/walkthrough-script.js'
 
@@ -21,6 +22,7 @@ describe('auth-service and consumer-service as processes', () => {
   /** The browser app, as compose's `web` service: the walkthrough checks its wiring too. */
   let webUrl: string
   const started: ServiceProcess[] = []
+  let receiver: SignalReceiver
 
   function startAuth (port = authPort, env: Record<string, string> = {}) {
     const service = startService('auth-service', port, { ISSUER: issuer, DATA_DIR: authDir.path, ...env })
@@ -38,7 +40,7 @@ describe('auth-service and consumer-service as processes', () => {
     const webPort = await freePort()
     webUrl = webOrigin(webPort)
     // What compose's one-shot register-consumer-receiver does: the consumer hears of logouts (Shared Signals).
-    const receiver = await registerSignalReceiver('consumer-service', { ISSUER: issuer, DATA_DIR: authDir.path },
+    receiver = await registerSignalReceiver('consumer-service', { ISSUER: issuer, DATA_DIR: authDir.path },
       consumerDir.path)
     consumer = startService('consumer-service', await freePort(), {
       ...receiver.env,
@@ -145,6 +147,7 @@ describe('auth-service and consumer-service as processes', () => {
     await call(protectedUrl(), `${token}x`)
     const logs = auth.output() + consumer.output()
     expect(logs).not.toContain('pass123')
+    expect(logs).not.toContain(await readFile(receiver.env.SSF_CLIENT_SECRET_FILE as string, 'utf8'))
     expect(logs).not.toContain(token.split('.')[2])
   })
   // Seven runs against one pair: the old script's wrong password for Jane met her failure limit
