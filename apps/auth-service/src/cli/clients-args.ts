@@ -323,8 +323,7 @@ function parseAdd (
   }
 
   return {
-    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop,
-    ...ssfReceiver ? { ssfReceiver: true } : {}
+    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop
   }
 }
 
@@ -336,8 +335,10 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
   switch (command) {
     case undefined:
       return { command: 'usage' }
-    case 'add':
-      return parseAdd(values, lists, flags, operands)
+    case 'add': {
+      const add = parseAdd(values, lists, flags, operands)
+      return add.command === 'add' && flags.has('--ssf-receiver') ? { ...add, ssfReceiver: true } : add
+    }
     case 'list':
       if (first !== undefined) {
         return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }
