@@ -48,7 +48,12 @@ describe.each(ENGINES)('POST /ssf/poll/:stream_id (RFC 8936), on %s', (engine: E
     })
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: app.keyRing.jwks().keys[0]?.kid, typ: 'secevent+jwt' })
     expect(payload).toEqual({
-      iss: ISSUER, jti, iat: NOW / 1000, aud: 'consumer-a', txn: eventId, sub_id: LOGOUT.subject,
+      iss: ISSUER,
+      jti,
+      iat: NOW / 1000,
+      aud: 'consumer-a',
+      txn: eventId,
+      sub_id: LOGOUT.subject,
       events: { [CAEP_SESSION_REVOKED]: LOGOUT.payload }
     })
 
@@ -101,7 +106,9 @@ describe.each(ENGINES)('POST /ssf/poll/:stream_id (RFC 8936), on %s', (engine: E
 
   it('wakes a waiting poll for an event another process recorded', async () => {
     // PostgreSQL: the NOTIFY wakes it (the re-check is far off); SQLite: the re-check finds it.
-    const recheck = engine === 'postgres' ? { SSF_RECHECK: '10s', SSF_LONG_POLL_TIMEOUT: '60s' } : { SSF_RECHECK: '100ms' }
+    const recheck: Record<string, string> = engine === 'postgres'
+      ? { SSF_RECHECK: '10s', SSF_LONG_POLL_TIMEOUT: '60s' }
+      : { SSF_RECHECK: '100ms' }
     const { app, streamId, poll, dbEnv } = await world(engine, recheck)
     const answer = poll({})
     await vi.waitUntil(() => app.ssfDelivery.waiting === 1)
@@ -119,7 +126,10 @@ describe.each(ENGINES)('POST /ssf/poll/:stream_id (RFC 8936), on %s', (engine: E
     await app.listen({ port: 0, host: '127.0.0.1' })
     const { port } = app.server.address() as AddressInfo
     const request = httpRequest({
-      host: '127.0.0.1', port, method: 'POST', path: `${SSF_POLL_PATH_PREFIX}${streamId}`,
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: `${SSF_POLL_PATH_PREFIX}${streamId}`,
       headers: { ...a, 'content-type': 'application/json' }
     })
     request.on('error', () => {})
