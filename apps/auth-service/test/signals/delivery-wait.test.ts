@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { SSF_EVENTS_ADDED } from '../../src/db/schema.js'
 import { SignalLog } from '../../src/signals/signal-log.js'
 import { ENGINES, openTestDatabase, type Engine } from '../databases.js'
-import { eventIdsOf, NEVER, newStream, openEngine, sessionRevoked } from './engine-fixture.js'
+import { eventIdsOf, NEVER, newStream, openEngine, sessionRevoked, setsOf } from './engine-fixture.js'
 
 const NOTHING = { status: 200, body: { sets: {} } }
 /** Long enough never to elapse in a test: only what the case is about ends the wait. */
@@ -16,7 +16,7 @@ describe.each(ENGINES)('Delivery long polls on %s', (engine: Engine) => {
     await vi.waitUntil(() => delivery.waiting === 1)
     const id = await log.record(sessionRevoked())
     const answer = await polling
-    expect(eventIdsOf(answer.body.sets as Record<string, string>)).toEqual([id])
+    expect(eventIdsOf(setsOf(answer))).toEqual([id])
     expect(delivery.waiting).toBe(0)
   })
 
@@ -34,7 +34,7 @@ describe.each(ENGINES)('Delivery long polls on %s', (engine: Engine) => {
     await vi.waitUntil(() => delivery.waiting === 1)
     // Another process (the CLI): its own connection and signal log; no NOTIFY is watched here.
     const id = await new SignalLog(await openTestDatabase(location), clock.now).record(sessionRevoked())
-    expect(eventIdsOf((await polling).body.sets as Record<string, string>)).toEqual([id])
+    expect(eventIdsOf(setsOf(await polling))).toEqual([id])
     expect(delivery.waiting).toBe(0)
   })
 
@@ -77,9 +77,9 @@ describe.each(ENGINES)('Delivery long polls on %s', (engine: Engine) => {
     await vi.waitUntil(() => delivery.waiting === 2)
     // A verification event for the other stream wakes both polls; only the other one has something.
     await streams.requestVerification('receiver-b', theirs.streamId)
-    expect(Object.keys((await polls[1]).body.sets as object)).toHaveLength(1)
+    expect(Object.keys(setsOf(await polls[1]))).toHaveLength(1)
     const id = await log.record(sessionRevoked())
-    expect(eventIdsOf((await polls[0]).body.sets as Record<string, string>)).toEqual([id])
+    expect(eventIdsOf(setsOf(await polls[0]))).toEqual([id])
     expect(delivery.waiting).toBe(0)
   })
 })
@@ -94,7 +94,7 @@ describe('Delivery long polls on postgres, across connections', () => {
     await vi.waitUntil(() => delivery.waiting === 1)
     const replica = new SignalLog(await openTestDatabase(location), clock.now)
     const id = await replica.record(sessionRevoked())
-    expect(eventIdsOf((await polling).body.sets as Record<string, string>)).toEqual([id])
+    expect(eventIdsOf(setsOf(await polling))).toEqual([id])
     expect(delivery.waiting).toBe(0)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CAEP_CREDENTIAL_CHANGE, CAEP_SESSION_REVOKED, SSF_VERIFICATION } from '@repo/contracts/ssf'
 import { ENGINES, type Engine } from '../databases.js'
 import {
-  BACKFILL, claimsOf, credentialChange, eventIdsOf, ISSUER, NEVER, newStream, openEngine, S, sessionRevoked, T0
+  BACKFILL, claimsOf, credentialChange, eventIdsOf, ISSUER, NEVER, newStream, openEngine, S, sessionRevoked, setsOf, T0
 } from './engine-fixture.js'
 
 const NOTHING = { status: 200, body: { sets: {} } }
@@ -21,7 +21,7 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const stream = await newStream(streams)
     const answer = await delivery.poll(stream, now, NEVER)
     expect(answer).toEqual({ status: 200, body: { sets: expect.any(Object) } })
-    expect(eventIdsOf(answer.body.sets as Record<string, string>)).toEqual([first, second])
+    expect(eventIdsOf(setsOf(answer))).toEqual([first, second])
   })
 
   it('gives each SET its claims: jti <event>.<stream>, aud the receiver, txn, sub_id and the event', async () => {
@@ -29,8 +29,12 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const stream = await newStream(streams)
     const id = await log.record({ ...credentialChange('u9'), txn: 'txn-1' })
     const answer = await delivery.poll(stream, now, NEVER)
-    expect(claimsOf((answer.body as { sets: Record<string, string> }).sets)).toEqual([{
-      iss: ISSUER, jti: `${id}.${stream.streamId}`, iat: T0 / 1000, aud: 'receiver-a', txn: 'txn-1',
+    expect(claimsOf(setsOf(answer))).toEqual([{
+      iss: ISSUER,
+      jti: `${id}.${stream.streamId}`,
+      iat: T0 / 1000,
+      aud: 'receiver-a',
+      txn: 'txn-1',
       sub_id: { format: 'iss_sub', iss: ISSUER, sub: 'u9' },
       events: { [CAEP_CREDENTIAL_CHANGE]: { credential_type: 'password', change_type: 'update' } }
     }])
@@ -47,13 +51,15 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     await streams.requestVerification('receiver-a', changes.streamId, 'hello')
     await streams.requestVerification('receiver-a', none.streamId, 'other')
     const answer = await delivery.poll(changes, now, NEVER)
-    const claims = claimsOf((answer.body as { sets: Record<string, string> }).sets)
+    const claims = claimsOf(setsOf(answer))
     expect(claims.map((set) => Object.keys(set.events)[0])).toEqual([CAEP_CREDENTIAL_CHANGE, SSF_VERIFICATION])
     expect(claims[0]!.jti).toBe(`${change}.${changes.streamId}`)
-    expect(claims[1]).toMatchObject({ sub_id: { format: 'opaque', id: changes.streamId },
-      events: { [SSF_VERIFICATION]: { state: 'hello' } } })
+    expect(claims[1]).toMatchObject({
+      sub_id: { format: 'opaque', id: changes.streamId },
+      events: { [SSF_VERIFICATION]: { state: 'hello' } }
+    })
     const other = await delivery.poll(none, now, NEVER)
-    expect(claimsOf((other.body as { sets: Record<string, string> }).sets).map((set) => set.events))
+    expect(claimsOf(setsOf(other)).map((set) => set.events))
       .toEqual([{ [SSF_VERIFICATION]: { state: 'other' } }])
   })
 
@@ -65,7 +71,7 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const jti = (id: string) => `${id}.${stream.streamId}`
     const setErrs = { [jti(b)]: { err: 'invalid_key', description: 'no key for kid k1' } }
     const answer = await delivery.poll(stream, { ...now, ack: [jti(a)], setErrs }, NEVER)
-    expect(eventIdsOf((answer.body as { sets: Record<string, string> }).sets)).toEqual([c])
+    expect(eventIdsOf(setsOf(answer))).toEqual([c])
     expect(await delivery.poll(stream, { ...now, ack: [jti(a), jti(c)] }, NEVER)).toEqual(NOTHING)
     expect(await delivery.poll(stream, { ...now, ack: [jti(c)] }, NEVER)).toEqual(NOTHING)
     expect(await db.all('SELECT event_id, err FROM ssf_acks ORDER BY err')).toEqual(expect.arrayContaining([
@@ -84,12 +90,23 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const unknown = [`${known}.${other.streamId}`, `${'0'.repeat(32)}.${stream.streamId}`, known, 'x',
       `${verification!.id}.${stream.streamId}`, `.${stream.streamId}`]
     const answer = await delivery.poll(stream,
-      { ack: [`${known}.${stream.streamId}`, ...unknown.slice(0, 3)], setErrs: { [unknown[3]!]: { err: 'e', description: 'd' },
-        [unknown[4]!]: { err: 'e', description: 'd' }, [unknown[5]!]: { err: 'e', description: 'd' } } }, NEVER)
-    expect(answer).toEqual({ status: 400, body: { err: 'invalid_request',
-      description: `unknown jti on this stream: ${unknown.slice(0, 5).join(', ')}` } })
+      {
+        ack: [`${known}.${stream.streamId}`, ...unknown.slice(0, 3)],
+        setErrs: {
+          [unknown[3]!]: { err: 'e', description: 'd' },
+          [unknown[4]!]: { err: 'e', description: 'd' },
+          [unknown[5]!]: { err: 'e', description: 'd' }
+        }
+      }, NEVER)
+    expect(answer).toEqual({
+      status: 400,
+      body: {
+        err: 'invalid_request',
+        description: `unknown jti on this stream: ${unknown.slice(0, 5).join(', ')}`
+      }
+    })
     expect(await db.all('SELECT event_id FROM ssf_acks')).toEqual([])
-    expect(eventIdsOf((await delivery.poll(stream, now, NEVER)).body.sets as Record<string, string>)).toEqual([known])
+    expect(eventIdsOf(setsOf(await delivery.poll(stream, now, NEVER)))).toEqual([known])
   })
 
   it('with maxEvents 0 only acknowledges, and answers no SETs however many wait', async () => {
@@ -98,7 +115,7 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const acked = await log.record(sessionRevoked('a'))
     const kept = await log.record(sessionRevoked('b'))
     expect(await delivery.poll(stream, { maxEvents: 0, ack: [`${acked}.${stream.streamId}`] }, NEVER)).toEqual(NOTHING)
-    expect(eventIdsOf((await delivery.poll(stream, now, NEVER)).body.sets as Record<string, string>)).toEqual([kept])
+    expect(eventIdsOf(setsOf(await delivery.poll(stream, now, NEVER)))).toEqual([kept])
   })
 
   it('says moreAvailable only when more events wait than it answered, and answers at most 100', async () => {
@@ -106,14 +123,14 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     const stream = await newStream(streams)
     for (let i = 0; i < 101; i++) await log.record(sessionRevoked(`u${i}`))
     const two = await delivery.poll(stream, { ...now, maxEvents: 2 }, NEVER)
-    expect(Object.keys(two.body.sets as object)).toHaveLength(2)
+    expect(Object.keys(setsOf(two))).toHaveLength(2)
     expect(two.body).toMatchObject({ moreAvailable: true })
     const capped = await delivery.poll(stream, { ...now, maxEvents: 1000 }, NEVER)
-    expect(Object.keys(capped.body.sets as object)).toHaveLength(100)
+    expect(Object.keys(setsOf(capped))).toHaveLength(100)
     expect(capped.body).toMatchObject({ moreAvailable: true })
-    const jtis = Object.keys(capped.body.sets as object).slice(0, 99)
+    const jtis = Object.keys(setsOf(capped)).slice(0, 99)
     const last = await delivery.poll(stream, { ...now, ack: jtis }, NEVER)
-    expect(Object.keys(last.body.sets as object)).toHaveLength(2)
+    expect(Object.keys(setsOf(last))).toHaveLength(2)
     expect(last.body).not.toHaveProperty('moreAvailable')
   })
 
@@ -125,13 +142,13 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     expect(await delivery.poll(paused, {}, NEVER)).toEqual(NOTHING)
     expect(delivery.waiting).toBe(0)
     const enabled = (await streams.setStatus('receiver-a', stream.streamId, 'enabled'))!
-    const claims = claimsOf((await delivery.poll(enabled, now, NEVER)).body.sets as Record<string, string>)
+    const claims = claimsOf(setsOf(await delivery.poll(enabled, now, NEVER)))
     expect(claims.map((set) => set.jti.split('.')[0])).toContain(kept)
     const disabled = (await streams.setStatus('receiver-a', stream.streamId, 'disabled'))!
     expect(await delivery.poll(disabled, {}, NEVER)).toEqual(NOTHING)
     clock.advance(BACKFILL + S)
     const again = (await streams.setStatus('receiver-a', stream.streamId, 'enabled'))!
-    const afterwards = claimsOf((await delivery.poll(again, now, NEVER)).body.sets as Record<string, string>)
+    const afterwards = claimsOf(setsOf(await delivery.poll(again, now, NEVER)))
     expect(afterwards.map((set) => set.jti.split('.')[0])).not.toContain(kept)
   })
 

@@ -1,6 +1,6 @@
 import { CAEP_CREDENTIAL_CHANGE, CAEP_SESSION_REVOKED, type SecurityEventClaims } from '@repo/contracts/ssf'
 import type { DatabaseLocation, SqlDatabase } from '@repo/service-kit/sql'
-import { Delivery, type DeliveryOptions } from '../../src/signals/delivery.js'
+import { Delivery, type DeliveryOptions, type PollOutcome } from '../../src/signals/delivery.js'
 import { SignalLog, type SignalEvent } from '../../src/signals/signal-log.js'
 import { StreamStore, type StoredStream } from '../../src/signals/stream-store.js'
 import { freshLocation, openTestDatabase, type Engine } from '../databases.js'
@@ -45,7 +45,12 @@ export async function openEngine (engine: Engine, delivery: Partial<DeliveryOpti
     backfillMs: BACKFILL, maxStreamsPerClient: 20, minVerificationIntervalMs: MIN_VERIFICATION, now: clock.now
   })
   const deliver = new Delivery({
-    db, log, issuer: ISSUER, recheckMs: 60 * S, longPollTimeoutMs: 60 * S, now: clock.now,
+    db,
+    log,
+    issuer: ISSUER,
+    recheckMs: 60 * S,
+    longPollTimeoutMs: 60 * S,
+    now: clock.now,
     signSet: async (claims) => JSON.stringify(claims),
     ...delivery
   })
@@ -61,4 +66,10 @@ export async function newStream (streams: StreamStore, clientId = 'receiver-a',
 }
 
 /** A signal that is never aborted. */
-export const NEVER = new AbortController().signal
+export const NEVER: AbortSignal = new AbortController().signal
+
+/** The SETs of a 200 answer; fails the test on a 400. */
+export const setsOf = (outcome: PollOutcome): Record<string, string> => {
+  if (outcome.status !== 200) throw new Error(`poll refused: ${outcome.body.description}`)
+  return outcome.body.sets
+}

@@ -8,17 +8,26 @@ describe.each(ENGINES)('StreamStore on %s', (engine: Engine) => {
     const { streams } = await openEngine(engine)
     const created = await newStream(streams, 'receiver-a', { description: 'consumer host-1' })
     expect(created).toEqual({
-      streamId: expect.stringMatching(/^[0-9a-f]{32}$/), clientId: 'receiver-a', description: 'consumer host-1',
-      eventsRequested: [], eventsDelivered: [...CAEP_EVENTS], status: 'enabled',
-      backfillFrom: T0 - BACKFILL, createdAt: T0, lastPolledAt: T0
+      streamId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      clientId: 'receiver-a',
+      description: 'consumer host-1',
+      eventsRequested: [],
+      eventsDelivered: [...CAEP_EVENTS],
+      status: 'enabled',
+      backfillFrom: T0 - BACKFILL,
+      createdAt: T0,
+      lastPolledAt: T0
     })
     const second = await newStream(streams, 'receiver-a', { eventsRequested: [CAEP_CREDENTIAL_CHANGE] })
     expect(await streams.get('receiver-a', created.streamId)).toEqual(created)
     expect((await streams.list('receiver-a')).map((stream) => stream.streamId).sort())
       .toEqual([created.streamId, second.streamId].sort())
     const updated = await streams.update('receiver-a', created.streamId, { eventsRequested: [CAEP_CREDENTIAL_CHANGE] })
-    expect(updated).toEqual({ ...created, eventsRequested: [CAEP_CREDENTIAL_CHANGE],
-      eventsDelivered: [CAEP_CREDENTIAL_CHANGE] })
+    expect(updated).toEqual({
+      ...created,
+      eventsRequested: [CAEP_CREDENTIAL_CHANGE],
+      eventsDelivered: [CAEP_CREDENTIAL_CHANGE]
+    })
     expect(await streams.update('receiver-a', created.streamId, { description: 'host-2' }))
       .toEqual({ ...updated, description: 'host-2' })
     expect(await streams.remove('receiver-a', created.streamId)).toBe(true)
@@ -67,8 +76,12 @@ describe.each(ENGINES)('StreamStore on %s', (engine: Engine) => {
       .toEqual({ ...stream, status: 'paused', statusReason: 'maintenance' })
     await streams.setStatus('receiver-a', stream.streamId, 'paused')
     const rows = await db.all('SELECT event_type, subject, payload, stream_id FROM ssf_events')
-    expect(rows).toEqual([{ event_type: SSF_STREAM_UPDATED, subject: `{"format":"opaque","id":"${stream.streamId}"}`,
-      payload: '{"status":"paused","reason":"maintenance"}', stream_id: stream.streamId }])
+    expect(rows).toEqual([{
+      event_type: SSF_STREAM_UPDATED,
+      subject: `{"format":"opaque","id":"${stream.streamId}"}`,
+      payload: '{"status":"paused","reason":"maintenance"}',
+      stream_id: stream.streamId
+    }])
   })
 
   it('starts a re-enabled stream from the backfill window: what happened while disabled before it is not sent', async () => {
