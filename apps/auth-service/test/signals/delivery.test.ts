@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CAEP_CREDENTIAL_CHANGE, CAEP_SESSION_REVOKED, SSF_VERIFICATION } from '@repo/contracts/ssf'
+import { Compile } from 'typebox/compile'
+import { CAEP_CREDENTIAL_CHANGE, CAEP_SESSION_REVOKED, PollErrorSchema, SSF_VERIFICATION } from '@repo/contracts/ssf'
 import { ENGINES, type Engine } from '../databases.js'
 import {
   BACKFILL, claimsOf, credentialChange, eventIdsOf, ISSUER, NEVER, newStream, openEngine, S, sessionRevoked, setsOf, T0
@@ -109,6 +110,21 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     expect(eventIdsOf(setsOf(await delivery.poll(stream, now, NEVER)))).toEqual([known])
   })
 
+  it('names at most five unknown jtis, each cut to 128 characters, within the error schema\'s 1000', async () => {
+    const { streams, delivery } = await openEngine(engine)
+    const stream = await newStream(streams)
+    const long = Array.from({ length: 6 }, (_, i) => `${i}`.repeat(256))
+    const answer = await delivery.poll(stream, { ack: long }, NEVER)
+    expect(answer).toEqual({
+      status: 400,
+      body: {
+        err: 'invalid_request',
+        description: `unknown jti on this stream: ${long.slice(0, 5).map((jti) => jti.slice(0, 128)).join(', ')}`
+      }
+    })
+    expect(Compile(PollErrorSchema).Check(answer.body)).toBe(true)
+  })
+
   it('with maxEvents 0 only acknowledges, and answers no SETs however many wait', async () => {
     const { streams, delivery, log } = await openEngine(engine)
     const stream = await newStream(streams)
@@ -129,7 +145,7 @@ describe.each(ENGINES)('Delivery on %s', (engine: Engine) => {
     expect(Object.keys(setsOf(capped))).toHaveLength(100)
     expect(capped.body).toMatchObject({ moreAvailable: true })
     const jtis = Object.keys(setsOf(capped)).slice(0, 99)
-    const last = await delivery.poll(stream, { ...now, ack: jtis }, NEVER)
+    const last = await delivery.poll(stream, { ...now, ack: jtis, maxEvents: 2 }, NEVER)
     expect(Object.keys(setsOf(last))).toHaveLength(2)
     expect(last.body).not.toHaveProperty('moreAvailable')
   })
