@@ -23,8 +23,9 @@ export interface DeliveryOptions {
 
 /** A poll answers at most this many SETs (RFC 8936 lets the transmitter choose). */
 const MAX_EVENTS = 100
-/** How many jtis of a refused poll the error names. */
+/** How many jtis of a refused poll the error names, and how much of each (the answer's schema caps its length). */
 const NAMED_JTIS = 5
+const NAMED_JTI_LENGTH = 128
 
 const NOTHING: PollOutcome = { status: 200, body: { sets: {} } }
 
@@ -49,7 +50,8 @@ export class Delivery {
     // Nothing is applied unless every jti is known: a receiver's bug shows at once, not as lost events.
     const unknown = await unknownJtis(db, stream.streamId, jtisOf(request))
     if (unknown.length > 0) {
-      const description = `unknown jti on this stream: ${unknown.slice(0, NAMED_JTIS).join(', ')}`
+      const named = unknown.slice(0, NAMED_JTIS).map((jti) => jti.slice(0, NAMED_JTI_LENGTH))
+      const description = `unknown jti on this stream: ${named.join(', ')}`
       return { status: 400, body: { err: 'invalid_request', description } }
     }
     await applyAcks(db, stream.streamId, request, now())
