@@ -6,6 +6,7 @@ import { fastifyOptions } from '@repo/service-kit/fastify-options'
 import type { ReplayCache } from '@repo/dpop/replay-cache'
 import { AUTHORIZATION_SERVER_METADATA_PATH, OPENID_CONFIGURATION_PATH } from '@repo/contracts/discovery'
 import { JWKS_PATH } from '@repo/contracts/jwks'
+import { SSF_CONFIGURATION_PATH } from '@repo/contracts/ssf'
 import { rotationPolicy, type AuthConfig } from './config.js'
 import { apiDocsPlugin } from './plugins/api-docs.js'
 import { authorizationCodesPlugin } from './plugins/authorization-codes.js'
@@ -18,6 +19,7 @@ import { publicClientCorsPlugin } from './plugins/public-client-cors.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
 import { signalsPlugin } from './plugins/signals.js'
 import { signingKeysPlugin } from './plugins/signing-keys.js'
+import { ssfTransmitterPlugin } from './plugins/ssf-transmitter.js'
 import { tokenIssuerPlugin } from './plugins/token-issuer.js'
 import { usersPlugin } from './plugins/users.js'
 import { rateLimitsPlugin } from './rate-limits/rate-limits-plugin.js'
@@ -27,6 +29,8 @@ import { jwksRoutes } from './routes/jwks.js'
 import { loginRoutes } from './routes/login.js'
 import { oauthRoutes } from './routes/oauth/index.js'
 import { pagesRoutes } from './routes/pages/index.js'
+import { ssfConfigurationRoutes } from './routes/ssf/configuration.js'
+import { ssfRoutes } from './routes/ssf/index.js'
 import { userinfoRoutes } from './routes/userinfo.js'
 
 export interface AppOverrides {
@@ -77,7 +81,7 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       sharedIn: app.db.dialect === 'postgres' ? app.db : undefined
     })
     await app.register(publicCorsPlugin, {
-      paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH]
+      paths: [JWKS_PATH, OPENID_CONFIGURATION_PATH, AUTHORIZATION_SERVER_METADATA_PATH, SSF_CONFIGURATION_PATH]
     })
     await app.register(signalsPlugin, { now })
     await app.register(usersPlugin, { seedDemoUsers: config.seedDemoUsers })
@@ -89,6 +93,16 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       pollIntervalMs: config.keyStatePollMs,
       keyEncryption: { keyEncryptionKeys: config.keyEncryptionKeys, dataDir: config.dataDir },
       pkcs11: config.signingKeyStore === 'pkcs11' ? config.pkcs11 : undefined,
+      now
+    })
+    // Shared Signals delivery signs with the key ring; the event log (signalsPlugin) came earlier.
+    await app.register(ssfTransmitterPlugin, {
+      issuer: config.issuer,
+      backfillMs: config.ssfBackfillSeconds * 1000,
+      longPollTimeoutMs: config.ssfLongPollTimeoutMs,
+      recheckMs: config.ssfRecheckMs,
+      retentionMs: config.ssfEventRetentionSeconds * 1000,
+      inactivityMs: config.ssfStreamInactivitySeconds * 1000,
       now
     })
     await app.register(tokenIssuerPlugin, {
@@ -137,6 +151,17 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       issuer: config.issuer,
       clockToleranceSeconds: config.clockToleranceSeconds,
       now
+    })
+    await app.register(ssfRoutes, {
+      issuer: config.issuer,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      inactivityTimeoutSeconds: config.ssfStreamInactivitySeconds,
+      now
+    })
+    await app.register(ssfConfigurationRoutes, {
+      issuer: config.issuer,
+      maxAgeSeconds: config.jwksMaxAgeSeconds,
+      serviceLogLevel: config.logLevel
     })
     await app.register(jwksRoutes, { maxAgeSeconds: config.jwksMaxAgeSeconds, serviceLogLevel: config.logLevel })
     await app.register(discoveryRoutes, {

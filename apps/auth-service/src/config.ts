@@ -90,6 +90,20 @@ export const AUTH_SETTINGS = {
   sessionIdleTtlSeconds: setting.duration('SESSION_IDLE_TTL', { default: '30m', unit: 's', min: '1s', max: '30d' }),
   /** A browser session is over this long after its login, however used. */
   sessionTtlSeconds: setting.duration('SESSION_TTL', { default: '10h', unit: 's', min: '1s', max: '365d' }),
+  /** Shared Signals: how long a poll with nothing to deliver waits before it answers `{"sets":{}}`. */
+  ssfLongPollTimeoutMs: setting.duration('SSF_LONG_POLL_TIMEOUT', {
+    default: '25s', unit: 'ms', min: '1s', max: '60s'
+  }),
+  /** How often a waiting poll looks again without a wake-up (CLI writes to SQLite, a dropped LISTEN). */
+  ssfRecheckMs: setting.duration('SSF_RECHECK', { default: '1s', unit: 'ms', min: '100ms', max: '10s' }),
+  /** How far back a new stream's events go (unset: TOKEN_TTL + CLOCK_TOLERANCE, also its least value). */
+  ssfBackfillSeconds: setting.duration('SSF_BACKFILL', { unit: 's', max: '30d' }),
+  /** An event is deleted this long after it was recorded, acknowledged or not (unset: 24h, or SSF_BACKFILL). */
+  ssfEventRetentionSeconds: setting.duration('SSF_EVENT_RETENTION', { unit: 's', min: '1m', max: '30d' }),
+  /** A stream not polled for this long is deleted with its acknowledgements (its `inactivity_timeout`). */
+  ssfStreamInactivitySeconds: setting.duration('SSF_STREAM_INACTIVITY', {
+    default: '1h', unit: 's', min: '5m', max: '30d'
+  }),
   /** Brute-force limits of the logins (`POST /api/v1/auth` and the login page), by client IP and by user name. */
   loginRateLimits: setting.object({
     perIp: rateLimitSetting('LOGIN_RATE_LIMIT', '30/1m'),
@@ -108,6 +122,8 @@ export const AUTH_SETTINGS = {
 /** Everything the auth service needs to run, as `loadConfig` reads it from the environment. */
 export interface AuthConfig extends SettingsOf<typeof AUTH_SETTINGS> {
   keyRetireAfterSeconds: number
+  ssfBackfillSeconds: number
+  ssfEventRetentionSeconds: number
   /** Deprecated variables that were read, for the service to log at start-up. */
   warnings: readonly string[]
 }
@@ -148,17 +164,47 @@ function checkRotationTiming (config: AuthConfig, env: EnvReader): void {
   }
 }
 
+/** SSF_BACKFILL's least value, and its default: every event that can still matter for an unexpired token. */
+const minBackfillSeconds = (config: TimingSettings) => config.tokenTtlSeconds + config.clockToleranceSeconds
+
+/** SSF_EVENT_RETENTION's default, unless SSF_BACKFILL is longer. */
+const DEFAULT_RETENTION_SECONDS = 86_400
+
+/**
+ * A new stream must be given every event an unexpired access token may still be affected by (a
+ * receiver that starts empty learns every revocation that matters), and those events must still be stored.
+ */
+function checkSignalTiming (config: AuthConfig, env: EnvReader): void {
+  const { ssfBackfillSeconds: backfill, ssfEventRetentionSeconds: retention } = config
+  const minBackfill = minBackfillSeconds(config)
+  if (backfill < minBackfill) {
+    env.problem('SSF_BACKFILL',
+      `SSF_BACKFILL must be at least TOKEN_TTL + CLOCK_TOLERANCE (${minBackfill}s), got ${backfill}s`)
+  }
+  if (retention < backfill) {
+    env.problem('SSF_EVENT_RETENTION',
+      `SSF_EVENT_RETENTION must be at least SSF_BACKFILL (${backfill}s), got ${retention}s`)
+  }
+}
+
 /** Reads the auth service's configuration; throws one `ConfigError` naming every bad variable. */
 export function loadConfig (environment: Record<string, string | undefined>, isTty = false): AuthConfig {
   const env = new EnvReader(environment, RENAMED_VARIABLES)
   const settings = readSettings(env, AUTH_SETTINGS, isTty)
+  const ssfBackfillSeconds = settings.ssfBackfillSeconds ?? minBackfillSeconds(settings)
   const config: AuthConfig = {
     ...settings,
     keyRetireAfterSeconds: settings.keyRetireAfterSeconds ?? minRetireAfterSeconds(settings),
+    ssfBackfillSeconds,
+    ssfEventRetentionSeconds:
+      settings.ssfEventRetentionSeconds ?? Math.max(DEFAULT_RETENTION_SECONDS, ssfBackfillSeconds),
     warnings: env.warnings
   }
   // The timing rules only mean something once each of their variables is valid on its own.
-  if (Object.values(config).every((value) => !Number.isNaN(value))) checkRotationTiming(config, env)
+  if (Object.values(config).every((value) => !Number.isNaN(value))) {
+    checkRotationTiming(config, env)
+    checkSignalTiming(config, env)
+  }
   // A token keeps the private halves: nothing private is stored, nothing to seal.
   if (config.signingKeyStore === 'database') requireKeyEncryptionKeys(env, config.keyEncryptionKeys)
   env.finish()

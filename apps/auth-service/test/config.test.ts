@@ -37,6 +37,11 @@ describe('loadConfig', () => {
       dpopNoncePeriodMs: 300_000,
       sessionIdleTtlSeconds: 1800,
       sessionTtlSeconds: 36_000,
+      ssfLongPollTimeoutMs: 25_000,
+      ssfRecheckMs: 1000,
+      ssfBackfillSeconds: 960,
+      ssfEventRetentionSeconds: 86_400,
+      ssfStreamInactivitySeconds: 3600,
       loginRateLimits: {
         perIp: { max: 30, windowMs: 60_000 },
         failuresPerNameAndIp: { max: 5, windowMs: 900_000 },
@@ -104,6 +109,17 @@ describe('loadConfig', () => {
   const graces = [['0s', 0], ['2500ms', 2500], ['30', 30_000], ['60s', 60_000]] as const
   it.each(graces)('reads REFRESH_TOKEN_REUSE_GRACE=%s as %i ms', (value, ms) => {
     expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: value }).refreshTokenReuseGraceMs).toBe(ms)
+  })
+
+  it('reads the Shared Signals timings; SSF_BACKFILL follows TOKEN_TTL + CLOCK_TOLERANCE unless set', () => {
+    expect(loadConfig({
+      SSF_LONG_POLL_TIMEOUT: '60s', SSF_RECHECK: '250ms', SSF_BACKFILL: '2h', SSF_EVENT_RETENTION: '7d', SSF_STREAM_INACTIVITY: '10m'
+    })).toMatchObject({
+      ssfLongPollTimeoutMs: 60_000, ssfRecheckMs: 250, ssfBackfillSeconds: 7200, ssfEventRetentionSeconds: 604_800, ssfStreamInactivitySeconds: 600
+    })
+    expect(loadConfig({ TOKEN_TTL: '1h', CLOCK_TOLERANCE: '30s' }).ssfBackfillSeconds).toBe(3630)
+    // Unset, the retention is 24 h, or the backfill window when that is longer.
+    expect(loadConfig({ TOKEN_TTL: '1d' })).toMatchObject({ ssfBackfillSeconds: 86_460, ssfEventRetentionSeconds: 86_460 })
   })
 
   it('reads whether and where the metrics are served', () => {
@@ -199,7 +215,17 @@ describe('loadConfig', () => {
     [{ OAUTH_CLIENT_FAILURE_LIMIT: '5/500ms' }, /OAUTH_CLIENT_FAILURE_LIMIT must be 1s to 1d, got "500ms"/],
     [{ LOGIN_RATE_LIMIT: '5/2d' }, /LOGIN_RATE_LIMIT must be 1s to 1d/],
     [{ REFRESH_TOKEN_REUSE_GRACE: '2m' }, /REFRESH_TOKEN_REUSE_GRACE must be 0s to 60s, got "2m"/],
-    [{ REFRESH_TOKEN_REUSE_GRACE: 'soon' }, /REFRESH_TOKEN_REUSE_GRACE must be a duration like/]
+    [{ REFRESH_TOKEN_REUSE_GRACE: 'soon' }, /REFRESH_TOKEN_REUSE_GRACE must be a duration like/],
+    [{ SSF_LONG_POLL_TIMEOUT: '90s' }, /SSF_LONG_POLL_TIMEOUT must be 1s to 60s, got "90s"/],
+    [{ SSF_LONG_POLL_TIMEOUT: '500ms' }, /SSF_LONG_POLL_TIMEOUT must be 1s to 60s, got "500ms"/],
+    [{ SSF_RECHECK: '50ms' }, /SSF_RECHECK must be 100ms to 10s, got "50ms"/],
+    [{ SSF_RECHECK: '11s' }, /SSF_RECHECK must be 100ms to 10s, got "11s"/],
+    [{ SSF_BACKFILL: '959s' }, /SSF_BACKFILL must be at least TOKEN_TTL \+ CLOCK_TOLERANCE \(960s\), got 959s/],
+    [{ TOKEN_TTL: '1h', SSF_BACKFILL: '1h' }, /SSF_BACKFILL must be at least TOKEN_TTL \+ CLOCK_TOLERANCE \(3660s\), got 3600s/],
+    [{ SSF_EVENT_RETENTION: '10m' }, /SSF_EVENT_RETENTION must be at least SSF_BACKFILL \(960s\), got 600s/],
+    [{ TOKEN_TTL: '1d', SSF_EVENT_RETENTION: '24h' }, /SSF_EVENT_RETENTION must be at least SSF_BACKFILL \(86460s\), got 86400s/],
+    [{ SSF_EVENT_RETENTION: '31d' }, /SSF_EVENT_RETENTION must be 1m to 30d/],
+    [{ SSF_STREAM_INACTIVITY: '1m' }, /SSF_STREAM_INACTIVITY must be 5m to 30d, got "1m"/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

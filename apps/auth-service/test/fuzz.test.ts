@@ -4,6 +4,7 @@ import { fuzzService } from '@repo/service-harness/fuzz'
 import { loggerOptions } from '@repo/service-kit/logger'
 import { buildApp } from '../src/app.js'
 import { tempDataDir, testConfig } from './helper.js'
+import { addReceiver, clientToken } from './routes/ssf-receiver.js'
 
 /** Fixed, so a failure is the same on every run; change it (or the runs) locally to explore further. */
 const SEED = 18
@@ -22,6 +23,8 @@ describe('schema-driven fuzz of the auth service', () => {
     const app = await buildApp(testConfig(env), { logger })
     onTestFinished(() => app.close())
     const document = (await app.inject('/docs/json')).json()
+    // A Shared Signals receiver's token, so requests get past the SSF endpoints' authentication too.
+    const receiver = `Bearer ${await clientToken(app, await addReceiver(app, 'fuzz-receiver'))}`
 
     const failures = await fuzzService({
       document,
@@ -31,6 +34,7 @@ describe('schema-driven fuzz of the auth service', () => {
       // The demo users, so some logins succeed (their passwords are secrets too), and the grants and
       // client the token endpoint knows, so some requests get past its first checks.
       credentials: {
+        headers: [{ authorization: receiver }],
         fields: {
           userName: ['Jane', 'John'],
           password: ['pass123', 'testpass'],

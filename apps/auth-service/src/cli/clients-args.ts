@@ -1,4 +1,5 @@
 import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
+import { SSF_MANAGE_SCOPE, SSF_READ_SCOPE } from '@repo/contracts/ssf'
 import { OPENID_SCOPE } from '@repo/contracts/userinfo'
 import { isHelp } from './command-line.js'
 
@@ -8,6 +9,11 @@ export type RegistrableAuthMethod = typeof REGISTRABLE_AUTH_METHODS[number]
 
 export const KNOWN_SCOPES: readonly string[] = [REPORTS_READ, REPORTS_WRITE]
 export const CLIENT_ID_MAX_LENGTH = 64
+/** What a Shared Signals receiver may do: read and manage its streams, and poll them. */
+export const SSF_RECEIVER_SCOPE = `${SSF_READ_SCOPE} ${SSF_MANAGE_SCOPE}`
+/** What `--ssf-receiver` decides itself, so none of these may come with it. */
+const NOT_WITH_SSF_RECEIVER = ['--redirect-uri', '--scope', '--audience', '--public', '--require-dpop',
+  '--post-logout-redirect-uri', '--name', '--third-party', '--require-par']
 
 /** Where a `private_key_jwt` client's public keys come from. */
 export type ClientKeySource = { jwksUri: string } | { jwksFile: string }
@@ -36,6 +42,8 @@ export interface AddClientArgs {
   ifAbsent: boolean
   /** `--require-dpop`: its every grant needs a DPoP proof (`dpop_bound_access_tokens`). */
   requireDpop: boolean
+  /** `--ssf-receiver`: a Shared Signals receiver (scope SSF_RECEIVER_SCOPE, its audience the issuer). */
+  ssfReceiver?: true
 }
 
 export type ClientsCommand =
@@ -55,7 +63,8 @@ const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 /** Options that may be given more than once, each time adding a value. */
 const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
-  add: ['--public', '--third-party', '--require-par', '--if-absent', '--require-dpop'],
+  add: ['--public', '--third-party', '--require-par', '--if-absent', '--require-dpop',
+    '--ssf-receiver'],
   list: ['--json']
 }
 const CLIENT_NAME_MAX_LENGTH = 100
@@ -247,8 +256,20 @@ function parseAdd (
   if (operands.length !== 1 || clientId === undefined) return { command: 'usage', problem: ADD_USAGE }
   const idProblem = clientIdProblem(clientId)
   if (idProblem) return { command: 'usage', problem: idProblem }
+  const ssfReceiver = flags.has('--ssf-receiver')
+  const ssfClash = NOT_WITH_SSF_RECEIVER
+    .filter((option) => values.has(option) || lists.has(option) || flags.has(option))
+  if (ssfReceiver && ssfClash.length > 0) {
+    return {
+      command: 'usage',
+      problem: `--ssf-receiver registers a machine client with its own scope (${SSF_RECEIVER_SCOPE}), audience ` +
+        `(the issuer) and bearer tokens: leave out ${ssfClash.join(', ')}`
+    }
+  }
 
-  const scope = clientScope(values.get('--scope') ?? REPORTS_READ, (lists.get('--redirect-uri') ?? []).length > 0)
+  const scope = ssfReceiver
+    ? { scope: SSF_RECEIVER_SCOPE }
+    : clientScope(values.get('--scope') ?? REPORTS_READ, (lists.get('--redirect-uri') ?? []).length > 0)
   if ('problem' in scope) return { command: 'usage', problem: scope.problem }
 
   const audience = values.get('--audience')
@@ -314,8 +335,10 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
   switch (command) {
     case undefined:
       return { command: 'usage' }
-    case 'add':
-      return parseAdd(values, lists, flags, operands)
+    case 'add': {
+      const add = parseAdd(values, lists, flags, operands)
+      return add.command === 'add' && flags.has('--ssf-receiver') ? { ...add, ssfReceiver: true } : add
+    }
     case 'list':
       if (first !== undefined) {
         return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }

@@ -1,3 +1,4 @@
+import { SSF_STREAMS_PATH } from '@repo/contracts/ssf'
 import { DuplicateClientError, type Client, type ClientStore } from '../clients/client-store.js'
 import { CliError } from './cli-error.js'
 import type { AddClientArgs } from './clients-args.js'
@@ -11,6 +12,8 @@ export interface ClientsContext {
   print: (line: string) => void
   /** The service's AUDIENCE: the audience of a client that names none. */
   defaultAudience: string
+  /** The service's ISSUER: the audience of an SSF receiver's tokens (the stream endpoints are the issuer's). */
+  issuer: string
   /** How long an access token issued before a removal stays valid, at most. */
   tokenTtlSeconds: number
   now: () => number
@@ -24,7 +27,7 @@ const keptLine = (clientId: string) =>
   `client ${clientId} is registered already: left as it is (remove it, then add it, to change it)`
 
 export async function addClient (
-  { store, print, defaultAudience, now }: ClientsContext, args: AddClientArgs
+  { store, print, defaultAudience, issuer, now }: ClientsContext, args: AddClientArgs
 ): Promise<void> {
   // Checked before the key file is read, and again atomically by `add`.
   if (await store.find(args.clientId)) {
@@ -33,7 +36,8 @@ export async function addClient (
   }
   const jwks = args.keys && 'jwksFile' in args.keys ? await readClientJwksFile(args.keys.jwksFile) : undefined
   const jwksUri = args.keys && 'jwksUri' in args.keys ? args.keys.jwksUri : undefined
-  const audience = args.audience ?? defaultAudience
+  // A receiver's token is for the issuer's own stream endpoints: no resource server accepts it.
+  const audience = args.ssfReceiver ? issuer : args.audience ?? defaultAudience
   // A client that logs people in gets their tokens, and refreshes them; a machine client gets its own.
   const grantTypes = args.browser ? ['authorization_code', 'refresh_token'] : ['client_credentials']
   let secret: string | undefined
@@ -47,7 +51,8 @@ export async function addClient (
       audience,
       grantTypes,
       ...args.browser,
-      dpopBoundAccessTokens: args.requireDpop
+      dpopBoundAccessTokens: args.requireDpop,
+      ssfReceiver: args.ssfReceiver === true
     }, now()))
   } catch (error) {
     if (!(error instanceof DuplicateClientError)) throw error
@@ -63,8 +68,9 @@ export async function addClient (
       (args.browser.requirePar ? '; pushed requests only' : '')
     : ''
   const dpop = args.requireDpop ? '; DPoP-bound tokens only' : ''
+  const ssf = args.ssfReceiver ? `; Shared Signals receiver: its streams at ${issuer}${SSF_STREAMS_PATH}` : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
-    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop})`)
+    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop}${ssf})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -88,6 +94,7 @@ function listed (client: Client) {
           requirePar: client.requirePar
         }),
     dpopBoundAccessTokens: client.dpopBoundAccessTokens,
+    ...client.ssfReceiver ? { ssfReceiver: true } : {},
     createdAt: client.createdAt
   }
 }
@@ -101,9 +108,11 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
     : client.redirectUris.join(' ') + (client.thirdParty ? ' (third-party)' : '') + (client.requirePar ? ' (PAR)' : '')
   const rows = clients.map((client) => [
     client.clientId, client.authMethod, client.scope, client.audience, keys(client), redirects(client),
-    client.dpopBoundAccessTokens ? 'required' : 'allowed', formatTime(client.createdAt)
+    client.dpopBoundAccessTokens ? 'required' : 'allowed',
+    client.ssfReceiver ? 'receiver' : '-',
+    formatTime(client.createdAt)
   ])
-  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'created']
+  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'created']
   for (const line of formatTable(header, rows)) print(line)
 }
 

@@ -24,6 +24,9 @@ const USAGE = `usage: clients <command>
       --third-party            an app of another party: people are asked to consent
       --require-par            may start a login only through a pushed request (POST /par)
       --require-dpop           every grant needs a DPoP proof: only sender-constrained (DPoP) tokens
+      --ssf-receiver           a Shared Signals receiver (a consumer that polls for revocations): scope
+                               ssf.read ssf.manage, audience ISSUER; not with --scope, --audience, --public,
+                               --redirect-uri or --require-dpop
       --if-absent              when the client id is registered already, leave it as it is and exit 0
                                (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)
@@ -43,6 +46,7 @@ await runCommand({
       store: new ClientStore(db),
       print: (line) => console.log(line),
       defaultAudience: config.audience,
+      issuer: config.issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,
       now: Date.now
     }

@@ -8,6 +8,7 @@ import { JWKS_PATH } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { INTROSPECTION_PATH, REVOCATION_PATH, TOKEN_PATH } from '@repo/contracts/oauth'
 import { HEALTH_TAG, healthOperations, type OperationDoc } from '@repo/service-kit/health-docs'
+import { SSF_OPERATIONS, SSF_TAG } from './api-docs-ssf.js'
 
 /** The groups of the /docs page, in the order it shows them. */
 export const TAGS = [
@@ -28,6 +29,7 @@ export const TAGS = [
     description: 'HTML pages for people in a browser: the login page, the consent page and logout. Forms only ' +
       '(`application/x-www-form-urlencoded`), each with a CSRF token; errors are pages too.'
   },
+  SSF_TAG,
   HEALTH_TAG
 ]
 
@@ -159,6 +161,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: 'The pages\' stylesheet',
     description: 'The one stylesheet of the login, consent and logout pages.'
   },
+  ...SSF_OPERATIONS,
   ...healthOperations('Answers 200 once a signing key is loaded and the database is reachable; else 503 with a ' +
     '`reason`, so a load balancer stops sending logins here.')
 }

@@ -30,8 +30,19 @@ export interface AuthMetrics {
   /** The next two are read from the key store at scrape time (kept while it is unreachable); nothing sets them. */
   signingKeys: Gauge<'state'>
   secondsUntilNextRotation: Gauge
+  /** Shared Signals polls answered, by `outcome`: `sets`, `empty`, `refused` (400) or `no_stream` (404). */
+  ssfPolls: Counter<'outcome'>
+  /** SETs receivers reported as not accepted (`setErrs`), by `err` (SET_ERROR_CODES, else `other`). */
+  ssfSetErrors: Counter<'err'>
+  /** Long polls waiting in this process now: which replica holds the receivers. Read at scrape time. */
+  ssfPollsWaiting: Gauge
   /** Set by `serveMetrics` (@repo/service-kit/metrics) when the plugin registers. */
   httpRequestDuration?: Histogram<'method' | 'route' | 'status_code'>
+}
+
+/** What is read from the Shared Signals transmitter at scrape time (0 before it exists). */
+export interface SignalsGauges {
+  pollsWaiting: () => number
 }
 
 export interface RotationClock {
@@ -43,7 +54,8 @@ export interface RotationClock {
 
 /** Creates the registry and metrics; `keys` and the clock are read at scrape time only. */
 export function createAuthMetrics (
-  keys: () => Promise<StoredKey[] | undefined>, { now, signingAlg, rotationIntervalMs }: RotationClock
+  keys: () => Promise<StoredKey[] | undefined>, { now, signingAlg, rotationIntervalMs }: RotationClock,
+  signals: SignalsGauges = { pollsWaiting: () => 0 }
 ): AuthMetrics {
   const registry = new Registry()
   const registers = [registry]
@@ -96,6 +108,26 @@ export function createAuthMetrics (
       else if (switching?.activatesAt) this.set((switching.activatesAt - now()) / 1000)
     }
   })
+  const ssfPolls = new Counter({
+    name: 'ssf_polls_total',
+    help: 'Shared Signals poll requests answered, by outcome (sets, empty, refused, no_stream)',
+    labelNames: ['outcome'] as const,
+    registers
+  })
+  const ssfSetErrors = new Counter({
+    name: 'ssf_set_errors_total',
+    help: 'SETs a receiver reported as not accepted (setErrs), by error code',
+    labelNames: ['err'] as const,
+    registers
+  })
+  const ssfPollsWaiting = new Gauge({
+    name: 'ssf_polls_waiting',
+    help: 'Shared Signals long polls waiting in this process for an event',
+    registers,
+    collect () {
+      this.set(signals.pollsWaiting())
+    }
+  })
   return {
     registry,
     logins,
@@ -103,7 +135,10 @@ export function createAuthMetrics (
     rateLimitRejections,
     refreshTokenReuseDetections,
     signingKeys,
-    secondsUntilNextRotation
+    secondsUntilNextRotation,
+    ssfPolls,
+    ssfSetErrors,
+    ssfPollsWaiting
   }
 }
 
@@ -140,7 +175,9 @@ export const metricsPlugin = fp(async function metrics (
       throw error
     })
   }
-  const metrics = createAuthMetrics(storedKeys, { now, signingAlg, rotationIntervalMs })
+  // The transmitter is decorated later (plugins/ssf-transmitter.ts); a scrape before that reads 0.
+  const pollsWaiting = () => app.hasDecorator('ssfDelivery') ? app.ssfDelivery.waiting : 0
+  const metrics = createAuthMetrics(storedKeys, { now, signingAlg, rotationIntervalMs }, { pollsWaiting })
   app.decorate('metrics', metrics)
 
   metrics.httpRequestDuration = serveMetrics(app, { registry: metrics.registry, enabled, port, host, requestTimeoutMs })

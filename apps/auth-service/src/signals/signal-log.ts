@@ -4,6 +4,8 @@ import type {
   CAEP_SESSION_REVOKED,
   CredentialChangeEvent,
   SessionRevokedEvent,
+  SSF_STREAM_UPDATED,
+  SSF_VERIFICATION,
   Subject
 } from '@repo/contracts/ssf'
 import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
@@ -38,13 +40,29 @@ export class SignalLog {
    * Resolves to the event's id.
    */
   async record (event: SignalEvent, sql: SqlQueryable = this.#db): Promise<string> {
+    const id = await this.#insert(sql, event.type, event.subject, event.payload, event.txn, null)
+    if (sql === this.#db) this.announce()
+    return id
+  }
+
+  /**
+   * Records an event for one stream alone (a verification, a stream-updated: SSF 1.0 §8.1.4, §8.1.5),
+   * its subject the stream itself, through `sql` (a transaction: call `announce()` after its commit).
+   */
+  async recordForStream (
+    streamId: string, type: typeof SSF_VERIFICATION | typeof SSF_STREAM_UPDATED, payload: object, sql: SqlQueryable
+  ): Promise<string> {
+    return this.#insert(sql, type, { format: 'opaque', id: streamId }, payload, undefined, streamId)
+  }
+
+  async #insert (sql: SqlQueryable, type: string, subject: Subject, payload: object, txn: string | undefined,
+    streamId: string | null): Promise<string> {
     const id = newSignalId()
     await sql.run(
       `INSERT INTO ssf_events (id, event_type, subject, payload, txn, stream_id, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, NULL, $6)`,
-      [id, event.type, JSON.stringify(event.subject), JSON.stringify(event.payload), event.txn ?? id, this.#now()]
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, type, JSON.stringify(subject), JSON.stringify(payload), txn ?? id, streamId, this.#now()]
     )
-    if (sql === this.#db) this.announce()
     return id
   }
 

@@ -46,6 +46,12 @@ describe('clients CLI arguments', () => {
     [['add', 'web-app', '--public', '--redirect-uri', 'http://localhost:8080/callback', '--if-absent'],
       { ...basic, clientId: 'web-app', authMethod: 'none', ifAbsent: true, browser: { redirectUris: ['http://localhost:8080/callback'], postLogoutRedirectUris: [], clientName: undefined, thirdParty: false, requirePar: false } }],
     [['add', 'bot', '--if-absent'], { ...basic, clientId: 'bot', ifAbsent: true }],
+    // A Shared Signals receiver: its scope is set, its audience is the issuer's (chosen by the command).
+    [['add', 'consumer-a', '--ssf-receiver'], { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', ssfReceiver: true }],
+    [['add', 'consumer-a', '--ssf-receiver', '--auth', 'client_secret_post', '--if-absent'],
+      { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', authMethod: 'client_secret_post', ifAbsent: true, ssfReceiver: true }],
+    [['add', 'consumer-a', '--ssf-receiver', '--jwks-uri', 'https://consumer.example/jwks'],
+      { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', authMethod: 'private_key_jwt', keys: { jwksUri: 'https://consumer.example/jwks' }, ssfReceiver: true }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [[], { command: 'usage' }]
@@ -92,7 +98,16 @@ describe('clients CLI arguments', () => {
     [['add', 'spa', '--post-logout-redirect-uri', 'https://a.example/'], '--post-logout-redirect-uri is for clients that log people in: give --redirect-uri too'],
     [['add', 'spa', '--public', '--auth', 'client_secret_post', '--redirect-uri', 'https://a.example/cb'], '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file'],
     [['add', 'spa', '--redirect-uri', 'https://a.example/cb', '--name', ' '], '--name must be 1 to 100 characters, without control characters'],
-    [['add', 'spa', '--redirect-uri', 'https://a.example/cb', '--name', 'a', '--name', 'b'], '--name is given more than once']
+    [['add', 'spa', '--redirect-uri', 'https://a.example/cb', '--name', 'a', '--name', 'b'], '--name is given more than once'],
+    ...[
+      ['--scope', 'reports:read'], ['--audience', 'consumer-service'], ['--public'], ['--redirect-uri', 'https://a.example/cb'],
+      ['--require-dpop'], ['--name', 'x'], ['--third-party'], ['--require-par'], ['--post-logout-redirect-uri', 'https://a.example/']
+    ].map((extra): [string[], string] => [['add', 'consumer-a', '--ssf-receiver', ...extra],
+      `--ssf-receiver registers a machine client with its own scope (ssf.read ssf.manage), audience (the issuer) and bearer tokens: leave out ${extra[0]}`]),
+    [['add', 'consumer-a', '--ssf-receiver', '--public', '--scope', 'ssf.read', '--redirect-uri', 'https://a.example/cb'],
+      '--ssf-receiver registers a machine client with its own scope (ssf.read ssf.manage), audience (the issuer) and bearer tokens: leave out --redirect-uri, --scope, --public'],
+    // Without --ssf-receiver, the SSF scopes are no client's to ask for.
+    [['add', 'bot', '--scope', 'ssf.read ssf.manage'], 'unknown scope "ssf.read", "ssf.manage": the known scopes are reports:read and reports:write']
   ])('refuses %j as a usage error', (argv, problem) => {
     expect(parseClientsArgs(argv)).toEqual({ command: 'usage', problem })
   })

@@ -17,7 +17,7 @@ async function context () {
   const db = await openAuthDatabase({ dataDir: dir })
   onTestFinished(() => db.close())
   const printed: string[] = []
-  const ctx: ClientsContext = { store: new ClientStore(db), print: (line) => printed.push(line), defaultAudience: 'consumer-service', tokenTtlSeconds: 900, now: () => NOW }
+  const ctx: ClientsContext = { store: new ClientStore(db), print: (line) => printed.push(line), defaultAudience: 'consumer-service', issuer: 'https://auth.example', tokenTtlSeconds: 900, now: () => NOW }
   return { ctx, printed, dir }
 }
 
@@ -68,9 +68,9 @@ describe('clients commands', () => {
     ])
     await listClients(ctx, false)
     expect(printed.slice(3).map((line) => line.split(/\s{2,}/))).toEqual([
-      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'created'],
-      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', 'allowed', '2030-01-01T00:00:00Z'],
-      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', 'allowed', '2030-01-01T00:00:00Z']
+      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'created'],
+      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', 'allowed', '-', '2030-01-01T00:00:00Z'],
+      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', 'allowed', '-', '2030-01-01T00:00:00Z']
     ])
   })
 
@@ -155,7 +155,7 @@ describe('clients commands', () => {
     }])
     await listClients(ctx, false)
     expect(printed[3]?.split(/\s{2,}/)).toEqual(['spa', 'none', 'reports:read', 'consumer-service', '-',
-      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', 'allowed', '2030-01-01T00:00:00Z'])
+      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', 'allowed', '-', '2030-01-01T00:00:00Z'])
   })
 
   it('adds a client with --require-dpop: stored, said, and listed', async () => {
@@ -168,7 +168,25 @@ describe('clients commands', () => {
     expect(JSON.parse(printed[2] as string)).toMatchObject([{ clientId: 'bound-bot', dpopBoundAccessTokens: true }])
     await listClients(ctx, false)
     expect(printed[4]?.split(/\s{2,}/)).toEqual(['bound-bot', 'client_secret_basic', 'reports:read', 'consumer-service', '-', '-',
-      'required', '2030-01-01T00:00:00Z'])
+      'required', '-', '2030-01-01T00:00:00Z'])
+  })
+
+  it('adds an SSF receiver: its tokens are for the issuer, with the SSF scopes; stored, said, and listed', async () => {
+    const { ctx, printed } = await context()
+    await addClient(ctx, args({ clientId: 'consumer-a', scope: 'ssf.read ssf.manage', ssfReceiver: true }))
+    expect(printed[0]).toBe('added client consumer-a (client_secret_basic; scope "ssf.read ssf.manage"; audience https://auth.example; ' +
+      'grant client_credentials; Shared Signals receiver: its streams at https://auth.example/ssf/streams)')
+    expect(await ctx.store.find('consumer-a')).toMatchObject({
+      scope: 'ssf.read ssf.manage', audience: 'https://auth.example', grantTypes: ['client_credentials'], ssfReceiver: true
+    })
+    await addClient(ctx, args({ clientId: 'reports-bot' }))
+    expect((await ctx.store.find('reports-bot'))?.ssfReceiver).toBe(false)
+    await listClients(ctx, true)
+    const listed = JSON.parse(printed[4] as string)
+    expect(listed).toMatchObject([{ clientId: 'consumer-a', ssfReceiver: true }, { clientId: 'reports-bot' }])
+    expect(listed[1]).not.toHaveProperty('ssfReceiver')
+    await listClients(ctx, false)
+    expect(printed.slice(5).map((line) => line.split(/\s{2,}/)[7])).toEqual(['ssf', 'receiver', '-'])
   })
 
   it('adds a confidential browser client with a secret', async () => {
