@@ -3,10 +3,12 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { addUser, changePassword, listUsers, removeUser, type UsersContext } from '../../src/cli/users-commands.js'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
 import { UserStore, type PasswordHashing } from '../../src/users/user-store.js'
-import { tempDataDir } from '../helper.js'
+import { cliRevocations } from '../../src/cli/cli-revocations.js'
+import { tempDataDir, testConfig } from '../helper.js'
 import { screen } from './fake-terminal.js'
 import { refusal } from './refusal.js'
 
+const NOW = Date.UTC(2030, 0, 1)
 const PLAIN: PasswordHashing = {
   hash: async (password) => `plain:${password}`,
   verify: async (password, stored) => stored === `plain:${password}`
@@ -20,7 +22,10 @@ async function context (piped = '') {
   input.end(piped)
   const printed: string[] = []
   const prompts = screen()
-  const ctx: UsersContext = { store: new UserStore(db, PLAIN), input, prompts: prompts.stream, print: (line) => printed.push(line), tokenTtlSeconds: 900 }
+  const ctx: UsersContext = {
+    store: new UserStore(db, PLAIN), input, prompts: prompts.stream, print: (line) => printed.push(line), tokenTtlSeconds: 900,
+    revocations: cliRevocations(testConfig(), db, () => NOW), now: () => NOW
+  }
   return { ctx, printed, prompts }
 }
 
