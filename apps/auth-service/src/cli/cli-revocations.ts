@@ -14,7 +14,10 @@ export function cliRevocations (config: AuthConfig, db: SqlDatabase, now: () => 
   const signals = new SignalLog(db, now)
   return {
     db,
-    sessions: new SessionStore(db, { idleMs: config.sessionIdleTtlSeconds * 1000, absoluteMs: config.sessionTtlSeconds * 1000 }),
+    sessions: new SessionStore(db, {
+      idleMs: config.sessionIdleTtlSeconds * 1000,
+      absoluteMs: config.sessionTtlSeconds * 1000
+    }),
     refreshTokens: new RefreshTokenStore(db, {
       idleMs: config.refreshTokenIdleTtlSeconds * 1000,
       absoluteMs: config.refreshTokenAbsoluteTtlSeconds * 1000,

@@ -7,7 +7,9 @@ import { removeClient, type ClientsContext } from './clients-commands.js'
  * first, in its own statement: should the removal fail after it, receivers refuse the tokens of a
  * client that still exists (it gets new ones), never the reverse.
  */
-export async function removeClientAndTell (context: ClientsContext, signals: SignalLog, clientId: string): Promise<void> {
+export async function removeClientAndTell (
+  context: ClientsContext, signals: SignalLog, clientId: string
+): Promise<void> {
   if (await context.store.find(clientId)) {
     await signals.record(sessionRevoked(applicationSubject(clientId), CLIENT_REMOVED, context.now()))
   }

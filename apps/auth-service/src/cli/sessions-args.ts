@@ -8,6 +8,7 @@ export type SessionsCommand =
   | { command: 'usage', problem?: string }
 
 const LIST_USAGE = 'list takes a user: list --user <name> [--json]'
+const REVOKE_USAGE = 'revoke takes one sid: revoke <sid>'
 
 /**
  * Reads `sessions list --user <name> [--json]` and `sessions revoke <sid>`. The word after `--user` is
@@ -24,7 +25,7 @@ export function parseSessionsArgs (argv: readonly string[]): SessionsCommand {
       return parseList(rest)
     case 'revoke': {
       const [sid] = rest
-      if (rest.length !== 1 || sid === undefined) return { command: 'usage', problem: 'revoke takes one sid: revoke <sid>' }
+      if (rest.length !== 1 || sid === undefined) return { command: 'usage', problem: REVOKE_USAGE }
       return { command, sid }
     }
     default:

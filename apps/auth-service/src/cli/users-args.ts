@@ -42,6 +42,8 @@ export function parseUsersArgs (argv: readonly string[]): UsersCommand {
       return { command, userName: first }
     default:
       if (isHelp(command)) return { command: 'help' }
-      return { command: 'usage', problem: `unknown command "${command}": use add, list, remove, passwd or revoke-tokens` }
+      return {
+        command: 'usage', problem: `unknown command "${command}": use add, list, remove, passwd or revoke-tokens`
+      }
   }
 }

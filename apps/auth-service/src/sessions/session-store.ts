@@ -109,7 +109,8 @@ export class SessionStore {
       const expiresAt = Math.min(Number(row.idle_expires_at), Number(row.expires_at))
       const endedAt = row.ended_at === null ? null : Number(row.ended_at)
       const state = endedAt !== null ? 'ended' : now >= expiresAt ? 'expired' : 'live'
-      return { sid: row.sid, authTime: Number(row.auth_time), lastSeenAt: Number(row.last_seen_at), expiresAt, state, endedAt }
+      const lastSeenAt = Number(row.last_seen_at)
+      return { sid: row.sid, authTime: Number(row.auth_time), lastSeenAt, expiresAt, state, endedAt }
     })
   }
 

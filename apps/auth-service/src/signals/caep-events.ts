@@ -11,7 +11,9 @@ export interface RevocationCause {
 }
 
 export const LOGOUT: RevocationCause = { initiatingEntity: 'user', reason: 'RP-initiated logout' }
-export const ADMIN_SESSION_REVOKED: RevocationCause = { initiatingEntity: 'admin', reason: 'revoked by an administrator' }
+export const ADMIN_SESSION_REVOKED: RevocationCause = {
+  initiatingEntity: 'admin', reason: 'revoked by an administrator'
+}
 export const REFRESH_TOKEN_REUSED: RevocationCause = { initiatingEntity: 'policy', reason: 'refresh token reused' }
 export const REFRESH_TOKEN_REVOKED: RevocationCause = {
   initiatingEntity: 'user', reason: 'refresh token revoked by the client'

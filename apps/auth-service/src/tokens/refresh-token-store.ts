@@ -153,7 +153,8 @@ export class RefreshTokenStore {
   ): Promise<CheckedRedemption<E>> {
     const tokenHash = hashToken(token)
     let recorded = false
-    const redemption = await this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<CheckedRedemption<E>> => {
+    const lock = `refresh_token:${tokenHash}`
+    const redemption = await this.#db.transaction(lock, async (tx): Promise<CheckedRedemption<E>> => {
       const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
       const grant = {
@@ -279,7 +280,8 @@ export class RefreshTokenStore {
       'SELECT user_id, client_id, session_id FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1',
       [familyId])
     if (!owner) return false
-    await sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL', [now, familyId])
+    await sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL',
+      [now, familyId])
     const subject = familySubject(this.#signals.issuer,
       { userId: owner.user_id, clientId: owner.client_id, sessionId: owner.session_id })
     await this.#signals.log.record(sessionRevoked(subject, cause, now), sql)

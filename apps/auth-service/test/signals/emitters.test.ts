@@ -41,7 +41,9 @@ describe.each(ENGINES)('what the auth service tells Shared Signals receivers, on
   const redeem = (app: App, refreshToken: string) =>
     tokenRequest(app, { grant_type: 'refresh_token', client_id: 'spa', refresh_token: refreshToken })
   const revoke = (app: App, token: string, clientId = 'spa') => app.inject({
-    method: 'POST', url: REVOCATION_PATH, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: REVOCATION_PATH,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ token, client_id: clientId }).toString()
   })
 

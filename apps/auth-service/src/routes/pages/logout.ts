@@ -36,11 +36,11 @@ export interface LogoutOptions {
 /**
  * RP-initiated logout (`end_session_endpoint`), `GET` or `POST /logout`. It ends the browser's
  * session and revokes the refresh tokens issued in it, and records a session-revoked event for the
- * Shared Signals receivers (consumers then refuse the session's access tokens too). Without a valid `id_token_hint` about the
- * signed-in user it asks first, with a CSRF-protected form: a link on any site must not sign people
- * out. A POST from a client's page carries no session cookie (SameSite=Lax): it asks too. The browser
- * goes back to `post_logout_redirect_uri` only when it is registered, exactly, for the client the hint
- * (or `client_id`) names.
+ * Shared Signals receivers (consumers then refuse the session's access tokens too). Without a valid
+ * `id_token_hint` about the signed-in user it asks first, with a CSRF-protected form: a link on any
+ * site must not sign people out. A POST from a client's page carries no session cookie (SameSite=Lax):
+ * it asks too. The browser goes back to `post_logout_redirect_uri` only when it is registered, exactly,
+ * for the client the hint (or `client_id`) names.
  */
 export async function logoutRoute (fastify: FastifyInstance, { issuer, now }: LogoutOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
