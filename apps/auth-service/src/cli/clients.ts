@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { ClientStore } from '../clients/client-store.js'
+import { SignalLog } from '../signals/signal-log.js'
+import { removeClientAndTell } from './client-removal.js'
 import { CLIENT_ID_MAX_LENGTH, KNOWN_SCOPES, parseClientsArgs } from './clients-args.js'
-import { addClient, listClients, removeClient, type ClientsContext } from './clients-commands.js'
+import { addClient, listClients, type ClientsContext } from './clients-commands.js'
 import { runCommand } from './run-command.js'
 
 const SCOPES = KNOWN_SCOPES.join(', ')
@@ -30,7 +32,8 @@ const USAGE = `usage: clients <command>
       --if-absent              when the client id is registered already, leave it as it is and exit 0
                                (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)
-  remove <client_id>         delete a client; its access tokens expire on their own
+  remove <client_id>         delete a client; consumers with a Shared Signals stream are told and refuse
+                             its access tokens within seconds, others accept them until they expire
 A client id is 1 to ${CLIENT_ID_MAX_LENGTH} of A-Z a-z 0-9 . _ -. A "--" right after the command is skipped (pnpm
 passes one); a later "--" ends the options, for an id that is also an option word.
 Works on DATA_DIR (default ./data), also while the service runs: a change applies to its next request.
@@ -53,7 +56,7 @@ await runCommand({
     switch (args.command) {
       case 'add': await addClient(context, args); break
       case 'list': await listClients(context, args.json); break
-      case 'remove': await removeClient(context, args.clientId); break
+      case 'remove': await removeClientAndTell(context, new SignalLog(db, Date.now), args.clientId); break
     }
     return 0
   }

@@ -6,6 +6,7 @@ export type UsersCommand =
   | { command: 'list', json: boolean }
   | { command: 'remove', userName: string }
   | { command: 'passwd', userName: string }
+  | { command: 'revoke-tokens', userName: string }
   | { command: 'help' }
   /** A command line that does not parse; `problem` says why (none when there was no command at all). */
   | { command: 'usage', problem?: string }
@@ -34,12 +35,15 @@ export function parseUsersArgs (argv: readonly string[]): UsersCommand {
       return { command, json: options.has('--json') }
     case 'remove':
     case 'passwd':
+    case 'revoke-tokens':
       if (operands.length !== 1 || first === undefined) {
         return { command: 'usage', problem: `${command} takes one user name: ${command} <name>` }
       }
       return { command, userName: first }
     default:
       if (isHelp(command)) return { command: 'help' }
-      return { command: 'usage', problem: `unknown command "${command}": use add, list, remove or passwd` }
+      return {
+        command: 'usage', problem: `unknown command "${command}": use add, list, remove, passwd or revoke-tokens`
+      }
   }
 }

@@ -1,7 +1,13 @@
 import type { Writable } from 'node:stream'
 import type { Role } from '@repo/contracts/scopes'
+import type { SqlQueryable } from '@repo/service-kit/sql'
+import { endEverySession, type Revocations } from '../sessions/revocations.js'
+import {
+  ALL_SESSIONS_REVOKED, PASSWORD_CHANGED, passwordChanged, sessionRevoked, userSubject
+} from '../signals/caep-events.js'
+import { newSignalId } from '../signals/signal-log.js'
 import { userNameProblem } from '../users/user-policy.js'
-import { DuplicateUserError, type UserStore } from '../users/user-store.js'
+import { DuplicateUserError, type User, type UserStore } from '../users/user-store.js'
 import { CliError, USAGE_ERROR } from './cli-error.js'
 import { formatTable, formatTime } from './format-table.js'
 import { readNewPassword } from './read-new-password.js'
@@ -17,7 +23,38 @@ export interface UsersContext {
   print: (line: string) => void
   /** How long a token issued before a removal or a password change stays valid, at most. */
   tokenTtlSeconds: number
+  /** The sessions and refresh tokens a revocation ends, and the log its events go to. */
+  revocations: Revocations
+  /** Milliseconds since the epoch. */
+  now: () => number
 }
+
+/** What a consumer does once told, and one that is not: the end of every line of a revocation. */
+export const toldConsumers = (what: string, tokenTtlSeconds: number) =>
+  `consumers with a stream are told ${what} and refuse them within seconds; ` +
+  `others accept them until they expire (within ${tokenTtlSeconds} s)`
+
+/**
+ * Ends every session and refresh token of `user` and records `events` about it, in `tx`: the user's
+ * own change (removal, new password) commits with them or not at all.
+ */
+async function revokeEverything (
+  revocations: Revocations, tx: SqlQueryable, user: User, now: number, passwordChange: boolean
+): Promise<{ sessions: number, refreshTokens: number }> {
+  const ended = await endEverySession(revocations, tx, user.id, now)
+  const subject = userSubject(revocations.issuer, user.id)
+  if (passwordChange) {
+    // One txn for both: a receiver sees they are one change (SSF 1.0 §4.1.8).
+    const txn = newSignalId()
+    await revocations.signals.record(passwordChanged(subject, PASSWORD_CHANGED, now, txn), tx)
+    await revocations.signals.record(sessionRevoked(subject, PASSWORD_CHANGED, now, txn), tx)
+  } else {
+    await revocations.signals.record(sessionRevoked(subject, ALL_SESSIONS_REVOKED, now), tx)
+  }
+  return ended
+}
+
+const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
 
 export async function addUser (
   { store, input, prompts, print }: UsersContext, userName: string, role: Role
@@ -45,7 +82,7 @@ export async function listUsers ({ store, print }: UsersContext, json: boolean):
 }
 
 /** The user named exactly `userName`, or a refusal that points at a name differing only in case. */
-async function existingUser (store: UserStore, userName: string) {
+export async function existingUser (store: UserStore, userName: string): Promise<User> {
   const user = await store.find(userName)
   if (user) return user
   const similar = await store.findIgnoringCase(userName)
@@ -53,19 +90,49 @@ async function existingUser (store: UserStore, userName: string) {
   throw new CliError(`no user named ${userName}${hint}`)
 }
 
-export async function removeUser ({ store, print, tokenTtlSeconds }: UsersContext, userName: string): Promise<void> {
+export async function removeUser (
+  { store, print, tokenTtlSeconds, revocations, now }: UsersContext, userName: string
+): Promise<void> {
   await existingUser(store, userName)
-  if (!await store.remove(userName)) throw new CliError(`no user named ${userName}`)
-  print(`removed user ${userName}; ` +
-    `tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
+  const at = now()
+  let ended = { sessions: 0, refreshTokens: 0 }
+  const removed = await store.remove(userName, async (tx, user) => {
+    ended = await revokeEverything(revocations, tx, user, at, false)
+  })
+  if (!removed) throw new CliError(`no user named ${userName}`)
+  revocations.signals.announce()
+  print(`removed user ${userName}, ended ${counted(ended.sessions, 'session')}, ` +
+    `revoked ${counted(ended.refreshTokens, 'refresh token')}; ` +
+    toldConsumers('session-revoked for every token of the user', tokenTtlSeconds))
 }
 
 export async function changePassword (
-  { store, input, prompts, print, tokenTtlSeconds }: UsersContext, userName: string
+  { store, input, prompts, print, tokenTtlSeconds, revocations, now }: UsersContext, userName: string
 ): Promise<void> {
   await existingUser(store, userName)
   const password = await readNewPassword(userName, input, prompts)
-  if (!await store.setPassword(userName, password)) throw new CliError(`no user named ${userName}`)
-  print(`changed the password of ${userName}; ` +
-    `tokens issued before stay valid until they expire (within ${tokenTtlSeconds} s)`)
+  const at = now()
+  let ended = { sessions: 0, refreshTokens: 0 }
+  const changed = await store.setPassword(userName, password, async (tx, user) => {
+    ended = await revokeEverything(revocations, tx, user, at, true)
+  })
+  if (!changed) throw new CliError(`no user named ${userName}`)
+  revocations.signals.announce()
+  print(`changed the password of ${userName}, ended ${counted(ended.sessions, 'session')}, ` +
+    `revoked ${counted(ended.refreshTokens, 'refresh token')}; ` +
+    toldConsumers('credential-change and session-revoked for every token of the user issued before', tokenTtlSeconds))
+}
+
+/** `users revoke-tokens`: every session and refresh token of the user ends, and every access token it was issued. */
+export async function revokeTokens (
+  { store, print, tokenTtlSeconds, revocations, now }: UsersContext, userName: string
+): Promise<void> {
+  const user = await existingUser(store, userName)
+  const at = now()
+  // Under the users lock, as a removal or a password change: it commits whole or not at all.
+  const ended = await revocations.db.transaction('users', (tx) => revokeEverything(revocations, tx, user, at, false))
+  revocations.signals.announce()
+  print(`ended ${counted(ended.sessions, 'session')} of ${userName}, ` +
+    `revoked ${counted(ended.refreshTokens, 'refresh token')}; ` +
+    toldConsumers('session-revoked for every token of the user issued before', tokenTtlSeconds))
 }

@@ -31,5 +31,5 @@ export const tokenIssuerPlugin = fp(async function tokenIssuer (
   const ttlSeconds = accessTokenTtlSeconds
   app.decorate('signAccessToken', createTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
   app.decorate('signIdToken', createIdTokenIssuer({ issuer, ttlSeconds, keyRing: app.keyRing, now }))
-  app.decorate('refreshTokens', new RefreshTokenStore(app.db, refreshTokens))
-}, { name: 'token-issuer', dependencies: ['signing-keys', 'database'] })
+  app.decorate('refreshTokens', new RefreshTokenStore(app.db, refreshTokens, { log: app.signals, issuer }))
+}, { name: 'token-issuer', dependencies: ['signing-keys', 'database', 'signals'] })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { SqlDatabase } from '@repo/service-kit/sql'
+import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
 import { hashHandle, newHandle } from '../crypto/opaque-handle.js'
 
 /** A person logged in at this browser: what single sign-on reuses. */
@@ -18,6 +18,19 @@ export interface SessionLifetimes {
   idleMs: number
   /** A session is over this long after its login, however used. */
   absoluteMs: number
+}
+
+/** A session as an administrator lists it (`sessions list`). */
+export interface ListedSession {
+  sid: string
+  /** Ms since the epoch, as every time here. */
+  authTime: number
+  lastSeenAt: number
+  /** The earlier of its idle and absolute deadlines. */
+  expiresAt: number
+  /** `ended`: logged out or revoked; `expired`: timed out; `live`: usable now. */
+  state: 'live' | 'ended' | 'expired'
+  endedAt: number | null
 }
 
 interface SessionRow {
@@ -81,9 +94,37 @@ export class SessionStore {
     return row !== undefined && row.ended_at !== null
   }
 
-  /** Ends a session (logout); true if it was live. */
-  async end (sid: string, now: number): Promise<boolean> {
-    return await this.#db.run(
+  /** The user whose session `sid` names, ended or not; undefined for an unknown sid. */
+  async ownerOf (sid: string): Promise<string | undefined> {
+    const row = await this.#db.get<Pick<SessionRow, 'user_id'>>('SELECT user_id FROM browser_sessions WHERE sid = $1',
+      [sid])
+    return row?.user_id
+  }
+
+  /** Every session of a user still on record, the newest login first. */
+  async listOfUser (userId: string, now: number): Promise<ListedSession[]> {
+    const rows = await this.#db.all<SessionRow>(
+      'SELECT * FROM browser_sessions WHERE user_id = $1 ORDER BY auth_time DESC, sid', [userId])
+    return rows.map((row) => {
+      const expiresAt = Math.min(Number(row.idle_expires_at), Number(row.expires_at))
+      const endedAt = row.ended_at === null ? null : Number(row.ended_at)
+      const state = endedAt !== null ? 'ended' : now >= expiresAt ? 'expired' : 'live'
+      const lastSeenAt = Number(row.last_seen_at)
+      return { sid: row.sid, authTime: Number(row.auth_time), lastSeenAt, expiresAt, state, endedAt }
+    })
+  }
+
+  /**
+   * Ends a session (logout); true if it was not ended already. Through `sql`, the caller's transaction,
+   * which revokes its refresh tokens and records its event with it.
+   */
+  async end (sid: string, now: number, sql: SqlQueryable = this.#db): Promise<boolean> {
+    return await sql.run(
       'UPDATE browser_sessions SET ended_at = $1 WHERE sid = $2 AND ended_at IS NULL', [now, sid]) > 0
+  }
+
+  /** Ends every session of a user not ended already (an administrator's revocation); returns how many. */
+  async endAllOfUser (userId: string, now: number, sql: SqlQueryable): Promise<number> {
+    return sql.run('UPDATE browser_sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL', [now, userId])
   }
 }

@@ -1,5 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { SqlDatabase, SqlQueryable } from '@repo/service-kit/sql'
+import {
+  CODE_REPLAYED, REFRESH_TOKEN_REUSED, REFRESH_TOKEN_REVOKED, familySubject, sessionRevoked, type RevocationCause
+} from '../signals/caep-events.js'
+import type { SignalLog } from '../signals/signal-log.js'
 import { openSuccessor, sealSuccessor } from './successor-seal.js'
 
 export interface RefreshLifetimes {
@@ -12,6 +16,12 @@ export interface RefreshLifetimes {
    * dropped connection) gets the same successor back instead of counting as reuse. 0 turns it off.
    */
   reuseGraceMs: number
+}
+
+/** Where a revoked family is announced to the Shared Signals receivers, and the issuer that names its user. */
+export interface FamilySignals {
+  log: SignalLog
+  issuer: string
 }
 
 /** What a refresh token stands for. */
@@ -83,10 +93,16 @@ const newToken = () => randomBytes(32).toString('base64url')
 export class RefreshTokenStore {
   readonly #db: SqlDatabase
   readonly #lifetimes: RefreshLifetimes
+  readonly #signals: FamilySignals
 
-  constructor (db: SqlDatabase, lifetimes: RefreshLifetimes) {
+  /**
+   * A family revoked here for a reason of its own (reuse, a code replayed, RFC 7009) is recorded as a
+   * session-revoked event on `signals`, in the transaction that revokes it.
+   */
+  constructor (db: SqlDatabase, lifetimes: RefreshLifetimes, signals: FamilySignals) {
     this.#db = db
     this.#lifetimes = lifetimes
+    this.#signals = signals
   }
 
   /** A new family, for a login. */
@@ -102,28 +118,43 @@ export class RefreshTokenStore {
     return { refreshToken, familyId }
   }
 
-  /** Revokes a family by its id (an authorization code used twice). */
+  /**
+   * Revokes a family by its id (an authorization code used twice), with its event when it still had
+   * live tokens; a family revoked already (the code replayed once more) is left, and nothing recorded.
+   */
   async revokeFamily (familyId: string, now: number): Promise<void> {
-    await this.#revokeFamily(this.#db, familyId, now)
+    const recorded = await this.#db.transaction(`refresh_family:${familyId}`,
+      (tx) => this.#revokeFamily(tx, familyId, now, CODE_REPLAYED))
+    if (recorded) this.#signals.log.announce()
   }
 
-  /** Revokes every family a browser session's logins started (logout); returns how many tokens. */
-  async revokeSession (sessionId: string, now: number): Promise<number> {
-    return this.#db.run(
+  /**
+   * Revokes every family a browser session's logins started (logout); returns how many tokens. Through
+   * `sql`, the caller's transaction, which records the session's own event.
+   */
+  async revokeSession (sessionId: string, now: number, sql: SqlQueryable = this.#db): Promise<number> {
+    return sql.run(
       'UPDATE refresh_tokens SET revoked_at = $1 WHERE session_id = $2 AND revoked_at IS NULL', [now, sessionId])
+  }
+
+  /** Revokes every family of a user (an administrator's revocation), through the caller's transaction. */
+  async revokeUser (userId: string, now: number, sql: SqlQueryable): Promise<number> {
+    return sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [now, userId])
   }
 
   /**
    * Uses a refresh token once: the grant and its successor, or why not. `check` runs first, inside
    * the lock (the right client? a narrower scope?): a refusal there leaves the token unused.
    */
-  redeem <E> (
+  async redeem <E> (
     token: string,
     now: number,
     check: (grant: RefreshGrant) => E | undefined = () => undefined
   ): Promise<CheckedRedemption<E>> {
     const tokenHash = hashToken(token)
-    return this.#db.transaction(`refresh_token:${tokenHash}`, async (tx): Promise<CheckedRedemption<E>> => {
+    let recorded = false
+    const lock = `refresh_token:${tokenHash}`
+    const redemption = await this.#db.transaction(lock, async (tx): Promise<CheckedRedemption<E>> => {
       const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
       if (!row) return { ok: false, reason: 'unknown' }
       const grant = {
@@ -139,7 +170,7 @@ export class RefreshTokenStore {
       if (row.used_at !== null) {
         const replay = await this.#replay(tx, token, row, grant, now)
         if (replay) return replay
-        await this.#revokeFamily(tx, row.family_id, now)
+        recorded = await this.#revokeFamily(tx, row.family_id, now, REFRESH_TOKEN_REUSED)
         return { ok: false, reason: 'reused', grant }
       }
       if (now >= row.idle_expires_at || now >= row.expires_at) return { ok: false, reason: 'expired', grant }
@@ -150,6 +181,8 @@ export class RefreshTokenStore {
       await this.#insert(tx, successor, row.family_id, grant, now, row.expires_at)
       return { ok: true, grant, refreshToken: successor }
     })
+    if (recorded) this.#signals.log.announce()
+    return redemption
   }
 
   /**
@@ -203,13 +236,21 @@ export class RefreshTokenStore {
     return { ok: true, grant, refreshToken: successor, replayed: true }
   }
 
-  /** Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`. */
+  /**
+   * Revokes the token's whole family (RFC 7009: a logout), if it was issued to `clientId`, with its
+   * event when it still had live tokens. Under the token's lock, as a redemption: none rotates it meanwhile.
+   */
   async revoke (token: string, clientId: string, now: number): Promise<'revoked' | 'unknown' | 'other-client'> {
-    const row = await this.#db.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
-    if (!row) return 'unknown'
-    if (row.client_id !== clientId) return 'other-client'
-    await this.#revokeFamily(this.#db, row.family_id, now)
-    return 'revoked'
+    const tokenHash = hashToken(token)
+    const { outcome, recorded } = await this.#db.transaction(`refresh_token:${tokenHash}`, async (tx) => {
+      const row = await tx.get<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash])
+      if (!row) return { outcome: 'unknown' as const, recorded: false }
+      if (row.client_id !== clientId) return { outcome: 'other-client' as const, recorded: false }
+      const recorded = await this.#revokeFamily(tx, row.family_id, now, REFRESH_TOKEN_REVOKED)
+      return { outcome: 'revoked' as const, recorded }
+    })
+    if (recorded) this.#signals.log.announce()
+    return outcome
   }
 
   async #insert (
@@ -230,10 +271,20 @@ export class RefreshTokenStore {
         grant.sessionId ?? null, grant.dpopJkt ?? null])
   }
 
-  async #revokeFamily (sql: SqlQueryable, familyId: string, now: number): Promise<void> {
-    await sql.run(
-      'UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL',
-      [now, familyId]
-    )
+  /**
+   * Revokes a family through `sql` (a transaction) and, if that revoked any token, records its event
+   * there too: true then, and the caller announces it once the transaction has committed.
+   */
+  async #revokeFamily (sql: SqlQueryable, familyId: string, now: number, cause: RevocationCause): Promise<boolean> {
+    const owner = await sql.get<Pick<RefreshRow, 'user_id' | 'client_id' | 'session_id'>>(
+      'SELECT user_id, client_id, session_id FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1',
+      [familyId])
+    if (!owner) return false
+    await sql.run('UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL',
+      [now, familyId])
+    const subject = familySubject(this.#signals.issuer,
+      { userId: owner.user_id, clientId: owner.client_id, sessionId: owner.session_id })
+    await this.#signals.log.record(sessionRevoked(subject, cause, now), sql)
+    return true
   }
 }

@@ -43,6 +43,9 @@ export class DuplicateUserError extends Error {
   }
 }
 
+/** What a change of a user does besides, in its transaction. */
+export type AlsoDo = (tx: SqlQueryable, user: User) => Promise<void>
+
 const toUser = (row: UserRow): User => ({ id: row.id, userName: row.user_name, role: row.role })
 
 /** The user whose name equals `userName` regardless of case: the one a new `userName` would clash with. */
@@ -112,16 +115,34 @@ export class UserStore {
     })
   }
 
-  /** Removes the user named exactly `userName`; false if there is none. */
-  async remove (userName: string): Promise<boolean> {
-    return await this.#db.run('DELETE FROM users WHERE user_name = $1', [userName]) === 1
+  /**
+   * Removes the user named exactly `userName`; false if there is none. `alsoDo` runs in the same
+   * transaction (ending the user's sessions and recording the event that tells the receivers).
+   */
+  async remove (userName: string, alsoDo?: AlsoDo): Promise<boolean> {
+    return this.#db.transaction('users', async (tx) => {
+      const row = await tx.get<UserRow>('SELECT * FROM users WHERE user_name = $1', [userName])
+      if (!row) return false
+      await tx.run('DELETE FROM users WHERE id = $1', [row.id])
+      await alsoDo?.(tx, toUser(row))
+      return true
+    })
   }
 
-  /** Sets a new password for the user named exactly `userName`; false if there is none. */
-  async setPassword (userName: string, password: string): Promise<boolean> {
+  /**
+   * Sets a new password for the user named exactly `userName`; false if there is none. `alsoDo` runs
+   * in the same transaction (ending the user's sessions, recording the events). The hash is computed
+   * before: no lock is held for its time.
+   */
+  async setPassword (userName: string, password: string, alsoDo?: AlsoDo): Promise<boolean> {
     const passwordHash = await this.#hashing.hash(password)
-    const sql = 'UPDATE users SET password_hash = $1 WHERE user_name = $2'
-    return await this.#db.run(sql, [passwordHash, userName]) === 1
+    return this.#db.transaction('users', async (tx) => {
+      const row = await tx.get<UserRow>('SELECT * FROM users WHERE user_name = $1', [userName])
+      if (!row) return false
+      await tx.run('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, row.id])
+      await alsoDo?.(tx, toUser(row))
+      return true
+    })
   }
 
   /** The user if the password matches, otherwise `null`; the same work is done either way. */

@@ -30,6 +30,9 @@ describe('users CLI arguments', () => {
     [['remove', ' legacy name '], { command: 'remove', userName: ' legacy name ' }],
     [['passwd', 'alice'], { command: 'passwd', userName: 'alice' }],
     [['passwd', '--', '--init'], { command: 'passwd', userName: '--init' }],
+    [['revoke-tokens', 'alice'], { command: 'revoke-tokens', userName: 'alice' }],
+    [['revoke-tokens', 'Jane Doe'], { command: 'revoke-tokens', userName: 'Jane Doe' }],
+    [['--', 'revoke-tokens', '--', '-bob'], { command: 'revoke-tokens', userName: '-bob' }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [['-h'], { command: 'help' }],
@@ -47,8 +50,10 @@ describe('users CLI arguments', () => {
     [['remove', 'a', 'b'], { command: 'usage', problem: 'remove takes one user name: remove <name>' }],
     [['passwd'], { command: 'usage', problem: 'passwd takes one user name: passwd <name>' }],
     [['passwd', 'alice', 'newpassword'], { command: 'usage', problem: 'passwd takes one user name: passwd <name>' }],
-    [['delete', 'alice'], { command: 'usage', problem: 'unknown command "delete": use add, list, remove or passwd' }],
-    [['Add', 'alice', 'read'], { command: 'usage', problem: 'unknown command "Add": use add, list, remove or passwd' }]
+    [['revoke-tokens'], { command: 'usage', problem: 'revoke-tokens takes one user name: revoke-tokens <name>' }],
+    [['revoke-tokens', 'a', 'b'], { command: 'usage', problem: 'revoke-tokens takes one user name: revoke-tokens <name>' }],
+    [['delete', 'alice'], { command: 'usage', problem: 'unknown command "delete": use add, list, remove, passwd or revoke-tokens' }],
+    [['Add', 'alice', 'read'], { command: 'usage', problem: 'unknown command "Add": use add, list, remove, passwd or revoke-tokens' }]
   ])('reads %j', (argv, expected) => {
     expect(parseUsersArgs(argv)).toEqual(expected)
   })

@@ -3,10 +3,12 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { addUser, changePassword, listUsers, removeUser, type UsersContext } from '../../src/cli/users-commands.js'
 import { openAuthDatabase } from '../../src/db/open-auth-database.js'
 import { UserStore, type PasswordHashing } from '../../src/users/user-store.js'
-import { tempDataDir } from '../helper.js'
+import { cliRevocations } from '../../src/cli/cli-revocations.js'
+import { tempDataDir, testConfig } from '../helper.js'
 import { screen } from './fake-terminal.js'
 import { refusal } from './refusal.js'
 
+const NOW = Date.UTC(2030, 0, 1)
 const PLAIN: PasswordHashing = {
   hash: async (password) => `plain:${password}`,
   verify: async (password, stored) => stored === `plain:${password}`
@@ -20,7 +22,15 @@ async function context (piped = '') {
   input.end(piped)
   const printed: string[] = []
   const prompts = screen()
-  const ctx: UsersContext = { store: new UserStore(db, PLAIN), input, prompts: prompts.stream, print: (line) => printed.push(line), tokenTtlSeconds: 900 }
+  const ctx: UsersContext = {
+    store: new UserStore(db, PLAIN),
+    input,
+    prompts: prompts.stream,
+    print: (line) => printed.push(line),
+    tokenTtlSeconds: 900,
+    revocations: cliRevocations(testConfig(), db, () => NOW),
+    now: () => NOW
+  }
   return { ctx, printed, prompts }
 }
 
@@ -64,7 +74,8 @@ describe('users commands', () => {
     expect(await refusal(() => removeUser(ctx, 'jane'))).toEqual({ message: 'no user named jane (there is Jane: names are matched exactly)', exitCode: 1 })
     expect(await refusal(() => removeUser(ctx, 'nobody'))).toEqual({ message: 'no user named nobody', exitCode: 1 })
     await removeUser(ctx, 'Jane')
-    expect(printed).toEqual(['removed user Jane; tokens already issued to it stay valid until they expire (within 900 s)'])
+    expect(printed).toEqual(['removed user Jane, ended 0 sessions, revoked 0 refresh tokens; consumers with a stream are told ' +
+      'session-revoked for every token of the user and refuse them within seconds; others accept them until they expire (within 900 s)'])
     expect(await ctx.store.count()).toBe(0)
   })
 
@@ -72,7 +83,9 @@ describe('users commands', () => {
     const { ctx, printed } = await context('battery staple\n')
     await ctx.store.add('alice', 'correct horse', 'read')
     await changePassword(ctx, 'alice')
-    expect(printed).toEqual(['changed the password of alice; tokens issued before stay valid until they expire (within 900 s)'])
+    expect(printed).toEqual(['changed the password of alice, ended 0 sessions, revoked 0 refresh tokens; consumers with a stream ' +
+      'are told credential-change and session-revoked for every token of the user issued before and refuse them within seconds; ' +
+      'others accept them until they expire (within 900 s)'])
     expect(await ctx.store.verifyCredentials('alice', 'battery staple')).not.toBeNull()
     expect(await ctx.store.verifyCredentials('alice', 'correct horse')).toBeNull()
   })

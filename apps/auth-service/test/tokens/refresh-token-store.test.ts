@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
+import type { SqlDatabase } from '@repo/service-kit/sql'
+import { SignalLog } from '../../src/signals/signal-log.js'
 import { RefreshTokenStore, type Redemption } from '../../src/tokens/refresh-token-store.js'
 import { openSuccessor } from '../../src/tokens/successor-seal.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
@@ -9,9 +11,12 @@ const T0 = Date.UTC(2030, 0, 1)
 const LIFETIMES = { idleMs: 60 * S, absoluteMs: 300 * S, reuseGraceMs: 0 }
 const GRACE = 10 * S
 const GRANT = { userId: 'u1', clientId: 'demo-client', scope: 'reports:read' }
+/** Where revoked families are announced (test/signals/emitters.test.ts checks what is recorded). */
+const signalsOf = (db: SqlDatabase) => ({ log: new SignalLog(db, () => T0), issuer: 'http://auth.test' })
+const storeOn = (db: SqlDatabase, lifetimes = LIFETIMES) => new RefreshTokenStore(db, lifetimes, signalsOf(db))
 
 describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
-  const open = async () => new RefreshTokenStore(await openTestDatabase(await freshLocation(engine)), LIFETIMES)
+  const open = async () => storeOn(await openTestDatabase(await freshLocation(engine)))
 
   it('rotates on every use: the successor works, the used token never again', async () => {
     const tokens = await open()
@@ -63,7 +68,7 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
 
   it('with no grace period, lets exactly one of several processes redeem one token at the same moment', async () => {
     const location = await freshLocation(engine)
-    const processes = await Promise.all([1, 2, 3, 4].map(async () => new RefreshTokenStore(await openTestDatabase(location), LIFETIMES)))
+    const processes = await Promise.all([1, 2, 3, 4].map(async () => storeOn(await openTestDatabase(location))))
     const token = await processes[0]!.issue(GRANT, T0)
     const outcomes = await Promise.all(processes.map((tokens) => tokens.redeem(token, T0 + S)))
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1)
@@ -80,7 +85,7 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
     async function rotated (graceMs = GRACE) {
       const location = await freshLocation(engine)
       const db = await openTestDatabase(location)
-      const tokens = new RefreshTokenStore(db, { ...LIFETIMES, reuseGraceMs: graceMs })
+      const tokens = storeOn(db, { ...LIFETIMES, reuseGraceMs: graceMs })
       const first = await tokens.issue(GRANT, T0)
       const second = successorOf(await tokens.redeem(first, T0 + S))
       return { db, location, tokens, first, second }
@@ -144,7 +149,7 @@ describe.each(ENGINES)('RefreshTokenStore on %s', (engine: Engine) => {
       const location = await freshLocation(engine)
       const lifetimes = { ...LIFETIMES, reuseGraceMs: GRACE }
       const processes = await Promise.all([1, 2, 3, 4].map(async () =>
-        new RefreshTokenStore(await openTestDatabase(location), lifetimes)))
+        storeOn(await openTestDatabase(location), lifetimes)))
       const token = await processes[0]!.issue(GRANT, T0)
       const outcomes = await Promise.all(processes.map((tokens) => tokens.redeem(token, T0 + S)))
       const successors = outcomes.map(successorOf)

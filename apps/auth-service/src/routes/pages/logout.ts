@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import { END_SESSION_PATH } from '@repo/contracts/authorization'
+import { LOGOUT } from '../../signals/caep-events.js'
+import { endSession } from '../../sessions/revocations.js'
 import { browserSession } from './browser-state.js'
 import { verifyIdTokenHint, type IdTokenHint } from './id-token-hint.js'
 import { CsrfTokenSchema, PAGE_ERRORS, pageResponses } from './page-schemas.js'
@@ -33,11 +35,12 @@ export interface LogoutOptions {
 
 /**
  * RP-initiated logout (`end_session_endpoint`), `GET` or `POST /logout`. It ends the browser's
- * session and revokes the refresh tokens issued in it. Without a valid `id_token_hint` about the
- * signed-in user it asks first, with a CSRF-protected form: a link on any site must not sign people
- * out. A POST from a client's page carries no session cookie (SameSite=Lax): it asks too. The browser
- * goes back to `post_logout_redirect_uri` only when it is registered, exactly, for the client the hint
- * (or `client_id`) names.
+ * session and revokes the refresh tokens issued in it, and records a session-revoked event for the
+ * Shared Signals receivers (consumers then refuse the session's access tokens too). Without a valid
+ * `id_token_hint` about the signed-in user it asks first, with a CSRF-protected form: a link on any
+ * site must not sign people out. A POST from a client's page carries no session cookie (SameSite=Lax):
+ * it asks too. The browser goes back to `post_logout_redirect_uri` only when it is registered, exactly,
+ * for the client the hint (or `client_id`) names.
  */
 export async function logoutRoute (fastify: FastifyInstance, { issuer, now }: LogoutOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -71,8 +74,9 @@ export async function logoutRoute (fastify: FastifyInstance, { issuer, now }: Lo
       return reply.view('logout', { title: 'Sign out?', action: END_SESSION_PATH, csrfToken, fields })
     }
     if (session) {
-      await app.sessions.end(session.sid, at)
-      await app.refreshTokens.revokeSession(session.sid, at)
+      // The session, its refresh tokens and the event telling every Shared Signals receiver, at once.
+      const { db, sessions, refreshTokens, signals } = app
+      await endSession({ db, sessions, refreshTokens, signals, issuer }, session, at, LOGOUT)
       request.log.info({ event: 'logout', sub: session.userId, sid: session.sid, ip: request.ip }, 'logged out')
     }
     const cookie = app.browserCookies.session
