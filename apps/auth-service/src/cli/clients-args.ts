@@ -1,5 +1,6 @@
 import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
 import { OPENID_SCOPE } from '@repo/contracts/userinfo'
+import { RESOURCE_MAX_LENGTH } from '@repo/contracts/oauth'
 import { isHelp } from './command-line.js'
 
 /** The methods `--auth` names; `--public` registers `none` (a browser or native app, no secret). */
@@ -36,6 +37,8 @@ export interface AddClientArgs {
   ifAbsent: boolean
   /** `--require-dpop`: its every grant needs a DPoP proof (`dpop_bound_access_tokens`). */
   requireDpop: boolean
+  /** `--resource` (repeatable): what it may name with RFC 8707 `resource`, each an absolute URI; absent: none. */
+  resources?: string[]
 }
 
 export type ClientsCommand =
@@ -50,10 +53,12 @@ const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"]
   '[--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
 const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file', '--name', '--redirect-uri',
-    '--post-logout-redirect-uri']
+    '--post-logout-redirect-uri',
+    '--resource']
 }
 /** Options that may be given more than once, each time adding a value. */
-const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
+const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri',
+  '--resource'])
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
   add: ['--public', '--third-party', '--require-par', '--if-absent', '--require-dpop'],
   list: ['--json']
@@ -141,6 +146,27 @@ export function redirectUriProblem (uri: string, option = '--redirect-uri'): str
   const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
   if (url.protocol === 'http:' && loopback) return undefined
   return `${option} must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "${uri}"`
+}
+
+/**
+ * Why `uri` cannot be a resource (RFC 8707 §2): an absolute URI (a scheme, then no spaces or control
+ * characters) without a fragment. Stored as given: a token request names it exactly.
+ */
+export function resourceProblem (uri: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/.test(uri) || !URL.canParse(uri)) {
+    return `--resource must be an absolute URI (like https://api.example/reports), got "${uri.slice(0, 200)}"`
+  }
+  if (uri.includes('#')) return `--resource must not have a fragment (#): "${uri.slice(0, 200)}"`
+  if (uri.length > RESOURCE_MAX_LENGTH) return `--resource must be at most ${RESOURCE_MAX_LENGTH} characters`
+  return undefined
+}
+
+/** The `--resource` values, each once, or the first one's problem. */
+function parseResources (lists: Map<string, string[]>): { resources: string[] } | { problem: string } {
+  const resources = [...new Set(lists.get('--resource') ?? [])]
+  const problem = resources.map(resourceProblem).find((found) => found !== undefined)
+  return problem === undefined ? { resources } : { problem }
 }
 
 const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
@@ -270,6 +296,9 @@ function parseAdd (
   const { browser } = browserOptions
   const ifAbsent = flags.has('--if-absent')
   const requireDpop = flags.has('--require-dpop')
+  const resourceOptions = parseResources(lists)
+  if ('problem' in resourceOptions) return { command: 'usage', problem: resourceOptions.problem }
+  const resources = resourceOptions.resources.length === 0 ? {} : { resources: resourceOptions.resources }
   if (flags.has('--public')) {
     if (values.has('--auth') || keys) {
       return { command: 'usage', problem: '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file' }
@@ -283,7 +312,8 @@ function parseAdd (
       keys: undefined,
       browser,
       ifAbsent,
-      requireDpop
+      requireDpop,
+      ...resources
     }
   }
 
@@ -302,7 +332,8 @@ function parseAdd (
   }
 
   return {
-    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop
+    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop,
+    ...resources
   }
 }
 

@@ -47,7 +47,8 @@ export async function addClient (
       audience,
       grantTypes,
       ...args.browser,
-      dpopBoundAccessTokens: args.requireDpop
+      dpopBoundAccessTokens: args.requireDpop,
+      resources: args.resources ?? []
     }, now()))
   } catch (error) {
     if (!(error instanceof DuplicateClientError)) throw error
@@ -63,8 +64,9 @@ export async function addClient (
       (args.browser.requirePar ? '; pushed requests only' : '')
     : ''
   const dpop = args.requireDpop ? '; DPoP-bound tokens only' : ''
+  const resources = args.resources ? `; resources ${args.resources.join(' ')}` : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
-    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop})`)
+    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop}${resources})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -88,6 +90,7 @@ function listed (client: Client) {
           requirePar: client.requirePar
         }),
     dpopBoundAccessTokens: client.dpopBoundAccessTokens,
+    ...(client.resources.length === 0 ? {} : { resources: client.resources }),
     createdAt: client.createdAt
   }
 }
@@ -101,9 +104,13 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
     : client.redirectUris.join(' ') + (client.thirdParty ? ' (third-party)' : '') + (client.requirePar ? ' (PAR)' : '')
   const rows = clients.map((client) => [
     client.clientId, client.authMethod, client.scope, client.audience, keys(client), redirects(client),
-    client.dpopBoundAccessTokens ? 'required' : 'allowed', formatTime(client.createdAt)
+    client.dpopBoundAccessTokens ? 'required' : 'allowed',
+    client.resources.join(' ') || '-',
+    formatTime(client.createdAt)
   ])
-  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'created']
+  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop',
+    'resources',
+    'created']
   for (const line of formatTable(header, rows)) print(line)
 }
 

@@ -24,6 +24,8 @@ const USAGE = `usage: clients <command>
       --third-party            an app of another party: people are asked to consent
       --require-par            may start a login only through a pushed request (POST /par)
       --require-dpop           every grant needs a DPoP proof: only sender-constrained (DPoP) tokens
+      --resource <uri>         a resource (RFC 8707) its tokens may be asked for with resource=<uri>, which
+                               becomes their aud (repeatable; an absolute URI without #, compared exactly)
       --if-absent              when the client id is registered already, leave it as it is and exit 0
                                (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)
