@@ -162,11 +162,13 @@ export function resourceProblem (uri: string): string | undefined {
   return undefined
 }
 
-/** The `--resource` values, each once, or the first one's problem. */
-function parseResources (lists: Map<string, string[]>): { resources: string[] } | { problem: string } {
+/** An `add` with its `--resource` values, each once (none: no `resources`), or the first one's problem. */
+function withResources (parsed: ClientsCommand, lists: Map<string, string[]>): ClientsCommand {
+  if (parsed.command !== 'add') return parsed
   const resources = [...new Set(lists.get('--resource') ?? [])]
   const problem = resources.map(resourceProblem).find((found) => found !== undefined)
-  return problem === undefined ? { resources } : { problem }
+  if (problem !== undefined) return { command: 'usage', problem }
+  return resources.length === 0 ? parsed : { ...parsed, resources }
 }
 
 const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
@@ -296,9 +298,6 @@ function parseAdd (
   const { browser } = browserOptions
   const ifAbsent = flags.has('--if-absent')
   const requireDpop = flags.has('--require-dpop')
-  const resourceOptions = parseResources(lists)
-  if ('problem' in resourceOptions) return { command: 'usage', problem: resourceOptions.problem }
-  const resources = resourceOptions.resources.length === 0 ? {} : { resources: resourceOptions.resources }
   if (flags.has('--public')) {
     if (values.has('--auth') || keys) {
       return { command: 'usage', problem: '--public has no credentials: leave out --auth, --jwks-uri and --jwks-file' }
@@ -312,8 +311,7 @@ function parseAdd (
       keys: undefined,
       browser,
       ifAbsent,
-      requireDpop,
-      ...resources
+      requireDpop
     }
   }
 
@@ -332,8 +330,7 @@ function parseAdd (
   }
 
   return {
-    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop,
-    ...resources
+    command: 'add', clientId, scope: scope.scope, audience, authMethod: auth, keys, browser, ifAbsent, requireDpop
   }
 }
 
@@ -346,7 +343,7 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
     case undefined:
       return { command: 'usage' }
     case 'add':
-      return parseAdd(values, lists, flags, operands)
+      return withResources(parseAdd(values, lists, flags, operands), lists)
     case 'list':
       if (first !== undefined) {
         return { command: 'usage', problem: `list takes no arguments but --json, got "${first}"` }

@@ -166,8 +166,13 @@ export class RefreshTokenStore {
     const row = await this.#db.get<RefreshRow>(
       'SELECT user_id, client_id, scope, dpop_jkt, resources FROM refresh_tokens WHERE token_hash = $1',
       [hashToken(token)])
-    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope, dpopJkt: row.dpop_jkt ?? undefined,
-      resources: storedResources(row.resources) }
+    return row && {
+      userId: row.user_id,
+      clientId: row.client_id,
+      scope: row.scope,
+      dpopJkt: row.dpop_jkt ?? undefined,
+      resources: storedResources(row.resources)
+    }
   }
 
   /**

@@ -51,8 +51,14 @@ describe.each(ENGINES)('RFC 8707 resource indicators on %s', (engine: Engine) =>
 
     beforeAll(async () => {
       secret = (await app().clients.add({
-        clientId: 'resource-bot', authMethod: 'client_secret_basic', jwks: undefined, jwksUri: undefined,
-        scope: 'reports:read', audience: AUDIENCE, grantTypes: ['client_credentials'], resources: [REPORTS, ARCHIVE]
+        clientId: 'resource-bot',
+        authMethod: 'client_secret_basic',
+        jwks: undefined,
+        jwksUri: undefined,
+        scope: 'reports:read',
+        audience: AUDIENCE,
+        grantTypes: ['client_credentials'],
+        resources: [REPORTS, ARCHIVE]
       }, Date.now())).secret as string
     })
 
@@ -88,7 +94,8 @@ describe.each(ENGINES)('RFC 8707 resource indicators on %s', (engine: Engine) =>
       const response = await authorize(app(), authorizationQuery('spa-unregistered', challenge,
         { resource: 'https://elsewhere.example/' }), cookie)
       expectClientRedirect(response, {
-        error: 'invalid_target', error_description: 'A resource is not one this client may ask tokens for',
+        error: 'invalid_target',
+        error_description: 'A resource is not one this client may ask tokens for',
         state: 'state-123'
       })
     })

@@ -47,7 +47,8 @@ export function verifierMatches (verifier: string, challenge: string): boolean {
  */
 export async function authorizationCodeGrant (
   app: FastifyInstance, request: FastifyRequest, authenticated: AuthenticatedClient,
-  { code, redirectUri, codeVerifier, resources }: AuthorizationCodeRequest, { proof, now }: AuthorizationCodeGrantOptions
+  { code, redirectUri, codeVerifier, resources }: AuthorizationCodeRequest,
+  { proof, now }: AuthorizationCodeGrantOptions
 ): Promise<OAuthTokenResponse> {
   const client = authenticated.client
   if (!client?.grantTypes.includes('authorization_code')) throw new CodeFlowUnauthorizedError()

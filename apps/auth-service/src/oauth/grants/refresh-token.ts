@@ -62,7 +62,9 @@ export async function refreshTokenGrant (
     }
     // RFC 8707: the family keeps what its authorization named; a refresh may narrow to one of them.
     const target = tokenAudience(resources, {
-      allowed: resourcesOf(registered, audience), bound: grant.resources ?? [], fallback: registered?.audience ?? audience
+      allowed: resourcesOf(registered, audience),
+      bound: grant.resources ?? [],
+      fallback: registered?.audience ?? audience
     })
     if ('refusal' in target) return new InvalidTargetError({ message: target.refusal })
     tokenAudienceValue = target.audience

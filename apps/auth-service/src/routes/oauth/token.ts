@@ -46,7 +46,10 @@ export async function tokenRoute (
     }
     if (body.grant_type === 'refresh_token') {
       const grant = {
-        clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope, proof,
+        clientId: authenticatedClientId(client),
+        refreshToken: body.refresh_token,
+        scope: body.scope,
+        proof,
         resources
       }
       return refreshTokenGrant(app, request, grant, { audience, now })
