@@ -22,6 +22,10 @@ export type ClientAuthMethod = typeof CLIENT_AUTH_METHODS[number]
 /** `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2). */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
+/** RFC 8707: the longest `resource` value accepted, and how many a request may name. */
+export const RESOURCE_MAX_LENGTH = 2000
+export const MAX_RESOURCES = 10
+
 /** How a client authenticates in the request body (RFC 6749 §2.3.1, RFC 7523 §2.2), at both endpoints. */
 const CLIENT_AUTHENTICATION_MEMBERS = {
   client_id: Type.Optional(Type.String({ maxLength: 200 })),
@@ -44,6 +48,11 @@ export const TokenRequestSchema = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 200 })),
   redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
   code_verifier: Type.Optional(Type.String({ maxLength: 200 })),
+  /** RFC 8707 §2: the resource the access token is for; the form parser keeps a repeated one as a list. */
+  resource: Type.Optional(Type.Union([
+    Type.String({ maxLength: RESOURCE_MAX_LENGTH }),
+    Type.Array(Type.String({ maxLength: RESOURCE_MAX_LENGTH }), { maxItems: MAX_RESOURCES })
+  ])),
   ...CLIENT_AUTHENTICATION_MEMBERS
 })
 export type TokenRequest = Static<typeof TokenRequestSchema>
@@ -113,12 +122,13 @@ export type OAuthTokenResponse = Static<typeof OAuthTokenResponseSchema>
 /**
  * The error codes of RFC 6749 §5.2, the one RFC 7009 §2.2.1 adds, `unsupported_response_type`
  * (§4.1.2.1), which the pushed authorization request endpoint answers in its body (RFC 9126 §2.3),
- * and the two of DPoP's token endpoint (RFC 9449 §5.10, §8).
+ * the two of DPoP's token endpoint (RFC 9449 §5.10, §8), and RFC 8707's `invalid_target` (§2): a
+ * `resource` the client may not ask a token for.
  */
 export const OAUTH_ERROR_CODES = [
   'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
   'invalid_scope', 'unsupported_token_type', 'temporarily_unavailable', 'unsupported_response_type',
-  'invalid_dpop_proof', 'use_dpop_nonce'
+  'invalid_dpop_proof', 'use_dpop_nonce', 'invalid_target'
 ] as const
 export type OAuthErrorCode = typeof OAUTH_ERROR_CODES[number]
 

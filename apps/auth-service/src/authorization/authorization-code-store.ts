@@ -16,6 +16,8 @@ export interface AuthorizationCodeGrant {
   authTime: number
   /** `dpop_jkt` of the authorization request (RFC 9449 §10): the exchange needs a proof by that key. */
   dpopJkt?: string | undefined
+  /** RFC 8707: the resources the authorization request named; the token request may only narrow to one. */
+  resources?: string[] | undefined
 }
 
 export type CodeRedemption<E> =
@@ -36,6 +38,8 @@ interface CodeRow {
   used_at: number | null
   refresh_family_id: string | null
   dpop_jkt: string | null
+  /** A JSON array, or NULL when the authorization request named no resource. */
+  resources: string | null
 }
 
 function grantOf (row: CodeRow): AuthorizationCodeGrant {
@@ -48,7 +52,8 @@ function grantOf (row: CodeRow): AuthorizationCodeGrant {
     codeChallenge: row.code_challenge,
     nonce: row.nonce ?? undefined,
     authTime: Number(row.auth_time),
-    dpopJkt: row.dpop_jkt ?? undefined
+    dpopJkt: row.dpop_jkt ?? undefined,
+    resources: row.resources === null ? undefined : JSON.parse(row.resources) as string[]
   }
 }
 
@@ -81,10 +86,13 @@ export class AuthorizationCodeStore {
     await this.#db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now - KEEP_USED_MS])
     await this.#db.run(
       `INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, scope,
-         code_challenge, nonce, auth_time, issued_at, expires_at, dpop_jkt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         code_challenge, nonce, auth_time, issued_at, expires_at, dpop_jkt,
+         resources)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+         $13)`,
       [hashHandle(code), grant.clientId, grant.userId, grant.sessionId, grant.redirectUri, grant.scope,
-        grant.codeChallenge, grant.nonce ?? null, grant.authTime, now, now + CODE_LIFETIME_MS, grant.dpopJkt ?? null])
+        grant.codeChallenge, grant.nonce ?? null, grant.authTime, now, now + CODE_LIFETIME_MS, grant.dpopJkt ?? null,
+        grant.resources === undefined ? null : JSON.stringify(grant.resources)])
     return code
   }
 

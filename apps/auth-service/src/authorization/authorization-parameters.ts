@@ -20,4 +20,9 @@ export interface AuthorizationParameters {
   maxAge: number | undefined
   /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (absent in requests stored before). */
   dpopJkt?: string | undefined
+  /**
+   * RFC 8707: the resources the request named, each one the client may ask for (absent: none named,
+   * and in requests stored before). The code keeps them; its token request may only narrow to one.
+   */
+  resources?: string[] | undefined
 }

@@ -3,6 +3,7 @@ import type { Client } from '../clients/client-store.js'
 import type { AuthorizationParameters } from './authorization-parameters.js'
 import type { AuthorizationErrorCode, AuthorizationErrorResponse } from './authorization-response.js'
 import { isRegisteredRedirectUri } from './redirect-uri.js'
+import { requestedResources, resourcesOf, unknownResource } from './resource-indicators.js'
 
 /** The parameters of a request as received: a name given twice keeps every value. */
 export type RawParameters = Record<string, string | string[] | undefined>
@@ -23,6 +24,9 @@ const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 /** Longer `state` or `nonce` values are refused, not echoed. */
 const MAX_VALUE_LENGTH = 1000
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account'])
+
+/** Parameters that may be sent more than once: RFC 8707 §2 `resource`. */
+const REPEATABLE = new Set(['resource'])
 
 /** The one value of `name`, `undefined` when absent or empty (RFC 6749 §3.1), `null` when sent twice. */
 function single (raw: RawParameters, name: string): string | undefined | null {
@@ -74,7 +78,7 @@ export function validateAuthorizationRequest (raw: RawParameters, client: Client
   if (state === null || (state !== undefined && state.length > MAX_VALUE_LENGTH)) {
     return refuse('invalid_request', 'state is sent more than once, or is too long')
   }
-  const repeated = Object.keys(raw).find((name) => single(raw, name) === null)
+  const repeated = Object.keys(raw).find((name) => !REPEATABLE.has(name) && single(raw, name) === null)
   if (repeated !== undefined) return refuse('invalid_request', `${repeated.slice(0, 40)} is sent more than once`)
   const value = (name: string) => single(raw, name) ?? undefined
 
@@ -100,6 +104,11 @@ export function validateAuthorizationRequest (raw: RawParameters, client: Client
 
   const scope = narrowScope(value('scope'), client)
   if (scope === undefined) return refuse('invalid_scope', 'None of the requested scopes is allowed for this client')
+  // RFC 8707 §2: each resource named must be one the client may ask for; absent, nothing changes.
+  const resources = requestedResources(raw.resource)
+  if (unknownResource(resources, resourcesOf(client, client.audience)) !== undefined) {
+    return refuse('invalid_target', 'A resource is not one this client may ask tokens for')
+  }
 
   const nonce = value('nonce')
   if (nonce !== undefined && nonce.length > MAX_VALUE_LENGTH) return refuse('invalid_request', 'nonce is too long')
@@ -129,7 +138,8 @@ export function validateAuthorizationRequest (raw: RawParameters, client: Client
       codeChallenge,
       prompt,
       maxAge,
-      ...dpopJkt === undefined ? {} : { dpopJkt }
+      ...dpopJkt === undefined ? {} : { dpopJkt },
+      ...resources.length === 0 ? {} : { resources }
     }
   }
 }

@@ -2,6 +2,8 @@
 export type AuthorizationErrorCode =
   | 'invalid_request' | 'unauthorized_client' | 'access_denied' | 'unsupported_response_type'
   | 'invalid_scope' | 'login_required' | 'consent_required'
+  /** RFC 8707 §2: a `resource` the client may not ask for. */
+  | 'invalid_target'
 
 /**
  * The URL an authorization response redirects to: the verified redirect URI with `parameters`

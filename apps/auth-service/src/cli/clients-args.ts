@@ -1,6 +1,7 @@
 import { REPORTS_READ, REPORTS_WRITE, parseScope } from '@repo/contracts/scopes'
 import { SSF_MANAGE_SCOPE, SSF_READ_SCOPE } from '@repo/contracts/ssf'
 import { OPENID_SCOPE } from '@repo/contracts/userinfo'
+import { RESOURCE_MAX_LENGTH } from '@repo/contracts/oauth'
 import { isHelp } from './command-line.js'
 
 /** The methods `--auth` names; `--public` registers `none` (a browser or native app, no secret). */
@@ -44,6 +45,8 @@ export interface AddClientArgs {
   requireDpop: boolean
   /** `--ssf-receiver`: a Shared Signals receiver (scope SSF_RECEIVER_SCOPE, its audience the issuer). */
   ssfReceiver?: true
+  /** `--resource` (repeatable): what it may name with RFC 8707 `resource`, each an absolute URI; absent: none. */
+  resources?: string[]
 }
 
 export type ClientsCommand =
@@ -58,10 +61,12 @@ const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"]
   '[--auth <method>] [--jwks-uri <url> | --jwks-file <file>]'
 const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file', '--name', '--redirect-uri',
-    '--post-logout-redirect-uri']
+    '--post-logout-redirect-uri',
+    '--resource']
 }
 /** Options that may be given more than once, each time adding a value. */
-const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri'])
+const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri',
+  '--resource'])
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
   add: ['--public', '--third-party', '--require-par', '--if-absent', '--require-dpop',
     '--ssf-receiver'],
@@ -150,6 +155,29 @@ export function redirectUriProblem (uri: string, option = '--redirect-uri'): str
   const loopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
   if (url.protocol === 'http:' && loopback) return undefined
   return `${option} must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "${uri}"`
+}
+
+/**
+ * Why `uri` cannot be a resource (RFC 8707 §2): an absolute URI (a scheme, then no spaces or control
+ * characters) without a fragment. Stored as given: a token request names it exactly.
+ */
+export function resourceProblem (uri: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s\u0000-\u001f\u007f]+$/.test(uri) || !URL.canParse(uri)) {
+    return `--resource must be an absolute URI (like https://api.example/reports), got "${uri.slice(0, 200)}"`
+  }
+  if (uri.includes('#')) return `--resource must not have a fragment (#): "${uri.slice(0, 200)}"`
+  if (uri.length > RESOURCE_MAX_LENGTH) return `--resource must be at most ${RESOURCE_MAX_LENGTH} characters`
+  return undefined
+}
+
+/** An `add` with its `--resource` values, each once (none: no `resources`), or the first one's problem. */
+function withResources (parsed: ClientsCommand, lists: Map<string, string[]>): ClientsCommand {
+  if (parsed.command !== 'add') return parsed
+  const resources = [...new Set(lists.get('--resource') ?? [])]
+  const problem = resources.map(resourceProblem).find((found) => found !== undefined)
+  if (problem !== undefined) return { command: 'usage', problem }
+  return resources.length === 0 ? parsed : { ...parsed, resources }
 }
 
 const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
@@ -336,7 +364,7 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
     case undefined:
       return { command: 'usage' }
     case 'add': {
-      const add = parseAdd(values, lists, flags, operands)
+      const add = withResources(parseAdd(values, lists, flags, operands), lists)
       return add.command === 'add' && flags.has('--ssf-receiver') ? { ...add, ssfReceiver: true } : add
     }
     case 'list':

@@ -52,7 +52,8 @@ export async function addClient (
       grantTypes,
       ...args.browser,
       dpopBoundAccessTokens: args.requireDpop,
-      ssfReceiver: args.ssfReceiver === true
+      ssfReceiver: args.ssfReceiver === true,
+      resources: args.resources ?? []
     }, now()))
   } catch (error) {
     if (!(error instanceof DuplicateClientError)) throw error
@@ -69,8 +70,9 @@ export async function addClient (
     : ''
   const dpop = args.requireDpop ? '; DPoP-bound tokens only' : ''
   const ssf = args.ssfReceiver ? `; Shared Signals receiver: its streams at ${issuer}${SSF_STREAMS_PATH}` : ''
+  const resources = args.resources ? `; resources ${args.resources.join(' ')}` : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
-    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop}${ssf})`)
+    `grant ${grantTypes.join(' ')}${keys}${browser}${dpop}${ssf}${resources})`)
   if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
 }
 
@@ -95,6 +97,7 @@ function listed (client: Client) {
         }),
     dpopBoundAccessTokens: client.dpopBoundAccessTokens,
     ...client.ssfReceiver ? { ssfReceiver: true } : {},
+    ...(client.resources.length === 0 ? {} : { resources: client.resources }),
     createdAt: client.createdAt
   }
 }
@@ -110,9 +113,11 @@ export async function listClients ({ store, print }: ClientsContext, json: boole
     client.clientId, client.authMethod, client.scope, client.audience, keys(client), redirects(client),
     client.dpopBoundAccessTokens ? 'required' : 'allowed',
     client.ssfReceiver ? 'receiver' : '-',
+    client.resources.join(' ') || '-',
     formatTime(client.createdAt)
   ])
-  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'created']
+  const header = ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'resources',
+    'created']
   for (const line of formatTable(header, rows)) print(line)
 }
 

@@ -29,6 +29,8 @@ const USAGE = `usage: clients <command>
       --ssf-receiver           a Shared Signals receiver (a consumer that polls for revocations): scope
                                ssf.read ssf.manage, audience ISSUER; not with --scope, --audience, --public,
                                --redirect-uri or --require-dpop
+      --resource <uri>         a resource (RFC 8707) its tokens may be asked for with resource=<uri>, which
+                               becomes their aud (repeatable; an absolute URI without #, compared exactly)
       --if-absent              when the client id is registered already, leave it as it is and exit 0
                                (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)

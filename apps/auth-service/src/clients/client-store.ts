@@ -32,6 +32,8 @@ export interface Client {
   dpopBoundAccessTokens: boolean
   /** `--ssf-receiver`: a Shared Signals receiver, which may create and poll streams (routes/ssf). */
   ssfReceiver: boolean
+  /** RFC 8707: the resources (absolute URIs) its tokens may be asked for with `resource`, besides `audience`. */
+  resources: string[]
   createdAt: number
 }
 
@@ -51,6 +53,7 @@ interface ClientRow {
   require_par: number
   dpop_bound_access_tokens: number
   ssf_receiver: number
+  resources: string
   created_at: number
 }
 
@@ -79,6 +82,7 @@ function fromRow (row: ClientRow): Client {
     requirePar: row.require_par === 1,
     dpopBoundAccessTokens: row.dpop_bound_access_tokens === 1,
     ssfReceiver: row.ssf_receiver === 1,
+    resources: JSON.parse(row.resources) as string[],
     createdAt: row.created_at
   }
 }
@@ -87,7 +91,7 @@ function fromRow (row: ClientRow): Client {
 export type NewClient = Omit<Client, 'createdAt' | OptionalMember> & Partial<Pick<Client, OptionalMember>>
 type OptionalMember = 'clientName' | 'redirectUris' | 'postLogoutRedirectUris' | 'thirdParty' | 'requirePar'
   | 'dpopBoundAccessTokens'
-  | 'ssfReceiver'
+  | 'ssfReceiver' | 'resources'
 
 /**
  * Registered clients. A client secret is 256 random bits, shown once: it is stored as its SHA-256
@@ -110,16 +114,16 @@ export class ClientStore {
       `INSERT INTO clients
          (client_id, auth_method, secret_hash, jwks, jwks_uri, scope, audience, grant_types, created_at,
           client_name, redirect_uris, post_logout_redirect_uris, third_party, require_par, dpop_bound_access_tokens,
-          ssf_receiver)
+          ssf_receiver, resources)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-          $16)
+          $16, $17)
        ON CONFLICT (client_id) DO NOTHING`,
       [client.clientId, client.authMethod, secret ? hashSecret(secret).toString('base64url') : null,
         client.jwks ? JSON.stringify(client.jwks) : null, client.jwksUri ?? null, client.scope, client.audience,
         client.grantTypes.join(' '), now, client.clientName ?? null, JSON.stringify(client.redirectUris ?? []),
         JSON.stringify(client.postLogoutRedirectUris ?? []), client.thirdParty === true ? 1 : 0,
         client.requirePar === true ? 1 : 0, client.dpopBoundAccessTokens === true ? 1 : 0,
-        client.ssfReceiver === true ? 1 : 0])
+        client.ssfReceiver === true ? 1 : 0, JSON.stringify(client.resources ?? [])])
     if (changes === 0) throw new DuplicateClientError(`a client ${client.clientId} already exists`)
     return { secret }
   }

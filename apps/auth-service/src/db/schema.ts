@@ -57,6 +57,13 @@ const SIGNALS = (time: 'INTEGER' | 'BIGINT') => `ALTER TABLE clients ADD COLUMN 
      PRIMARY KEY (stream_id, event_id)
    );`
 
+/**
+ * RFC 8707: the resources an authorization request named, kept by its code and by the refresh tokens
+ * of its grant (a JSON array; NULL when it named none): a token request may only narrow to one of them.
+ */
+const RESOURCE_INDICATORS = `ALTER TABLE authorization_codes ADD COLUMN resources TEXT;
+   ALTER TABLE refresh_tokens ADD COLUMN resources TEXT;`
+
 /** The SQLite schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
 const SQLITE = [
   `CREATE TABLE users (
@@ -198,7 +205,8 @@ const SQLITE = [
      PRIMARY KEY (user_id, client_id)
    );`,
   DPOP,
-  SIGNALS('INTEGER')
+  SIGNALS('INTEGER'),
+  RESOURCE_INDICATORS
 ]
 
 /**
@@ -348,7 +356,8 @@ const POSTGRES = [
      RETURN NULL;
    END $$;
    CREATE TRIGGER ssf_events_added AFTER INSERT ON ssf_events
-     FOR EACH STATEMENT EXECUTE FUNCTION notify_ssf_events_added();`
+     FOR EACH STATEMENT EXECUTE FUNCTION notify_ssf_events_added();`,
+  RESOURCE_INDICATORS
 ]
 
 /** The auth service's schema on either engine. */

@@ -23,6 +23,8 @@ export const CodeFlowUnauthorizedError =
 /** The pushed authorization request endpoint's (RFC 9126 §2.3), with a message of its own. */
 export const UnsupportedResponseTypeError = createHttpError('unsupported_response_type', '%s', 400)
 export const InvalidScopeMessageError = createHttpError('invalid_scope', '%s', 400)
+/** RFC 8707 §2: a `resource` the client is not registered for, or more than one for a token. */
+export const InvalidTargetError = createHttpError('invalid_target', '%s', 400)
 /**
  * DPoP at the token endpoint (RFC 9449 §5.10): a proof that fails a check (which one is for the log
  * only), or none from a client registered with `--require-dpop`. `use_dpop_nonce` (§8): the proof
@@ -35,7 +37,8 @@ export const UseDpopNonceError =
 const OAUTH_ERRORS = [
   InvalidRequestError, InvalidClientError, InvalidGrantError, UnauthorizedClientError, UnsupportedGrantTypeError,
   InvalidScopeError, InvalidAuthorizationCodeError, CodeFlowUnauthorizedError, UnsupportedResponseTypeError,
-  InvalidScopeMessageError, InvalidDpopProofError, UseDpopNonceError
+  InvalidScopeMessageError, InvalidDpopProofError, UseDpopNonceError,
+  InvalidTargetError
 ]
 
 /** Whether `error` is one of the errors above: answered with its own code and description. */

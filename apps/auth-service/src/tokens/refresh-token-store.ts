@@ -36,6 +36,8 @@ export interface RefreshGrant {
    * takes a proof by that key. Every rotation's successor keeps it.
    */
   dpopJkt?: string | undefined
+  /** RFC 8707: the resources its authorization request named; each rotation's successor keeps them. */
+  resources?: string[] | undefined
 }
 
 /** A refresh token as introspection sees it (RFC 7662): what it stands for, and whether it still works. */
@@ -71,8 +73,11 @@ interface RefreshRow {
   successor_sealed: string | null
   session_id: string | null
   dpop_jkt: string | null
+  /** A JSON array, or NULL when the authorization named no resource. */
+  resources: string | null
 }
 
+const storedResources = (text: string | null) => text === null ? undefined : JSON.parse(text) as string[]
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
 const newToken = () => randomBytes(32).toString('base64url')
 
@@ -162,7 +167,8 @@ export class RefreshTokenStore {
         clientId: row.client_id,
         scope: row.scope,
         sessionId: row.session_id ?? undefined,
-        dpopJkt: row.dpop_jkt ?? undefined
+        dpopJkt: row.dpop_jkt ?? undefined,
+        resources: storedResources(row.resources)
       }
       const refusal = check(grant)
       if (refusal !== undefined) return { ok: false, reason: 'refused', refusal }
@@ -191,8 +197,15 @@ export class RefreshTokenStore {
    */
   async grantOf (token: string): Promise<RefreshGrant | undefined> {
     const row = await this.#db.get<RefreshRow>(
-      'SELECT user_id, client_id, scope, dpop_jkt FROM refresh_tokens WHERE token_hash = $1', [hashToken(token)])
-    return row && { userId: row.user_id, clientId: row.client_id, scope: row.scope, dpopJkt: row.dpop_jkt ?? undefined }
+      'SELECT user_id, client_id, scope, dpop_jkt, resources FROM refresh_tokens WHERE token_hash = $1',
+      [hashToken(token)])
+    return row && {
+      userId: row.user_id,
+      clientId: row.client_id,
+      scope: row.scope,
+      dpopJkt: row.dpop_jkt ?? undefined,
+      resources: storedResources(row.resources)
+    }
   }
 
   /**
@@ -265,10 +278,13 @@ export class RefreshTokenStore {
     await sql.run(
       `INSERT INTO refresh_tokens
          (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at, session_id,
-          dpop_jkt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          dpop_jkt,
+          resources)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+         $11)`,
       [hashToken(token), familyId, grant.userId, grant.clientId, grant.scope, now, idleExpiresAt, expiresAt,
-        grant.sessionId ?? null, grant.dpopJkt ?? null])
+        grant.sessionId ?? null, grant.dpopJkt ?? null,
+        grant.resources === undefined ? null : JSON.stringify(grant.resources)])
   }
 
   /**

@@ -87,4 +87,60 @@ describe.each(ENGINES)('the code flow with oauth4webapi on %s', (engine: Engine)
     expect(() => oauth.validateAuthResponse(as, client, errorCallback, state)).toThrow(
       expect.objectContaining({ error: 'login_required' }))
   })
+
+  it('resource (RFC 8707) on the authorization request and PAR narrows aud; refresh keeps it', async () => {
+    const reports = 'https://reports.example/api'
+    const billing = 'https://billing.example/api'
+    const { app, issuer } = await listeningApp(engine)
+    await addBrowserClient(app, 'spa-resources', { resources: [reports, billing] })
+    const as = await oauth.processDiscoveryResponse(issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }))
+    const client: oauth.Client = { client_id: 'spa-resources' }
+    const cookie = await sessionCookie(app, 'Jane', Date.now())
+    const jwks = createRemoteJWKSet(new URL(as.jwks_uri as string))
+    const verifier = oauth.generateRandomCodeVerifier()
+    const state = oauth.generateRandomState()
+    const parameters = {
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      response_type: 'code',
+      scope: 'reports:read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      resource: reports
+    }
+    const authorizationUrl = new URL(as.authorization_endpoint as string)
+    for (const [name, value] of Object.entries(parameters)) authorizationUrl.searchParams.set(name, value)
+    const callback = oauth.validateAuthResponse(as, client, await browse(authorizationUrl, cookie), state)
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, REDIRECT_URI, verifier, insecure))
+    await jwtVerify(tokens.access_token, jwks, { issuer: issuer.origin, audience: reports })
+
+    // A refresh asking for a resource the authorization did not name: oauth4webapi reads invalid_target.
+    await expect(oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client,
+      oauth.None(), tokens.refresh_token as string, { ...insecure, additionalParameters: { resource: billing } })))
+      .rejects.toMatchObject({ error: 'invalid_target', status: 400 })
+    const refreshed = await oauth.processRefreshTokenResponse(as, client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token as string, insecure))
+    await jwtVerify(refreshed.access_token, jwks, { issuer: issuer.origin, audience: reports })
+
+    // Through PAR, for the other resource.
+    const pushed = await oauth.processPushedAuthorizationResponse(as, client,
+      await oauth.pushedAuthorizationRequest(as, client, oauth.None(), { ...parameters, resource: billing }, insecure))
+    const parUrl = new URL(as.authorization_endpoint as string)
+    parUrl.searchParams.set('client_id', client.client_id)
+    parUrl.searchParams.set('request_uri', pushed.request_uri)
+    const parCallback = oauth.validateAuthResponse(as, client, await browse(parUrl, cookie), state)
+    const parTokens = await oauth.processAuthorizationCodeResponse(as, client,
+      await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), parCallback, REDIRECT_URI, verifier, insecure))
+    await jwtVerify(parTokens.access_token, jwks, { issuer: issuer.origin, audience: billing })
+
+    // A resource the client is not registered for: the error comes back to the redirect URI.
+    const unknownUrl = new URL(authorizationUrl)
+    unknownUrl.searchParams.set('resource', 'https://elsewhere.example/api')
+    const errorCallback = await browse(unknownUrl, cookie)
+    expect(() => oauth.validateAuthResponse(as, client, errorCallback, state)).toThrow(
+      expect.objectContaining({ error: 'invalid_target' }))
+  })
 })

@@ -68,9 +68,9 @@ describe('clients commands', () => {
     ])
     await listClients(ctx, false)
     expect(printed.slice(3).map((line) => line.split(/\s{2,}/))).toEqual([
-      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'created'],
-      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', 'allowed', '-', '2030-01-01T00:00:00Z'],
-      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', 'allowed', '-', '2030-01-01T00:00:00Z']
+      ['client_id', 'auth', 'scope', 'audience', 'keys', 'redirect_uris', 'dpop', 'ssf', 'resources', 'created'],
+      ['jwt-bot', 'private_key_jwt', 'reports:read reports:write', 'consumer-service', '1 inline', '-', 'allowed', '-', '-', '2030-01-01T00:00:00Z'],
+      ['uri-bot', 'private_key_jwt', 'reports:read', 'consumer-service', 'https://bot.example/jwks', '-', 'allowed', '-', '-', '2030-01-01T00:00:00Z']
     ])
   })
 
@@ -155,7 +155,7 @@ describe('clients commands', () => {
     }])
     await listClients(ctx, false)
     expect(printed[3]?.split(/\s{2,}/)).toEqual(['spa', 'none', 'reports:read', 'consumer-service', '-',
-      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', 'allowed', '-', '2030-01-01T00:00:00Z'])
+      'https://app.example/cb http://127.0.0.1/cb (third-party) (PAR)', 'allowed', '-', '-', '2030-01-01T00:00:00Z'])
   })
 
   it('adds a client with --require-dpop: stored, said, and listed', async () => {
@@ -168,7 +168,7 @@ describe('clients commands', () => {
     expect(JSON.parse(printed[2] as string)).toMatchObject([{ clientId: 'bound-bot', dpopBoundAccessTokens: true }])
     await listClients(ctx, false)
     expect(printed[4]?.split(/\s{2,}/)).toEqual(['bound-bot', 'client_secret_basic', 'reports:read', 'consumer-service', '-', '-',
-      'required', '-', '2030-01-01T00:00:00Z'])
+      'required', '-', '-', '2030-01-01T00:00:00Z'])
   })
 
   it('adds an SSF receiver: its tokens are for the issuer, with the SSF scopes; stored, said, and listed', async () => {
@@ -187,6 +187,20 @@ describe('clients commands', () => {
     expect(listed[1]).not.toHaveProperty('ssfReceiver')
     await listClients(ctx, false)
     expect(printed.slice(5).map((line) => line.split(/\s{2,}/)[7])).toEqual(['ssf', 'receiver', '-'])
+  })
+
+  it('adds a client with --resource: stored exactly, said, and listed', async () => {
+    const { ctx, printed } = await context()
+    const resources = ['https://reports.example/api', 'urn:example:billing']
+    await addClient(ctx, args({ clientId: 'multi-bot', resources }))
+    expect(printed[0]).toBe('added client multi-bot (client_secret_basic; scope "reports:read"; audience consumer-service; ' +
+      'grant client_credentials; resources https://reports.example/api urn:example:billing)')
+    expect((await ctx.store.find('multi-bot'))?.resources).toEqual(resources)
+    await listClients(ctx, true)
+    expect(JSON.parse(printed[2] as string)).toMatchObject([{ clientId: 'multi-bot', resources }])
+    await listClients(ctx, false)
+    expect(printed[4]?.split(/\s{2,}/)).toEqual(['multi-bot', 'client_secret_basic', 'reports:read', 'consumer-service', '-', '-',
+      'allowed', '-', 'https://reports.example/api urn:example:billing', '2030-01-01T00:00:00Z'])
   })
 
   it('adds a confidential browser client with a secret', async () => {

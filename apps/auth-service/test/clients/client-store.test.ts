@@ -23,6 +23,7 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       thirdParty: false,
       requirePar: false,
       dpopBoundAccessTokens: false,
+      resources: [],
       createdAt: T0
     })
   })
@@ -54,7 +55,8 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       postLogoutRedirectUris: ['https://app.example/'],
       thirdParty: true,
       requirePar: true,
-      dpopBoundAccessTokens: true
+      dpopBoundAccessTokens: true,
+      resources: ['https://api.example/reports', 'https://api.example/reports/']
     }
     await clients.add(browser, T0)
     expect(await clients.find('spa')).toEqual({ ...browser, createdAt: T0 })

@@ -3,14 +3,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import { parseScope } from '@repo/contracts/scopes'
 import type { AuthorizationCodeGrant } from '../../authorization/authorization-code-store.js'
+import { resourcesOf, tokenAudience } from '../../authorization/resource-indicators.js'
+import type { HttpError } from '../../http-error.js'
 import type { AuthenticatedClient } from '../authenticate-client.js'
-import { CodeFlowUnauthorizedError, InvalidAuthorizationCodeError, invalidRequest } from '../oauth-errors.js'
+import {
+  CodeFlowUnauthorizedError, InvalidAuthorizationCodeError, InvalidTargetError, invalidRequest
+} from '../oauth-errors.js'
 import type { TokenRequestProof } from '../token-request-proof.js'
 
 export interface AuthorizationCodeRequest {
   code: string | undefined
   redirectUri: string | undefined
   codeVerifier: string | undefined
+  /** RFC 8707 `resource`: at most one, among those the authorization request named (or the client's). */
+  resources: readonly string[]
 }
 
 export interface AuthorizationCodeGrantOptions {
@@ -35,11 +41,14 @@ export function verifierMatches (verifier: string, challenge: string): boolean {
  * was issued to, with the same redirect URI and the PKCE verifier of its challenge. The answer: an
  * access token for the user, a refresh token when the client may refresh, an ID token for `openid`.
  * A code asked for with `dpop_jkt` is exchanged only with a proof by that key (RFC 9449 §10); with a
- * proof, the access token is bound to its key, and so are a public client's refresh tokens (§5).
+ * proof, the access token is bound to its key, and so are a public client's refresh tokens (§5). The
+ * `aud` is the client's audience, or a resource (RFC 8707) the authorization request named, or the client
+ * may ask for (resource-indicators.ts); the refresh tokens keep the resources the authorization named.
  */
 export async function authorizationCodeGrant (
   app: FastifyInstance, request: FastifyRequest, authenticated: AuthenticatedClient,
-  { code, redirectUri, codeVerifier }: AuthorizationCodeRequest, { proof, now }: AuthorizationCodeGrantOptions
+  { code, redirectUri, codeVerifier, resources }: AuthorizationCodeRequest,
+  { proof, now }: AuthorizationCodeGrantOptions
 ): Promise<OAuthTokenResponse> {
   const client = authenticated.client
   if (!client?.grantTypes.includes('authorization_code')) throw new CodeFlowUnauthorizedError()
@@ -48,13 +57,24 @@ export async function authorizationCodeGrant (
   if (codeVerifier === undefined) throw invalidRequest('code_verifier is required')
 
   const time = now()
-  const refusalOf = (grant: AuthorizationCodeGrant) => {
+  let audience = client.audience
+  const problemOf = (grant: AuthorizationCodeGrant) => {
     if (grant.clientId !== client.clientId) return `code of client ${grant.clientId} presented by ${client.clientId}`
     if (grant.redirectUri !== redirectUri) return 'redirect_uri differs from the authorization request\'s'
     if (!verifierMatches(codeVerifier, grant.codeChallenge)) return 'code_verifier does not match the code_challenge'
     if (grant.dpopJkt !== undefined && grant.dpopJkt !== proof?.jkt) {
       return `a code bound to a DPoP key (dpop_jkt) ${proof ? 'with a proof by another key' : 'without a proof'}`
     }
+    return undefined
+  }
+  // A refusal leaves the code unused: its client may retry, with the right verifier or resource.
+  const refusalOf = (grant: AuthorizationCodeGrant): HttpError | undefined => {
+    const reason = problemOf(grant)
+    if (reason !== undefined) return new InvalidAuthorizationCodeError({ reason })
+    const target = tokenAudience(resources,
+      { allowed: resourcesOf(client, client.audience), bound: grant.resources ?? [], fallback: client.audience })
+    if ('refusal' in target) return new InvalidTargetError({ message: target.refusal })
+    audience = target.audience
     return undefined
   }
   // The proof's replay check comes after the code was found good and before the code is used: a bad
@@ -69,8 +89,8 @@ export async function authorizationCodeGrant (
       request.log.warn({ event: 'authorization_code_reused', client_id: client.clientId },
         'an authorization code was presented again: the refresh tokens it gave are revoked')
     }
-    const reason = redemption.reason === 'refused' ? redemption.refusal : `authorization code ${redemption.reason}`
-    throw new InvalidAuthorizationCodeError({ reason })
+    if (redemption.reason === 'refused') throw redemption.refusal
+    throw new InvalidAuthorizationCodeError({ reason: `authorization code ${redemption.reason}` })
   }
 
   const { grant } = redemption
@@ -81,7 +101,7 @@ export async function authorizationCodeGrant (
   const { accessToken, expiresIn } = await app.signAccessToken({
     sub: user.id,
     clientId: client.clientId,
-    audience: client.audience,
+    audience,
     scope: grant.scope,
     role: user.role,
     jkt: proof?.jkt,
@@ -103,6 +123,7 @@ export async function authorizationCodeGrant (
         clientId: client.clientId,
         scope: grant.scope,
         sessionId: grant.sessionId,
+        resources: grant.resources,
         // A confidential client's refresh tokens need its credentials already: bound are only public ones'.
         dpopJkt: client.authMethod === 'none' ? proof?.jkt : undefined
       }, time)

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { OAuthTokenResponse } from '@repo/contracts/oauth'
 import type { HttpError } from '../../http-error.js'
-import { InvalidGrantError, invalidRequest } from '../oauth-errors.js'
+import { resourcesOf, tokenAudience } from '../../authorization/resource-indicators.js'
+import { InvalidGrantError, InvalidTargetError, invalidRequest } from '../oauth-errors.js'
 import { grantScope } from '../scope.js'
 import type { RefreshGrant } from '../../tokens/refresh-token-store.js'
 import type { TokenRequestProof } from '../token-request-proof.js'
@@ -13,6 +14,8 @@ export interface RefreshTokenRequest {
   scope: string | undefined
   /** The request's DPoP proof: binds the new access token, and unlocks a bound refresh token. */
   proof: TokenRequestProof
+  /** RFC 8707 `resource`: at most one, among those the grant's authorization named (or the client's). */
+  resources: readonly string[]
 }
 
 export interface RefreshTokenGrantOptions {
@@ -29,7 +32,7 @@ export interface RefreshTokenGrantOptions {
  */
 export async function refreshTokenGrant (
   app: FastifyInstance, request: FastifyRequest,
-  { clientId, refreshToken, scope: requested, proof }: RefreshTokenRequest,
+  { clientId, refreshToken, scope: requested, proof, resources }: RefreshTokenRequest,
   { audience, now }: RefreshTokenGrantOptions
 ): Promise<OAuthTokenResponse> {
   if (refreshToken === undefined) throw invalidRequest('refresh_token is required')
@@ -40,6 +43,7 @@ export async function refreshTokenGrant (
   // A registered client (the code flow) gets the audience it was registered with, as at its code exchange.
   const registered = await app.clients.find(clientId)
   let scope = ''
+  let tokenAudienceValue = registered?.audience ?? audience
   const refusalOf = (grant: RefreshGrant): HttpError | undefined => {
     // RFC 6749 §6: the token must have been issued to this client, and a scope may only narrow.
     if (grant.clientId !== clientId) {
@@ -56,6 +60,14 @@ export async function refreshTokenGrant (
     } catch (error) {
       return error as HttpError
     }
+    // RFC 8707: the family keeps what its authorization named; a refresh may narrow to one of them.
+    const target = tokenAudience(resources, {
+      allowed: resourcesOf(registered, audience),
+      bound: grant.resources ?? [],
+      fallback: registered?.audience ?? audience
+    })
+    if ('refusal' in target) return new InvalidTargetError({ message: target.refusal })
+    tokenAudienceValue = target.audience
     return undefined
   }
   // The proof's replay check comes after the token was found good for this client (and key) and before
@@ -81,7 +93,7 @@ export async function refreshTokenGrant (
   const { accessToken, expiresIn } = await app.signAccessToken({
     sub: user.id,
     clientId,
-    audience: registered?.audience ?? audience,
+    audience: tokenAudienceValue,
     scope,
     role: user.role,
     jkt: proof?.jkt,

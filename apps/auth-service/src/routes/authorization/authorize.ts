@@ -18,7 +18,7 @@ const Value = () => Type.Optional(
  */
 export const AuthorizationQuerySchema = Type.Object(Object.fromEntries([
   'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'prompt', 'max_age', 'response_mode', 'request_uri', 'dpop_jkt'
+  'code_challenge_method', 'prompt', 'max_age', 'response_mode', 'request_uri', 'dpop_jkt', 'resource'
 ].map((name) => [name, Value()])))
 
 const text = (value: string | string[] | undefined) => typeof value === 'string' && value !== '' ? value : undefined

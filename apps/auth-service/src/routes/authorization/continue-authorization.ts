@@ -80,7 +80,8 @@ export async function continueAuthorization (
     codeChallenge: parameters.codeChallenge,
     nonce: parameters.nonce,
     authTime: session.authTime,
-    dpopJkt: parameters.dpopJkt
+    dpopJkt: parameters.dpopJkt,
+    resources: parameters.resources
   }, time)
   request.log.info({ event: 'authorization_code_issued', client_id: client.clientId, sub: user.id, scope },
     'authorization code issued')

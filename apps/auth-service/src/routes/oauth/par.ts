@@ -5,19 +5,27 @@ import {
   PAR_LIFETIME_SECONDS, PAR_PATH, PAR_REQUEST_URI_PREFIX, PushedAuthorizationResponseSchema
 } from '@repo/contracts/authorization'
 import { validateAuthorizationRequest } from '../../authorization/authorization-request.js'
+import { MAX_RESOURCES, RESOURCE_MAX_LENGTH } from '@repo/contracts/oauth'
 import { authenticateClient } from '../../oauth/authenticate-client.js'
 import { OAUTH_ERROR_RESPONSES } from '../../oauth/oauth-error-handler.js'
 import {
   CodeFlowUnauthorizedError, InvalidScopeMessageError, UnsupportedResponseTypeError, invalidClient, invalidDpopProof,
-  invalidRequest
+  invalidRequest,
+  InvalidTargetError
 } from '../../oauth/oauth-errors.js'
 import { oauthRequestProof, sendDpopNonce } from '../../oauth/token-request-proof.js'
 import { credentialRateLimits } from '../../rate-limits/credential-limits.js'
 import { clientIdOf } from './client-id-of.js'
 import type { OAuthRoutesOptions } from './options.js'
 
-/** The form: any parameter (the authorization request's and the client's credentials), each a string. */
-const PushedRequestSchema = Type.Record(Type.String(), Type.String({ maxLength: 8192 }))
+/**
+ * The form: any parameter (the authorization request's and the client's credentials), each a string;
+ * `resource` (RFC 8707), which may be repeated, a list when it is.
+ */
+const PushedRequestSchema = Type.Record(Type.String(), Type.Union([
+  Type.String({ maxLength: 8192 }),
+  Type.Array(Type.String({ maxLength: RESOURCE_MAX_LENGTH }), { maxItems: MAX_RESOURCES })
+]))
 
 /**
  * `POST /par` (RFC 9126): an authenticated client pushes its authorization request and gets a
@@ -56,6 +64,7 @@ export async function parRoute (fastify: FastifyInstance, { issuer, publicClient
         throw new UnsupportedResponseTypeError({ message: refusal.description })
       }
       if (refusal.error === 'invalid_scope') throw new InvalidScopeMessageError({ message: refusal.description })
+      if (refusal.error === 'invalid_target') throw new InvalidTargetError({ message: refusal.description })
       throw new CodeFlowUnauthorizedError({ reason: refusal.description })
     }
     let { parameters } = validation

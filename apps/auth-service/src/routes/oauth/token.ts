@@ -6,6 +6,7 @@ import {
 import {
   authenticateClient, authenticatedClientId, type AuthenticatedClient
 } from '../../oauth/authenticate-client.js'
+import { requestedResources } from '../../authorization/resource-indicators.js'
 import { authorizationCodeGrant } from '../../oauth/grants/authorization-code.js'
 import { clientCredentialsGrant } from '../../oauth/grants/client-credentials.js'
 import { refreshTokenGrant } from '../../oauth/grants/refresh-token.js'
@@ -32,16 +33,24 @@ export async function tokenRoute (
   async function grant (
     request: FastifyRequest, body: TokenRequest, client: AuthenticatedClient, proof: TokenRequestProof
   ) {
+    // RFC 8707 §2: the resource the access token is for (its `aud`); each grant checks it.
+    const resources = requestedResources(body.resource)
     if (body.grant_type === 'authorization_code') {
-      const exchange = { code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier }
+      const exchange = {
+        code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier, resources
+      }
       return authorizationCodeGrant(app, request, client, exchange, { proof, now })
     }
     if (body.grant_type === 'client_credentials') {
-      return clientCredentialsGrant(app, request, client, body.scope, proof)
+      return clientCredentialsGrant(app, request, client, { scope: body.scope, resources }, proof)
     }
     if (body.grant_type === 'refresh_token') {
       const grant = {
-        clientId: authenticatedClientId(client), refreshToken: body.refresh_token, scope: body.scope, proof
+        clientId: authenticatedClientId(client),
+        refreshToken: body.refresh_token,
+        scope: body.scope,
+        proof,
+        resources
       }
       return refreshTokenGrant(app, request, grant, { audience, now })
     }
