@@ -43,6 +43,8 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     deleted: [] as string[],
     /** What the poll endpoint answers instead of SETs (an outage: 503), while set. */
     pollStatus: undefined as number | undefined,
+    /** Answers the next polls give instead, first first (recorded, nothing acknowledged): a 400, a 404. */
+    scripted: [] as Array<{ status: number, body?: unknown, onlyWithAcks?: boolean }>,
     /** Where a long poll with nothing to answer waits at most (real time). */
     longPollMs: 200
   }
@@ -92,6 +94,11 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     const body = JSON.parse(await readBody(request) || '{}') as PollRequest
     state.polls.push(body)
     if (state.pollStatus !== undefined) return send(response, state.pollStatus, { err: 'unavailable' })
+    const scripted = state.scripted[0]
+    if (scripted !== undefined && (scripted.onlyWithAcks !== true || (body.ack ?? []).length > 0)) {
+      state.scripted.shift()
+      return send(response, scripted.status, scripted.body)
+    }
     state.acks.push(...body.ack ?? [])
     Object.assign(state.setErrs, body.setErrs ?? {})
     const done = new Set([...body.ack ?? [], ...Object.keys(body.setErrs ?? {})])
