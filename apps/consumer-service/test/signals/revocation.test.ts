@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { dpopHeaders, dpopKey, proof } from '../auth/dpop-client.js'
 import { bearer, RESOURCE_METADATA } from '../helper.js'
 import { acked, sessionRevoked, setsCounted, signalsApp } from './signals-helper.js'
 
@@ -43,6 +44,38 @@ describe('a session revoked by the issuer\'s signals', () => {
     expect(refused.statusCode).toBe(401)
     expect(refused.headers['www-authenticate']).toBe(REVOKED_CHALLENGE)
     expect(issuer.state.requests.jwks).toBe(jwksBefore)
+  })
+
+  it('is refused for a DPoP-bound token of that session too, with the DPoP challenge', async () => {
+    const publicUrl = 'https://api.example.com'
+    const { issuer, transmitter, app } = await signalsApp({ PUBLIC_URL: publicUrl })
+    const key = await dpopKey('ES256')
+    const now = Math.floor(Date.now() / 1000)
+    const token = issuer.token(issuer.keys.ES256, {
+      claims: { sub: 'jane', sid: 'sid-d', iat: now - 10, cnf: { jkt: key.jkt } }
+    })
+    const call = async () => app.inject({
+      url: REPORTS, headers: dpopHeaders(token, await proof(key, { htu: `${publicUrl}${REPORTS}`, token }))
+    })
+    expect((await call()).statusCode).toBe(200)
+    const jti = transmitter.push({ claims: sessionRevoked(issuer, 'jane', 'sid-d', now - 5) })
+    await acked(transmitter, jti)
+    const refused = await call()
+    expect(refused.statusCode).toBe(401)
+    expect(refused.headers['www-authenticate']).toBe('DPoP algs="ES256 EdDSA RS256 PS256", error="invalid_token", ' +
+      'error_description="The access token was revoked", ' +
+      'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"')
+  })
+
+  it('refuses a token of an issuer with signals that lives longer than SSF_MAX_TOKEN_LIFETIME', async () => {
+    const { issuer, app } = await signalsApp({ SSF_MAX_TOKEN_LIFETIME: '5m' })
+    const now = Math.floor(Date.now() / 1000)
+    const long = issuer.token(undefined, { claims: { iat: now, nbf: now, exp: now + 301 } })
+    const refused = await app.inject({ url: REPORTS, headers: bearer(long) })
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json()).toMatchObject({ code: 'invalid_token', message: 'The access token is invalid' })
+    const fits = issuer.token(undefined, { claims: { iat: now, nbf: now, exp: now + 300 } })
+    expect((await app.inject({ url: REPORTS, headers: bearer(fits) })).statusCode).toBe(200)
   })
 
   it('refuses every token of a user whose password changed (credential-change), not a new one', async () => {
