@@ -111,7 +111,9 @@ function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
       }
       const ssf = entry.ssf === undefined
         ? {}
-        : { ssf: readSsfCredentials(`TRUSTED_ISSUERS[${index}].ssf`, entry.ssf.client_id, entry.ssf.client_secret_file) }
+        : {
+            ssf: readSsfCredentials(`TRUSTED_ISSUERS[${index}].ssf`, entry.ssf.client_id, entry.ssf.client_secret_file)
+          }
       return {
         issuer: entry.issuer,
         audience: (entry.audience as string | undefined) ?? defaultAudience,

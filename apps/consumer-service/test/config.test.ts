@@ -182,7 +182,10 @@ describe('loadConfig', () => {
     expect(config.issuers[0]?.ssf?.clientSecret.reveal()).toBe('the-ssf-secret')
     expect(config.issuers[1]?.ssf).toBeUndefined()
     expect(config).toMatchObject({
-      ssfReceiverName: 'consumer-1', ssfOutage: 'refuse', ssfOutageGraceMs: 120_000, ssfMaxTokenLifetimeSeconds: 1800,
+      ssfReceiverName: 'consumer-1',
+      ssfOutage: 'refuse',
+      ssfOutageGraceMs: 120_000,
+      ssfMaxTokenLifetimeSeconds: 1800,
       ssfStartupWaitMs: 0
     })
     expect(JSON.stringify(config)).not.toContain('the-ssf-secret')

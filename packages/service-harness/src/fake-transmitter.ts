@@ -16,7 +16,8 @@ export interface SetOptions {
   mapJti?: string
 }
 
-interface Stream { stream_id: string, description?: string }
+/** A stream as the fake holds it. */
+export interface FakeStream { stream_id: string, description?: string | undefined }
 
 const id = () => randomBytes(8).toString('hex')
 
@@ -35,7 +36,7 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
   const tokens = new Set<string>()
   const waiters = new Set<() => void>()
   const state = {
-    streams: [] as Stream[],
+    streams: [] as FakeStream[],
     polls: [] as PollRequest[],
     acks: [] as string[],
     setErrs: {} as Record<string, { err: string, description: string }>,
@@ -102,7 +103,9 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     state.acks.push(...body.ack ?? [])
     Object.assign(state.setErrs, body.setErrs ?? {})
     const done = new Set([...body.ack ?? [], ...Object.keys(body.setErrs ?? {})])
-    for (let index = queue.length - 1; index >= 0; index--) if (done.has(queue[index]?.jti ?? '')) queue.splice(index, 1)
+    for (let index = queue.length - 1; index >= 0; index--) {
+      if (done.has(queue[index]?.jti ?? '')) queue.splice(index, 1)
+    }
     if (queue.length === 0 && body.returnImmediately !== true) {
       await new Promise<void>((resolve) => {
         const wake = () => { waiters.delete(wake); clearTimeout(timer); resolve() }
@@ -127,8 +130,11 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     }
     if (path === SSF_CONFIGURATION_PATH) {
       return send(response, 200, {
-        spec_version: '1_0', issuer: origin, jwks_uri: `${origin}/.well-known/jwks.json`,
-        delivery_methods_supported: [POLL_DELIVERY_METHOD], configuration_endpoint: `${origin}${SSF_STREAMS_PATH}`,
+        spec_version: '1_0',
+        issuer: origin,
+        jwks_uri: `${origin}/.well-known/jwks.json`,
+        delivery_methods_supported: [POLL_DELIVERY_METHOD],
+        configuration_endpoint: `${origin}${SSF_STREAMS_PATH}`,
         verification_endpoint: `${origin}${SSF_VERIFY_PATH}`
       })
     }
@@ -160,7 +166,11 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
       state.streams.push(stream)
       queue.length = 0
       return send(response, 201, {
-        ...stream, iss: origin, aud: clientId, events_supported: [...CAEP_EVENTS], events_requested: [...CAEP_EVENTS],
+        ...stream,
+        iss: origin,
+        aud: clientId,
+        events_supported: [...CAEP_EVENTS],
+        events_requested: [...CAEP_EVENTS],
         events_delivered: [...CAEP_EVENTS],
         delivery: { method: POLL_DELIVERY_METHOD, endpoint_url: `${origin}${SSF_POLL_PATH_PREFIX}${stream.stream_id}` }
       })

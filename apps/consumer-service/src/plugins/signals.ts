@@ -66,15 +66,29 @@ export const signalsPlugin = fp(async function signals (app: FastifyInstance, op
     for (const outcome of SET_OUTCOMES) sets.inc({ issuer, outcome }, 0)
     const store = new NotBeforeStore({ retainSeconds })
     const handler = new SetHandler({
-      issuer, clientId: credentials.clientId, algorithms: options.allowedAlgs, keys, store, retainSeconds, now, log,
+      issuer,
+      clientId: credentials.clientId,
+      algorithms: options.allowedAlgs,
+      keys,
+      store,
+      retainSeconds,
+      now,
+      log,
       count: (outcome) => sets.inc({ issuer, outcome })
     })
     const client = new TransmitterClient({
       issuer, credentials, dispatcher, metadataTimeoutMs: options.metadataTimeoutMs, now
     })
     const receiver = new SignalsReceiver({
-      issuer, clientId: credentials.clientId, description: options.receiverName, client, handler, now, log,
-      sleep: options.sleep ?? realSleep, random: Math.random
+      issuer,
+      clientId: credentials.clientId,
+      description: options.receiverName,
+      client,
+      handler,
+      now,
+      log,
+      sleep: options.sleep ?? realSleep,
+      random: Math.random
     })
     registry.set(issuer, new IssuerSignals(receiver, store, { outage: options.outage, graceMs: options.graceMs, now }))
   }
@@ -109,8 +123,8 @@ declare module 'fastify' {
 }
 
 function registerGauges (app: FastifyInstance, registry: ReadonlyMap<string, IssuerSignals>): void {
-  const registers = [app.metrics.registry]
-  new Gauge({
+  const registers: [] = []
+  app.metrics.registry.registerMetric(new Gauge({
     name: 'ssf_signals_up',
     help: 'Whether an issuer\'s revocation signals are live (1) or not (0)',
     labelNames: ['issuer'] as const,
@@ -118,8 +132,8 @@ function registerGauges (app: FastifyInstance, registry: ReadonlyMap<string, Iss
     collect () {
       for (const [issuer, one] of registry) this.set({ issuer }, one.receiver.state === 'live' ? 1 : 0)
     }
-  })
-  new Gauge({
+  }))
+  app.metrics.registry.registerMetric(new Gauge({
     name: 'ssf_not_before_entries',
     help: 'Not-before entries held per issuer',
     labelNames: ['issuer'] as const,
@@ -127,5 +141,5 @@ function registerGauges (app: FastifyInstance, registry: ReadonlyMap<string, Iss
     collect () {
       for (const [issuer, one] of registry) this.set({ issuer }, one.store.size)
     }
-  })
+  }))
 }

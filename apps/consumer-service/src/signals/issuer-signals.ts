@@ -28,7 +28,8 @@ export class IssuerSignals {
   /** With `SSF_OUTAGE=refuse`: whether the issuer's signals have been unreachable longer than the grace. */
   refusing (): boolean {
     const since = this.receiver.unreachableSince
-    return this.#options.outage === 'refuse' && since !== undefined && this.#options.now() - since > this.#options.graceMs
+    const { outage, now, graceMs } = this.#options
+    return outage === 'refuse' && since !== undefined && now() - since > graceMs
   }
 
   /** Run on every request with a token of this issuer: keep it cheap. */

@@ -136,7 +136,8 @@ export class SignalsReceiver {
     const request: PollRequest = { maxEvents: MAX_EVENTS, returnImmediately: !this.#caughtUp, ack, setErrs }
     const answer = await client.call('POST', stream.pollUrl, request, this.#abort.signal)
     if (answer.status === 404) {
-      log.warn({ stream_id: stream.streamId }, 'the signals stream is gone (inactive, or deleted by a twin): opening another')
+      // Inactivity deleted it, or a twin with the same SSF_RECEIVER_NAME did.
+      log.warn({ stream_id: stream.streamId }, 'the signals stream is gone: opening another')
       this.#stream = undefined
       return
     }

@@ -49,7 +49,7 @@ export class SetHandler {
   }
 
   async handle (sets: Record<string, string>, state: string, replies: Replies): Promise<HandledAnswer> {
-    const { store, retainSeconds, now, log, count } = this.#options
+    const { store, now, log, count } = this.#options
     const result: HandledAnswer = { verified: false, paused: undefined, keyUnavailable: false }
     for (const [jti, set] of Object.entries(sets)) {
       const checked = await verifySet(jti, set, this.#options)
@@ -62,7 +62,7 @@ export class SetHandler {
             return checked.outcome
           case 'unavailable':
             result.keyUnavailable = true
-            log.warn({ jti: jti.slice(0, 128), reason: checked.detail }, 'SET not verifiable now: issuer keys unavailable')
+            log.warn({ jti: jti.slice(0, 128), reason: checked.detail }, 'SET not verifiable now: keys unavailable')
             return 'key_unavailable'
           case 'verification':
             if (checked.state !== state) {
@@ -84,7 +84,9 @@ export class SetHandler {
         }
       })()
       count(outcome)
-      if (outcome === 'applied' || outcome === 'replayed' || outcome === 'stale') log.info({ jti, outcome }, 'SET received')
+      if (outcome === 'applied' || outcome === 'replayed' || outcome === 'stale') {
+        log.info({ jti, outcome }, 'SET received')
+      }
     }
     this.#sweep(Math.floor(now() / 1000))
     store.sweep(Math.floor(now() / 1000))

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { Compile } from 'typebox/compile'
 import Type from 'typebox'
 import { CAEP_EVENTS, POLL_DELIVERY_METHOD, StreamConfigurationSchema } from '@repo/contracts/ssf'
-import { TransmitterRefused, TransmitterUnreachable, type Answer, type TransmitterClient, type TransmitterEndpoints } from './transmitter-client.js'
+import {
+  TransmitterRefused, TransmitterUnreachable, type Answer, type TransmitterClient, type TransmitterEndpoints
+} from './transmitter-client.js'
 
 export interface OpenStream {
   streamId: string
@@ -12,7 +14,9 @@ export interface OpenStream {
 }
 
 const streamConfiguration = Compile(StreamConfigurationSchema)
-const streamList = Compile(Type.Array(Type.Object({ stream_id: Type.String(), description: Type.Optional(Type.String()) })))
+const streamList = Compile(Type.Array(Type.Object({
+  stream_id: Type.String(), description: Type.Optional(Type.String())
+})))
 
 /** A 5xx is the transmitter's trouble, to be tried again; any other unexpected status is a refusal. */
 function unexpected (what: string, answer: Answer): Error {
@@ -54,7 +58,7 @@ export async function openStream (
         ? 'its aud does not name this receiver'
         : config.delivery.method !== POLL_DELIVERY_METHOD
           ? 'it is not a poll stream'
-          : !sameOrigin(config.delivery.endpoint_url, issuer) ? 'its endpoint_url is not on the issuer\'s origin' : undefined
+          : !sameOrigin(config.delivery.endpoint_url, issuer) ? 'its endpoint_url is on another origin' : undefined
   if (problem !== undefined) throw new TransmitterRefused(`the new stream is refused: ${problem}`)
   const state = randomBytes(16).toString('base64url')
   const verify = await client.call('POST', endpoints.verify, { stream_id: config.stream_id, state })

@@ -37,7 +37,9 @@ export interface Answer { status: number, body: unknown }
 
 const metadataSchema = Compile(TransmitterMetadataSchema)
 const tokenEndpointSchema = Compile(Type.Object({ issuer: Type.String(), token_endpoint: Type.String() }))
-const tokenSchema = Compile(Type.Object({ access_token: Type.String({ minLength: 1 }), expires_in: Type.Optional(Type.Number()) }))
+const tokenSchema = Compile(Type.Object({
+  access_token: Type.String({ minLength: 1 }), expires_in: Type.Optional(Type.Number())
+}))
 
 /** A token is used until this long before it expires, so none is sent that expires on its way. */
 const TOKEN_MARGIN_MS = 60_000
@@ -69,9 +71,10 @@ export class TransmitterClient {
     if (!(body.delivery_methods_supported ?? []).includes(POLL_DELIVERY_METHOD)) {
       return { off: `${issuer} offers no poll delivery (${POLL_DELIVERY_METHOD})` }
     }
+    const origin = this.#origin
     return {
-      streams: this.#sameOrigin('configuration_endpoint', body.configuration_endpoint ?? `${this.#origin}${SSF_STREAMS_PATH}`),
-      verify: this.#sameOrigin('verification_endpoint', body.verification_endpoint ?? `${this.#origin}${SSF_VERIFY_PATH}`)
+      streams: this.#sameOrigin('configuration_endpoint', body.configuration_endpoint ?? origin + SSF_STREAMS_PATH),
+      verify: this.#sameOrigin('verification_endpoint', body.verification_endpoint ?? origin + SSF_VERIFY_PATH)
     }
   }
 
@@ -110,10 +113,13 @@ export class TransmitterClient {
     const { clientId, clientSecret } = this.#options.credentials
     // RFC 6749 §2.3.1: both are form-encoded before they are joined.
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret.reveal())}`)
-    const form = new URLSearchParams({ grant_type: 'client_credentials', scope: `${SSF_READ_SCOPE} ${SSF_MANAGE_SCOPE}` })
+    const scope = `${SSF_READ_SCOPE} ${SSF_MANAGE_SCOPE}`
+    const form = new URLSearchParams({ grant_type: 'client_credentials', scope })
     const answer = await this.#fetch(endpoint, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic.toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${basic.toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded'
+      },
       body: form.toString()
     })
     if (answer.status !== 200 || !tokenSchema.Check(answer.body)) {

@@ -28,6 +28,9 @@ export interface SetVerifierOptions {
   keys: IssuerKeys
 }
 
+/** What the revocation reads of either CAEP event. */
+interface CaepEventTimes { event_timestamp?: number, change_type?: string }
+
 const subjectSchema = Compile(SubjectSchema)
 const sessionRevoked = Compile(SessionRevokedEventSchema)
 const credentialChange = Compile(CredentialChangeEventSchema)
@@ -111,7 +114,7 @@ function readEvent (mapJti: string, payload: JWTPayload, issuer: string): Checke
   }
   const found = subjectKey(subject, issuer)
   if ('problem' in found) return malformed(found.problem)
-  const { event_timestamp: timestamp, change_type: changeType } = event as { event_timestamp?: number, change_type?: string }
+  const { event_timestamp: timestamp, change_type: changeType } = event as CaepEventTimes
   // A new credential takes nothing away; every other change ends what the old one allowed.
   const key = type === CAEP_CREDENTIAL_CHANGE && changeType === 'create' ? undefined : found.key
   return { kind: 'revocation', jti, key, time: Math.floor(timestamp ?? iat ?? 0) }
