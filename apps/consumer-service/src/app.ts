@@ -77,6 +77,7 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       graceMs: config.ssfOutageGraceMs,
       startupWaitMs: config.ssfStartupWaitMs,
       retainSeconds: config.ssfMaxTokenLifetimeSeconds + config.clockToleranceSeconds,
+      maxEntries: config.ssfMaxEntries,
       allowedAlgs: config.allowedAlgs,
       metadataTimeoutMs: config.jwksFetchTimeoutMs,
       now,

@@ -31,6 +31,18 @@ export function parseAllowedAlgs (value: string): VerificationAlgorithm[] {
   return [...new Set(allowed)]
 }
 
+/** `SSF_MAX_ENTRIES`: a whole number from 100 to 10 million (about 100 bytes an entry). */
+export function parseMaxEntries (value: string): number {
+  const entries = Number(value)
+  if (!/^\d+$/.test(value.trim()) || entries < 100 || entries > 10_000_000) {
+    const shown = value.slice(0, 40)
+    throw new ConfigError(
+      `invalid configuration: SSF_MAX_ENTRIES must be a whole number from 100 to 10000000, got "${shown}"`
+    )
+  }
+  return entries
+}
+
 /** This service's identifier: the audience of issuers that name none, and the `realm` of its challenges. */
 const audience = setting.string('AUDIENCE', { default: 'consumer-service', minLength: 1 })
 /** Plain http to issuers that are not on loopback (`ALLOW_INSECURE_ISSUERS`): only on a private network. */
@@ -100,6 +112,8 @@ export const CONSUMER_SETTINGS = {
   ssfMaxTokenLifetimeSeconds: setting.duration('SSF_MAX_TOKEN_LIFETIME', {
     default: '1h', unit: 's', min: '1m', max: '1d'
   }),
+  /** The most not-before entries kept per issuer; past it the oldest becomes an issuer-wide floor (over-refusing). */
+  ssfMaxEntries: setting.parsed('SSF_MAX_ENTRIES', { default: '100000', parse: parseMaxEntries, fallback: 100_000 }),
   /** How long `/health/ready` waits for every signals stream to catch up before it says ready anyway. */
   ssfStartupWaitMs: setting.duration('SSF_STARTUP_WAIT', { default: '10s', unit: 'ms', max: '10m' }),
   ...DATABASE_SETTINGS,

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       ssfOutage: 'serve',
       ssfOutageGraceMs: 300_000,
       ssfMaxTokenLifetimeSeconds: 3600,
+      ssfMaxEntries: 100_000,
       ssfStartupWaitMs: 10_000,
       dataDir: './data',
       databaseUrl: undefined,
@@ -205,6 +206,7 @@ describe('loadConfig', () => {
       /SSF_CLIENT_ID is for one trusted issuer/],
     [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "ssf": {"client_id": "c"}}]' }, /TRUSTED_ISSUERS\[0\] must be/],
     [{ SSF_OUTAGE: 'ignore' }, /SSF_OUTAGE must be one of/],
+    [{ SSF_MAX_ENTRIES: '10' }, /SSF_MAX_ENTRIES must be a whole number from 100/],
     [{ SSF_OUTAGE_GRACE: '2d' }, /SSF_OUTAGE_GRACE must be/]
   ])('refuses bad Shared Signals settings: %j', (env, message) => {
     const files: Record<string, string> = { EMPTY: secretFile(' \n'), OK: secretFile() }

@@ -26,6 +26,8 @@ export interface SignalsPluginOptions {
   startupWaitMs: number
   /** `SSF_MAX_TOKEN_LIFETIME` + `CLOCK_TOLERANCE`: how long a revocation can still refuse a valid token. */
   retainSeconds: number
+  /** `SSF_MAX_ENTRIES`: the most not-before entries (and jtis) kept per issuer. */
+  maxEntries: number
   allowedAlgs: readonly string[]
   metadataTimeoutMs: number
   now: () => number
@@ -64,8 +66,10 @@ export const signalsPlugin = fp(async function signals (app: FastifyInstance, op
     const { issuer } = trusted
     const log = app.log.child({ component: 'signals', issuer })
     for (const outcome of SET_OUTCOMES) sets.inc({ issuer, outcome }, 0)
-    const store = new NotBeforeStore({ retainSeconds })
+    const { maxEntries } = options
+    const store = new NotBeforeStore({ retainSeconds, maxEntries })
     const handler = new SetHandler({
+      maxEntries,
       issuer,
       clientId: credentials.clientId,
       algorithms: options.allowedAlgs,

@@ -22,6 +22,8 @@ export const bothKey = (first: string, clientId: string) => `${first}\u0000${cli
 export interface NotBeforeOptions {
   /** How long after its value an entry can still refuse a token: the longest token lifetime plus the tolerance. */
   retainSeconds: number
+  /** `SSF_MAX_ENTRIES`: past it the oldest entry goes, its time raising the issuer-wide floor. */
+  maxEntries: number
 }
 
 interface Expiry { key: string, expiresAt: number }
@@ -37,28 +39,56 @@ export class NotBeforeStore {
   readonly #queue: Expiry[] = []
   #head = 0
   readonly #retainSeconds: number
+  readonly #maxEntries: number
+  /**
+   * Every token of the issuer issued at or before it is refused: where evicted entries went. Eviction
+   * can only refuse more than was revoked, never accept what was.
+   */
+  #floor = Number.NEGATIVE_INFINITY
 
-  constructor ({ retainSeconds }: NotBeforeOptions) {
+  constructor ({ retainSeconds, maxEntries }: NotBeforeOptions) {
     this.#retainSeconds = retainSeconds
+    this.#maxEntries = maxEntries
+  }
+
+  /** The issuer-wide floor (seconds), while an eviction has set one that still matters. */
+  get floor (): number | undefined {
+    return Number.isFinite(this.#floor) ? this.#floor : undefined
   }
 
   get size (): number {
     return this.#times.size
   }
 
-  /** Tokens matching `key` issued at or before `time` (seconds) are revoked. Never lowers a time. */
-  revoke (key: string, time: number, nowSeconds: number): void {
+  /**
+   * Tokens matching `key` issued at or before `time` (seconds) are revoked. Never lowers a time.
+   * Returns whether an entry was evicted for room (the floor rose: the caller warns).
+   */
+  revoke (key: string, time: number, nowSeconds: number): boolean {
     const existing = this.#times.get(key)
-    if (existing !== undefined && existing >= time) return
+    if (existing !== undefined && existing >= time) return false
     this.#times.set(key, time)
     this.#queue.push({ key, expiresAt: time + this.#retainSeconds })
     this.sweep(nowSeconds)
+    if (this.#times.size <= this.#maxEntries) return false
+    // The first key of the map is the one inserted longest ago.
+    const [oldest, oldestTime] = this.#times.entries().next().value as [string, number]
+    this.#times.delete(oldest)
+    this.#floor = Math.max(this.#floor, oldestTime)
+    // The queue keeps the evicted keys' places until they expire: rebuilt from the map when they dominate.
+    if (this.#queue.length - this.#head > 2 * this.#maxEntries) {
+      this.#queue.splice(0, this.#queue.length, ...[...this.#times].map(([key, value]) =>
+        ({ key, expiresAt: value + this.#retainSeconds })))
+      this.#head = 0
+    }
+    return true
   }
 
   /** Whether a time of this store refuses the token. The hot path: nothing is built while the store is empty. */
   isRevoked (claims: RevocableClaims): boolean {
-    if (this.#times.size === 0) return false
+    if (this.#times.size === 0) return claims.iat <= this.#floor
     const { iat, sub, client_id: clientId, sid } = claims
+    if (iat <= this.#floor) return true
     if (sub !== undefined) {
       if (this.#before(userKey(sub), iat)) return true
       if (clientId !== undefined && this.#before(bothKey(userKey(sub), clientId), iat)) return true
@@ -77,6 +107,7 @@ export class NotBeforeStore {
 
   /** Drops the entries that can no longer refuse a valid token. */
   sweep (nowSeconds: number): void {
+    if (this.#floor + this.#retainSeconds <= nowSeconds) this.#floor = Number.NEGATIVE_INFINITY
     const queue = this.#queue
     while (this.#head < queue.length) {
       const next = queue[this.#head] as Expiry

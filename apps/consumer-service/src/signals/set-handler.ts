@@ -29,6 +29,8 @@ export interface SetHandlerOptions extends SetVerifierOptions {
   store: NotBeforeStore
   /** How long a revocation matters (longest token lifetime + tolerance): older ones are stale, jtis kept that long. */
   retainSeconds: number
+  /** `SSF_MAX_ENTRIES`: the most jtis remembered (the oldest forgotten first; applying one again changes nothing). */
+  maxEntries: number
   now: () => number
   log: FastifyBaseLogger
   count: (outcome: SetOutcome) => void
@@ -98,7 +100,11 @@ export class SetHandler {
     if (this.#seen.has(jti)) return 'replayed'
     if (time < nowSeconds - retainSeconds) return 'stale'
     this.#seen.set(jti, nowSeconds + retainSeconds)
-    if (key !== undefined) store.revoke(key, time, nowSeconds)
+    if (this.#seen.size > this.#options.maxEntries) this.#seen.delete(this.#seen.keys().next().value as string)
+    if (key !== undefined && store.revoke(key, time, nowSeconds)) {
+      this.#options.log.warn({ entries: store.size, floor: store.floor }, 'not-before store full: the oldest entry ' +
+        'became an issuer-wide floor (tokens issued before it are refused)')
+    }
     return 'applied'
   }
 
