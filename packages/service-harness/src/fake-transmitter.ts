@@ -44,6 +44,11 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     deleted: [] as string[],
     /** What the poll endpoint answers instead of SETs (an outage: 503), while set. */
     pollStatus: undefined as number | undefined,
+    /** A lying transmitter: the `issuer` its SSF configuration names, the origin of the poll URLs it gives. */
+    configurationIssuer: origin,
+    pollOrigin: origin,
+    /** What the JWKS answers instead of the keys (an outage: 503), while set. */
+    jwksStatus: undefined as number | undefined,
     /** Answers the next polls give instead, first first (recorded, nothing acknowledged): a 400, a 404. */
     scripted: [] as Array<{ status: number, body?: unknown, onlyWithAcks?: boolean }>,
     /** Where a long poll with nothing to answer waits at most (real time). */
@@ -122,7 +127,9 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
   async function handle (request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', origin)
     const path = url.pathname
-    if (path === '/.well-known/jwks.json') return send(response, 200, { keys: issuer.state.published })
+    if (path === '/.well-known/jwks.json') {
+      return send(response, state.jwksStatus ?? 200, state.jwksStatus ? undefined : { keys: issuer.state.published })
+    }
     if (path === '/.well-known/openid-configuration' || path === '/.well-known/oauth-authorization-server') {
       return send(response, 200, {
         issuer: origin, jwks_uri: `${origin}/.well-known/jwks.json`, token_endpoint: `${origin}/oauth/token`
@@ -131,7 +138,7 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
     if (path === SSF_CONFIGURATION_PATH) {
       return send(response, 200, {
         spec_version: '1_0',
-        issuer: origin,
+        issuer: state.configurationIssuer,
         jwks_uri: `${origin}/.well-known/jwks.json`,
         delivery_methods_supported: [POLL_DELIVERY_METHOD],
         configuration_endpoint: `${origin}${SSF_STREAMS_PATH}`,
@@ -172,7 +179,7 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
         events_supported: [...CAEP_EVENTS],
         events_requested: [...CAEP_EVENTS],
         events_delivered: [...CAEP_EVENTS],
-        delivery: { method: POLL_DELIVERY_METHOD, endpoint_url: `${origin}${SSF_POLL_PATH_PREFIX}${stream.stream_id}` }
+        delivery: { method: POLL_DELIVERY_METHOD, endpoint_url: `${state.pollOrigin}${SSF_POLL_PATH_PREFIX}${stream.stream_id}` }
       })
     }
     if (path === SSF_VERIFY_PATH && request.method === 'POST') {

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
+import type { Health } from '@repo/contracts/health'
+import { captureLogs } from '../helper.js'
 import { sessionRevoked, signalsApp } from './signals-helper.js'
 
 const within = { timeout: 5000, interval: 5 }
@@ -12,6 +14,24 @@ describe('the signals poll loop', () => {
     expect(transmitter.state.deleted).toEqual(['earlier'])
     expect(transmitter.state.streams.map((stream) => stream.description)).toEqual(['another-consumer', 'consumer-test'])
     expect(transmitter.state.tokenRequests).toBe(1)
+  })
+
+  it.each([
+    ['names another issuer in its SSF configuration', { configurationIssuer: 'https://evil.example.com' }, 0],
+    ['gives a poll URL on another origin', { pollOrigin: 'http://127.0.0.2:9' }, 1]
+  ])('never polls a transmitter that %s (logged, signals unreachable)', async (_name, lie, streams) => {
+    const logs = captureLogs()
+    const { issuer, transmitter, app } = await signalsApp({}, { logger: logs.logger, waitForKeys: false },
+      (_issuer, transmitter) => { Object.assign(transmitter.state, lie) })
+    await app.ready()
+    await vi.waitUntil(() => logs.lines.some((line) => line.includes('signals poll failed')), within)
+    const health = (await app.inject('/health/ready')).json<Health>()
+    expect(health.details?.signals?.[issuer.origin]?.state).toBe('unreachable')
+    expect(transmitter.state.polls).toEqual([])
+    expect(transmitter.state.streams.length).toBeLessThanOrEqual(streams)
+    const line = logs.lines.map((one) => JSON.parse(one) as { msg: string, level: number })
+      .find((one) => one.msg === 'signals poll failed')
+    expect(line?.level).toBe(50)
   })
 
   it('fetches a new token after a 401 and goes on', async () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { bearer, captureLogs, makeKey, type FakeIssuer } from '../helper.js'
+import { describe, expect, it, vi } from 'vitest'
+import { bearer, captureLogs, makeKey, manualClock, type FakeIssuer } from '../helper.js'
 import { acked, errored, sessionRevoked, setsCounted, signalsApp } from './signals-helper.js'
 import type { FakeTransmitter } from '@repo/service-harness/fake-transmitter'
 
@@ -82,5 +82,28 @@ describe('a SET the receiver must not apply', () => {
     await acked(transmitter, jti)
     expect(await setsCounted(app, 'stale')).toBe(1)
     expect(await setsCounted(app, 'applied')).toBe(0)
+  })
+})
+
+describe('a SET whose key cannot be had now (the JWKS unreachable)', () => {
+  it('is neither acknowledged nor refused: it comes back, and is applied once the key is there', async () => {
+    const clock = manualClock()
+    const { issuer, transmitter, app } = await signalsApp({}, { now: clock.now })
+    const rotated = await makeKey('RS256')
+    transmitter.state.jwksStatus = 503
+    // Past the JWKS cooldown: the unknown kid makes the consumer fetch, and the fetch fails.
+    await clock.advance(31_000)
+    const now = Math.floor(clock.now() / 1000)
+    const jti = transmitter.push({ claims: sessionRevoked(issuer, 'jane', 'sid-k', now - 5), key: rotated })
+    await vi.waitUntil(async () => await setsCounted(app, 'key_unavailable') >= 1, { timeout: 5000, interval: 5 })
+    expect(transmitter.state.acks).not.toContain(jti)
+    expect(transmitter.state.setErrs).not.toHaveProperty(jti)
+    expect(transmitter.pending()).toContain(jti)
+
+    issuer.state.published.push(rotated.jwk)
+    transmitter.state.jwksStatus = undefined
+    await clock.advance(31_000)
+    await acked(transmitter, jti)
+    expect(await setsCounted(app, 'applied')).toBe(1)
   })
 })
