@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorHandlerPlugin } from '@repo/service-kit/error-handler'
@@ -11,6 +12,8 @@ import { corsPlugin } from './plugins/cors.js'
 import { databasePlugin } from './plugins/database.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { everyIssuerReady, trustedIssuersPlugin } from './plugins/trusted-issuers.js'
+import { signalsPlugin } from './plugins/signals.js'
+import type { Sleep } from './signals/receiver.js'
 import { resourceMetadataPlugin } from './resource-metadata/metadata-route.js'
 import { createResourceUrls } from './resource-metadata/resource-urls.js'
 import { apiRoutes } from './routes/api/index.js'
@@ -21,6 +24,8 @@ export interface AppOverrides {
   /** Milliseconds since the epoch. */
   now?: () => number
   logger?: FastifyServerOptions['logger']
+  /** How the signals receivers wait between polls after a failure (tests: no real backoff). */
+  signalsSleep?: Sleep
 }
 
 /**
@@ -65,11 +70,25 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       allowInsecure: config.allowInsecureIssuers,
       now
     })
+    await app.register(signalsPlugin, {
+      issuers: config.issuers,
+      receiverName: config.ssfReceiverName ?? `${hostname()}:${config.port}`,
+      outage: config.ssfOutage,
+      graceMs: config.ssfOutageGraceMs,
+      startupWaitMs: config.ssfStartupWaitMs,
+      retainSeconds: config.ssfMaxTokenLifetimeSeconds + config.clockToleranceSeconds,
+      maxEntries: config.ssfMaxEntries,
+      allowedAlgs: config.allowedAlgs,
+      metadataTimeoutMs: config.jwksFetchTimeoutMs,
+      now,
+      sleep: overrides.signalsSleep
+    })
     await app.register(authenticate, {
       realm: config.audience,
       resourceUrls,
       allowedAlgs: config.allowedAlgs,
       clockToleranceSeconds: config.clockToleranceSeconds,
+      maxSignalledLifetimeSeconds: config.ssfMaxTokenLifetimeSeconds,
       verifiedTokenCacheMs: Math.min(config.verifiedTokenCacheSeconds, config.jwksCacheTtlSeconds) * 1000,
       dpop: {
         publicUrl: config.publicUrl,
@@ -79,7 +98,8 @@ export async function buildApp (config: ConsumerConfig, overrides: AppOverrides 
       now
     })
     await app.register(healthRoutes, {
-      isReady: () => everyIssuerReady(app.trustedIssuers),
+      isReady: () => everyIssuerReady(app.trustedIssuers) && app.signalsReady(),
+      details: app.signalsHealth,
       serviceLogLevel: config.logLevel
     })
     // Before the routes: it collects the scopes they require as they are added.

@@ -31,6 +31,18 @@ export function parseAllowedAlgs (value: string): VerificationAlgorithm[] {
   return [...new Set(allowed)]
 }
 
+/** `SSF_MAX_ENTRIES`: a whole number from 100 to 10 million (about 100 bytes an entry). */
+export function parseMaxEntries (value: string): number {
+  const entries = Number(value)
+  if (!/^\d+$/.test(value.trim()) || entries < 100 || entries > 10_000_000) {
+    const shown = value.slice(0, 40)
+    throw new ConfigError(
+      `invalid configuration: SSF_MAX_ENTRIES must be a whole number from 100 to 10000000, got "${shown}"`
+    )
+  }
+  return entries
+}
+
 /** This service's identifier: the audience of issuers that name none, and the `realm` of its challenges. */
 const audience = setting.string('AUDIENCE', { default: 'consumer-service', minLength: 1 })
 /** Plain http to issuers that are not on loopback (`ALLOW_INSECURE_ISSUERS`): only on a private network. */
@@ -42,12 +54,16 @@ const trustedIssuers = setting.map(setting.object({
   issuer: setting.string('ISSUER', { default: 'http://localhost:3001', minLength: 1 }),
   jwksUrl: setting.string('JWKS_URL'),
   audience,
-  allowInsecure: allowInsecureIssuers
+  allowInsecure: allowInsecureIssuers,
+  ssfClientId: setting.string('SSF_CLIENT_ID'),
+  ssfClientSecretFile: setting.string('SSF_CLIENT_SECRET_FILE')
 }), (settings, { env }): TrustedIssuer[] => {
   if (settings.trustedIssuers !== undefined && (env.isSet('ISSUER') || env.isSet('JWKS_URL'))) {
     env.problem('TRUSTED_ISSUERS', 'set either TRUSTED_ISSUERS or ISSUER (with JWKS_URL), not both')
   }
-  const name = settings.trustedIssuers === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS'
+  const name = settings.ssfClientId !== undefined || settings.ssfClientSecretFile !== undefined
+    ? 'SSF_CLIENT_ID'
+    : settings.trustedIssuers === undefined ? 'ISSUER' : 'TRUSTED_ISSUERS'
   const trusted = env.check(name, () => readTrustedIssuers({ ...settings, jwksUrl: settings.jwksUrl || undefined }))
   env.warnings.push(...trusted?.warnings ?? [])
   return trusted?.issuers ?? []
@@ -84,6 +100,22 @@ export const CONSUMER_SETTINGS = {
   dpopReplayCacheSize: setting.parsed('DPOP_REPLAY_CACHE_SIZE', {
     default: '100000', parse: parseReplayCacheSize, fallback: 100_000
   }),
+  /** The `description` of this service's Shared Signals streams (unset: `<hostname>:<PORT>`); one stream per name. */
+  ssfReceiverName: setting.string('SSF_RECEIVER_NAME', { minLength: 1 }),
+  /** While an issuer's signals are unreachable: keep accepting its tokens (`serve`), or refuse them after the grace. */
+  ssfOutage: setting.oneOf('SSF_OUTAGE', ['serve', 'refuse'] as const, { default: 'serve' }),
+  ssfOutageGraceMs: setting.duration('SSF_OUTAGE_GRACE', { default: '5m', unit: 'ms', min: '1s', max: '1d' }),
+  /**
+   * The longest access-token lifetime (`exp − iat`) accepted from an issuer that sends signals: how long a
+   * revocation is kept. A longer-lived token of such an issuer is refused: its revocation could be forgotten.
+   */
+  ssfMaxTokenLifetimeSeconds: setting.duration('SSF_MAX_TOKEN_LIFETIME', {
+    default: '1h', unit: 's', min: '1m', max: '1d'
+  }),
+  /** The most not-before entries kept per issuer; past it the oldest becomes an issuer-wide floor (over-refusing). */
+  ssfMaxEntries: setting.parsed('SSF_MAX_ENTRIES', { default: '100000', parse: parseMaxEntries, fallback: 100_000 }),
+  /** How long `/health/ready` waits for every signals stream to catch up before it says ready anyway. */
+  ssfStartupWaitMs: setting.duration('SSF_STARTUP_WAIT', { default: '10s', unit: 'ms', max: '10m' }),
   ...DATABASE_SETTINGS,
   ...METRICS_SETTINGS,
   ...LOG_SETTINGS

@@ -5,6 +5,8 @@
 export const REJECTION_REASONS = [
   'missing_token', 'malformed', 'header', 'typ', 'alg', 'untrusted_issuer', 'unknown_kid', 'unusable_key',
   'signature', 'expired', 'claims', 'audience', 'scope', 'other',
+  // Shared Signals: the issuer said the token's session, user or client was revoked after it was issued.
+  'revoked',
   // DPoP (RFC 9449): the proof itself, its replay, a key other than the token's, a bound token sent as
   // a bearer token, a bearer token from an issuer whose tokens must be DPoP-bound.
   'dpop_proof', 'dpop_replay', 'dpop_key', 'dpop_bound_as_bearer', 'dpop_required'
@@ -38,6 +40,15 @@ export class KeysUnavailable extends Error {
     super(message)
     this.retryAfterSeconds = retryAfterSeconds
   }
+}
+
+/**
+ * With `SSF_OUTAGE=refuse`: the token's issuer has sent no signals for longer than the grace, so
+ * whether it was revoked is unknown and the token is neither accepted nor refused for good.
+ */
+export class SignalsUnavailable extends Error {
+  override name = 'SignalsUnavailable'
+  readonly code = 'ERR_SIGNALS_UNAVAILABLE'
 }
 
 export type DpopRejectionReason = Extract<RejectionReason, `dpop_${string}`>

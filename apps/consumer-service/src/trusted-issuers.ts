@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { ConfigError } from '@repo/service-kit/env'
+import { readSsfCredentials, type SsfCredentials } from './signals/ssf-credentials.js'
 
 /** One issuer whose tokens this service accepts. */
 export interface TrustedIssuer {
@@ -14,6 +15,8 @@ export interface TrustedIssuer {
    * proof of the key (`required`). A token bound to a key (`cnf`) is never accepted as a bearer token.
    */
   dpop: DpopPolicy
+  /** The client credentials of this service's Shared Signals receiver at that issuer; none: no signals. */
+  ssf?: SsfCredentials
 }
 
 export const DPOP_POLICIES = ['allowed', 'required'] as const
@@ -29,6 +32,9 @@ export interface TrustedIssuerSettings {
   audience: string
   /** `ALLOW_INSECURE_ISSUERS`: plain http to hosts other than loopback. */
   allowInsecure: boolean
+  /** `SSF_CLIENT_ID` and `SSF_CLIENT_SECRET_FILE`: the receiver's credentials when there is one issuer. */
+  ssfClientId?: string | undefined
+  ssfClientSecretFile?: string | undefined
 }
 
 const fail = (message: string): never => { throw new ConfigError(`invalid configuration: ${message}`) }
@@ -72,12 +78,17 @@ export function checkKeySourceUrl (
   return { insecure }
 }
 
-interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown, dpop?: unknown }
+interface IssuerEntry { issuer?: unknown, audience?: unknown, jwks_uri?: unknown, dpop?: unknown, ssf?: unknown }
 
 const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string'
 const isDpopPolicy = (value: unknown): value is DpopPolicy | undefined =>
   value === undefined || DPOP_POLICIES.some((policy) => policy === value)
-const ENTRY_SHAPE = '{ "issuer": string, "audience"?: string, "jwks_uri"?: string, "dpop"?: "allowed" | "required" }'
+const ENTRY_SHAPE = '{ "issuer": string, "audience"?: string, "jwks_uri"?: string, "dpop"?: "allowed" | "required", ' +
+  '"ssf"?: { "client_id": string, "client_secret_file": string } }'
+const isSsfEntry = (value: unknown): value is { client_id: string, client_secret_file: string } | undefined =>
+  value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 2 &&
+    'client_id' in value && typeof value.client_id === 'string' && value.client_id.length > 0 &&
+    'client_secret_file' in value && typeof value.client_secret_file === 'string')
 
 function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
   if (value.trim().startsWith('[')) {
@@ -89,19 +100,26 @@ function parseList (value: string, defaultAudience: string): TrustedIssuer[] {
     }
     if (!Array.isArray(entries)) return fail('TRUSTED_ISSUERS must be a JSON array')
     return entries.map((entry: IssuerEntry, index) => {
-      const known = ['issuer', 'audience', 'jwks_uri', 'dpop']
+      const known = ['issuer', 'audience', 'jwks_uri', 'dpop', 'ssf']
       const extra = typeof entry === 'object' && entry !== null
         ? Object.keys(entry).filter((key) => !known.includes(key))
         : []
       if (typeof entry !== 'object' || entry === null || typeof entry.issuer !== 'string' || extra.length > 0 ||
-        !isOptionalString(entry.audience) || !isOptionalString(entry.jwks_uri) || !isDpopPolicy(entry.dpop)) {
+        !isOptionalString(entry.audience) || !isOptionalString(entry.jwks_uri) || !isDpopPolicy(entry.dpop) ||
+        !isSsfEntry(entry.ssf)) {
         return fail(`TRUSTED_ISSUERS[${index}] must be ${ENTRY_SHAPE}`)
       }
+      const ssf = entry.ssf === undefined
+        ? {}
+        : {
+            ssf: readSsfCredentials(`TRUSTED_ISSUERS[${index}].ssf`, entry.ssf.client_id, entry.ssf.client_secret_file)
+          }
       return {
         issuer: entry.issuer,
         audience: (entry.audience as string | undefined) ?? defaultAudience,
         jwksUrl: entry.jwks_uri as string | undefined,
-        dpop: (entry.dpop as DpopPolicy | undefined) ?? 'allowed'
+        dpop: (entry.dpop as DpopPolicy | undefined) ?? 'allowed',
+        ...ssf
       }
     })
   }
@@ -137,5 +155,19 @@ export function readTrustedIssuers (settings: TrustedIssuerSettings): { issuers:
     if (seen.has(issuer)) fail(`TRUSTED_ISSUERS names ${issuer} twice`)
     seen.add(issuer)
   }
-  return { issuers, warnings }
+  return { issuers: withShorthandSsf(issuers, settings), warnings }
+}
+
+/** `SSF_CLIENT_ID` with `SSF_CLIENT_SECRET_FILE`: the receiver's credentials at the one trusted issuer. */
+function withShorthandSsf (issuers: TrustedIssuer[], settings: TrustedIssuerSettings): TrustedIssuer[] {
+  const { ssfClientId: clientId, ssfClientSecretFile: secretFile } = settings
+  if (clientId === undefined && secretFile === undefined) return issuers
+  if (clientId === undefined || clientId === '' || secretFile === undefined) {
+    return fail('SSF_CLIENT_ID and SSF_CLIENT_SECRET_FILE go together')
+  }
+  const [only, ...others] = issuers
+  if (only === undefined || others.length > 0 || only.ssf !== undefined) {
+    return fail('SSF_CLIENT_ID is for one trusted issuer; with several, give each its "ssf" in TRUSTED_ISSUERS')
+  }
+  return [{ ...only, ssf: readSsfCredentials('SSF_CLIENT_SECRET_FILE', clientId, secretFile) }]
 }

@@ -1,6 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '@repo/service-kit/env'
 import { loadConfig } from '../src/config.js'
+
+/** A client secret file for the Shared Signals settings. */
+function secretFile (content = 'the-ssf-secret\n'): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'consumer-config-')), 'ssf-secret')
+  writeFileSync(file, content)
+  return file
+}
 
 describe('loadConfig', () => {
   it('has working defaults that discover the JWKS from the issuer, listening on loopback only', () => {
@@ -24,6 +35,12 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       dpopIatWindowSeconds: 60,
       dpopReplayCacheSize: 100_000,
+      ssfReceiverName: undefined,
+      ssfOutage: 'serve',
+      ssfOutageGraceMs: 300_000,
+      ssfMaxTokenLifetimeSeconds: 3600,
+      ssfMaxEntries: 100_000,
+      ssfStartupWaitMs: 10_000,
       dataDir: './data',
       databaseUrl: undefined,
       databaseConnectTimeoutMs: 5000,
@@ -147,6 +164,55 @@ describe('loadConfig', () => {
     })
     expect(config.warnings).toHaveLength(6)
     expect(config.warnings).toContain('JWKS_FETCH_TIMEOUT_MS is deprecated; use JWKS_FETCH_TIMEOUT=750ms instead (the old name stops working in the next release)')
+  })
+
+  it('reads the Shared Signals settings and each issuer\'s receiver credentials, the secret never printed', () => {
+    const file = secretFile()
+    const config = loadConfig({
+      TRUSTED_ISSUERS: JSON.stringify([
+        { issuer: 'https://a.example.com', ssf: { client_id: 'consumer-a', client_secret_file: file } },
+        { issuer: 'https://b.example.com' }
+      ]),
+      SSF_RECEIVER_NAME: 'consumer-1',
+      SSF_OUTAGE: 'refuse',
+      SSF_OUTAGE_GRACE: '2m',
+      SSF_MAX_TOKEN_LIFETIME: '30m',
+      SSF_STARTUP_WAIT: '0s'
+    })
+    expect(config.issuers[0]?.ssf?.clientId).toBe('consumer-a')
+    expect(config.issuers[0]?.ssf?.clientSecret.reveal()).toBe('the-ssf-secret')
+    expect(config.issuers[1]?.ssf).toBeUndefined()
+    expect(config).toMatchObject({
+      ssfReceiverName: 'consumer-1',
+      ssfOutage: 'refuse',
+      ssfOutageGraceMs: 120_000,
+      ssfMaxTokenLifetimeSeconds: 1800,
+      ssfStartupWaitMs: 0
+    })
+    expect(JSON.stringify(config)).not.toContain('the-ssf-secret')
+    expect(inspect(config, { depth: 10 })).not.toContain('the-ssf-secret')
+  })
+
+  it('reads the one-issuer shorthand SSF_CLIENT_ID with SSF_CLIENT_SECRET_FILE', () => {
+    const config = loadConfig({ ISSUER: 'https://a.example.com', SSF_CLIENT_ID: 'c', SSF_CLIENT_SECRET_FILE: secretFile() })
+    expect(config.issuers[0]?.ssf?.clientId).toBe('c')
+  })
+
+  it.each([
+    [{ SSF_CLIENT_ID: 'c' }, /SSF_CLIENT_ID and SSF_CLIENT_SECRET_FILE go together/],
+    [{ SSF_CLIENT_ID: 'c', SSF_CLIENT_SECRET_FILE: '/nonexistent/ssf' }, /SSF_CLIENT_SECRET_FILE: cannot read .*ENOENT/],
+    [{ SSF_CLIENT_ID: 'c', SSF_CLIENT_SECRET_FILE: 'EMPTY' }, /the client secret file is empty/],
+    [{ TRUSTED_ISSUERS: 'https://a.example.com,https://b.example.com', SSF_CLIENT_ID: 'c', SSF_CLIENT_SECRET_FILE: 'OK' },
+      /SSF_CLIENT_ID is for one trusted issuer/],
+    [{ TRUSTED_ISSUERS: '[{"issuer": "https://a.example.com", "ssf": {"client_id": "c"}}]' }, /TRUSTED_ISSUERS\[0\] must be/],
+    [{ SSF_OUTAGE: 'ignore' }, /SSF_OUTAGE must be one of/],
+    [{ SSF_MAX_ENTRIES: '10' }, /SSF_MAX_ENTRIES must be a whole number from 100/],
+    [{ SSF_OUTAGE_GRACE: '2d' }, /SSF_OUTAGE_GRACE must be/]
+  ])('refuses bad Shared Signals settings: %j', (env, message) => {
+    const files: Record<string, string> = { EMPTY: secretFile(' \n'), OK: secretFile() }
+    const resolved = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, files[value] ?? value]))
+    const issuer = 'TRUSTED_ISSUERS' in env ? {} : { ISSUER: 'https://a.example.com' }
+    expect(() => loadConfig({ ...issuer, ...resolved })).toThrow(message)
   })
 
   it('names every bad variable in one message', () => {

@@ -9,7 +9,9 @@ export const BEARER_MESSAGES = {
   malformed: 'The Authorization header must be: Bearer <token>',
   invalid: 'The access token is invalid',
   expired: 'The access token expired',
-  insufficientScope: 'The access token lacks the required scope'
+  insufficientScope: 'The access token lacks the required scope',
+  /** The token's issuer said (Shared Signals) that its session, user or client was revoked after it was issued. */
+  revoked: 'The access token was revoked'
 } as const
 
 /** The `WWW-Authenticate` value; attribute values may not hold `"` or `\` (§3), so they are dropped. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { HealthSchema } from '@repo/contracts/health'
+import { HealthSchema, type Health } from '@repo/contracts/health'
 import { probeLogLevel } from './logger.js'
 
 export interface HealthOptions {
@@ -13,11 +13,13 @@ export interface HealthOptions {
    * debug and trace.
    */
   serviceLogLevel: string
+  /** What `/health/ready` adds to its answer, ready or not (the consumer's Shared Signals state per issuer). */
+  details?: () => Health['details']
 }
 
 /** `GET /health/live` (the process answers) and `GET /health/ready` (it can serve traffic). */
 export async function healthRoutes (
-  fastify: FastifyInstance, { isReady, notReadyReason, serviceLogLevel }: HealthOptions
+  fastify: FastifyInstance, { isReady, notReadyReason, serviceLogLevel, details }: HealthOptions
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const schema = { response: { 200: HealthSchema, 503: HealthSchema } }
@@ -26,9 +28,10 @@ export async function healthRoutes (
   app.get('/health/live', { schema, logLevel: routeLogLevel }, async () => ({ status: 'ok' as const }))
 
   app.get('/health/ready', { schema, logLevel: routeLogLevel }, async (request, reply) => {
-    if (!isReady()) return reply.code(503).send({ status: 'unavailable' as const })
+    const extra = details === undefined ? {} : { details: details() }
+    if (!isReady()) return reply.code(503).send({ status: 'unavailable' as const, ...extra })
     const reason = await notReadyReason?.()
-    if (reason !== undefined) return reply.code(503).send({ status: 'unavailable' as const, reason })
-    return { status: 'ok' as const }
+    if (reason !== undefined) return reply.code(503).send({ status: 'unavailable' as const, reason, ...extra })
+    return { status: 'ok' as const, ...extra }
   })
 }

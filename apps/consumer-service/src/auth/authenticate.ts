@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import fp from 'fastify-plugin'
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type VerificationAlgorithm } from '@repo/contracts/access-token'
 import type { ReplayCache } from '@repo/dpop/replay-cache'
-import { DpopRejection, TokenRejection } from '../errors.js'
+import { DpopRejection, SignalsUnavailable, TokenRejection } from '../errors.js'
 import type { Trusted } from '../plugins/trusted-issuers.js'
 import type { ResourceUrlsOf } from '../resource-metadata/resource-urls.js'
 import { checkProfile, type Verified } from './access-token-profile.js'
@@ -43,6 +43,8 @@ export interface AuthenticateOptions {
   resourceUrls: ResourceUrlsOf
   allowedAlgs: readonly VerificationAlgorithm[]
   clockToleranceSeconds: number
+  /** `SSF_MAX_TOKEN_LIFETIME`: a longer-lived token of an issuer that sends signals outlives what they keep. */
+  maxSignalledLifetimeSeconds: number
   /**
    * How long a verified token may be answered from the cache, kept within the JWKS cache bound.
    * The cache answers only while the issuer's keys still hold the key that verified the token.
@@ -65,6 +67,7 @@ const VERIFIED_TOKEN_CACHE_SIZE = 1000
  */
 async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOptions) {
   const { realm, resourceUrls, allowedAlgs, clockToleranceSeconds, verifiedTokenCacheMs, dpop, now } = options
+  const { maxSignalledLifetimeSeconds } = options
   const proofs = createDpopProofs({ ...dpop, clockToleranceSeconds, now })
   const toleranceMs = clockToleranceSeconds * 1000
   const keys = createKeyResolver(app.trustedIssuers, allowedAlgs)
@@ -133,6 +136,24 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
   }
 
   /**
+   * What the issuer's revocation signals say of a verified token, cached or not (plugins/signals.ts):
+   * revoked since it was issued, or unknown while the signals are away past the grace (SSF_OUTAGE=refuse).
+   */
+  const signals = app.signals
+  const checkSignals = ({ claims, trusted }: Verified): Error | undefined => {
+    if (signals.size === 0) return undefined
+    const issuerSignals = signals.get(trusted.issuer.issuer)
+    if (issuerSignals === undefined) return undefined
+    if (claims.exp - claims.iat > maxSignalledLifetimeSeconds) {
+      return new TokenRejection(`a lifetime over SSF_MAX_TOKEN_LIFETIME (${maxSignalledLifetimeSeconds}s)`, 'claims')
+    }
+    const verdict = issuerSignals.check(claims)
+    if (verdict === 'revoked') return new TokenRejection('revoked by its issuer\'s signals', 'revoked')
+    if (verdict === 'unavailable') return new SignalsUnavailable(`${trusted.issuer.issuer}'s signals are unavailable`)
+    return undefined
+  }
+
+  /**
    * A DPoP request: the proof first, whatever the cache holds (the cache spares the token's signature
    * only), then the token, its binding to the proof's key, and last the proof's one use.
    */
@@ -140,6 +161,8 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     const proof = proofs.verify(request, token)
     const verified = cachedToken(token) ?? await verifyToken(token)
     checkProofKey(verified, proof.jkt)
+    const stopped = checkSignals(verified)
+    if (stopped) throw stopped
     const claimed = proofs.claim(proof)
     // The memory cache answers at once: no await (a promise and a turn of the microtask queue) for it.
     if (!(typeof claimed === 'boolean' ? claimed : await claimed)) {
@@ -150,7 +173,7 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
 
   /** A bearer token: accepted unless bound to a key, or from an issuer that requires DPoP. */
   const acceptBearer = (request: FastifyRequest, verified: Verified): Error | undefined => {
-    const refusal = bearerRefusal(verified)
+    const refusal = bearerRefusal(verified) ?? checkSignals(verified)
     if (refusal) return refusals.refused(request, refusal, 'bearer')
     accept(request, verified)
     return undefined
@@ -180,5 +203,5 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
 
 /** Verifies access tokens with @fastify/jwt, taking keys only from the trusted issuer the token names. */
 export const authenticate = fp(authenticatePlugin, {
-  name: 'authenticate', dependencies: ['error-handler', 'trusted-issuers', 'metrics']
+  name: 'authenticate', dependencies: ['error-handler', 'trusted-issuers', 'metrics', 'signals']
 })

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { BEARER_MESSAGES, DPOP_MESSAGES } from '@repo/contracts/bearer'
 import { DPOP_ERRORS } from '@repo/dpop/constants'
 import { isDatabaseUnavailable } from '@repo/service-kit/sql'
-import { DpopRejection, KeysUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
+import { DpopRejection, KeysUnavailable, SignalsUnavailable, TokenRejection, type RejectionReason } from '../errors.js'
 import type { ConsumerMetrics } from '../plugins/metrics.js'
 import type { CredentialsProblem, Scheme } from './bearer-token.js'
 import { bareChallenges, bareDpopChallenge, challenge, type Challenges } from './challenges.js'
@@ -23,8 +23,11 @@ import { bareChallenges, bareDpopChallenge, challenge, type Challenges } from '.
  *   doubled, invalid or replayed (the body's code stays `invalid_token`, one of the contract's codes);
  * - 403 `insufficient_scope`: a valid token without the scope of the route (`requireScope`);
  * - 503 `temporarily_unavailable` with `Retry-After`: an unknown key while the issuer's JWKS cannot
- *   be fetched, or a DPoP proof while the replay cache's PostgreSQL is away, so the request can be
+ *   be fetched, a DPoP proof while the replay cache's PostgreSQL is away, or (`SSF_OUTAGE=refuse`) a
+ *   token whose issuer's revocation signals are away longer than the grace, so the request can be
  *   neither accepted nor refused.
+ * - 401 `invalid_token` "The access token was revoked": the issuer's signals revoked it (its session,
+ *   user or client) after it was issued.
  *
  * Every challenge ends with `resource_metadata` (RFC 9728 §5.1), the URL of this resource's metadata,
  * whence a client learns which issuers and scopes to ask for; left out only when the request's Host
@@ -47,7 +50,9 @@ function answer (code: string, message: string, statusCode: number) {
   }
 }
 
-const { malformed: MALFORMED, invalid: INVALID, expired: EXPIRED, insufficientScope: NO_SCOPE } = BEARER_MESSAGES
+const {
+  malformed: MALFORMED, invalid: INVALID, expired: EXPIRED, insufficientScope: NO_SCOPE, revoked: REVOKED
+} = BEARER_MESSAGES
 const SENT_TWICE = 'The access token must be sent in exactly one way: the Authorization header'
 
 const MissingToken = answer('missing_token', BEARER_MESSAGES.missing, 401)
@@ -56,9 +61,15 @@ const InvalidDpopRequest = answer('invalid_request', DPOP_MESSAGES.malformed, 40
 const DuplicateToken = answer('invalid_request', SENT_TWICE, 400)
 const InvalidToken = answer('invalid_token', INVALID, 401)
 const ExpiredToken = answer('invalid_token', EXPIRED, 401)
+const RevokedToken = answer('invalid_token', REVOKED, 401)
 const InvalidProof = answer('invalid_token', DPOP_MESSAGES.invalidProof, 401)
 const InsufficientScope = answer('insufficient_scope', NO_SCOPE, 403)
 const Unavailable = answer('temporarily_unavailable', 'The token issuer\'s keys are unavailable, try again later', 503)
+const NoSignals = answer(
+  'temporarily_unavailable', 'Revocation signals from the token issuer are unavailable, try again later', 503
+)
+/** When a client may try again while the signals are away: soon, as they may be back any moment. */
+const SIGNALS_RETRY_AFTER_SECONDS = '5'
 
 /** 400: a token in the query string or a form body as well as the Authorization header. */
 export function tokenSentTwice (challenges: Challenges, request: FastifyRequest, scheme: Scheme = 'bearer'): Error {
@@ -163,6 +174,11 @@ export function createRefusals (challenges: Challenges, metrics: ConsumerMetrics
         request.log.warn({ reason: error.message }, 'access token not verifiable: issuer keys unavailable')
         return new Unavailable({ 'retry-after': String(error.retryAfterSeconds) })
       }
+      if (error instanceof SignalsUnavailable) {
+        metrics.jwtVerifications.inc({ outcome: 'unavailable', reason: 'signals_unavailable' })
+        request.log.warn({ reason: error.message }, 'access token not checkable: revocation signals unavailable')
+        return new NoSignals({ 'retry-after': SIGNALS_RETRY_AFTER_SECONDS })
+      }
       // The error handler answers it as every database outage: 503 with Retry-After.
       if (isDatabaseUnavailable(error)) {
         metrics.jwtVerifications.inc({ outcome: 'unavailable', reason: 'replay_cache_unavailable' })
@@ -173,6 +189,10 @@ export function createRefusals (challenges: Challenges, metrics: ConsumerMetrics
       // Ours say why under their name, fast-jwt's under their code.
       if (error instanceof DpopRejection) {
         return reject(request, error.reason, `${error.name}: ${error.message}`, dpopRefusal(challenges, request, error))
+      }
+      if (error instanceof TokenRejection && error.reason === 'revoked') {
+        const revoked = new RevokedToken(challenged(challenges, request, scheme, 'invalid_token', REVOKED))
+        return reject(request, 'revoked', `${error.name}: ${error.message}`, revoked)
       }
       if (error instanceof TokenRejection) {
         return reject(request, error.reason, `${error.name}: ${error.message}`, invalid())

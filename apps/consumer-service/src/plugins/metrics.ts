@@ -7,7 +7,7 @@ import type { RejectionReason } from '../errors.js'
 export type VerificationOutcome =
   | { outcome: 'accepted', reason: 'none' | 'dpop' }
   | { outcome: 'rejected', reason: RejectionReason }
-  | { outcome: 'unavailable', reason: 'keys_unavailable' | 'replay_cache_unavailable' }
+  | { outcome: 'unavailable', reason: 'keys_unavailable' | 'replay_cache_unavailable' | 'signals_unavailable' }
 
 /** One registry and its metrics for one app instance: tests build many apps in one process. */
 export interface ConsumerMetrics {
