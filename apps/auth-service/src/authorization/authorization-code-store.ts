@@ -67,9 +67,10 @@ const REUSED_MARK = 'reused'
 /**
  * Authorization codes: 256 random bits, stored as their hash, usable once within 60 s. A code
  * presented again (RFC 6749 §4.1.2) is refused and revokes the refresh token family its first
- * exchange issued; the access token that exchange issued cannot be recalled and lives out its
- * TOKEN_TTL. Every redemption runs in a transaction on the code's lock, so of two concurrent ones,
- * on one replica or two, exactly one succeeds.
+ * exchange issued, with the family's session-revoked event (`RefreshTokenStore.revokeFamily`): the
+ * access token that exchange issued is then refused by the consumers with a Shared Signals stream;
+ * the others accept it for the rest of its TOKEN_TTL. Every redemption runs in a transaction on the
+ * code's lock, so of two concurrent ones, on one replica or two, exactly one succeeds.
  */
 export class AuthorizationCodeStore {
   readonly #db: SqlDatabase

@@ -35,8 +35,9 @@ export const toldConsumers = (what: string, tokenTtlSeconds: number) =>
   `others accept them until they expire (within ${tokenTtlSeconds} s)`
 
 /**
- * Ends every session and refresh token of `user` and records `events` about it, in `tx`: the user's
- * own change (removal, new password) commits with them or not at all.
+ * Ends every session and refresh token of `user` and records the user's events (session-revoked, and
+ * credential-change first for a new password), in `tx`: the user's own change (removal, new password)
+ * commits with them or not at all.
  */
 async function revokeEverything (
   revocations: Revocations, tx: SqlQueryable, user: User, now: number, passwordChange: boolean
