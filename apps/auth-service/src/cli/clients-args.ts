@@ -47,6 +47,8 @@ export interface AddClientArgs {
   ssfReceiver?: true
   /** `--resource` (repeatable): what it may name with RFC 8707 `resource`, each an absolute URI; absent: none. */
   resources?: string[]
+  /** `--secret-file`: the new secret is written to this file (created, mode 0600) instead of standard output. */
+  secretFile?: string
 }
 
 export type ClientsCommand =
@@ -62,7 +64,8 @@ const ADD_USAGE = 'add takes one client id: add <client_id> [--scope "<scopes>"]
 const VALUED_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   add: ['--scope', '--audience', '--auth', '--jwks-uri', '--jwks-file', '--name', '--redirect-uri',
     '--post-logout-redirect-uri',
-    '--resource']
+    '--resource',
+    '--secret-file']
 }
 /** Options that may be given more than once, each time adding a value. */
 const REPEATABLE = new Set(['--redirect-uri', '--post-logout-redirect-uri',
@@ -178,6 +181,17 @@ function withResources (parsed: ClientsCommand, lists: Map<string, string[]>): C
   const problem = resources.map(resourceProblem).find((found) => found !== undefined)
   if (problem !== undefined) return { command: 'usage', problem }
   return resources.length === 0 ? parsed : { ...parsed, resources }
+}
+
+/** `--secret-file <path>`: only for a client that gets a secret. */
+function withSecretFile (parsed: ClientsCommand, values: Map<string, string>): ClientsCommand {
+  const secretFile = values.get('--secret-file')
+  if (parsed.command !== 'add' || secretFile === undefined) return parsed
+  if (secretFile === '') return { command: 'usage', problem: '--secret-file needs a file name' }
+  if (parsed.authMethod !== 'client_secret_basic' && parsed.authMethod !== 'client_secret_post') {
+    return { command: 'usage', problem: '--secret-file is for a client with a secret (client_secret_basic or _post)' }
+  }
+  return { ...parsed, secretFile }
 }
 
 const isAuthMethod = (word: string): word is RegistrableAuthMethod =>
@@ -364,7 +378,7 @@ export function parseClientsArgs (argv: readonly string[]): ClientsCommand {
     case undefined:
       return { command: 'usage' }
     case 'add': {
-      const add = withResources(parseAdd(values, lists, flags, operands), lists)
+      const add = withSecretFile(withResources(parseAdd(values, lists, flags, operands), lists), values)
       return add.command === 'add' && flags.has('--ssf-receiver') ? { ...add, ssfReceiver: true } : add
     }
     case 'list':

@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js'
 import type { AddClientArgs } from './clients-args.js'
 import { readClientJwksFile } from './client-jwks.js'
 import { formatTable, formatTime } from './format-table.js'
+import { createSecretFile } from './secret-file.js'
 
 /** What the `clients` subcommands work with; the entry point passes the process's own. */
 export interface ClientsContext {
@@ -40,6 +41,8 @@ export async function addClient (
   const audience = args.ssfReceiver ? issuer : args.audience ?? defaultAudience
   // A client that logs people in gets their tokens, and refreshes them; a machine client gets its own.
   const grantTypes = args.browser ? ['authorization_code', 'refresh_token'] : ['client_credentials']
+  // Created before the client, so that a file that cannot be written registers nothing.
+  const secretFile = args.secretFile === undefined ? undefined : await createSecretFile(args.secretFile)
   let secret: string | undefined
   try {
     ({ secret } = await store.add({
@@ -56,6 +59,7 @@ export async function addClient (
       resources: args.resources ?? []
     }, now()))
   } catch (error) {
+    await secretFile?.discard()
     if (!(error instanceof DuplicateClientError)) throw error
     // Another process registered it between the check above and this insert.
     if (args.ifAbsent) return print(keptLine(args.clientId))
@@ -73,7 +77,10 @@ export async function addClient (
   const resources = args.resources ? `; resources ${args.resources.join(' ')}` : ''
   print(`added client ${args.clientId} (${args.authMethod}; scope "${args.scope}"; audience ${audience}; ` +
     `grant ${grantTypes.join(' ')}${keys}${browser}${dpop}${ssf}${resources})`)
-  if (secret !== undefined) print(`${SECRET_LINE_PREFIX}${secret}`)
+  if (secret === undefined) return
+  if (secretFile === undefined) return print(`${SECRET_LINE_PREFIX}${secret}`)
+  await secretFile.write(secret)
+  print(`client_secret written to ${args.secretFile} (mode 0600; not shown)`)
 }
 
 /** A client as `list` shows it: the store never returns a secret, and this adds none. */
@@ -126,5 +133,6 @@ export async function removeClient (
 ): Promise<void> {
   if (!await store.remove(clientId)) throw new CliError(`no client ${clientId}`)
   print(`removed client ${clientId}; ` +
-    `access tokens already issued to it stay valid until they expire (within ${tokenTtlSeconds} s)`)
+    'at consumers that receive no Shared Signals, access tokens already issued to it stay valid until they ' +
+    `expire (within ${tokenTtlSeconds} s)`)
 }

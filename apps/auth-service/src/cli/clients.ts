@@ -31,6 +31,8 @@ const USAGE = `usage: clients <command>
                                --redirect-uri or --require-dpop
       --resource <uri>         a resource (RFC 8707) its tokens may be asked for with resource=<uri>, which
                                becomes their aud (repeatable; an absolute URI without #, compared exactly)
+      --secret-file <file>     write the new secret to <file> (created, mode 0600; never one that exists)
+                               instead of printing it: for a deployment that hands it to a service
       --if-absent              when the client id is registered already, leave it as it is and exit 0
                                (a deployment's init step: register on the first start only)
   list [--json]              every client with its method, scope and audience (never a secret)

@@ -15,7 +15,12 @@ describe.each(ENGINES)('clients remove, on %s', (engine: Engine) => {
     const db = await openTestDatabase(await freshLocation(engine))
     const printed: string[] = []
     const ctx: ClientsContext = {
-      store: new ClientStore(db), print: (line) => printed.push(line), defaultAudience: 'consumer-service', tokenTtlSeconds: 900, now: () => NOW
+      store: new ClientStore(db),
+      print: (line) => printed.push(line),
+      defaultAudience: 'consumer-service',
+      issuer: 'https://auth.example',
+      tokenTtlSeconds: 900,
+      now: () => NOW
     }
     await ctx.store.add({
       clientId: 'reports-bot',

@@ -52,6 +52,11 @@ describe('clients CLI arguments', () => {
       { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', authMethod: 'client_secret_post', ifAbsent: true, ssfReceiver: true }],
     [['add', 'consumer-a', '--ssf-receiver', '--jwks-uri', 'https://consumer.example/jwks'],
       { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', authMethod: 'private_key_jwt', keys: { jwksUri: 'https://consumer.example/jwks' }, ssfReceiver: true }],
+    // A deployment's registration: the new secret goes to a file, for the service it is for.
+    [['add', 'consumer-a', '--ssf-receiver', '--if-absent', '--secret-file', '/run/signals/secret'],
+      { ...basic, clientId: 'consumer-a', scope: 'ssf.read ssf.manage', ifAbsent: true, ssfReceiver: true, secretFile: '/run/signals/secret' }],
+    [['add', 'bot', '--auth', 'client_secret_post', '--secret-file=bot.secret'],
+      { ...basic, clientId: 'bot', authMethod: 'client_secret_post', secretFile: 'bot.secret' }],
     [['help'], { command: 'help' }],
     [['--help'], { command: 'help' }],
     [[], { command: 'usage' }]
@@ -92,6 +97,11 @@ describe('clients CLI arguments', () => {
     [['add', 'spa', '--redirect-uri', 'https://app.example/cb', '--post-logout-redirect-uri', 'http://app.example/'], '--post-logout-redirect-uri must be https (plain http only on loopback: 127.0.0.1, [::1], localhost), got "http://app.example/"'],
     [['add', 'spa', '--redirect-uri'], '--redirect-uri needs a value'],
     [['add', 'spa', '--public'], '--public is for clients that log people in: give --redirect-uri too'],
+    [['add', 'bot', '--secret-file', ''], '--secret-file needs a file name'],
+    [['add', 'bot', '--jwks-uri', 'https://bot.example/jwks', '--secret-file', 'f'],
+      '--secret-file is for a client with a secret (client_secret_basic or _post)'],
+    [['add', 'spa', '--public', '--redirect-uri', 'https://a.example/cb', '--secret-file', 'f'],
+      '--secret-file is for a client with a secret (client_secret_basic or _post)'],
     [['add', 'spa', '--third-party'], '--third-party is for clients that log people in: give --redirect-uri too'],
     [['add', 'spa', '--require-par'], '--require-par is for clients that log people in: give --redirect-uri too'],
     [['add', 'spa', '--name', 'x'], '--name is for clients that log people in: give --redirect-uri too'],

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { AddClientArgs } from '../../src/cli/clients-args.js'
@@ -41,6 +41,29 @@ describe('clients commands', () => {
     await listClients(ctx, true)
     await listClients(ctx, false)
     expect(printed.slice(2).join('\n')).not.toContain(secret)
+  })
+
+  it('writes the secret of --secret-file to a new file, mode 0600, and never prints it', async () => {
+    const { ctx, printed, dir } = await context()
+    const file = join(dir, 'consumer-a.secret')
+    await addClient(ctx, args({ clientId: 'consumer-a', scope: 'ssf.read ssf.manage', ssfReceiver: true, secretFile: file }))
+    const secret = await readFile(file, 'utf8')
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect(await ctx.store.verifySecret('consumer-a', secret)).toBe(true)
+    expect(printed.at(-1)).toBe(`client_secret written to ${file} (mode 0600; not shown)`)
+    expect(printed.join('\n')).not.toContain(secret)
+
+    // An existing file is never overwritten (it may hold a registered client's secret), and nothing is registered.
+    expect(await refusal(() => addClient(ctx, args({ clientId: 'other', secretFile: file }))))
+      .toEqual({ message: `--secret-file ${file} exists already: remove it, or name another file`, exitCode: 1 })
+    expect(await ctx.store.find('other')).toBeUndefined()
+    expect(await readFile(file, 'utf8')).toBe(secret)
+    // A client that cannot be registered leaves no file behind.
+    const second = join(dir, 'second.secret')
+    expect(await refusal(() => addClient(ctx, args({ clientId: 'consumer-a', secretFile: second }))))
+      .toEqual({ message: 'a client consumer-a already exists', exitCode: 1 })
+    await expect(stat(second)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('gives a client without --audience the service\'s AUDIENCE', async () => {
@@ -215,7 +238,8 @@ describe('clients commands', () => {
     const { ctx, printed } = await context()
     await addClient(ctx, args())
     await removeClient(ctx, 'reports-bot')
-    expect(printed[2]).toBe('removed client reports-bot; access tokens already issued to it stay valid until they expire (within 900 s)')
+    expect(printed[2]).toBe('removed client reports-bot; at consumers that receive no Shared Signals, access tokens already ' +
+      'issued to it stay valid until they expire (within 900 s)')
     expect(await ctx.store.find('reports-bot')).toBeUndefined()
     expect(await refusal(() => removeClient(ctx, 'reports-bot'))).toEqual({ message: 'no client reports-bot', exitCode: 1 })
   })

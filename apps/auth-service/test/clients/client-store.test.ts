@@ -23,6 +23,7 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       thirdParty: false,
       requirePar: false,
       dpopBoundAccessTokens: false,
+      ssfReceiver: false,
       resources: [],
       createdAt: T0
     })
@@ -56,6 +57,7 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       thirdParty: true,
       requirePar: true,
       dpopBoundAccessTokens: true,
+      ssfReceiver: false,
       resources: ['https://api.example/reports', 'https://api.example/reports/']
     }
     await clients.add(browser, T0)
