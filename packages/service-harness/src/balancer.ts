@@ -25,7 +25,9 @@ async function bodyOf (request: IncomingMessage): Promise<Buffer | undefined> {
 /**
  * A round-robin HTTP load balancer on loopback, as replicas sit behind in production: each request
  * goes to the next upstream in turn; a GET goes on to the one after if that one does not answer (a
- * killed replica), like a proxy's passive health check. `served` counts the answers per upstream.
+ * killed replica), and so does any request that one refused to connect for (nginx's
+ * `proxy_next_upstream error`: a request never sent may go elsewhere). `served` counts the answers
+ * per upstream.
  */
 export async function startBalancer (upstreams: readonly string[]) {
   const served = new Map(upstreams.map((upstream) => [upstream, 0]))
@@ -33,21 +35,31 @@ export async function startBalancer (upstreams: readonly string[]) {
   const server = createServer(async (request, response) => {
     const body = await bodyOf(request).catch(() => undefined)
     const first = turn++
-    const attempts = IDEMPOTENT.has(request.method ?? '') ? upstreams.length : 1
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    const idempotent = IDEMPOTENT.has(request.method ?? '')
+    for (let attempt = 0; attempt < upstreams.length; attempt++) {
       const upstream = upstreams[(first + attempt) % upstreams.length] as string
       try {
         const answer = await fetch(`${upstream}${request.url}`, {
           method: request.method,
           headers: forwardable(Object.entries(request.headers)),
-          body
+          body,
+          // A redirect is the browser's to follow (with the cookies it was just given), not the balancer's.
+          redirect: 'manual'
         })
         const payload = Buffer.from(await answer.arrayBuffer())
         served.set(upstream, (served.get(upstream) ?? 0) + 1)
-        response.writeHead(answer.status, forwardable(answer.headers.entries())).end(payload)
+        // Each Set-Cookie is a header of its own: joined, or kept once, a browser would lose cookies.
+        const cookies = answer.headers.getSetCookie()
+        response.writeHead(answer.status, {
+          ...forwardable(answer.headers.entries()),
+          ...cookies.length > 0 ? { 'set-cookie': cookies } : {}
+        }).end(payload)
         return
-      } catch {
-        // no answer, or cut off: that upstream is down
+      } catch (error) {
+        // No answer, or cut off: that upstream is down. A request it never received (connection refused)
+        // goes on to the next one whatever its method; one it may have acted on only if it is idempotent.
+        const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED'
+        if (!refused && !idempotent) break
       }
     }
     response.writeHead(502).end()

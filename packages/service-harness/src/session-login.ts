@@ -52,7 +52,9 @@ export async function logInThroughBrowser (options: SessionLoginOptions): Promis
   if (page.url.pathname === LOGIN_PAGE_PATH) page = await browser.submit(page, user)
   const code = page.url.searchParams.get('code')
   if (!page.url.href.startsWith(redirectUri) || code === null) {
-    throw new Error(`the login did not come back to ${redirectUri} with a code: ${page.url.href} (${page.status})`)
+    const text = page.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)
+    throw new Error(`the login did not come back to ${redirectUri} with a code: ${page.url.href} ` +
+      `(${page.status}): ${text}`)
   }
   const response = await fetch(browser.route(new URL(TOKEN_PATH, issuer)), {
     method: 'POST',
