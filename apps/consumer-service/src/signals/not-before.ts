@@ -55,6 +55,7 @@ export class NotBeforeStore {
   readonly #byKind: Record<Kind, Map<string, number>> = {
     u: new Map(), s: new Map(), c: new Map(), uc: new Map(), sc: new Map()
   }
+
   readonly #queue: Expiry[] = []
   #head = 0
   readonly #retainSeconds: number
