@@ -146,7 +146,7 @@ export class SignalsReceiver {
       this.#replies = { ack: [], setErrs: {} }
       this.#succeeded(startedAt)
       const { err, description } = (answer.body ?? {}) as { err?: unknown, description?: unknown }
-      log.error({ err: String(err).slice(0, 64), description: String(description).slice(0, 300) },
+      log.error({ error_code: String(err).slice(0, 64), description: String(description).slice(0, 300) },
         'the transmitter refused the acknowledgements')
       return
     }
