@@ -179,7 +179,9 @@ export function startFakeTransmitter (issuer: FakeIssuer, options: { clientId?: 
         events_supported: [...CAEP_EVENTS],
         events_requested: [...CAEP_EVENTS],
         events_delivered: [...CAEP_EVENTS],
-        delivery: { method: POLL_DELIVERY_METHOD, endpoint_url: `${state.pollOrigin}${SSF_POLL_PATH_PREFIX}${stream.stream_id}` }
+        delivery: {
+          method: POLL_DELIVERY_METHOD, endpoint_url: `${state.pollOrigin}${SSF_POLL_PATH_PREFIX}${stream.stream_id}`
+        }
       })
     }
     if (path === SSF_VERIFY_PATH && request.method === 'POST') {

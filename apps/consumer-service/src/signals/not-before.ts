@@ -28,6 +28,17 @@ export interface NotBeforeOptions {
 
 interface Expiry { key: string, expiresAt: number }
 
+type Kind = 'u' | 's' | 'c' | 'uc' | 'sc'
+
+/** A key's kind and its id within that kind: the id alone for one member, `<id>NUL<client_id>` for two. */
+function split (key: string): { kind: Kind, id: string } {
+  const first = key[0] === 'u' ? 'u' : key[0] === 's' ? 's' : 'c'
+  const rest = key.slice(2)
+  const joint = first === 'c' ? -1 : rest.indexOf('\u0000c\u0000')
+  if (joint < 0) return { kind: first, id: rest }
+  return { kind: first === 'u' ? 'uc' : 'sc', id: `${rest.slice(0, joint)}\u0000${rest.slice(joint + 3)}` }
+}
+
 /**
  * One issuer's "not before" times, in seconds: a token whose `iat` is at or before the time of a key
  * it matches was issued before the revocation and is refused. An entry is dropped once no token it
@@ -35,7 +46,16 @@ interface Expiry { key: string, expiresAt: number }
  * (an entry raised later is queued again; its old place is skipped when reached).
  */
 export class NotBeforeStore {
+  /** Every entry by its whole key, in insertion order: what the bound, the sweep and eviction go by. */
   readonly #times = new Map<string, number>()
+  /**
+   * The same entries by kind and id, for the request path: a lookup by a token's own `sid` or `sub`
+   * string builds nothing (its hash is kept on the string), and an empty kind is not looked at.
+   */
+  readonly #byKind: Record<Kind, Map<string, number>> = {
+    u: new Map(), s: new Map(), c: new Map(), uc: new Map(), sc: new Map()
+  }
+
   readonly #queue: Expiry[] = []
   #head = 0
   readonly #retainSeconds: number
@@ -67,13 +87,13 @@ export class NotBeforeStore {
   revoke (key: string, time: number, nowSeconds: number): boolean {
     const existing = this.#times.get(key)
     if (existing !== undefined && existing >= time) return false
-    this.#times.set(key, time)
+    this.#set(key, time)
     this.#queue.push({ key, expiresAt: time + this.#retainSeconds })
     this.sweep(nowSeconds)
     if (this.#times.size <= this.#maxEntries) return false
     // The first key of the map is the one inserted longest ago.
     const [oldest, oldestTime] = this.#times.entries().next().value as [string, number]
-    this.#times.delete(oldest)
+    this.#delete(oldest)
     this.#floor = Math.max(this.#floor, oldestTime)
     // The queue keeps the evicted keys' places until they expire: rebuilt from the map when they dominate.
     if (this.#queue.length - this.#head > 2 * this.#maxEntries) {
@@ -89,20 +109,28 @@ export class NotBeforeStore {
     if (this.#times.size === 0) return claims.iat <= this.#floor
     const { iat, sub, client_id: clientId, sid } = claims
     if (iat <= this.#floor) return true
+    const { u, s, c, uc, sc } = this.#byKind
     if (sub !== undefined) {
-      if (this.#before(userKey(sub), iat)) return true
-      if (clientId !== undefined && this.#before(bothKey(userKey(sub), clientId), iat)) return true
+      if (before(u, sub, iat)) return true
+      if (clientId !== undefined && uc.size > 0 && before(uc, `${sub}\u0000${clientId}`, iat)) return true
     }
     if (sid !== undefined) {
-      if (this.#before(sessionKey(sid), iat)) return true
-      if (clientId !== undefined && this.#before(bothKey(sessionKey(sid), clientId), iat)) return true
+      if (before(s, sid, iat)) return true
+      if (clientId !== undefined && sc.size > 0 && before(sc, `${sid}\u0000${clientId}`, iat)) return true
     }
-    return clientId !== undefined && this.#before(clientKey(clientId), iat)
+    return clientId !== undefined && before(c, clientId, iat)
   }
 
-  #before (key: string, iat: number): boolean {
-    const time = this.#times.get(key)
-    return time !== undefined && iat <= time
+  #set (key: string, time: number): void {
+    this.#times.set(key, time)
+    const { kind, id } = split(key)
+    this.#byKind[kind].set(id, time)
+  }
+
+  #delete (key: string): void {
+    this.#times.delete(key)
+    const { kind, id } = split(key)
+    this.#byKind[kind].delete(id)
   }
 
   /** Drops the entries that can no longer refuse a valid token. */
@@ -114,7 +142,7 @@ export class NotBeforeStore {
       if (next.expiresAt > nowSeconds) break
       this.#head++
       const time = this.#times.get(next.key)
-      if (time !== undefined && time + this.#retainSeconds <= nowSeconds) this.#times.delete(next.key)
+      if (time !== undefined && time + this.#retainSeconds <= nowSeconds) this.#delete(next.key)
     }
     // Compacted once the swept part is half of it: amortized O(1) per entry, no shift() per sweep.
     if (this.#head > 1024 && this.#head * 2 > queue.length) {
@@ -122,4 +150,11 @@ export class NotBeforeStore {
       this.#head = 0
     }
   }
+}
+
+/** Whether `map` holds a time for `id` that `iat` is not after; an empty map answers at once. */
+function before (map: Map<string, number>, id: string, iat: number): boolean {
+  if (map.size === 0) return false
+  const time = map.get(id)
+  return time !== undefined && iat <= time
 }

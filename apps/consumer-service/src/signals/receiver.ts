@@ -145,7 +145,9 @@ export class SignalsReceiver {
       // The transmitter applied none of them (RFC 8936 §2.6); sending them again would fail again.
       this.#replies = { ack: [], setErrs: {} }
       this.#succeeded(startedAt)
-      log.error({ answer: answer.body }, 'the transmitter refused the acknowledgements')
+      const { err, description } = (answer.body ?? {}) as { err?: unknown, description?: unknown }
+      log.error({ error_code: String(err).slice(0, 64), description: String(description).slice(0, 300) },
+        'the transmitter refused the acknowledgements')
       return
     }
     if (answer.status !== 200 || !pollResponse.Check(answer.body)) {
