@@ -23,6 +23,7 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       thirdParty: false,
       requirePar: false,
       dpopBoundAccessTokens: false,
+      ssfReceiver: false,
       createdAt: T0
     })
   })
@@ -54,10 +55,19 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
       postLogoutRedirectUris: ['https://app.example/'],
       thirdParty: true,
       requirePar: true,
-      dpopBoundAccessTokens: true
+      dpopBoundAccessTokens: true,
+      ssfReceiver: false
     }
     await clients.add(browser, T0)
     expect(await clients.find('spa')).toEqual({ ...browser, createdAt: T0 })
+  })
+
+  it('keeps whether a client is a Shared Signals receiver', async () => {
+    const clients = await open()
+    await clients.add({ ...BOT, clientId: 'consumer-a', ssfReceiver: true }, T0)
+    await clients.add({ ...BOT, clientId: 'reports-bot' }, T0)
+    expect((await clients.list()).map(({ clientId, ssfReceiver }) => [clientId, ssfReceiver]))
+      .toEqual([['consumer-a', true], ['reports-bot', false]])
   })
 
   it('accepts an assertion jti once until it expires', async () => {
