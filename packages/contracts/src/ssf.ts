@@ -170,7 +170,7 @@ export type StreamStatusValue = typeof STREAM_STATUSES[number]
 /** A stream's status (SSF 1.0 §8.1.2), read and written. */
 export const StreamStatusSchema = Type.Object({
   stream_id: Id,
-  status: Type.Union(STREAM_STATUSES.map((status) => Type.Literal(status))),
+  status: Type.Union([Type.Literal('enabled'), Type.Literal('paused'), Type.Literal('disabled')]),
   reason: Type.Optional(Type.String({ maxLength: 1000 }))
 })
 export type StreamStatus = Static<typeof StreamStatusSchema>

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { isDatabaseUnavailable } from '@repo/service-kit/sql'
 import { SSF_EVENTS_ADDED } from '../db/schema.js'
@@ -61,24 +61,8 @@ export const ssfTransmitterPlugin = fp(async function ssfTransmitter (
   app.decorate('ssfDelivery', delivery)
   await app.db.watch(SSF_EVENTS_ADDED, () => delivery.wake())
 
-  let sweeping = false
-  const sweep = async () => {
-    if (sweeping) return
-    sweeping = true
-    try {
-      const swept = await sweepSignals(app.db, { now: now(), retentionMs, backfillMs, inactivityMs })
-      if (swept.events > 0 || swept.streams > 0) app.log.info({ event: 'ssf_swept', ...swept }, 'Shared Signals swept')
-    } catch (error) {
-      // The next sweep does the same work: a failure here costs nothing but this log line.
-      const code = isDatabaseUnavailable(error) ? 'DATABASE_UNAVAILABLE' : (error as { code?: unknown }).code
-      app.log.warn({ event: 'ssf_sweep_failed', code, err: error }, 'Shared Signals retention sweep failed')
-    } finally {
-      sweeping = false
-    }
-  }
-  // `sweep` never rejects: it logs its own failures.
-  const timer = setInterval(sweep, SWEEP_INTERVAL_MS)
-  timer.unref()
+  const timer = startSignalSweep(() => sweepSignals(app.db, { now: now(), retentionMs, backfillMs, inactivityMs }),
+    SWEEP_INTERVAL_MS, app.log)
 
   // Before the server waits for its open requests: a waiting poll is answered now, not in 25 s.
   app.addHook('preClose', async () => { delivery.close() })
@@ -87,3 +71,30 @@ export const ssfTransmitterPlugin = fp(async function ssfTransmitter (
     delivery.close()
   })
 }, { name: 'ssf-transmitter', dependencies: ['database', 'signals', 'signing-keys'] })
+
+/**
+ * Runs `sweep` every `intervalMs` (never two at once), on a timer that does not keep the process up.
+ * A failure is logged and forgotten: the next sweep does the same work. Clear the timer to stop.
+ */
+export function startSignalSweep (
+  sweep: () => Promise<{ events: number, streams: number }>, intervalMs: number, log: FastifyBaseLogger
+): NodeJS.Timeout {
+  let sweeping = false
+  const run = async () => {
+    if (sweeping) return
+    sweeping = true
+    try {
+      const swept = await sweep()
+      if (swept.events > 0 || swept.streams > 0) log.info({ event: 'ssf_swept', ...swept }, 'Shared Signals swept')
+    } catch (error) {
+      const code = isDatabaseUnavailable(error) ? 'DATABASE_UNAVAILABLE' : (error as { code?: unknown } | null)?.code
+      log.warn({ event: 'ssf_sweep_failed', code }, 'Shared Signals retention sweep failed')
+    } finally {
+      sweeping = false
+    }
+  }
+  // `run` never rejects: it logs its own failures.
+  const timer = setInterval(run, intervalMs)
+  timer.unref()
+  return timer
+}

@@ -64,6 +64,14 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
     expect(await clients.find('spa')).toEqual({ ...browser, createdAt: T0 })
   })
 
+  it('keeps whether a client is a Shared Signals receiver', async () => {
+    const clients = await open()
+    await clients.add({ ...BOT, clientId: 'consumer-a', ssfReceiver: true }, T0)
+    await clients.add({ ...BOT, clientId: 'reports-bot' }, T0)
+    expect((await clients.list()).map(({ clientId, ssfReceiver }) => [clientId, ssfReceiver]))
+      .toEqual([['consumer-a', true], ['reports-bot', false]])
+  })
+
   it('accepts an assertion jti once until it expires', async () => {
     const clients = await open()
     expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 60_000, T0)).toBe(true)

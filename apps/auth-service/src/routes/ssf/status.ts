@@ -9,12 +9,11 @@ import { receiverOf } from './ssf-receiver.js'
 const StreamIdQuerySchema = Type.Object({ stream_id: Type.String({ minLength: 1, maxLength: 256 }) })
 const notFound = (streamId: string) => ssfError('notFound', `no stream ${streamId} of this receiver`).body
 
-// The contract's Static type of `status` is lost (a mapped union); the schema still checks the value.
 const statusOf = (stream: StoredStream): StreamStatus => ({
   stream_id: stream.streamId,
   status: stream.status,
   ...stream.statusReason === undefined ? {} : { reason: stream.statusReason }
-}) as StreamStatus
+})
 
 /**
  * SSF 1.0 §8.1.2: a stream's status, read (GET, `ssf.read`) and set (POST, `ssf.manage`). A paused
