@@ -128,7 +128,7 @@ describe('auth-service CLIs beside a running service', () => {
   })
 
   it('answers a usage error with one line and exit status 2', async () => {
-    expect(await users(['delete', 'alice'])).toEqual({ code: 2, stdout: '', stderr: 'users: unknown command "delete": use add, list, remove or passwd\n' })
+    expect(await users(['delete', 'alice'])).toEqual({ code: 2, stdout: '', stderr: 'users: unknown command "delete": use add, list, remove, passwd or revoke-tokens\n' })
     expect(await keys(['revoke'])).toEqual({ code: 2, stdout: '', stderr: 'keys: revoke takes one kid: revoke [--] <kid>\n' })
   })
 
