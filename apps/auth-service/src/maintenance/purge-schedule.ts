@@ -49,8 +49,9 @@ export function startPurgeSchedule (options: PurgeScheduleOptions) {
   async function run () {
     try {
       const counts = await purgeUnlessBusy(options, now())
-      if (counts === undefined) log.debug({ event: 'purge_skipped' }, 'purge skipped: another replica is purging')
-      else if (Object.values(counts).some((count) => count > 0)) {
+      if (counts === undefined) {
+        log.debug({ event: 'purge_skipped' }, 'purge skipped: another replica is purging')
+      } else if (Object.values(counts).some((count) => count > 0)) {
         log.info({ event: 'purged', counts }, 'expired rows purged')
       }
     } catch (error) {

@@ -3,6 +3,7 @@ import type { SqlDatabase, SqlQueryable, SqlValue } from '@repo/service-kit/sql'
 import { KEEP_USED_MS } from '../../src/authorization/authorization-code-store.js'
 import { purgeExpired } from '../../src/maintenance/purge.js'
 import { SignalLog } from '../../src/signals/signal-log.js'
+import { SessionStore } from '../../src/sessions/session-store.js'
 import { RefreshTokenStore } from '../../src/tokens/refresh-token-store.js'
 import { ENGINES, freshLocation, openTestDatabase, type Engine } from '../databases.js'
 import { CODE_LIFETIME, insertRow, keysOf, REACH, RULES, S, T0 } from './purge-fixture.js'
@@ -52,6 +53,9 @@ describe.each(ENGINES)('purgeExpired on %s', (engine: Engine) => {
     await insertRow(db, 'browser_sessions', 'ended-long-ago', expired, { endedAt: T0 - REACH })
     await purgeExpired(db, RULES, { now: T0, batchSize: 1000 })
     expect(await keysOf(db, 'browser_sessions')).toEqual(['ended-late'])
+    // What introspection asks for an access token naming it (a missing row would read as not ended).
+    const sessions = new SessionStore(db, { idleMs: S, absoluteMs: S })
+    expect(await sessions.hasEnded('ended-late')).toBe(true)
   })
 
   it('keeps an expired session while a refresh token of it is kept', async () => {
