@@ -50,7 +50,7 @@ describe('the purge schedule', () => {
     expect(calls).toBe(3)
   })
 
-  it('does not keep the process up', () => {
+  it('does not keep the process up', async () => {
     vi.useFakeTimers()
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval')
     const db = databaseAnswering(async () => 0)
@@ -59,7 +59,7 @@ describe('the purge schedule', () => {
     })
     const timer = setIntervalSpy.mock.results[0]?.value as NodeJS.Timeout
     expect(timer.hasRef()).toBe(false)
-    void schedule.stop()
+    await schedule.stop()
   })
 
   it('never runs two purges at once in a process', async () => {
