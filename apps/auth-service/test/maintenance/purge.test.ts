@@ -91,17 +91,17 @@ describe.each(ENGINES)('purgeExpired on %s', (engine: Engine) => {
 
   it('still detects the reuse of a token used long ago, just before its family expires, after a purge', async () => {
     const db = await open()
-    const lifetimes = { idleMs: 200 * S, absoluteMs: 300 * S, reuseGraceMs: 0 }
+    const lifetimes = { idleMs: 2000 * S, absoluteMs: 3000 * S, reuseGraceMs: 0 }
     const signals = { log: new SignalLog(db, () => T0), issuer: 'http://auth.test' }
     const tokens = new RefreshTokenStore(db, lifetimes, signals)
     const grant = { userId: 'u1', clientId: 'demo-client', scope: 'reports:read' }
     const first = await tokens.issue(grant, T0)
     const second = await tokens.redeem(first, T0 + S)
     if (!second.ok) throw new Error('unreachable')
-    const third = await tokens.redeem(second.refreshToken, T0 + 199 * S)
+    const third = await tokens.redeem(second.refreshToken, T0 + 1999 * S)
     if (!third.ok) throw new Error('unreachable')
-    // `first` is long past its own idle deadline; the family lives until T0 + 300 s.
-    const at = T0 + 300 * S - 1
+    // `first` is past its own idle deadline by more than REACH; the family lives until T0 + 3000 s.
+    const at = T0 + 3000 * S - 1
     await purgeExpired(db, RULES, { now: at, batchSize: 1000 })
     expect(await tokens.redeem(first, at)).toEqual({ ok: false, reason: 'reused', grant })
     expect(await tokens.redeem(third.refreshToken, at)).toEqual({ ok: false, reason: 'revoked', grant })
