@@ -14,6 +14,7 @@ import { browserSessionsPlugin } from './plugins/browser-sessions.js'
 import { clientsPlugin } from './plugins/clients.js'
 import { databasePlugin } from './plugins/database.js'
 import { dpopPlugin } from './plugins/dpop.js'
+import { maintenancePlugin } from './plugins/maintenance.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { publicClientCorsPlugin } from './plugins/public-client-cors.js'
 import { publicCorsPlugin } from './plugins/public-cors.js'
@@ -126,6 +127,11 @@ export async function buildApp (config: AuthConfig, overrides: AppOverrides = {}
       nonce: config.dpopNonce,
       noncePeriodMs: config.dpopNoncePeriodMs,
       replayCache: overrides.dpopReplayCache,
+      now
+    })
+    await app.register(maintenancePlugin, {
+      intervalMs: config.purgeIntervalMs,
+      accessTokenReachMs: (config.tokenTtlSeconds + config.clockToleranceSeconds) * 1000,
       now
     })
     await app.register(healthRoutes, {

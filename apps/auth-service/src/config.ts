@@ -104,6 +104,8 @@ export const AUTH_SETTINGS = {
   ssfStreamInactivitySeconds: setting.duration('SSF_STREAM_INACTIVITY', {
     default: '1h', unit: 's', min: '5m', max: '30d'
   }),
+  /** How often the rows nothing can use any more (expired tokens, sessions, codes, `jti`s) are deleted. */
+  purgeIntervalMs: setting.duration('PURGE_INTERVAL', { default: '5m', unit: 'ms', min: '1s', max: '1d' }),
   /** Brute-force limits of the logins (`POST /api/v1/auth` and the login page), by client IP and by user name. */
   loginRateLimits: setting.object({
     perIp: rateLimitSetting('LOGIN_RATE_LIMIT', '30/1m'),

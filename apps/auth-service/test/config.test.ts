@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       ssfBackfillSeconds: 960,
       ssfEventRetentionSeconds: 86_400,
       ssfStreamInactivitySeconds: 3600,
+      purgeIntervalMs: 300_000,
       loginRateLimits: {
         perIp: { max: 30, windowMs: 60_000 },
         failuresPerNameAndIp: { max: 5, windowMs: 900_000 },
@@ -120,6 +121,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOKEN_TTL: '1h', CLOCK_TOLERANCE: '30s' }).ssfBackfillSeconds).toBe(3630)
     // Unset, the retention is 24 h, or the backfill window when that is longer.
     expect(loadConfig({ TOKEN_TTL: '1d' })).toMatchObject({ ssfBackfillSeconds: 86_460, ssfEventRetentionSeconds: 86_460 })
+  })
+
+  it('reads PURGE_INTERVAL', () => {
+    expect(loadConfig({ PURGE_INTERVAL: '30s' }).purgeIntervalMs).toBe(30_000)
   })
 
   it('reads whether and where the metrics are served', () => {
@@ -225,7 +230,9 @@ describe('loadConfig', () => {
     [{ SSF_EVENT_RETENTION: '10m' }, /SSF_EVENT_RETENTION must be at least SSF_BACKFILL \(960s\), got 600s/],
     [{ TOKEN_TTL: '1d', SSF_EVENT_RETENTION: '24h' }, /SSF_EVENT_RETENTION must be at least SSF_BACKFILL \(86460s\), got 86400s/],
     [{ SSF_EVENT_RETENTION: '31d' }, /SSF_EVENT_RETENTION must be 1m to 30d/],
-    [{ SSF_STREAM_INACTIVITY: '1m' }, /SSF_STREAM_INACTIVITY must be 5m to 30d, got "1m"/]
+    [{ SSF_STREAM_INACTIVITY: '1m' }, /SSF_STREAM_INACTIVITY must be 5m to 30d, got "1m"/],
+    [{ PURGE_INTERVAL: '500ms' }, /PURGE_INTERVAL must be 1s to 1d, got "500ms"/],
+    [{ PURGE_INTERVAL: '2d' }, /PURGE_INTERVAL must be 1s to 1d, got "2d"/]
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

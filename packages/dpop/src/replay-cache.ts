@@ -105,21 +105,24 @@ const PURGE_EVERY_MS = 60_000
  * The replay cache of replicas that share a database: a proof accepted by one replica is a replay on
  * every other. The primary key decides: of two inserts of one proof, exactly one changes a row. An
  * expired row that is still there is taken over, not counted as a replay. Expired rows are deleted
- * at most once a minute, by whichever replica claims next.
+ * at most once a minute, by whichever replica claims next, unless `purgeExpired: false`: a service
+ * with a purge job of its own keeps that statement out of its requests.
  */
 export class SqlReplayCache implements ReplayCache {
   readonly #db: SqlQueryable
   readonly #table: string
+  readonly #purgeExpired: boolean
   #purgedAt = 0
 
   /** `table`: made by `replayTableSql(table)` in the service's migrations. */
-  constructor (db: SqlQueryable, table: string) {
+  constructor (db: SqlQueryable, table: string, { purgeExpired = true }: { purgeExpired?: boolean } = {}) {
     this.#db = db
     this.#table = checkTable(table)
+    this.#purgeExpired = purgeExpired
   }
 
   async claim (key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
-    if (nowMs - this.#purgedAt >= PURGE_EVERY_MS) {
+    if (this.#purgeExpired && nowMs - this.#purgedAt >= PURGE_EVERY_MS) {
       this.#purgedAt = nowMs
       await this.#db.run(`DELETE FROM ${this.#table} WHERE expires_at <= $1`, [nowMs])
     }

@@ -113,6 +113,16 @@ describe('SqlReplayCache on SQLite', () => {
     await cache.claim('new', T0 + 3 * WINDOW_MS, T0 + 2 * WINDOW_MS)
     expect(await database.get<{ n: number }>('SELECT count(*) AS n FROM test_dpop_proofs')).toEqual({ n: 1 })
   })
+
+  it('leaves expired rows to the service\'s own purge when told, and takes one over', async () => {
+    const database = await open()
+    const cache = new SqlReplayCache(database, 'test_dpop_proofs', { purgeExpired: false })
+    for (let i = 0; i < 5; i++) await cache.claim(`old-${i}`, T0 + WINDOW_MS, T0)
+    expect(await cache.claim('new', T0 + 3 * WINDOW_MS, T0 + 2 * WINDOW_MS)).toBe(true)
+    expect(await database.get<{ n: number }>('SELECT count(*) AS n FROM test_dpop_proofs')).toEqual({ n: 6 })
+    expect(await cache.claim('old-0', T0 + 3 * WINDOW_MS, T0 + 2 * WINDOW_MS)).toBe(true)
+    expect(await cache.claim('old-0', T0 + 3 * WINDOW_MS, T0 + 2 * WINDOW_MS + 1)).toBe(false)
+  })
 })
 
 describe('replay tables', () => {

@@ -60,7 +60,7 @@ function grantOf (row: CodeRow): AuthorizationCodeGrant {
 /** At most 60 s (RFC 6749 §4.1.2 recommends 10 minutes at most; OAuth 2.1 and FAPI ask for less). */
 export const CODE_LIFETIME_MS = 60_000
 /** Used and expired codes are kept this long: a code presented again within it still revokes what it gave. */
-const KEEP_USED_MS = 24 * 60 * 60 * 1000
+export const KEEP_USED_MS = 24 * 60 * 60 * 1000
 /** `refresh_family_id` of a code presented twice before its first exchange recorded its family. */
 const REUSED_MARK = 'reused'
 
@@ -81,10 +81,9 @@ export class AuthorizationCodeStore {
     this.#revokeFamily = revokeFamily
   }
 
-  /** A new code for `grant`; codes long dead are swept on the way. */
+  /** A new code for `grant` (codes long dead are deleted by the purge: maintenance/retention-rules.ts). */
   async issue (grant: AuthorizationCodeGrant, now: number): Promise<string> {
     const code = newHandle()
-    await this.#db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now - KEEP_USED_MS])
     await this.#db.run(
       `INSERT INTO authorization_codes (code_hash, client_id, user_id, session_id, redirect_uri, scope,
          code_challenge, nonce, auth_time, issued_at, expires_at, dpop_jkt,

@@ -31,12 +31,14 @@ export class PendingAuthorizationStore {
     this.#db = db
   }
 
-  /** Stores a request for `lifetimeMs`; returns its id. Expired requests are swept on the way. */
+  /**
+   * Stores a request for `lifetimeMs`; returns its id. `find` ignores expired requests, which the purge
+   * deletes (maintenance/retention-rules.ts).
+   */
   async create (
     parameters: AuthorizationParameters, { pushed, lifetimeMs }: { pushed: boolean, lifetimeMs: number }, now: number
   ): Promise<string> {
     const id = newHandle()
-    await this.#db.run('DELETE FROM authorization_requests WHERE expires_at <= $1', [now])
     await this.#db.run(
       `INSERT INTO authorization_requests (id_hash, client_id, parameters, pushed, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6)`,

@@ -159,12 +159,16 @@ export class ClientStore {
     return stored !== undefined && matches
   }
 
-  /** Records a client assertion's `jti` until it expires; false if it was seen before (a replay). */
+  /**
+   * Records a client assertion's `jti` until it expires; false if it was seen before (a replay). An
+   * expired row the purge (maintenance/) has not reached yet is taken over: one statement per assertion.
+   */
   async rememberAssertion (clientId: string, jti: string, expiresAt: number, now: number): Promise<boolean> {
-    await this.#db.run('DELETE FROM client_assertions WHERE expires_at < $1', [now])
     const changes = await this.#db.run(
-      'INSERT INTO client_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [clientId, jti, expiresAt]
+      `INSERT INTO client_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
+       WHERE client_assertions.expires_at < $4`,
+      [clientId, jti, expiresAt, now]
     )
     return changes > 0
   }

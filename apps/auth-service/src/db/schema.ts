@@ -64,6 +64,17 @@ const SIGNALS = (time: 'INTEGER' | 'BIGINT') => `ALTER TABLE clients ADD COLUMN 
 const RESOURCE_INDICATORS = `ALTER TABLE authorization_codes ADD COLUMN resources TEXT;
    ALTER TABLE refresh_tokens ADD COLUMN resources TEXT;`
 
+/**
+ * Indexes on the purge's predicates (maintenance/retention-rules.ts): each batch finds its expired rows
+ * without reading the table. `auth_dpop_proofs` has its own since it was made; the hot-path lookups all
+ * go by a primary key or an index already (test/db/indexes.test.ts checks both on PostgreSQL).
+ */
+const PURGE_INDEXES = `CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+   CREATE INDEX browser_sessions_expires_at ON browser_sessions (expires_at);
+   CREATE INDEX authorization_codes_expires_at ON authorization_codes (expires_at);
+   CREATE INDEX authorization_requests_expires_at ON authorization_requests (expires_at);
+   CREATE INDEX client_assertions_expires_at ON client_assertions (expires_at);`
+
 /** The SQLite schema, one entry per version (see `migrate` in @repo/service-kit/sqlite). */
 const SQLITE = [
   `CREATE TABLE users (
@@ -206,7 +217,8 @@ const SQLITE = [
    );`,
   DPOP,
   SIGNALS('INTEGER'),
-  RESOURCE_INDICATORS
+  RESOURCE_INDICATORS,
+  PURGE_INDEXES
 ]
 
 /**
@@ -357,7 +369,8 @@ const POSTGRES = [
    END $$;
    CREATE TRIGGER ssf_events_added AFTER INSERT ON ssf_events
      FOR EACH STATEMENT EXECUTE FUNCTION notify_ssf_events_added();`,
-  RESOURCE_INDICATORS
+  RESOURCE_INDICATORS,
+  PURGE_INDEXES
 ]
 
 /** The auth service's schema on either engine. */

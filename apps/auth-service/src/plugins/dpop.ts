@@ -39,7 +39,8 @@ export const dpopPlugin = fp(async function dpop (
 ) {
   const { iatWindowSeconds, clockToleranceSeconds, nonce, noncePeriodMs, now } = options
   const replayCache = options.replayCache ?? (app.db.dialect === 'postgres'
-    ? new SqlReplayCache(app.db, 'auth_dpop_proofs')
+    // The purge job deletes expired proofs (maintenance/retention-rules.ts), not a request.
+    ? new SqlReplayCache(app.db, 'auth_dpop_proofs', { purgeExpired: false })
     : new MemoryReplayCache({ maxEntries: MEMORY_REPLAY_CEILING }))
   const nonces = nonce
     ? createNonceSource({ secret: await loadNonceSecret(app.db), periodMs: noncePeriodMs, now })

@@ -78,4 +78,12 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
     expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 60_000, T0 + 1)).toBe(false)
     expect(await clients.rememberAssertion('other-bot', 'j1', T0 + 60_000, T0 + 1)).toBe(true)
   })
+
+  it('takes over an expired jti the purge has not deleted yet, and only an expired one', async () => {
+    const clients = await open()
+    expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 60_000, T0)).toBe(true)
+    expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 120_000, T0 + 60_000)).toBe(false)
+    expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 120_000, T0 + 60_001)).toBe(true)
+    expect(await clients.rememberAssertion('jwt-bot', 'j1', T0 + 120_000, T0 + 60_002)).toBe(false)
+  })
 })
