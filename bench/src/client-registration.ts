@@ -1,12 +1,7 @@
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 import { runAuthCli } from '@repo/service-harness/service-process'
 
-/** The line of `clients add` that carries the new client's secret (shown once). */
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
-
-/** The secret in the output of `clients add`, or undefined if the output has none. */
-export function clientSecretIn (stdout: string): string | undefined {
-  return SECRET_LINE.exec(stdout)?.[1]
-}
+export { clientSecretIn }
 
 /** `Basic` credentials for client_secret_basic (RFC 6749 2.3.1: each part form-encoded first). */
 export function basicCredentials (clientId: string, secret: string): string {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { FormBrowser } from './form-browser.js'
+import { call } from './http.js'
 import { logOutThroughBrowser } from './session-login.js'
 
 /** The consumer route any valid access token may call. */
@@ -7,11 +8,9 @@ const PROTECTED = '/api/v1/protected'
 
 /** What a consumer answers `token` with: the status, and the `error` of its challenge if any. */
 export async function consumerAnswer (consumer: string, token: string): Promise<{ status: number, error?: string }> {
-  const response = await fetch(`${consumer}${PROTECTED}`, { headers: { authorization: `Bearer ${token}` } })
-  await response.body?.cancel()
-  const challenge = response.headers.get('www-authenticate') ?? ''
-  const error = /error="([^"]+)"/.exec(challenge)?.[1]
-  return error === undefined ? { status: response.status } : { status: response.status, error }
+  const { status, headers } = await call(`${consumer}${PROTECTED}`, token)
+  const error = /error="([^"]+)"/.exec(headers.get('www-authenticate') ?? '')?.[1]
+  return error === undefined ? { status } : { status, error }
 }
 
 /**

@@ -1,10 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { clientSecretIn } from './client-secret.js'
 import { freePort } from './free-port.js'
 import { runAuthCli, startService, type ServiceProcess } from './service-process.js'
-
-/** The line of `clients add` that carries the new client's secret (shown once). */
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 
 /** A consumer's Shared Signals credentials: the variables that make it a receiver of the auth service. */
 export interface SignalReceiver {
@@ -21,7 +19,7 @@ export async function registerSignalReceiver (
   clientId: string, authEnv: Record<string, string>, dir: string
 ): Promise<SignalReceiver> {
   const { code, stdout, stderr } = await runAuthCli('clients', ['add', clientId, '--ssf-receiver'], authEnv)
-  const secret = SECRET_LINE.exec(stdout)?.[1]
+  const secret = clientSecretIn(stdout)
   if (code !== 0 || secret === undefined) {
     // Never stdout: it holds the secret.
     throw new Error(`clients add ${clientId} --ssf-receiver exited with ${code}: ${stderr.trim() || 'no secret'}`)

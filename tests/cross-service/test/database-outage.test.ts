@@ -7,8 +7,8 @@ import { runLoad } from '../src/load.js'
 import { type Answer, runOutageLoad } from '../src/outage-load.js'
 import { refresh } from '../src/oauth-requests.js'
 import { replicaSuite } from '../src/replicas.js'
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 const CONNECT_TIMEOUT_MS = 1000
 const AUTH_ENV = {
   JWKS_MAX_AGE: '1s',
@@ -45,7 +45,7 @@ describe('auth-service replicas while their PostgreSQL goes away and comes back'
     const urls = set.replicas.map((replica) => replica.url)
     const added = await runAuthCli('clients', ['add', 'outage-bot', '--scope', 'reports:read', '--audience', 'consumer-service'], set.authEnv)
     expect(added.code, added.stderr).toBe(0)
-    const client = { id: 'outage-bot', secret: SECRET_LINE.exec(added.stdout)?.[1] as string }
+    const client = { id: 'outage-bot', secret: clientSecretIn(added.stdout) as string }
     const refreshTokens = await Promise.all(urls.flatMap((url) => [url, url]).map(async (url) => (await login(url, 'Jane', 'pass123')).body.refresh_token as string))
     const consumerToken = await tokenFor(set.issuer, 'Jane', 'pass123')
     const oldKid = kidOf(consumerToken)

@@ -7,8 +7,8 @@ import { FormBrowser } from '@repo/service-harness/form-browser'
 import { call } from '@repo/service-harness/http'
 import { runAuthCli } from '@repo/service-harness/service-process'
 import { startPair, type Pair } from '../src/pair.js'
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 const JANE = { userName: 'Jane', password: 'pass123' }
 
 /** The access token's payload, decoded (the test reads `cnf` and `sid`; the consumer verifies it). */
@@ -38,7 +38,7 @@ describe('DPoP-bound tokens with openid-client, at the auth service and the cons
     callbacks = await startCallbackServer()
     const added = await runAuthCli('clients',
       ['add', 'dpop-bot', '--scope', 'reports:read', '--audience', 'consumer-service'], pair.authEnv)
-    secret = SECRET_LINE.exec(added.stdout)?.[1] ?? ''
+    secret = clientSecretIn(added.stdout) ?? ''
     await registerBrowserClient(pair.authEnv, { clientId: 'dpop-app', redirectUris: [callbacks.uri('/callback')] })
   })
 

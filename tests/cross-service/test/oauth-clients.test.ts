@@ -10,8 +10,7 @@ import { call, login } from '@repo/service-harness/http'
 import { tempDir } from '@repo/service-harness/free-port'
 import { runAuthCli } from '@repo/service-harness/service-process'
 import { startPair, type Pair } from '../src/pair.js'
-
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
 /** The payload of a JWT, unverified: the consumer verifies; this only reads what it was given. */
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>
@@ -70,7 +69,7 @@ describe('OAuth clients with openid-client', () => {
     keyDir = await tempDir('oauth-client-keys-')
 
     basicAdded = await clients(['add', 'reports-basic', '--scope', 'reports:read', '--audience', 'consumer-service'])
-    basicSecret = SECRET_LINE.exec(basicAdded.stdout)?.[1] ?? ''
+    basicSecret = clientSecretIn(basicAdded.stdout) ?? ''
 
     const pairOfKeys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
     jwtKey = pairOfKeys.privateKey

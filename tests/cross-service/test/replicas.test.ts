@@ -6,11 +6,11 @@ import { kidOf, servedJwks } from '../src/jwks.js'
 import { keepTokenFresh, runLoad } from '../src/load.js'
 import { clientCredentials, refresh, revoke } from '../src/oauth-requests.js'
 import { replicaSuite, type ReplicaSet } from '../src/replicas.js'
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
 /** As in rotation.test.ts: JWKS cached 1 s, keys prepublished 2 s, key state polled every 100 ms; no login or OAuth limit in the way. */
 const FAST_KEYS = { JWKS_MAX_AGE: '1s', KEY_PREPUBLISH: '2s', KEY_STATE_POLL: '100ms', CLOCK_TOLERANCE: '0s', LOGIN_RATE_LIMIT: '100000/1m', OAUTH_RATE_LIMIT: '100000/1m' }
 const FAST_CONSUMER = { JWKS_CACHE_TTL: '1s', JWKS_COOLDOWN: '1s', CLOCK_TOLERANCE: '0s' }
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 
 /** Every replica's JWKS once all of them serve the same bytes with the same ETag (a change reaches them within a poll). */
 async function agreedJwks (set: ReplicaSet) {
@@ -100,7 +100,7 @@ describe('three auth-service replicas on one PostgreSQL database', () => {
     const consumerUrl = set.consumer?.url as string
     const added = await runAuthCli('clients', ['add', 'reports-basic', '--scope', 'reports:read'], set.authEnv)
     expect(added.code, added.stderr).toBe(0)
-    const secret = SECRET_LINE.exec(added.stdout)?.[1] as string
+    const secret = clientSecretIn(added.stdout) as string
 
     for (const [here, there, third] of [[a, b, c], [b, c, a], [c, a, b]] as const) {
       const loggedIn = await login(here, 'Jane', 'pass123')

@@ -2,8 +2,8 @@ import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAuthCli } from '@repo/service-harness/service-process'
 import { startPair, type Pair } from '../src/pair.js'
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 /** The pair listens on plain http on loopback. */
 const INSECURE = { [oauth.allowInsecureRequests]: true }
 
@@ -33,7 +33,7 @@ describe('resource discovery with oauth4webapi: from a 401 challenge to a token 
     const added = await runAuthCli('clients',
       ['add', 'discovering-bot', '--scope', 'reports:read', '--audience', 'consumer-service'], pair.authEnv)
     expect(added.code, added.stderr).toBe(0)
-    secret = SECRET_LINE.exec(added.stdout)?.[1] ?? ''
+    secret = clientSecretIn(added.stdout) ?? ''
   })
 
   afterAll(async () => {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, tempDir } from '@repo/service-harness/free-port'
 import { runAuthCli, startService, type ServiceProcess } from '@repo/service-harness/service-process'
 import { startPair, type Pair } from '../src/pair.js'
+import { clientSecretIn } from '@repo/service-harness/client-secret'
 
-const SECRET_LINE = /^client_secret \(shown once, store it now\): (\S+)$/m
 const INSECURE = { [oauth.allowInsecureRequests]: true }
 /** Two APIs that trust the same issuer, each with its own audience: the resource identifier a client names. */
 const REPORTS = 'https://reports.example/api'
@@ -32,7 +32,7 @@ describe('resource indicators: a token for one API is refused by another that tr
     const added = await runAuthCli('clients',
       ['add', 'two-api-bot', '--scope', 'reports:read', '--resource', REPORTS, '--resource', BILLING], pair.authEnv)
     expect(added.code, added.stderr).toBe(0)
-    secret = SECRET_LINE.exec(added.stdout)?.[1] ?? ''
+    secret = clientSecretIn(added.stdout) ?? ''
     as = await oauth.processDiscoveryResponse(new URL(pair.issuer),
       await oauth.discoveryRequest(new URL(pair.issuer), { algorithm: 'oauth2', ...INSECURE }))
   })
