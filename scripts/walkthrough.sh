@@ -385,11 +385,17 @@ expect 200 "Jane calls the protected route with the app's token" "$CONSUMER_URL/
 # Jane signs out (RP-initiated logout, her ID token vouching for the request). The auth service ends her
 # session and tells every consumer that receives its Shared Signals (a CAEP session-revoked event); the
 # consumer refuses the app's access token within the stated bound, 2 s, not at its expiry 15 minutes on.
-expect 200 "Jane signs out at the auth service (RP-initiated logout with her ID token)" -c "$JAR" -b "$JAR" \
-  -G "$ISSUER/logout" --data-urlencode "id_token_hint=$APP_ID_TOKEN"
-expect_within 2000 401 "the consumer refuses the app's token: her session ended (Shared Signals, within 2 s)" \
-  "$CONSUMER_URL/api/v1/protected" -H "Authorization: Bearer $APP_TOKEN"
-echo "      $(json code): $(json message)"
+# A consumer receives the signals only when it has receiver credentials (compose gives it them; beside
+# `pnpm start`, see the README): its readiness details then name them. Without, the step is left out.
+if curl_ -s "$CONSUMER_URL/health/ready" | grep -q '"signals"'; then
+  expect 200 "Jane signs out at the auth service (RP-initiated logout with her ID token)" -c "$JAR" -b "$JAR" \
+    -G "$ISSUER/logout" --data-urlencode "id_token_hint=$APP_ID_TOKEN"
+  expect_within 2000 401 "the consumer refuses the app's token: her session ended (Shared Signals, within 2 s)" \
+    "$CONSUMER_URL/api/v1/protected" -H "Authorization: Bearer $APP_TOKEN"
+  echo "      $(json code): $(json message)"
+else
+  echo "skip  Jane signs out: the consumer receives no Shared Signals (no SSF_CLIENT_ID), so it would not know"
+fi
 expect 400 "the same code a second time is refused" -d grant_type=authorization_code -d "client_id=$APP_ID" \
   -d "code=$CODE" --data-urlencode "redirect_uri=$APP_REDIRECT" -d "code_verifier=$VERIFIER" "$TOKEN_ENDPOINT"
 echo "      $(json error): $(json error_description)"
