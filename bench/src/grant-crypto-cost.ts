@@ -1,5 +1,4 @@
-import { sign } from 'node:crypto'
-import { importPKCS8 } from 'jose'
+import { createPrivateKey, sign } from 'node:crypto'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { openPrivateKey, parseKeyEncryptionKeys, sealPrivateKey } from '@repo/auth-service/key-sealing'
 import { keyPairFor } from './verify-cost.js'
@@ -34,22 +33,21 @@ export function signCostMicros (alg: SigningAlgorithm): number {
 
 /**
  * CPU µs to open one sealed private key as the auth service does when it loads a key (its sealed
- * key custody): `openPrivateKey` (AES-256-GCM with the key-encryption key) and jose's `importPKCS8`.
+ * key custody): `openPrivateKey` (AES-256-GCM with the key-encryption key) and node:crypto's `createPrivateKey`.
  * The service does this once per key, at start or when a rotated key appears, never per token.
- * Process CPU time: WebCrypto may do part of an import on libuv's pool.
  */
-export async function unsealCostMicros (alg: SigningAlgorithm): Promise<number> {
+export function unsealCostMicros (alg: SigningAlgorithm): number {
   const keyring = parseKeyEncryptionKeys(Buffer.alloc(32, 7).toString('base64url'), 'bench')
   const kid = `bench-${alg}`
   const pem = keyPairFor(alg).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const sealed = sealPrivateKey(keyring, kid, pem)
-  const open = () => importPKCS8(openPrivateKey(keyring, kid, sealed), alg)
-  for (let i = 0; i < MIN_ITERATIONS; i++) await open()
+  const open = () => createPrivateKey({ key: openPrivateKey(keyring, kid, sealed) })
+  for (let i = 0; i < MIN_ITERATIONS; i++) open()
   const started = process.cpuUsage()
   let iterations = 0
   let used = 0
   while (iterations < MIN_ITERATIONS || used < BUDGET_MICROS) {
-    await open()
+    open()
     iterations++
     const { user, system } = process.cpuUsage(started)
     used = user + system

@@ -1,5 +1,8 @@
 import { table } from './format.js'
+import { printGrantFlowReport, type GrantFlowReport } from './grant-flow-report.js'
 import { middle, type Plan, type Run } from './measure.js'
+
+export { grantsPerCore } from './grant-flow-report.js'
 
 /** Where the private keys are: sealed in the database (the default), or in a PKCS#11 token (SoftHSM here). */
 export const KEY_STORES = ['database', 'pkcs11'] as const
@@ -26,8 +29,10 @@ export interface GrantReport {
   results: GrantResult[]
   /** CPU µs of one signature with node:crypto, per algorithm, measured in this run. */
   signatureMicros: Partial<Record<string, number>>
-  /** CPU µs to open one sealed key (openPrivateKey + importPKCS8), per algorithm: once per key, not per token. */
+  /** CPU µs to open one sealed key (openPrivateKey + createPrivateKey), per algorithm: once per key, not per token. */
   unsealMicros: Partial<Record<string, number>>
+  /** Every grant flow on SQLite and PostgreSQL (scenarios/grant-flows.ts). */
+  flows?: GrantFlowReport
 }
 
 /** A result's figures: the median run by grants/s, the median CPU per grant, and what of it is not the signature. */
@@ -108,7 +113,8 @@ export function printGrantReport (report: GrantReport, print: (line: string) => 
   const unseal = Object.entries(report.unsealMicros).map(([alg, value]) => `${alg} ${value} µs`).join(', ')
   print('signature µs: one signature with node:crypto in the bench process; rest µs: CPU µs/grant minus it ' +
     '(HTTP, client authentication, claims, JSON; with pkcs11, the token\'s signing counts here too)')
-  print('opening one sealed key (openPrivateKey + importPKCS8), once per key when the service loads it, ' +
+  print('opening one sealed key (openPrivateKey + createPrivateKey), once per key when the service loads it, ' +
     `never per token: ${unseal}`)
+  if (report.flows) failures += printGrantFlowReport(report.flows, print)
   return failures
 }

@@ -11,6 +11,7 @@ import { basicCredentials, registerClient } from '../client-registration.js'
 import { signCostMicros, unsealCostMicros } from '../grant-crypto-cost.js'
 import { KEY_STORES, type GrantReport, type GrantResult, type GrantRun, type KeyStore } from '../grant-report.js'
 import { cannon, toRun } from '../measure.js'
+import { grantFlowScenarios } from './grant-flows.js'
 import { cpuMicros, pidListeningOn } from '../proc-stats.js'
 import { QUIET, plan, progress } from '../run.js'
 import { softHsmToken, type SoftHsmToken } from '../softhsm-token.js'
@@ -124,7 +125,7 @@ export async function grantScenarios (): Promise<GrantReport> {
   }
   for (const alg of SIGNING_ALGORITHMS) {
     report.signatureMicros[alg] = signCostMicros(alg)
-    report.unsealMicros[alg] = await unsealCostMicros(alg)
+    report.unsealMicros[alg] = unsealCostMicros(alg)
   }
   const missing = softHsmMissing()
   if (missing !== undefined) progress(`grants: ${missing}: the pkcs11 rows are n/a`)
@@ -139,5 +140,6 @@ export async function grantScenarios (): Promise<GrantReport> {
       progress(`grants ${store} ${alg}: ${result.error ?? result.unavailable ?? figures.join('; ')}`)
     }
   }
+  report.flows = await grantFlowScenarios()
   return report
 }

@@ -57,6 +57,12 @@ interface ClientRow {
   created_at: number
 }
 
+/** A client looked up with the secret a request presented for it. */
+export interface SecretCheck {
+  client: Client | undefined
+  secretMatches: boolean
+}
+
 export class DuplicateClientError extends Error {
   override name = 'DuplicateClientError'
   readonly code = 'DUPLICATE_CLIENT'
@@ -65,6 +71,13 @@ export class DuplicateClientError extends Error {
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest()
 /** Compared against when a client has no secret, so that case costs the same. */
 const NO_SECRET = hashSecret(randomBytes(32).toString('base64url'))
+
+/** Whether `secret` hashes to `stored` (base64url); compared against NO_SECRET when there is none. */
+function secretMatches (stored: string | null | undefined, secret: string): boolean {
+  const expected = stored ? Buffer.from(stored, 'base64url') : undefined
+  const matches = timingSafeEqual(hashSecret(secret), expected ?? NO_SECRET)
+  return expected !== undefined && matches
+}
 
 function fromRow (row: ClientRow): Client {
   return {
@@ -148,15 +161,24 @@ export class ClientStore {
     return await this.#db.run('DELETE FROM clients WHERE client_id = $1', [clientId]) > 0
   }
 
+  /**
+   * The client `clientId` names, and whether `secret` is its secret: one statement, and the same work
+   * (a SHA-256 and a constant-time comparison) whether the client exists, has a secret, or neither.
+   * Read from the database on every call, never cached: a removed client is refused at once by every
+   * replica.
+   */
+  async authenticate (clientId: string, secret: string): Promise<SecretCheck> {
+    const row = await this.#db.get<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])
+    return { client: row ? fromRow(row) : undefined, secretMatches: secretMatches(row?.secret_hash, secret) }
+  }
+
   /** True when `secret` is this client's; the same work whether or not it has one. */
   async verifySecret (clientId: string, secret: string): Promise<boolean> {
     const row = await this.#db.get<{ secret_hash: string | null }>(
       'SELECT secret_hash FROM clients WHERE client_id = $1',
       [clientId]
     )
-    const stored = row?.secret_hash ? Buffer.from(row.secret_hash, 'base64url') : undefined
-    const matches = timingSafeEqual(hashSecret(secret), stored ?? NO_SECRET)
-    return stored !== undefined && matches
+    return secretMatches(row?.secret_hash, secret)
   }
 
   /**

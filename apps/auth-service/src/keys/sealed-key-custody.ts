@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
-import { importPKCS8, SignJWT } from 'jose'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
+import { compactJwsSigner } from '../tokens/compact-jws.js'
 import { generateSigningKey } from './generate-signing-key.js'
 import type { KeyCustody } from './key-custody.js'
 import {
@@ -33,8 +33,9 @@ export function sealedKeyCustody (keyring: KekKeyring): KeyCustody {
       return { ...key, privateKey: sealPrivateKey(keyring, key.kid, privatePkcs8) }
     },
     async open (kid, alg, stored) {
-      const key = await importPKCS8(openPrivateKey(keyring, kid, stored), alg)
-      return { kid, alg, sign: (header, claims) => new SignJWT(claims).setProtectedHeader(header).sign(key) }
+      // Imported once per key into a KeyObject that node:crypto signs with on this thread (tokens/compact-jws.ts).
+      const signCompactJws = compactJwsSigner(alg, createPrivateKey({ key: openPrivateKey(keyring, kid, stored) }))
+      return { kid, alg, sign: async (header, claims) => signCompactJws(header, claims) }
     },
     check (kid, stored) {
       clearOf(kid, stored)

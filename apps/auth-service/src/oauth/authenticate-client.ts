@@ -113,8 +113,8 @@ async function secretClient (
   clients: ClientStore
 ): Promise<AuthenticatedClient> {
   const challenge = { challenge: method === 'client_secret_basic' }
-  // The secret is checked whatever else is wrong, so every failure costs the same.
-  const [secretMatches, client] = await Promise.all([clients.verifySecret(clientId, secret), clients.find(clientId)])
+  // One statement; the secret is checked whatever else is wrong, so every failure costs the same.
+  const { client, secretMatches } = await clients.authenticate(clientId, secret)
   if (!client) throw invalidClient(`unknown client ${clientId.slice(0, 100)}`, challenge)
   if (client.authMethod !== method) {
     throw invalidClient(`client ${clientId} authenticates with ${client.authMethod}, not ${method}`, challenge)

@@ -29,6 +29,18 @@ describe.each(ENGINES)('ClientStore on %s', (engine: Engine) => {
     })
   })
 
+  it('authenticates a client and its secret with one lookup, whatever is wrong', async () => {
+    const clients = await open()
+    const { secret } = await clients.add(BOT, T0)
+    await clients.add({ ...BOT, clientId: 'jwt-bot', authMethod: 'private_key_jwt', jwks: { keys: [] } }, T0)
+    const found = await clients.find('reports-bot')
+    expect(await clients.authenticate('reports-bot', secret as string)).toEqual({ client: found, secretMatches: true })
+    expect(await clients.authenticate('reports-bot', `${secret as string}x`))
+      .toEqual({ client: found, secretMatches: false })
+    expect(await clients.authenticate('nobody', secret as string)).toEqual({ client: undefined, secretMatches: false })
+    expect((await clients.authenticate('jwt-bot', secret as string)).secretMatches).toBe(false)
+  })
+
   it('refuses a second client with the same id', async () => {
     const clients = await open()
     await clients.add(BOT, T0)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { OAuthTokenResponse } from '@repo/contracts/oauth'
+import type { Client } from '../../clients/client-store.js'
 import type { HttpError } from '../../http-error.js'
 import { resourcesOf, tokenAudience } from '../../authorization/resource-indicators.js'
 import { InvalidGrantError, InvalidTargetError, invalidRequest } from '../oauth-errors.js'
@@ -10,6 +11,8 @@ import type { TokenRequestProof } from '../token-request-proof.js'
 export interface RefreshTokenRequest {
   /** The authenticated client's id. */
   clientId: string
+  /** Its registration, as its authentication read it; none for the login's own client. */
+  registration: Client | undefined
   refreshToken: string | undefined
   scope: string | undefined
   /** The request's DPoP proof: binds the new access token, and unlocks a bound refresh token. */
@@ -32,7 +35,7 @@ export interface RefreshTokenGrantOptions {
  */
 export async function refreshTokenGrant (
   app: FastifyInstance, request: FastifyRequest,
-  { clientId, refreshToken, scope: requested, proof, resources }: RefreshTokenRequest,
+  { clientId, registration, refreshToken, scope: requested, proof, resources }: RefreshTokenRequest,
   { audience, now }: RefreshTokenGrantOptions
 ): Promise<OAuthTokenResponse> {
   if (refreshToken === undefined) throw invalidRequest('refresh_token is required')
@@ -41,7 +44,8 @@ export async function refreshTokenGrant (
   const holder = await app.refreshTokens.grantOf(refreshToken)
   const holderUser = holder && await app.users.findById(holder.userId)
   // A registered client (the code flow) gets the audience it was registered with, as at its code exchange.
-  const registered = await app.clients.find(clientId)
+  // Its registration came with its authentication; only the login's own client is looked up (it has none).
+  const registered = registration ?? await app.clients.find(clientId)
   let scope = ''
   let tokenAudienceValue = registered?.audience ?? audience
   const refusalOf = (grant: RefreshGrant): HttpError | undefined => {

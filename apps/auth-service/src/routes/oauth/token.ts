@@ -47,6 +47,7 @@ export async function tokenRoute (
     if (body.grant_type === 'refresh_token') {
       const grant = {
         clientId: authenticatedClientId(client),
+        registration: client.client,
         refreshToken: body.refresh_token,
         scope: body.scope,
         proof,

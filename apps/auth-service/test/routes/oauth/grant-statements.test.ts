@@ -1,0 +1,60 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { describe, expect, it, vi } from 'vitest'
+import { JWT_BEARER_ASSERTION, TOKEN_PATH } from '@repo/contracts/oauth'
+import { ENGINES, engineEnv, type Engine } from '../../databases.js'
+import { ISSUER, buildTestApp } from '../../helper.js'
+
+type App = Awaited<ReturnType<typeof buildTestApp>>
+const CLIENT = { jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }
+
+/**
+ * The statements `grant` sends to the database, but the brute-force counters': on PostgreSQL every
+ * replica shares those (rate-limits/), and they are the same for every endpoint that checks a secret.
+ */
+async function statementsOf (app: App, grant: () => Promise<{ statusCode: number }>): Promise<string[]> {
+  const sent: string[] = []
+  for (const method of ['get', 'all', 'run', 'transaction'] as const) {
+    const original = app.db[method].bind(app.db) as (...args: unknown[]) => Promise<unknown>
+    vi.spyOn(app.db, method).mockImplementation(((sql: string, ...rest: unknown[]) => {
+      if (!sql.includes('rate_limits')) sent.push(`${method} ${sql.replace(/\s+/g, ' ').slice(0, 60)}`)
+      return original(sql, ...rest)
+    }) as never)
+  }
+  const response = await grant()
+  vi.restoreAllMocks()
+  expect(response.statusCode).toBe(200)
+  return sent
+}
+
+describe.each(ENGINES)('statements of a client_credentials grant on %s', (engine: Engine) => {
+  it('client_secret_basic: one, the lookup that reads the client and its secret\'s hash', async () => {
+    const app = await buildTestApp(await engineEnv(engine))
+    const { secret } = await app.clients.add({ ...CLIENT, clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined }, Date.now())
+    const authorization = `Basic ${Buffer.from(`bot:${secret as string}`).toString('base64')}`
+    const sent = await statementsOf(app, () => app.inject({
+      method: 'POST', url: TOKEN_PATH, payload: 'grant_type=client_credentials',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }
+    }))
+    expect(sent).toEqual(['get SELECT * FROM clients WHERE client_id = $1'])
+  })
+
+  it('private_key_jwt: two, the client\'s lookup and the assertion\'s jti, which must be kept against replay', async () => {
+    const app = await buildTestApp(await engineEnv(engine))
+    const { publicKey, privateKey } = await generateKeyPair('ES256')
+    const jwk = { ...await exportJWK(publicKey), kid: 'k1', alg: 'ES256' }
+    await app.clients.add({ ...CLIENT, clientId: 'key-bot', authMethod: 'private_key_jwt', jwks: { keys: [jwk] } }, Date.now())
+    const now = Math.floor(Date.now() / 1000)
+    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('key-bot')
+      .setSubject('key-bot').setAudience(ISSUER).setIssuedAt(now).setExpirationTime(now + 60).setJti('j1').sign(privateKey)
+    const payload = new URLSearchParams({
+      grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion
+    }).toString()
+    const sent = await statementsOf(app, () => app.inject({
+      method: 'POST', url: TOKEN_PATH, payload, headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    }))
+    expect(sent).toEqual([
+      'get SELECT * FROM clients WHERE client_id = $1',
+      'run INSERT INTO client_assertions (client_id, jti, expires_at) VALU'
+    ])
+  })
+})
