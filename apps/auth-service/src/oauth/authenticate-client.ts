@@ -41,10 +41,29 @@ export const ASSERTION_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 const NO_CHALLENGE = { challenge: false }
 
 const remoteKeySets = new Map<string, JWTVerifyGetKey>()
+/**
+ * Inline key sets by their exact JSON: jose imports a key once per set, not once per assertion. A
+ * client registered again with other keys has other JSON, so it never meets its old keys here; a
+ * removed client is refused before its keys are looked at.
+ */
+const localKeySets = new Map<string, JWTVerifyGetKey>()
+const MAX_LOCAL_KEY_SETS = 1000
+
+function localKeys (jwks: { keys: object[] }): JWTVerifyGetKey {
+  const text = JSON.stringify(jwks)
+  let keys = localKeySets.get(text)
+  if (!keys) {
+    keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0])
+    // Oldest first out: a Map iterates in insertion order.
+    if (localKeySets.size >= MAX_LOCAL_KEY_SETS) localKeySets.delete(localKeySets.keys().next().value as string)
+    localKeySets.set(text, keys)
+  }
+  return keys
+}
 
 /** A client's keys for `private_key_jwt`: registered inline, or fetched from its `jwks_uri` (cached by jose). */
 function clientKeys (client: Client): JWTVerifyGetKey | undefined {
-  if (client.jwks) return createLocalJWKSet(client.jwks as Parameters<typeof createLocalJWKSet>[0])
+  if (client.jwks) return localKeys(client.jwks)
   if (!client.jwksUri) return undefined
   let keys = remoteKeySets.get(client.jwksUri)
   if (!keys) {
