@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Options } from 'autocannon'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
+import { AUTHORIZATION_PATH } from '@repo/contracts/authorization'
 import { registerBrowserClient } from '@repo/service-harness/browser-clients'
 import { startCallbackServer, type CallbackServer } from '@repo/service-harness/callback-server'
 import { FormBrowser } from '@repo/service-harness/form-browser'
@@ -67,7 +68,7 @@ async function setUp (database: GrantDatabase, alg: SigningAlgorithm, postgres: 
   await logInThroughBrowser({
     issuer, clientId: APP_CLIENT, redirectUri, browser, user: { userName: 'Jane', password: 'pass123' }
   })
-  const codeClient = { issuer, clientId: APP_CLIENT, redirectUri, cookie: browser.jar.header(new URL(issuer)) ?? '' }
+  const codeClient = { issuer, clientId: APP_CLIENT, redirectUri, cookie: browser.jar.header(new URL(AUTHORIZATION_PATH, issuer)) ?? '' }
   // Two refresh tokens a connection, from code exchanges: each answer's successor goes back into the pool.
   const refreshTokens = await Promise.all((await authorizationCodes(codeClient, 2 * CONNECTIONS)).map(async (code) => {
     const body = new URLSearchParams({

@@ -11,6 +11,16 @@ import { readBasicCredentials } from '../../oauth/basic-credentials.js'
  * client's refresh: failures of a secret nobody has cannot lock its users out.
  */
 export function clientIdOf (request: FastifyRequest): string | undefined {
+  // Asked three times a request by the limits' hooks and key generators: read once, after the body
+  // (the per-IP hook asks before it, for a refusal's log line only, and is not remembered).
+  if (request.body === undefined) return readClientId(request)
+  if (!names.has(request)) names.set(request, readClientId(request))
+  return names.get(request)
+}
+
+const names = new WeakMap<FastifyRequest, string | undefined>()
+
+function readClientId (request: FastifyRequest): string | undefined {
   const basic = readBasicCredentials(request.headers.authorization)?.id
   if (basic !== undefined) return basic
   const form = (request.body ?? {}) as Record<string, unknown>
