@@ -126,14 +126,16 @@ export const PUBLISHED_GRANTS_PER_CORE = [
  * database and algorithm beside the published figures.
  */
 export function grantsPerCore (grants: { flows?: GrantFlowReport | undefined } | undefined): GrantsPerCore {
-  const measured = grants?.flows === undefined ? [] : grantFlowFigures(grants.flows)
-    .filter((figures) => figures.flow === 'client_secret_basic')
-    .map((figures) => ({
-      label: `this service, ${figures.alg}, ${figures.database === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
-      grantsPerCore: figures.grantsPerCore,
-      source: 'measured' as const,
-      note: `${figures.cpuMicrosPerGrant} µs CPU per grant (the auth process; loopback HTTP, no TLS)`
-    }))
+  const measured = grants?.flows === undefined
+    ? []
+    : grantFlowFigures(grants.flows)
+      .filter((figures) => figures.flow === 'client_secret_basic')
+      .map((figures) => ({
+        label: `this service, ${figures.alg}, ${figures.database === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+        grantsPerCore: figures.grantsPerCore,
+        source: 'measured' as const,
+        note: `${figures.cpuMicrosPerGrant} µs CPU per grant (the auth process; loopback HTTP, no TLS)`
+      }))
   const published = PUBLISHED_GRANTS_PER_CORE.map((row) => ({ ...row, source: 'published' as const }))
   return { title: 'client_credentials grants per second per busy core', rows: [...measured, ...published] }
 }
@@ -161,9 +163,11 @@ export function printGrantFlowReport (report: GrantFlowReport, print: (line: str
     'rest target'], rows))
   const signatures = Object.entries(report.signatureMicros).map(([alg, micros]) => `${alg} ${micros}`).join(', ')
   print(`crypto µs: the signatures a grant needs with node:crypto in the bench process (${signatures} µs each; ` +
-    `the code flow signs an ID token too), plus for private_key_jwt one Ed25519 verification ` +
+    'the code flow signs an ID token too), plus for private_key_jwt one Ed25519 verification ' +
     `(${report.assertionVerifyMicros} µs); per core: grants per CPU-second of the auth process (1e6 / CPU µs)`)
-  for (const row of PUBLISHED_GRANTS_PER_CORE) print(`published: ${row.label} ${row.grantsPerCore} per core (${row.note})`)
+  for (const row of PUBLISHED_GRANTS_PER_CORE) {
+    print(`published: ${row.label} ${row.grantsPerCore} per core (${row.note})`)
+  }
   for (const line of [...failed, ...report.failures.map((failure) =>
     `${failure.database} ${failure.alg}: FAILED ${failure.error}`)]) print(line)
   return failed.length + report.failures.length

@@ -49,7 +49,9 @@ export function assertionGrantLoad (url: string, issuer: string, clientId: strin
     const claims = { iss: clientId, sub: clientId, aud: issuer, iat: now, exp: now + 60, jti: randomUUID() }
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const assertion = `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`
-    return form({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion })
+    return form({
+      grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion
+    })
   })
   return fromPool(url, bodies)
 }
