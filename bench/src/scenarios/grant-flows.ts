@@ -43,7 +43,6 @@ interface Setup {
   secretAuthorization: string
   jwtKey: ReturnType<typeof assertionKeys>['privateKey']
   codeClient: CodeClient
-  refreshTokens: string[]
 }
 
 async function setUp (database: GrantDatabase, alg: SigningAlgorithm, postgres: PostgresServer | undefined,
@@ -73,31 +72,37 @@ async function setUp (database: GrantDatabase, alg: SigningAlgorithm, postgres: 
   })
   const cookie = browser.jar.header(new URL(AUTHORIZATION_PATH, issuer)) ?? ''
   const codeClient = { issuer, clientId: APP_CLIENT, redirectUri, cookie }
-  // Two refresh tokens a connection, from code exchanges: each answer's successor goes back into the pool.
-  const refreshTokens = await Promise.all((await authorizationCodes(codeClient, 2 * CONNECTIONS)).map(async (code) => {
-    const body = new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirectUri,
-      code_verifier: CODE_VERIFIER,
-      client_id: APP_CLIENT
-    })
-    const response = await fetch(TOKEN_URL(issuer), { method: 'POST', headers: FORM, body })
-    const answer = await response.json() as { refresh_token?: string }
-    if (response.status !== 200 || answer.refresh_token === undefined) {
-      throw new Error(`a code exchange answered ${response.status} without a refresh token`)
-    }
-    return answer.refresh_token
-  }))
   return {
     auth,
     pid: await pidListeningOn(port),
     issuer,
     secretAuthorization: basicCredentials(SECRET_CLIENT, secret),
     jwtKey: privateKey,
-    codeClient,
-    refreshTokens
+    codeClient
   }
+}
+
+/**
+ * Two refresh tokens a connection, from code exchanges, made for each refresh run: every answer's
+ * successor goes back into the pool, but the requests a run leaves unanswered when it ends take
+ * theirs with them.
+ */
+async function refreshTokens (client: CodeClient): Promise<string[]> {
+  return Promise.all((await authorizationCodes(client, 2 * CONNECTIONS)).map(async (code) => {
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: CODE_VERIFIER,
+      client_id: client.clientId
+    })
+    const response = await fetch(TOKEN_URL(client.issuer), { method: 'POST', headers: FORM, body })
+    const answer = await response.json() as { refresh_token?: string }
+    if (response.status !== 200 || answer.refresh_token === undefined) {
+      throw new Error(`a code exchange answered ${response.status} without a refresh token`)
+    }
+    return answer.refresh_token
+  }))
 }
 
 /** The load of one run of `flow` (made now: assertions and codes are single-use and short-lived). */
@@ -105,7 +110,7 @@ async function loadFor (flow: GrantFlow, setup: Setup, grants: number): Promise<
   const url = TOKEN_URL(setup.issuer)
   if (flow === 'client_secret_basic') return { ...secretGrantLoad(url, setup.secretAuthorization) }
   if (flow === 'private_key_jwt') return assertionGrantLoad(url, setup.issuer, JWT_CLIENT, setup.jwtKey, grants)
-  if (flow === 'refresh_token') return refreshGrantLoad(url, APP_CLIENT, setup.refreshTokens)
+  if (flow === 'refresh_token') return refreshGrantLoad(url, APP_CLIENT, await refreshTokens(setup.codeClient))
   return codeGrantLoad(url, setup.codeClient, await authorizationCodes(setup.codeClient, grants))
 }
 
