@@ -10,8 +10,16 @@ const keyOf: Record<SigningAlgorithm, () => KeyObject> = {
   EdDSA: () => generateKeyPairSync('ed25519').privateKey
 }
 const CLAIMS = {
-  iss: 'http://auth.test', sub: 'reports-bot', aud: 'reports-api', iat: 1_900_000_000, nbf: 1_900_000_000,
-  exp: 1_900_000_300, jti: 'a1b2', client_id: 'reports-bot', scope: 'reports:read', cnf: { jkt: 'x' }
+  iss: 'http://auth.test',
+  sub: 'reports-bot',
+  aud: 'reports-api',
+  iat: 1_900_000_000,
+  nbf: 1_900_000_000,
+  exp: 1_900_000_300,
+  jti: 'a1b2',
+  client_id: 'reports-bot',
+  scope: 'reports:read',
+  cnf: { jkt: 'x' }
 }
 const headerFor = (alg: SigningAlgorithm) => ({ alg, kid: 'k1', typ: 'at+jwt' })
 

@@ -33,7 +33,9 @@ describe.each(ENGINES)('statements of a client_credentials grant on %s', (engine
     const { secret } = await app.clients.add({ ...CLIENT, clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined }, Date.now())
     const authorization = `Basic ${Buffer.from(`bot:${secret as string}`).toString('base64')}`
     const sent = await statementsOf(app, () => app.inject({
-      method: 'POST', url: TOKEN_PATH, payload: 'grant_type=client_credentials',
+      method: 'POST',
+      url: TOKEN_PATH,
+      payload: 'grant_type=client_credentials',
       headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }
     }))
     expect(sent).toEqual(['get SELECT * FROM clients WHERE client_id = $1'])
