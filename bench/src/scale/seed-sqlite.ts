@@ -1,0 +1,60 @@
+import { DatabaseSync } from 'node:sqlite'
+import { join } from 'node:path'
+import { refreshRow, sessionRow, userRow, type SeedTimes } from './seed-rows.js'
+
+/** The auth service's SQLite file in its DATA_DIR (db/open-auth-database.ts). */
+const DATABASE_FILE = 'auth.db'
+
+export interface SeedStep {
+  salt: string
+  /** Rows already there (0 at first), per table. */
+  from: number
+  /** Rows each of users, refresh_tokens and browser_sessions holds after the step. */
+  to: number
+  passwordHash: string
+  times: SeedTimes
+}
+
+/**
+ * Fills the three tables from `from` to `to` rows, in one transaction through prepared statements,
+ * into the schema the service migrated (it runs meanwhile: WAL lets it read). users first: the
+ * other rows name users by index below `to`.
+ */
+export function seedSqlite (dataDir: string, { salt, from, to, passwordHash, times }: SeedStep): void {
+  const db = new DatabaseSync(join(dataDir, DATABASE_FILE))
+  try {
+    db.exec('PRAGMA busy_timeout = 10000')
+    const user = db.prepare('INSERT INTO users (id, user_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)')
+    const session = db.prepare(`INSERT INTO browser_sessions
+      (id_hash, sid, user_id, auth_time, last_seen_at, idle_expires_at, expires_at, ended_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+    const refresh = db.prepare(`INSERT INTO refresh_tokens
+      (token_hash, family_id, user_id, client_id, scope, issued_at, idle_expires_at, expires_at, used_at, revoked_at,
+       session_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      for (let i = from; i < to; i++) user.run(...userRow(salt, i, passwordHash, times))
+      for (let j = from; j < to; j++) session.run(...sessionRow(salt, j, to, times))
+      for (let i = from; i < to; i++) refresh.run(...refreshRow(salt, i, to, to, times))
+      db.exec('COMMIT')
+    } catch (error) {
+      db.exec('ROLLBACK')
+      throw error
+    }
+  } finally {
+    db.close()
+  }
+}
+
+/** Rows per table, for the report and the retention samples. */
+export function countSqlite (dataDir: string, tables: readonly string[]): Record<string, number> {
+  const db = new DatabaseSync(join(dataDir, DATABASE_FILE), { readOnly: true })
+  try {
+    db.exec('PRAGMA busy_timeout = 10000')
+    return Object.fromEntries(tables.map((table) =>
+      [table, Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n)]))
+  } finally {
+    db.close()
+  }
+}
