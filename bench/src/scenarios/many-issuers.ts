@@ -10,7 +10,7 @@ import { POOL_SIZE, QUIET, plan, progress, quick } from '../run.js'
 const ISSUERS = 20
 const KEYS_PER_ISSUER = 100
 /** Paced, the same for both setups: CPU per request falls as load rises, so both get one rate. */
-const OFFERED_RATE = 1500
+const OFFERED_RATE = 400
 const CONNECTIONS = 16
 const ROUNDS = quick ? 1 : 6
 const RUN_SECONDS = quick ? 1 : 3
