@@ -14,8 +14,8 @@ import type { Engine, RetentionResult, RetentionSample, TableVerdict } from '../
 import { pacedRun } from './paced-load.js'
 import { startScaleTarget } from './scale-target.js'
 
-const SECONDS = quick ? 12 : 100
-const WINDOW_SECONDS = quick ? 3 : 12
+const SECONDS = quick ? 12 : 84
+const WINDOW_SECONDS = quick ? 3 : 8
 const CODE_LIFETIME_S = 60
 const KEEP_USED_CODE_S = 24 * 3600
 /** Short lifetimes, so every retention but the codes' passes within the run. */

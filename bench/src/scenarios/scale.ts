@@ -10,7 +10,7 @@ import { PASSWORD, passwordHash } from '../scale/seed-rows.js'
 
 const SIZES = quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000]
 /** Moderate: a fraction of what the service sustains, so latency is the service's and not a queue's. */
-const RATES: Record<Operation, number> = { refresh: 50, client_credentials: 50, login: quick ? 2 : 5 }
+const RATES: Record<Operation, number> = { refresh: 50, client_credentials: 50, login: quick ? 2 : 3 }
 const CONCURRENCY: Record<Operation, number> = { refresh: 16, client_credentials: 16, login: 8 }
 const PLAN = quick
   ? { blockSeconds: 1, pairs: 1, warmupSeconds: 0 }
@@ -39,54 +39,60 @@ function problemsOf (name: string, runs: PacedRun[]): string[] {
 /**
  * One operation at the grown database's size: blocks of the grown and the smallest database in
  * alternating order, so both see the same moments of a shared machine; the target is judged on the
- * median of the per-pair p99 ratios.
+ * median of the per-pair p99 ratios. Without `smallest` (the quick run), blocks of the grown one only.
  */
 async function measureOperation (
-  operation: Operation, grown: ScaleTarget, smallest: ScaleTarget
+  operation: Operation, grown: ScaleTarget, smallest: ScaleTarget | undefined
 ): Promise<ScaleStep> {
   const load = (seconds: number): PacedLoad =>
     ({ rate: RATES[operation], concurrency: CONCURRENCY[operation], seconds })
+  const both = smallest === undefined ? [grown] : [smallest, grown]
   if (PLAN.warmupSeconds > 0) {
-    for (const target of [smallest, grown]) await pacedRun(load(PLAN.warmupSeconds), target.send(operation))
+    for (const target of both) await pacedRun(load(PLAN.warmupSeconds), target.send(operation))
   }
-  const grownRuns: PacedRun[] = []
-  const smallestRuns: PacedRun[] = []
+  const runs = new Map<ScaleTarget, PacedRun[]>(both.map((target) => [target, []]))
   const ratios: number[] = []
   for (let pair = 0; pair < PLAN.pairs; pair++) {
-    const order = pair % 2 === 0 ? [smallest, grown] : [grown, smallest]
-    const runs = new Map<ScaleTarget, PacedRun>()
-    for (const target of order) runs.set(target, await pacedRun(load(PLAN.blockSeconds), target.send(operation)))
-    const [a, b] = [runs.get(grown) as PacedRun, runs.get(smallest) as PacedRun]
-    grownRuns.push(a)
-    smallestRuns.push(b)
+    for (const target of pair % 2 === 0 ? both : [...both].reverse()) {
+      runs.get(target)?.push(await pacedRun(load(PLAN.blockSeconds), target.send(operation)))
+    }
+    if (smallest === undefined) continue
+    const [a, b] = [runs.get(grown)?.at(-1), runs.get(smallest)?.at(-1)] as [PacedRun, PacedRun]
     ratios.push(percentile(a.latenciesMs, 99) / percentile(b.latenciesMs, 99))
   }
+  const grownRuns = runs.get(grown) ?? []
+  const smallestRuns = smallest === undefined ? undefined : runs.get(smallest) ?? []
   return {
     engine: grown.engine,
     rows: grown.rows,
     operation,
     grown: cell(grownRuns),
-    smallest: cell(smallestRuns),
-    p99RatioMedian: ms(percentile(ratios, 50)),
-    problems: [...problemsOf('grown', grownRuns), ...problemsOf('smallest', smallestRuns)]
+    ...smallestRuns === undefined
+      ? {}
+      : { smallest: cell(smallestRuns), p99RatioMedian: ms(percentile(ratios, 50)) },
+    problems: [...problemsOf('grown', grownRuns), ...problemsOf('smallest', smallestRuns ?? [])]
   }
 }
 
 /** Every size on one engine: two services, the smallest database seeded once, the other grown step by step. */
 async function engineSteps (engine: Engine, postgres: PostgresServer | undefined, hash: string, report: ScaleReport) {
-  // Both at once: each start is a process and a CLI run.
-  const started = await Promise.allSettled([0, 1].map(() => startScaleTarget(engine, postgres, hash)))
+  // Both at once: each start is a process and a CLI run. The quick run has no smallest one beside.
+  const count = quick ? 1 : 2
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, () => startScaleTarget(engine, postgres, hash)))
   const targets = started.flatMap((result) => result.status === 'fulfilled' ? [result.value] : [])
   const failed = started.find((result) => result.status === 'rejected')
   if (failed) {
     await Promise.all(targets.map((target) => target.stop()))
     throw (failed as PromiseRejectedResult).reason
   }
-  const [smallest, grown] = targets as [ScaleTarget, ScaleTarget]
+  const [grown, smallest] = targets as [ScaleTarget, ScaleTarget | undefined]
   try {
     const first = SIZES[0] as number
-    const seconds = await smallest.seed(first)
-    progress(`scale ${engine}: the smallest database seeded with ${first} rows per table in ${seconds} s`)
+    const seconds = await smallest?.seed(first)
+    if (seconds !== undefined) {
+      progress(`scale ${engine}: the smallest database seeded with ${first} rows per table in ${seconds} s`)
+    }
     for (const rows of SIZES) {
       const seeded = await grown.seed(rows)
       report.seeding.push({ engine, rows, seconds: seeded })
@@ -98,7 +104,8 @@ async function engineSteps (engine: Engine, postgres: PostgresServer | undefined
         report.steps.push(step)
         const took = ((performance.now() - started) / 1000).toFixed(1)
         progress(`scale ${engine} ${rows} ${operation}: p50 ${step.grown.p50Ms} ms, p99 ${step.grown.p99Ms} ms ` +
-          `(smallest ${step.smallest.p99Ms} ms, ratio ${step.p99RatioMedian}) in ${took} s` +
+          (step.smallest ? `(smallest ${step.smallest.p99Ms} ms, ratio ${step.p99RatioMedian}) ` : '') +
+          `in ${took} s` +
           (step.problems.length > 0 ? `; ${step.problems.join('; ')}` : ''))
       }
     }
