@@ -14,7 +14,7 @@ import type { Engine, RetentionResult, RetentionSample, TableVerdict } from '../
 import { pacedRun } from './paced-load.js'
 import { startScaleTarget } from './scale-target.js'
 
-const SECONDS = quick ? 12 : 84
+const SECONDS = quick ? 14 : 84
 const WINDOW_SECONDS = quick ? 3 : 8
 const CODE_LIFETIME_S = 60
 const KEEP_USED_CODE_S = 24 * 3600
@@ -26,10 +26,10 @@ const SETTINGS = {
   REFRESH_TOKEN_IDLE_TTL: '2s',
   SESSION_TTL: '2s',
   SESSION_IDLE_TTL: '2s',
-  DPOP_IAT_WINDOW: '3s',
+  DPOP_IAT_WINDOW: '5s',
   PURGE_INTERVAL: '1s'
 }
-const ASSERTION_SECONDS = 3
+const ASSERTION_SECONDS = 5
 /**
  * Seconds after a row is written until the purge may take it (maintenance/retention-rules.ts with
  * SETTINGS: reach = TOKEN_TTL + CLOCK_TOLERANCE = 1 s). A session also waits for its refresh tokens.
@@ -40,7 +40,7 @@ const RETENTION: Record<string, number> = {
   authorization_codes: CODE_LIFETIME_S + KEEP_USED_CODE_S,
   authorization_requests: 600,
   client_assertions: ASSERTION_SECONDS,
-  auth_dpop_proofs: 3 + 1
+  auth_dpop_proofs: 5 + 1
 }
 const TABLES = Object.keys(RETENTION)
 const JWT_CLIENT = 'bench-jwt-client'

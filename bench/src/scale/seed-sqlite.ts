@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs'
 import { DatabaseSync } from 'node:sqlite'
 import { join } from 'node:path'
 import { refreshRow, sessionRow, userRow, type SeedTimes } from './seed-rows.js'
@@ -49,6 +50,14 @@ export function seedSqlite (dataDir: string, { salt, from, to, passwordHash, tim
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
   } finally {
     db.close()
+  }
+  // synchronous = OFF left the step in the OS's dirty pages: written out now, or the service's first
+  // checkpoint (synchronous = NORMAL syncs the file) would wait for all of them, mid-measurement.
+  const fd = openSync(join(dataDir, DATABASE_FILE), 'r+')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -70,7 +70,7 @@ async function measureOperation (
     ...smallestRuns === undefined
       ? {}
       : { smallest: cell(smallestRuns), p99RatioMedian: ms(percentile(ratios, 50)) },
-    problems: [...problemsOf('grown', grownRuns), ...problemsOf('smallest', smallestRuns ?? [])]
+    problems: [...problemsOf('grown', grownRuns), ...smallestRuns ? problemsOf('smallest', smallestRuns) : []]
   }
 }
 
