@@ -19,7 +19,7 @@ import { signalsScenario } from './scenarios/signals.js'
 /**
  * `--only=peers|services|replicas|grants|signals|dpop|scale|issuers` (comma-separated) runs just those parts;
  * the default is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include,
- * and `scale` and `issuers` (about 10 and 1 minutes of their own).
+ * and `scale` and `issuers` (17 and 1.5 minutes on the shared 2-vCPU machine: over the default run's budget).
  */
 const PARTS = ['peers', 'services', 'replicas', 'grants', 'signals', 'dpop', 'scale', 'issuers'] as const
 type Part = typeof PARTS[number]
