@@ -81,6 +81,10 @@ export async function startScaleTarget (
         else await seedPostgres(env.DATABASE_URL as string, step)
         refreshQueue.unshift(...liveRefreshTokens(salt, target.rows, to, REFRESH_POOL))
         target.rows = to
+        // SQLite's seeding blocks this event loop for minutes, while the service closes the idle keep-alive
+        // sockets: a turn of the loop lets fetch see them closed, or its next request is written into one
+        // (EPIPE, an error in the measurement).
+        await new Promise((resolve) => setTimeout(resolve, 100))
         return Math.round((performance.now() - started) / 100) / 10
       },
       count: (tables) => engine === 'sqlite'
