@@ -1,22 +1,27 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { printGrantReport } from './grant-report.js'
+import { printIssuersReport } from './issuers-report.js'
 import { printPeerReport } from './peer-report.js'
 import { printReplicaReport } from './replica-report.js'
 import { printReport } from './report.js'
+import { printScaleReport } from './scale-report.js'
 import { printSignalsReport } from './signals-report.js'
 import { HERE, plan, progress, report } from './run.js'
 import { consumerScenarios } from './scenarios/consumer.js'
 import { grantScenarios } from './scenarios/grants.js'
+import { manyIssuersScenario } from './scenarios/many-issuers.js'
 import { peerScenarios } from './scenarios/peers.js'
 import { replicaScenarios } from './scenarios/replicas.js'
+import { scaleScenario } from './scenarios/scale.js'
 import { signalsScenario } from './scenarios/signals.js'
 
 /**
- * `--only=peers|services|replicas|grants|signals|dpop` (comma-separated) runs just those parts; the default
- * is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include.
+ * `--only=peers|services|replicas|grants|signals|dpop|scale|issuers` (comma-separated) runs just those parts;
+ * the default is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include,
+ * and `scale` and `issuers` (17 and 1.5 minutes on the shared 2-vCPU machine: over the default run's budget).
  */
-const PARTS = ['peers', 'services', 'replicas', 'grants', 'signals', 'dpop'] as const
+const PARTS = ['peers', 'services', 'replicas', 'grants', 'signals', 'dpop', 'scale', 'issuers'] as const
 type Part = typeof PARTS[number]
 const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants', 'signals']
 
@@ -33,7 +38,7 @@ function selectedParts (): Part[] {
 
 async function main (): Promise<number> {
   const parts = selectedParts()
-  const some = parts.length < DEFAULT_PARTS.length || parts.includes('dpop')
+  const some = parts.length < DEFAULT_PARTS.length || parts.some((part) => !DEFAULT_PARTS.includes(part))
   progress(`${report.mode} run${some ? ` of ${parts.join(', ')}` : ''}`)
   let failures = 0
   if (parts.includes('peers')) {
@@ -50,11 +55,15 @@ async function main (): Promise<number> {
   if (parts.includes('replicas')) report.replicas = await replicaScenarios()
   if (parts.includes('grants')) report.grants = await grantScenarios()
   if (parts.includes('signals')) report.signals = await signalsScenario()
+  if (parts.includes('scale')) report.scale = await scaleScenario()
+  if (parts.includes('issuers')) report.issuers = await manyIssuersScenario()
   if (parts.includes('services')) failures += printReport(report)
   if (parts.includes('peers') || parts.includes('dpop')) failures += printPeerReport(report.peers)
   if (report.replicas) failures += printReplicaReport(report.replicas)
   if (report.grants) failures += printGrantReport(report.grants)
   if (report.signals) failures += printSignalsReport(report.signals)
+  if (report.scale) failures += printScaleReport(report.scale)
+  if (report.issuers) failures += printIssuersReport(report.issuers)
   const name = some ? `latest-${parts.join('-')}.json` : 'latest.json'
   const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)

@@ -1,8 +1,10 @@
 import { table } from './format.js'
 import type { GrantReport } from './grant-report.js'
+import type { IssuersReport } from './issuers-report.js'
 import type { Plan, Summary } from './measure.js'
 import type { ReplicaReport } from './replica-report.js'
 import type { PeerReport } from './peer-report.js'
+import type { ScaleReport } from './scale-report.js'
 import type { SignalsReport } from './signals-report.js'
 
 export interface ScenarioResult extends Summary {
@@ -34,6 +36,10 @@ export interface Report {
   grants?: GrantReport
   /** Logout to refusal at two consumers (Shared Signals), two auth replicas on PostgreSQL. */
   signals?: SignalsReport
+  /** Grant and login latency by table size (SQLite, PostgreSQL), and the short-lived tables under a steady load. */
+  scale?: ScaleReport
+  /** The consumer trusting 20 issuers × 100 keys beside 1 × 1. */
+  issuers?: IssuersReport
 }
 
 /**
