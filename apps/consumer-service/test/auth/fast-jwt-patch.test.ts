@@ -79,3 +79,68 @@ describe('fast-jwt, as patched: a key resolver may return a KeyObject', () => {
     await expect(resolving(createSecretKey(Buffer.alloc(0)), ['HS256'])(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_KEY' })
   })
 })
+
+/**
+ * The third hunk makes fast-jwt's claim checks cheaper per token (messages made once per verifier, no
+ * arrays for single values, no context object without a cache, `typ` compared as it is before it is
+ * normalized, a KeyObject's algorithms found once): these cases hold on the released 6.3.6 too, and
+ * pin down that each check still refuses what it refused, with the same code and message.
+ */
+describe('fast-jwt, as patched: claim checks', () => {
+  const now = Math.floor(Date.now() / 1000)
+  const options = { algorithms: ['ES256'] as never, allowedAud: 'api', allowedIss: 'https://issuer', checkTyp: 'at+jwt' }
+
+  it.each([
+    ['a string aud', { aud: 'api' }, undefined],
+    ['an aud list holding the audience', { aud: ['other', 'api'] }, undefined],
+    ['an aud list without it', { aud: ['other'] }, ['FAST_JWT_INVALID_CLAIM_VALUE', 'None of aud claim values are allowed.']],
+    ['another aud', { aud: 'other' }, ['FAST_JWT_INVALID_CLAIM_VALUE', 'The aud claim value is not allowed.']],
+    ['a numeric aud', { aud: 7 }, ['FAST_JWT_INVALID_CLAIM_TYPE', 'The aud claim must be a string or an array of strings.']],
+    ['an aud list with a number', { aud: ['api', 7] }, ['FAST_JWT_INVALID_CLAIM_TYPE', 'The aud claim must be a string or an array of strings.']],
+    ['an iss list', { iss: ['https://issuer'] }, ['FAST_JWT_INVALID_CLAIM_VALUE', 'The iss claim must be a string.']],
+    ['a numeric iss', { iss: 1 }, ['FAST_JWT_INVALID_CLAIM_TYPE', 'The iss claim must be a string.']],
+    ['a string exp', { exp: String(now + 60) }, ['FAST_JWT_INVALID_CLAIM_TYPE', 'The exp claim must be a number.']],
+    ['an exp in the past', { exp: now - 60 }, ['FAST_JWT_EXPIRED', undefined]],
+    ['an nbf in the future', { nbf: now + 60 }, ['FAST_JWT_INACTIVE', undefined]]
+  ] as const)('%s', async (_name, overrides, refusal) => {
+    const key = await makeKey('ES256')
+    const claims = { iss: 'https://issuer', aud: 'api', exp: now + 60, ...overrides }
+    const token = craftToken({ alg: 'ES256', typ: 'at+jwt' }, claims, key.privateKey)
+    for (const verify of [
+      createVerifier({ ...options, key: key.publicKey.export({ type: 'spki', format: 'pem' }) as string }),
+      createVerifier({ ...options, key: async () => key.publicKey as never })
+    ]) {
+      const outcome = Promise.resolve().then(() => verify(token))
+      if (refusal === undefined) {
+        await expect(outcome).resolves.toMatchObject({ iss: 'https://issuer' })
+      } else {
+        const [code, message] = refusal
+        await expect(outcome).rejects.toMatchObject(message === undefined ? { code } : { code, message })
+      }
+    }
+  })
+
+  it.each([
+    ['at+jwt', true],
+    ['application/at+JWT', true],
+    ['JWT', false],
+    [7, false]
+  ] as const)('typ %j is accepted for at+jwt: %s', async (typ, accepted) => {
+    const key = await makeKey('ES256')
+    const token = craftToken({ alg: 'ES256', typ }, { iss: 'https://issuer', aud: 'api', exp: now + 60 }, key.privateKey)
+    const outcome = createVerifier({ ...options, key: async () => key.publicKey as never })(token)
+    if (accepted) await expect(outcome).resolves.toMatchObject({ aud: 'api' })
+    else await expect(outcome).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_TYPE' })
+  })
+
+  it('checks the algorithms of a KeyObject it has seen before as it did the first time', async () => {
+    const [ec, rsa] = [await makeKey('ES256'), await makeKey('RS256')]
+    const verify = createVerifier({ algorithms: ['RS256'], key: async () => ec.publicKey as never })
+    const token = craftToken({ alg: 'RS256', typ: 'JWT' }, claims(), rsa.privateKey)
+    for (let i = 0; i < 3; i++) await expect(verify(token)).rejects.toMatchObject({ code: 'FAST_JWT_INVALID_KEY' })
+    const good = createVerifier({ algorithms: ['ES256'], key: async () => ec.publicKey as never })
+    for (let i = 0; i < 3; i++) {
+      await expect(good(craftToken({ alg: 'ES256', typ: 'JWT' }, claims(), ec.privateKey))).resolves.toMatchObject({ sub: 'user-1' })
+    }
+  })
+})
