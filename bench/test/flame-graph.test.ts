@@ -30,10 +30,18 @@ describe('callTree', () => {
   it('weighs each frame by its samples and leaves out idle time', () => {
     expect(tree.total).toBe(900)
     const [gc, authenticate] = tree.children
-    expect(authenticate).toMatchObject({ name: 'authenticate (apps/consumer-service/dist/auth/authenticate.js:10)',
-      kind: 'ours', self: 100, total: 800 })
-    expect(authenticate?.children[0]).toMatchObject({ name: 'verify (fast-jwt/src/verifier.js:300)',
-      kind: 'dependency', self: 200, total: 700 })
+    expect(authenticate).toMatchObject({
+      name: 'authenticate (apps/consumer-service/dist/auth/authenticate.js:10)',
+      kind: 'ours',
+      self: 100,
+      total: 800
+    })
+    expect(authenticate?.children[0]).toMatchObject({
+      name: 'verify (fast-jwt/src/verifier.js:300)',
+      kind: 'dependency',
+      self: 200,
+      total: 700
+    })
     expect(authenticate?.children[0]?.children[0]).toMatchObject({ name: 'verifyOneShot', kind: 'node', total: 500 })
     expect(gc).toMatchObject({ name: '(garbage collector)', kind: 'engine', total: 100 })
   })

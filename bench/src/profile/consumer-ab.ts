@@ -11,9 +11,11 @@ import { consumerTarget, cpuMicros, freshRequests, type Headers, type Scheme, ty
  * beside the bare route, the reference verifier (peers/fastify-node-crypto.ts) and, with `--baseline`,
  * another build of the consumer (a copy of an older `dist`), all in one run: short blocks of
  * `--block` injected requests, one block per server in turn (the order turns every block), after two
- * blocks of warm-up (and, first of all, 1500 requests of each scenario to every server). Each ratio is the median of the per-block ratios, so a slow patch of a shared
- * machine slows both sides of it. "ceiling" is the bare route plus one verification of the token's
- * algorithm (and, with DPoP, one of the ES256 proof), measured in every block too.
+ * blocks of warm-up (and, first of all, 1500 requests of each scenario to every server). Each ratio
+ * is the median of the per-block ratios, so a slow patch of a shared machine slows both sides of it.
+ * "ceiling" is the bare route plus one verification of the token's algorithm (and, with DPoP, one of
+ * the ES256 proof), measured in every block too. A baseline build whose fast-jwt differs needs its own
+ * node_modules beside its dist (and NODE_PATH for their dependencies): see docs/performance.md.
  */
 const { values } = parseArgs({
   options: {

@@ -5,12 +5,14 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/acces
 import { startFakeIssuer } from '@repo/service-harness/fake-issuer'
 import { callTree, type CpuProfile } from './cpu-profile.js'
 import { flameGraphSvg } from './flame-graph-svg.js'
+import { bareTarget, referenceTarget } from './floor-targets.js'
 import { consumerTarget, cpuMicros, freshRequests, type Scheme } from './in-process.js'
 import { profileSummary } from './profile-summary.js'
 
 /**
  * `node dist/profile/consumer-profile.js [--alg=RS256] [--scheme=bearer] [--requests=8000]
- * [--out=x.cpuprofile] [--svg=x.svg]`: the consumer built in this process answers `--requests`
+ * [--target=consumer] [--out=x.cpuprofile] [--svg=x.svg]`: the consumer built in this process (or, with
+ * `--target`, the reference verifier or the bare route, to set beside it) answers `--requests`
  * injected requests, each with a token it has never seen (signed by the fake issuer of
  * @repo/service-harness), after a warm-up of a quarter as many; V8's sampling profiler runs over
  * those requests only (not the minting, start-up or warm-up), every 50 µs. Prints the CPU per
@@ -19,6 +21,7 @@ import { profileSummary } from './profile-summary.js'
 const { values } = parseArgs({
   options: {
     alg: { type: 'string', default: 'RS256' },
+    target: { type: 'string', default: 'consumer' },
     scheme: { type: 'string', default: 'bearer' },
     requests: { type: 'string', default: '8000' },
     out: { type: 'string' },
@@ -35,7 +38,14 @@ const count = Number(values.requests)
 const warmup = Math.ceil(count / 4)
 
 const issuer = await startFakeIssuer()
-const consumer = await consumerTarget('consumer', issuer)
+const targets = {
+  consumer: () => consumerTarget('consumer', issuer),
+  reference: () => referenceTarget(issuer),
+  bare: () => bareTarget()
+}
+const build = targets[values.target as keyof typeof targets]
+if (build === undefined) throw new Error(`--target must be one of ${Object.keys(targets).join(', ')}`)
+const consumer = await build()
 const session = new Session()
 try {
   const requests = freshRequests(issuer, alg, scheme, warmup + count)
@@ -49,14 +59,15 @@ try {
   const perRequest = (cpuMicros() - started) / count
   const { profile } = await session.post('Profiler.stop') as { profile: CpuProfile }
   const what = `${count} fresh ${alg} ${scheme === 'dpop' ? 'DPoP-bound tokens with proofs' : 'bearer tokens'}`
-  console.log(`consumer, ${what}: ${perRequest.toFixed(1)} µs CPU per request (profiler on)\n`)
+  console.log(`${consumer.name}, ${what}: ${perRequest.toFixed(1)} µs CPU per request (profiler on)\n`)
   const tree = callTree(profile)
   console.log(profileSummary(tree, Number(values.top), count))
   if (values.out !== undefined) await writeFile(values.out, JSON.stringify(profile))
   if (values.svg !== undefined) {
-    const subtitle = `consumer-service built in-process, ${what} through app.inject, ` +
-      `${(tree.total / count).toFixed(0)} µs sampled per request (bench/src/profile/consumer-profile.ts, ${process.version})`
-    await writeFile(values.svg, flameGraphSvg(tree, { title: `consumer-service: a fresh ${alg} token per request`, subtitle }))
+    const subtitle = `built in-process, ${what} through app.inject, ${(tree.total / count).toFixed(0)} µs ` +
+      `sampled per request (bench/src/profile/consumer-profile.ts, ${process.version})`
+    const title = `${consumer.name}: a fresh ${alg} token per request`
+    await writeFile(values.svg, flameGraphSvg(tree, { title, subtitle }))
     console.log(`\nwrote ${values.svg}`)
   }
 } finally {

@@ -77,7 +77,8 @@ export function callTree (profile: CpuProfile): Frame {
     const name = frameName(node.callFrame)
     let frame = into.children.find((child) => child.name === name)
     if (frame === undefined) {
-      frame = { name, kind: frameKind(node.callFrame.url, node.callFrame.functionName), self: 0, total: 0, children: [] }
+      const kind = frameKind(node.callFrame.url, node.callFrame.functionName)
+      frame = { name, kind, self: 0, total: 0, children: [] }
       into.children.push(frame)
     }
     frame.self += selfById.get(id) ?? 0

@@ -84,7 +84,7 @@ export function flameGraphSvg (tree: Frame, options: FlameGraphOptions): string 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
       `viewBox="0 0 ${width} ${height}" font-family="Verdana, sans-serif" font-size="${FONT_SIZE}">`,
-    `<rect width="100%" height="100%" fill="#fdfdf6"/>`,
+    '<rect width="100%" height="100%" fill="#fdfdf6"/>',
     `<text x="${width / 2}" y="20" font-size="15" text-anchor="middle">${escape(options.title)}</text>`,
     options.subtitle === undefined
       ? ''

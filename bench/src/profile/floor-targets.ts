@@ -12,9 +12,16 @@ const AUDIENCE = 'consumer-service'
 const TOLERANCE_SECONDS = 5
 
 const BARE_CLAIMS: Claims = {
-  iss: 'http://127.0.0.1:3001', sub: 'e71dbc7d-4974-4ec4-8517-68376820489c', aud: AUDIENCE, exp: 1795332208,
-  iat: 1795331308, nbf: 1795331308, jti: '49ffa3f3-53d5-4129-be47-b26bc07f13c9', client_id: 'demo-client',
-  scope: 'reports:read reports:write', role: 'write'
+  iss: 'http://127.0.0.1:3001',
+  sub: 'e71dbc7d-4974-4ec4-8517-68376820489c',
+  aud: AUDIENCE,
+  exp: 1795332208,
+  iat: 1795331308,
+  nbf: 1795331308,
+  jti: '49ffa3f3-53d5-4129-be47-b26bc07f13c9',
+  client_id: 'demo-client',
+  scope: 'reports:read reports:write',
+  role: 'write'
 }
 
 function fastify () {

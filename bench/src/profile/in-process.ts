@@ -45,7 +45,8 @@ interface InjectApp {
 /** Sends one request to `app` and insists on a 200. */
 export function caller (name: string, app: InjectApp) {
   return async (headers: Headers) => {
-    const response = await app.inject({ method: 'GET', url: PROTECTED_PATH, headers: { host: 'localhost', ...headers } })
+    const request = { method: 'GET', url: PROTECTED_PATH, headers: { host: 'localhost', ...headers } } as const
+    const response = await app.inject(request)
     if (response.statusCode !== 200) throw new Error(`${name} answered ${response.statusCode}: ${response.body}`)
   }
 }
@@ -66,7 +67,7 @@ export async function consumerTarget (name: string, issuer: FakeIssuer, distDir?
   for (let attempt = 0; ; attempt++) {
     if ((await app.inject({ url: '/health/ready' })).statusCode === 200) break
     if (attempt === 200) throw new Error(`${name}: the in-process consumer never became ready`)
-    await new Promise((done) => setTimeout(done, 50))
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return {
     name,

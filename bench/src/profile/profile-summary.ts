@@ -5,7 +5,8 @@ import { selfTimes, type Frame, type FrameKind } from './cpu-profile.js'
  * self time. `perRequest` (the requests the profile covers) turns µs into µs per request.
  */
 export function profileSummary (tree: Frame, top: number, perRequest?: number): string {
-  const per = (micros: number) => perRequest === undefined ? '' : `  ${(micros / perRequest).toFixed(1).padStart(6)} µs/req`
+  const per = (micros: number) =>
+    perRequest === undefined ? '' : `  ${(micros / perRequest).toFixed(1).padStart(6)} µs/req`
   const share = (micros: number) => `${((100 * micros) / tree.total).toFixed(1).padStart(5)} %`
   const functions = selfTimes(tree)
   const byKind = new Map<FrameKind, number>()

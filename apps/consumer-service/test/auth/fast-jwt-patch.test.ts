@@ -144,3 +144,46 @@ describe('fast-jwt, as patched: claim checks', () => {
     }
   })
 })
+
+/**
+ * The fourth hunk: `keySync`, a key function that returns the key, makes the verifier synchronous (the
+ * consumer's verification of a token whose key is at hand takes no promise). These cases fail on the
+ * released 6.3.6, where the option does not exist and such a verifier waits for a callback forever.
+ */
+describe('fast-jwt, as patched: keySync', () => {
+  it('returns the payload, and throws a refusal, synchronously', async () => {
+    const key = await makeKey('ES256')
+    const seen: unknown[] = []
+    const verify = createVerifier({
+      algorithms: ['ES256'], keySync: true, key: (decoded) => { seen.push(decoded.header.kid); return key.publicKey }
+    })
+    expect(verify(craftToken({ alg: 'ES256', typ: 'JWT', kid: 'k1' }, claims(), key.privateKey))).toMatchObject({ sub: 'user-1' })
+    expect(seen).toEqual(['k1'])
+    const forged = craftToken({ alg: 'ES256', typ: 'JWT' }, claims(), (await makeKey('ES256')).privateKey)
+    expect(() => verify(forged)).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_SIGNATURE' }))
+  })
+
+  it('wraps what the key function throws in a key-fetching error that keeps it', async () => {
+    const key = await makeKey('ES256')
+    const reason = new Error('no such issuer')
+    const verify = createVerifier({ algorithms: ['ES256'], keySync: true, key: () => { throw reason } })
+    expect(() => verify(craftToken({ alg: 'ES256', typ: 'JWT' }, claims(), key.privateKey)))
+      .toThrow(expect.objectContaining({ code: 'FAST_JWT_KEY_FETCHING_ERROR', originalError: reason }))
+  })
+
+  it('checks the key it returns as an asynchronous key function\'s', async () => {
+    const [ec, rsa] = [await makeKey('ES256'), await makeKey('RS256')]
+    const token = craftToken({ alg: 'RS256', typ: 'JWT' }, claims(), rsa.privateKey)
+    const returning = (key: unknown) => createVerifier({ algorithms: ['RS256'], keySync: true, key: () => key as never })
+    expect(() => returning(ec.publicKey)(token)).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_KEY' }))
+    expect(() => returning(rsa.privateKey)(token)).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_KEY' }))
+    expect(() => returning(42)(token)).toThrow(expect.objectContaining({ code: 'FAST_JWT_KEY_FETCHING_ERROR' }))
+    expect(returning(rsa.publicKey.export({ type: 'spki', format: 'pem' }))(token)).toMatchObject({ sub: 'user-1' })
+  })
+
+  it('is refused without a key function, or as anything but a boolean', async () => {
+    const pem = (await makeKey('RS256')).publicKey.export({ type: 'spki', format: 'pem' }) as string
+    expect(() => createVerifier({ key: pem, keySync: true } as never)).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_OPTION' }))
+    expect(() => createVerifier({ key: () => pem, keySync: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'FAST_JWT_INVALID_OPTION' }))
+  })
+})
