@@ -11,7 +11,7 @@ import { readCredentials, type Scheme } from './bearer-token.js'
 import type { Challenges } from './challenges.js'
 import { bearerRefusal, checkProofKey } from './dpop-binding.js'
 import { createDpopProofs } from './dpop-proofs.js'
-import { createKeyResolver } from './key-resolver.js'
+import { createKeyResolver, KeyNotCached } from './key-resolver.js'
 import { createRefusals } from './refusals.js'
 import { VerifiedTokens } from './verified-tokens.js'
 
@@ -76,10 +76,13 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
   const verifiedTokens = new VerifiedTokens<Verified>(verifiedTokenCacheMs > 0 ? VERIFIED_TOKEN_CACHE_SIZE : 0)
 
   await app.register(fastifyJwt, {
-    // Verify-only (no private key). A key fetcher as the secret is fast-jwt's key resolver for app.jwt.verify.
+    // Verify-only (no private key). A key function as the secret is fast-jwt's key resolver for app.jwt.verify.
     secret: { public: keys.resolve },
     verify: {
       algorithms: [...allowedAlgs],
+      // The key function returns the key (patches/fast-jwt@6.3.6.patch): app.jwt.verify is synchronous, no
+      // promise and no turn of the microtask queue per token. A key not at hand is fetched in verifyToken.
+      keySync: true,
       // No allowedIss, allowedAud or requiredClaims: the profile check makes those, per issuer and each under
       // a reason of its own (fast-jwt's errors for them differ only in their message).
       checkTyp: ACCESS_TOKEN_TYP,
@@ -129,10 +132,24 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
     const current = cached !== undefined && cached.trusted.keys.current(cached.kid, cached.alg) === cached.key
     return current ? cached : undefined
   }
-  const verifyToken = async (token: string): Promise<Verified> => {
-    const checked = check(token, await jwt.verify<Promise<object>>(token))
+  const verifyNow = (token: string): Verified => {
+    const checked = check(token, jwt.verify<object>(token))
     if (checked instanceof TokenRejection) throw checked
     return checked
+  }
+  /**
+   * A token not in the cache: verified at once when its issuer's key is at hand (nearly always), or
+   * once the key is fetched (an unknown `kid`, within the JWKS cooldown). Throws, or rejects, why not.
+   */
+  const verifyToken = (token: string): Verified | Promise<Verified> => {
+    try {
+      return verifyNow(token)
+    } catch (error) {
+      // fast-jwt wraps what its key function throws in its key-fetching error.
+      const missing = error instanceof Error && 'originalError' in error ? error.originalError : undefined
+      if (!(missing instanceof KeyNotCached)) throw error
+      return keys.fetch(missing, () => verifyNow(token))
+    }
   }
 
   /**
@@ -159,7 +176,8 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
    */
   const authenticateDpop = async (request: FastifyRequest, token: string): Promise<Verified> => {
     const proof = proofs.verify(request, token)
-    const verified = cachedToken(token) ?? await verifyToken(token)
+    const found = cachedToken(token) ?? verifyToken(token)
+    const verified = found instanceof Promise ? await found : found
     checkProofKey(verified, proof.jkt)
     const stopped = checkSignals(verified)
     if (stopped) throw stopped
@@ -194,9 +212,14 @@ async function authenticatePlugin (app: FastifyInstance, options: AuthenticateOp
       }, (error: unknown) => { done(refusals.refused(request, error, scheme)) })
       return
     }
-    const cached = cachedToken(token)
-    if (cached !== undefined) return done(acceptBearer(request, cached))
-    verifyToken(token).then((verified) => { done(acceptBearer(request, verified)) },
+    let verified: Verified | Promise<Verified>
+    try {
+      verified = cachedToken(token) ?? verifyToken(token)
+    } catch (error) {
+      return done(refusals.refused(request, error, scheme))
+    }
+    if (!(verified instanceof Promise)) return done(acceptBearer(request, verified))
+    verified.then((found) => { done(acceptBearer(request, found)) },
       (error: unknown) => { done(refusals.refused(request, error, scheme)) })
   })
 }

@@ -15,19 +15,35 @@ export interface ChosenKey {
   alg: string
 }
 
-/** The part of fast-jwt's decoded token its key fetcher receives (fast-jwt's decoder only passes objects). */
+/** The part of fast-jwt's decoded token its key function receives (fast-jwt's decoder only passes objects). */
 interface DecodedToken { header: object, payload: object }
-type KeyCallback = (error: Error | null, key?: KeyObject) => void
+
+/**
+ * Thrown by `resolve` for a token whose issuer is trusted but whose key is not at hand: `fetch` looks
+ * it up (a JWKS fetch, within the cooldown), and the token is verified again.
+ */
+export class KeyNotCached extends Error {
+  readonly code = 'KEY_NOT_CACHED'
+  constructor (readonly trusted: Trusted, readonly kid: string | undefined, readonly alg: string) {
+    super(`no cached key for kid ${JSON.stringify(kid)} (${alg})`)
+  }
+}
 
 export interface KeyResolver {
   /**
-   * fast-jwt's key fetcher, given to @fastify/jwt as its `secret`. fast-jwt decodes a token once,
-   * calls this before checking its signature (the only way in for a key), then verifies the token
-   * with the KeyObject this returns (patches/fast-jwt@6.3.6.patch lets it be a KeyObject).
+   * fast-jwt's key function (`keySync`), given to @fastify/jwt as its `secret`: fast-jwt decodes a
+   * token once, calls this before checking its signature (the only way in for a key), then verifies
+   * the token with the KeyObject it returns, all synchronously. Throws why no key may verify the
+   * token, or KeyNotCached.
    */
-  resolve: (decoded: DecodedToken, callback: KeyCallback) => void
-  /** The key `resolve` picked for this decoded payload, which fast-jwt then verified: asked once per payload. */
+  resolve: (decoded: DecodedToken) => KeyObject
+  /**
+   * The key `resolve` picked for this decoded payload, which fast-jwt then verified: read right after
+   * the (synchronous) verification, and only for the very payload it was picked for.
+   */
   takeChosen: (payload: object) => ChosenKey | undefined
+  /** The key a KeyNotCached named, from its issuer's JWKS; `resolve` gives it during `then(retry)`. */
+  fetch: <T>(missing: KeyNotCached, retry: () => T) => Promise<T>
 }
 
 const tokenHeader = Compile(AccessTokenHeaderSchema)
@@ -41,9 +57,11 @@ const UNKNOWN_MEMBER = 'header has a member or value no conformant issuer sends 
 export function createKeyResolver (
   issuers: ReadonlyMap<string, Trusted>, allowedAlgs: readonly VerificationAlgorithm[]
 ): KeyResolver {
-  // fast-jwt hands back the very payload object it gave the resolver: the pick travels with it,
-  // and not on the decoded header, which is fast-jwt's.
-  const chosen = new WeakMap<object, ChosenKey>()
+  // Verification is synchronous: the key chosen for a payload is read back before any other token
+  // is resolved. It travels with the payload object it was chosen for, not on fast-jwt's header.
+  let chosen: (ChosenKey & { payload: object }) | undefined
+  // The key fetch() found, for the one synchronous retry it runs.
+  let fetched: ChosenKey | undefined
 
   /** The issuer whose keys may verify this token, or why none may. */
   function issuerFor (header: AccessTokenHeader, payload: object): Trusted | TokenRejection {
@@ -58,34 +76,42 @@ export function createKeyResolver (
     return new TokenRejection(`iss ${JSON.stringify(iss)?.slice(0, 100)} is not a trusted issuer`, 'untrusted_issuer')
   }
 
-  function resolve ({ header, payload }: DecodedToken, callback: KeyCallback): void {
-    if (!tokenHeader.Check(header)) return callback(new TokenRejection(UNKNOWN_MEMBER, 'header'))
+  function resolve ({ header, payload }: DecodedToken): KeyObject {
+    chosen = undefined
+    if (!tokenHeader.Check(header)) throw new TokenRejection(UNKNOWN_MEMBER, 'header')
     const trusted = issuerFor(header, payload)
-    if (trusted instanceof TokenRejection) return callback(trusted)
+    if (trusted instanceof TokenRejection) throw trusted
     const { kid, alg } = header
-    const current = trusted.keys.current(kid, alg)
-    if (current) {
-      chosen.set(payload, { trusted, key: current, kid, alg })
-      return callback(null, current.key)
-    }
-    trusted.keys.lookup(kid, alg).then((found) => {
-      if ('key' in found) {
-        chosen.set(payload, { trusted, key: found.key, kid, alg })
-        return callback(null, found.key.key)
-      }
-      if (found.miss === 'unavailable') return callback(new KeysUnavailable(found.detail, found.retryAfterSeconds))
-      callback(found.miss === 'unknown-kid'
-        ? new TokenRejection(`unknown kid: ${found.detail}`, 'unknown_kid')
-        : new TokenRejection(`unusable key: ${found.detail}`, 'unusable_key'))
-    }, callback)
+    const key = trusted.keys.current(kid, alg) ??
+      (fetched?.trusted === trusted && fetched.kid === kid && fetched.alg === alg ? fetched.key : undefined)
+    if (key === undefined) throw new KeyNotCached(trusted, kid, alg)
+    chosen = { payload, trusted, key, kid, alg }
+    return key.key
   }
 
   function takeChosen (payload: object): ChosenKey | undefined {
-    const key = chosen.get(payload)
-    // Gone at once, rather than at the next collection: the map stays as small as the requests in flight.
-    chosen.delete(payload)
-    return key
+    const found = chosen?.payload === payload ? chosen : undefined
+    chosen = undefined
+    if (found === undefined) return undefined
+    const { trusted, key, kid, alg } = found
+    return { trusted, key, kid, alg }
   }
 
-  return { resolve, takeChosen }
+  async function fetch<T> ({ trusted, kid, alg }: KeyNotCached, retry: () => T): Promise<T> {
+    const found = await trusted.keys.lookup(kid, alg)
+    if (!('key' in found)) {
+      if (found.miss === 'unavailable') throw new KeysUnavailable(found.detail, found.retryAfterSeconds)
+      throw found.miss === 'unknown-kid'
+        ? new TokenRejection(`unknown kid: ${found.detail}`, 'unknown_kid')
+        : new TokenRejection(`unusable key: ${found.detail}`, 'unusable_key')
+    }
+    fetched = { trusted, key: found.key, kid, alg }
+    try {
+      return retry()
+    } finally {
+      fetched = undefined
+    }
+  }
+
+  return { resolve, takeChosen, fetch }
 }

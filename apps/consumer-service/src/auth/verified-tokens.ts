@@ -27,7 +27,15 @@ interface Entry<T> { token: string, value: T, notBefore: number, expiresAt: numb
  */
 export class VerifiedTokens<T> {
   readonly #entries = new Map<string, Entry<T>>()
-  readonly #seenOnce = new Set<string>()
+  /** Fingerprints verified once, each with its slot in `#seenOrder`. */
+  readonly #seenOnce = new Map<string, number>()
+  /**
+   * The same fingerprints in the order they came, a ring: the oldest is found by its slot. Taking the
+   * first of the map instead (its iterator) walks past every entry deleted before it, and with a new
+   * token per request those pile up at the front until the map is rehashed.
+   */
+  readonly #seenOrder: string[] = []
+  #seenNext = 0
   readonly #maxEntries: number
   /** How many entries were ever stored: an entry's `stored` is its number in that count. */
   #stored = 0
@@ -70,12 +78,22 @@ export class VerifiedTokens<T> {
     if (this.#maxEntries <= 0 || expiresAt < notBefore) return
     const key = fingerprint(token)
     if (!this.#seenOnce.delete(key) && !this.#entries.has(key)) {
-      this.#seenOnce.add(key)
-      if (this.#seenOnce.size > this.#maxEntries) this.#seenOnce.delete(oldest(this.#seenOnce.values()))
+      this.#rememberOnce(key)
       return
     }
     this.#entries.delete(key)
     this.#entries.set(key, { token, value, notBefore, expiresAt, stored: ++this.#stored })
     if (this.#entries.size > this.#maxEntries) this.#entries.delete(oldest(this.#entries.keys()))
+  }
+
+  /** The fingerprint of a token verified once, in place of the oldest such when there are `maxEntries`. */
+  #rememberOnce (key: string): void {
+    const slot = this.#seenNext
+    this.#seenNext = (slot + 1) % this.#maxEntries
+    const older = this.#seenOrder[slot]
+    // Unless it was verified again since (and so left the map), or came back later into another slot.
+    if (older !== undefined && this.#seenOnce.get(older) === slot) this.#seenOnce.delete(older)
+    this.#seenOrder[slot] = key
+    this.#seenOnce.set(key, slot)
   }
 }

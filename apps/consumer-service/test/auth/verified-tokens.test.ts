@@ -65,6 +65,22 @@ describe('VerifiedTokens', () => {
     expect(cache.get(TOKEN, 5)).toBe(0)
   })
 
+  it('counts only the tokens still verified once among the last maxEntries, however many came before', () => {
+    const cache = new VerifiedTokens<number>(3)
+    const token = (n: number) => `${TOKEN}${n}`.padEnd(100, `${n}`)
+    // Thousands of tokens seen once each, then one stored: none of them pushes out what came after.
+    for (let n = 10; n < 5000; n++) cache.set(token(n), n, 0, 10)
+    store(cache, token(1), 1, 0, 10)
+    for (const n of [2, 3, 4]) cache.set(token(n), n, 0, 10)
+    cache.set(token(2), 2, 0, 10)
+    expect(cache.get(token(2), 5)).toBe(2)
+    // Three more seen once: 3 and 4 are the oldest now, and forgotten.
+    for (const n of [5, 6, 7]) cache.set(token(n), n, 0, 10)
+    for (const n of [3, 4]) cache.set(token(n), n, 0, 10)
+    expect([cache.get(token(3), 5), cache.get(token(4), 5)]).toEqual([undefined, undefined])
+    expect(cache.get(token(1), 5)).toBe(1)
+  })
+
   it('answers from notBefore to expiresAt, both included, and forgets an entry once it has expired', () => {
     const cache = new VerifiedTokens<string>(10)
     store(cache, TOKEN, 'claims', 1000, 2000)
