@@ -113,6 +113,11 @@ COPY --from=build /deploy/consumer-service/package.json ./
 COPY --from=build /deploy/consumer-service/node_modules ./node_modules
 COPY --from=build /deploy/consumer-service/dist ./dist
 EXPOSE 3000
+# V8's young generation at 4 MiB semi-spaces, wherever the image runs: Node sizes them from the memory it
+# sees (32 MiB each under load on a 24 GiB host, most of the consumer's peak RSS; 1 MiB in a 128 MiB
+# container with --max-old-space-size=64, where objects still in flight get promoted). A flag, not
+# NODE_OPTIONS, so compose's NODE_OPTIONS keeps its own (docs/performance.md#memory, docs/containers.md).
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]
 
 # docker-compose.hsm.yml's auth service: the same image plus Debian's SoftHSM2, its signing keys in a
 # software token on a volume (SIGNING_KEY_STORE=pkcs11) instead of sealed in the database. The

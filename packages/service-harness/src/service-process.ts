@@ -54,20 +54,31 @@ export interface ServiceProcess {
 export interface StartOptions {
   /** Serve HTTPS with this test certificate (`TLS_CERT_FILE`, `TLS_KEY_FILE`); `url` is then https. */
   tls?: TestTls
+  /** Node's own flags, before the entry point (`--max-semi-space-size=4`). */
+  nodeFlags?: readonly string[]
+}
+
+/**
+ * The V8 flags each service runs with wherever it is started, as its image's CMD and its `start` script
+ * pass them: the consumer's young generation capped at 4 MiB semi-spaces (docs/performance.md#memory).
+ */
+export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {
+  'auth-service': [],
+  'consumer-service': ['--max-semi-space-size=4']
 }
 
 /** Runs a built service with `node dist/server.js` (the Node that runs the tests), on 127.0.0.1:`port`. */
 export function startService (
   name: ServiceName, port: number, env: Record<string, string>, options: StartOptions = {}
 ): ServiceProcess {
-  return startProcess(name, serviceServerEntry(name), port, env, options)
+  return startProcess(name, serviceServerEntry(name), port, env, { ...options, nodeFlags: SERVICE_NODE_FLAGS[name] })
 }
 
 /** Runs any Node entry point that serves `/health/ready` on 127.0.0.1:`port` (the benchmark's bare server, say). */
 export function startProcess (
-  name: string, entry: string, port: number, env: Record<string, string>, { tls }: StartOptions = {}
+  name: string, entry: string, port: number, env: Record<string, string>, { tls, nodeFlags = [] }: StartOptions = {}
 ): ServiceProcess {
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, entry], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',

@@ -4,7 +4,7 @@ import type { ServiceContainer } from '@repo/service-harness/compose-stack'
  * The most memory the container has used so far, in MiB: cgroup v2's `memory.peak`, or v1's
  * `memory.max_usage_in_bytes`. It counts the page cache too (reclaimable, never a reason to kill).
  */
-export async function peakMemoryMiB (container: ServiceContainer): Promise<number> {
+export async function peakMemoryMiB (container: Pick<ServiceContainer, 'exec'>): Promise<number> {
   const bytes = await container.exec([
     'sh', '-c',
     'cat /sys/fs/cgroup/memory.peak 2>/dev/null || cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes'
@@ -13,7 +13,7 @@ export async function peakMemoryMiB (container: ServiceContainer): Promise<numbe
 }
 
 /** The peak resident set size of the container's Node process (`VmHWM`), in MiB. */
-export async function nodePeakRssMiB (container: ServiceContainer): Promise<number> {
+export async function nodePeakRssMiB (container: Pick<ServiceContainer, 'exec'>): Promise<number> {
   // By its command line: Node names its main thread MainThread, so /proc/<pid>/status says so too.
   const line = await container.exec([
     'sh', '-c',

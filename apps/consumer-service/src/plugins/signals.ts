@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
-import { Agent, Dispatcher1Wrapper } from 'undici'
 import type { SignalsIssuerHealth } from '@repo/contracts/health'
-import { IssuerSignals, type OutagePolicy } from '../signals/issuer-signals.js'
-import { NotBeforeStore } from '../signals/not-before.js'
-import { realSleep, SignalsReceiver, type Sleep } from '../signals/receiver.js'
-import { SET_OUTCOMES, SetHandler } from '../signals/set-handler.js'
-import { TransmitterClient } from '../signals/transmitter-client.js'
+import type { IssuerSignals, OutagePolicy } from '../signals/issuer-signals.js'
+import type { IssuerReceivers, SignallingIssuer } from '../signals/issuer-receivers.js'
+import type { Sleep } from '../signals/receiver.js'
 import type { TrustedIssuer } from '../trusted-issuers.js'
 
 declare module 'fastify' {
@@ -34,68 +31,28 @@ export interface SignalsPluginOptions {
   sleep?: Sleep | undefined
 }
 
-/** A long poll answers within 25 s at the transmitter; past 35 s without headers it is hung. */
-const POLL_HEADERS_TIMEOUT_MS = 35_000
-/** 50 SETs of a few kilobytes each, with room to spare. */
-const MAX_ANSWER_BYTES = 1024 * 1024
-
 /**
  * A Shared Signals receiver for each trusted issuer configured with `ssf` credentials: started when
- * the app is ready, stopped (the long poll in flight aborted) when it closes. Its own HTTP agent:
- * long polls must not share the JWKS fetches' 2 s timeouts.
+ * the app is ready, stopped (the long poll in flight aborted) when it closes. The receivers' code (SET
+ * verification, the stream and poll schemas compiled into validators, jose) is loaded only when some
+ * issuer sends signals: a consumer without any does not carry it (about 5 MiB).
  */
 export const signalsPlugin = fp(async function signals (app: FastifyInstance, options: SignalsPluginOptions) {
-  const { now, retainSeconds } = options
-  const dispatcher = new Dispatcher1Wrapper(new Agent({
-    connectTimeout: options.metadataTimeoutMs,
-    headersTimeout: POLL_HEADERS_TIMEOUT_MS,
-    bodyTimeout: POLL_HEADERS_TIMEOUT_MS,
-    maxResponseSize: MAX_ANSWER_BYTES
-  }))
+  const { now } = options
+  const signalling = options.issuers.flatMap(({ issuer, ssf: credentials }): SignallingIssuer[] => {
+    const keys = app.trustedIssuers.get(issuer)?.keys
+    return credentials === undefined || keys === undefined ? [] : [{ issuer, credentials, keys }]
+  })
   const sets = new Counter({
     name: 'ssf_sets_total',
     help: 'Security Event Tokens received per issuer and outcome',
     labelNames: ['issuer', 'outcome'] as const,
     registers: [app.metrics.registry]
   })
-  const registry = new Map<string, IssuerSignals>()
-  for (const trusted of options.issuers) {
-    const credentials = trusted.ssf
-    const keys = app.trustedIssuers.get(trusted.issuer)?.keys
-    if (credentials === undefined || keys === undefined) continue
-    const { issuer } = trusted
-    const log = app.log.child({ component: 'signals', issuer })
-    for (const outcome of SET_OUTCOMES) sets.inc({ issuer, outcome }, 0)
-    const { maxEntries } = options
-    const store = new NotBeforeStore({ retainSeconds, maxEntries })
-    const handler = new SetHandler({
-      maxEntries,
-      issuer,
-      clientId: credentials.clientId,
-      algorithms: options.allowedAlgs,
-      keys,
-      store,
-      retainSeconds,
-      now,
-      log,
-      count: (outcome) => sets.inc({ issuer, outcome })
-    })
-    const client = new TransmitterClient({
-      issuer, credentials, dispatcher, metadataTimeoutMs: options.metadataTimeoutMs, now
-    })
-    const receiver = new SignalsReceiver({
-      issuer,
-      clientId: credentials.clientId,
-      description: options.receiverName,
-      client,
-      handler,
-      now,
-      log,
-      sleep: options.sleep ?? realSleep,
-      random: Math.random
-    })
-    registry.set(issuer, new IssuerSignals(receiver, store, { outage: options.outage, graceMs: options.graceMs, now }))
-  }
+  const receivers: IssuerReceivers = signalling.length === 0
+    ? { registry: new Map(), close: async () => {} }
+    : (await import('../signals/issuer-receivers.js')).issuerReceivers(app, signalling, sets, options)
+  const { registry } = receivers
   app.decorate('signals', registry)
   registerGauges(app, registry)
 
@@ -114,7 +71,7 @@ export const signalsPlugin = fp(async function signals (app: FastifyInstance, op
   })
   app.addHook('onClose', async () => {
     await Promise.all([...registry.values()].map(({ receiver }) => receiver.stop()))
-    await dispatcher.close()
+    await receivers.close()
   })
 }, { name: 'signals', dependencies: ['trusted-issuers', 'metrics'] })
 
