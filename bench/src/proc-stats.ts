@@ -43,9 +43,9 @@ export function parseParentPid (stat: string): number {
 
 /** The time a thread has run on a CPU so far, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat. */
 export function parseSchedstatNanos (schedstat: string): number {
-  const nanos = Number(schedstat.trim().split(/\s+/)[0])
-  if (!Number.isFinite(nanos)) throw new Error(`not a schedstat line: ${schedstat.slice(0, 80)}`)
-  return nanos
+  const [first] = schedstat.trim().split(/\s+/)
+  if (first === undefined || !/^\d+$/.test(first)) throw new Error(`not a schedstat line: ${schedstat.slice(0, 80)}`)
+  return Number(first)
 }
 
 /** Whether the kernel keeps per-thread run times (CONFIG_SCHED_INFO); every Linux we run on does. */
