@@ -9,8 +9,9 @@ export function cpuBarsSpec (data: CpuBars): TopLevelSpec {
   }))
   const servers = data.series.map(({ name }) => name)
   return {
-    title: { text: data.title, subtitle: 'lower is better' },
-    width: { step: 18 * servers.length + 16 },
+    title: { text: data.title, subtitle: 'lower is better; no bar where a server cannot verify that algorithm' },
+    // With xOffset, the step is one bar's: a group is as wide as its servers' bars.
+    width: { step: 16 },
     height: 300,
     data: { values },
     mark: { type: 'bar', tooltip: true },
