@@ -8,8 +8,6 @@ import type { DpopCostBlock } from './scenarios/dpop-cost.js'
 
 /** Issue 23: DPoP may add to a request at most one proof verification and this much. */
 export const DPOP_SLACK_MICROS = 25
-/** The paced DPoP comparison's offered rate, as a share of the rate the consumer's DPoP run reached at full load. */
-export const DPOP_PACED_SHARE = 0.6
 
 /** The runs a DPoP comparison of `server` takes: the paced pair when the run has one, else the full-load runs. */
 function pair (report: PeerReport, server: ServerId, alg: SigningAlgorithm): [TokenUse, TokenUse] {
@@ -153,8 +151,8 @@ export function printDpopReport (report: PeerReport): void {
   if (dpopAlgs(report).length === 0) return
   console.log('\nDPoP, consumer-service: a fresh DPoP-bound token (cnf.jkt) per request, each with a new ES256 proof ' +
     `signed before the run by one of ${report.dpopClients ?? '?'} clients (a key each). req/s: at full load. ` +
-    `CPU per request: bearer and DPoP both at one offered rate (${DPOP_PACED_SHARE * 100} % of the DPoP full-load ` +
-    'rate), so DPoP is not charged for a lighter load. One proof verification: the reference server\'s DPoP − ' +
+    'CPU per request: bearer and DPoP both at the peer comparison\'s offered rate, so DPoP is not charged for a ' +
+    'lighter load. One proof verification: the reference server\'s DPoP − ' +
     'bearer at that rate (it verifies the proof\'s signature, nothing else). Median (min–max) over rounds\n')
   const header = [
     'token alg', 'bearer req/s', 'DPoP req/s', 'paced at req/s', 'bearer CPU µs/req', 'DPoP CPU µs/req',

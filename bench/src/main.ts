@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeCharts } from './charts/write-charts.js'
 import { printGrantReport } from './grant-report.js'
 import { printIssuersReport } from './issuers-report.js'
 import { printPeerReport } from './peer-report.js'
@@ -68,6 +69,8 @@ async function main (): Promise<number> {
   const file = join(HERE, '..', 'results', name)
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
   progress(`wrote ${file}`)
+  // Only a full run's figures are worth a picture; --quick leaves docs/ alone.
+  if (report.mode === 'full') for (const chart of await writeCharts(report)) progress(`wrote ${chart}`)
   return failures > 0 ? 1 : 0
 }
 

@@ -7,13 +7,17 @@ import type { DpopCostBlock, DpopCostPlan } from './scenarios/dpop-cost.js'
 /** The bare route, the consumer, the three peers, and `node-crypto`: the hand-written reference, not a peer. */
 export type ServerId = 'bare' | 'consumer' | 'jose' | 'express' | 'fastify-jwt' | 'node-crypto'
 /**
- * `fresh-dpop`: the consumer alone (no peer speaks DPoP), a fresh DPoP-bound token and a new proof per request.
- * `-paced`: the consumer's bearer and DPoP runs again at one offered rate, below both their throughputs, so
- * their CPU per request is compared at equal load (see scenarios/dpop.ts).
+ * `reused` and `fresh`: at full load (as many requests as the server answers), for req/s. `-paced`: the same at
+ * one offered rate for every server (the plan's `pacedRate`), for CPU per request: CPU per request falls as load
+ * rises (a busier event loop handles more requests per wake-up), so at full load a slower server would be charged
+ * for its lighter load too. `fresh-dpop`: the consumer alone (no peer speaks DPoP), a fresh DPoP-bound token and
+ * a new proof per request; `fresh-dpop-paced` the consumer and the reference at the paced rate (see
+ * scenarios/dpop.ts).
  */
-export type TokenUse = 'reused' | 'fresh' | 'fresh-dpop' | 'fresh-paced' | 'fresh-dpop-paced'
+export type TokenUse = 'reused' | 'fresh' | 'reused-paced' | 'fresh-paced' | 'fresh-dpop' | 'fresh-dpop-paced'
 /** The scenarios every server runs. */
-export const TOKEN_USES: readonly TokenUse[] = ['reused', 'fresh']
+export const TOKEN_USES = ['reused', 'fresh'] as const
+export type TokenScenario = typeof TOKEN_USES[number]
 export const PEERS: readonly ServerId[] = ['jose', 'express', 'fastify-jwt']
 
 /** One fixed-duration load on one server, with the CPU its process used per answered request. */
@@ -31,6 +35,13 @@ export interface PeerRun extends Run {
   lateProofs?: number
   /** Paced runs: the requests per second offered (autocannon's `overallRate`); otherwise as many as answered. */
   offeredRate?: number
+  /** The load generator's CPU (the bench process: autocannon and the requests' set-up) per answered request, µs. */
+  generatorCpuMicrosPerRequest?: number | null
+  /**
+   * What every other process of the machine used over the run, in CPUs (busy time from /proc/stat minus the
+   * server's and the bench's, over the run's wall time): 0 on a quiet machine.
+   */
+  othersCpus?: number | null
 }
 
 export interface PeerServer {
@@ -60,8 +71,20 @@ export interface PreflightResult {
  */
 export interface PreflightFetches { unknownKids: number, untrustedIssuer: number }
 
+export interface PeerPlan {
+  warmupSeconds: number
+  /** Each full-load run, for req/s. */
+  runSeconds: number
+  rounds: number
+  connections: number
+  poolSize: number
+  /** The offered rate of the paced runs, the same for every server; reports from before it have none. */
+  pacedRate?: number
+  pacedSeconds?: number
+}
+
 export interface PeerReport {
-  plan: { warmupSeconds: number, runSeconds: number, rounds: number, connections: number, poolSize: number }
+  plan: PeerPlan
   servers: PeerServer[]
   runs: PeerRun[]
   /** One signature verification with node:crypto, thread CPU µs, measured once per round. */
@@ -103,6 +126,13 @@ export function ratiosToBare (report: PeerReport, server: ServerId, alg: Signing
   })
 }
 
+/**
+ * The runs CPU per request is read from: the paced ones, every server at one offered rate, when the run has
+ * them; the full-load runs in reports from before.
+ */
+export const cpuUse = (report: PeerReport, token: TokenScenario): TokenUse =>
+  report.plan.pacedRate === undefined ? token : `${token}-paced`
+
 export function cpuPerRequest (report: PeerReport, server: ServerId, alg: SigningAlgorithm, token: TokenUse): number[] {
   return runsOf(report, server, alg, token)
     .flatMap((run) => run.cpuMicrosPerRequest === null ? [] : [run.cpuMicrosPerRequest])
@@ -110,7 +140,7 @@ export function cpuPerRequest (report: PeerReport, server: ServerId, alg: Signin
 
 /** The CPU a fresh token can at best cost: a bare request of this run plus one verification of this run. */
 export function ceilingMicros (report: PeerReport, alg: SigningAlgorithm): number | undefined {
-  const bare = spread(cpuPerRequest(report, 'bare', alg, 'fresh'))?.median
+  const bare = spread(cpuPerRequest(report, 'bare', alg, cpuUse(report, 'fresh')))?.median
   const verify = spread(report.verifyMicros[alg] ?? [])?.median
   return bare === undefined || verify === undefined ? undefined : bare + verify
 }
@@ -135,14 +165,15 @@ export function peerRows (report: PeerReport): string[][] {
     const rows = report.servers.map((server) => {
       const rss = String(server.peakRssMiB)
       if (!supports(report, server.id, alg)) return [server.label, alg, 'n/a', 'n/a', 'n/a', 'n/a', rss]
-      const ratio = (token: TokenUse) => server.id === 'bare'
+      const ratio = (token: TokenScenario) => server.id === 'bare'
         ? '1.00'
         : formatSpread(spread(ratiosToBare(report, server.id, alg, token)), 2)
-      const cpu = (token: TokenUse) => formatSpread(spread(cpuPerRequest(report, server.id, alg, token)), 0)
+      const cpu = (token: TokenScenario) =>
+        formatSpread(spread(cpuPerRequest(report, server.id, alg, cpuUse(report, token))), 0)
       return [server.label, alg, ratio('reused'), ratio('fresh'), cpu('reused'), cpu('fresh'), rss]
     })
     const ceiling = ceilingMicros(report, alg)
-    const bare = spread(cpuPerRequest(report, 'bare', alg, 'fresh'))?.median
+    const bare = spread(cpuPerRequest(report, 'bare', alg, cpuUse(report, 'fresh')))?.median
     const ratio = ceiling && bare ? (bare / ceiling).toFixed(2) : '?'
     return [...rows, ['ceiling: bare + one verify', alg, '–', ratio, '–', ceiling ? ceiling.toFixed(0) : '?', '–']]
   })
@@ -160,8 +191,8 @@ const median = (values: number[]) => spread(values)?.median
 
 /** Issue 14's targets for the consumer, judged on this run's medians; reported, never enforced. */
 export function peerTargets (report: PeerReport): TargetCheck[] {
-  const cpu = (server: ServerId, alg: SigningAlgorithm, token: TokenUse) =>
-    median(cpuPerRequest(report, server, alg, token))
+  const cpu = (server: ServerId, alg: SigningAlgorithm, token: TokenScenario) =>
+    median(cpuPerRequest(report, server, alg, cpuUse(report, token)))
   const checks: TargetCheck[] = []
 
   const fresh = cpu('consumer', 'RS256', 'fresh')
@@ -291,14 +322,22 @@ export function printPeerReport (report: PeerReport): number {
   console.log(`\npeers: ${plan.rounds} interleaved round(s) of ${plan.runSeconds} s per server and scenario` +
     `${warmup}, ${plan.connections} connections, ` +
     `fresh tokens cycled from a pool of ${plan.poolSize} per algorithm`)
-  console.log('× bare: req/s over the bare route\'s in the same round and scenario; ' +
-    'CPU: the process\'s utime+stime over the run / requests; median (min–max) over rounds\n')
+  const at = plan.pacedRate === undefined
+    ? 'over the full-load run'
+    : `over a ${plan.pacedSeconds ?? '?'} s run at ${plan.pacedRate} req/s offered to every server`
+  console.log('× bare: req/s over the bare route\'s in the same round and scenario, at full load; ' +
+    `CPU: the process's run time (every thread) ${at} / requests answered; median (min–max) over rounds\n`)
   if (!report.dpopOnly) printPeerTable(report)
   printDpopReport(report)
 
   const preflight = preflightRows(report)
   console.log(`\n${table(preflight.header, preflight.rows)}`)
 
+  const short = shortPacedRuns(report)
+  if (short > 0) {
+    console.log(`${short} paced run(s) answered under 95 % of the offered rate: a server at its limit, or a busy ` +
+      'machine; their CPU figures are for a lighter load than the others\'')
+  }
   if (!report.dpopOnly) printPeerTargets(report)
   const failures = peerFailures(report)
   for (const failure of failures) console.log(`FAILED: ${failure}`)
@@ -319,6 +358,29 @@ function printPeerTable (report: PeerReport): void {
     .map((alg) => `${alg} ${formatSpread(spread(report.verifyMicros[alg] ?? []), 1)} µs`)
     .join(', ')
   console.log(`one verification (node:crypto, thread CPU time, once per round): ${verify}`)
+  const generator = generatorRows(report)
+  if (generator.length > 0) {
+    console.log('load generator (the bench process: autocannon, the tokens\' headers), CPU µs per request: ' +
+      generator.join(', '))
+  }
+}
+
+/** Paced runs that answered under 95 % of the rate offered. */
+export const shortPacedRuns = (report: PeerReport): number => report.runs.filter((run) =>
+  run.offeredRate !== undefined && run.requestsPerSecond < 0.95 * run.offeredRate).length
+
+/** The bench process's CPU per request, median over every run at full load and every paced run. */
+export function generatorRows (report: PeerReport): string[] {
+  const of = (paced: boolean) => spread(report.runs.flatMap((run) =>
+    (run.offeredRate !== undefined) === paced && typeof run.generatorCpuMicrosPerRequest === 'number'
+      ? [run.generatorCpuMicrosPerRequest]
+      : []))
+  const full = of(false)
+  const paced = of(true)
+  return [
+    ...(full ? [`full load ${formatSpread(full, 0)}`] : []),
+    ...(paced ? [`at ${report.plan.pacedRate ?? '?'} req/s ${formatSpread(paced, 0)}`] : [])
+  ]
 }
 
 function printPeerTargets (report: PeerReport): void {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { readdir, readFile, readlink } from 'node:fs/promises'
 
 /**
@@ -40,9 +41,46 @@ export function parseParentPid (stat: string): number {
   return Number(statFields(stat)[1])
 }
 
-/** CPU time the process has used so far, in microseconds (10 ms steps at USER_HZ 100). */
+/** The time a thread has run on a CPU so far, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat. */
+export function parseSchedstatNanos (schedstat: string): number {
+  const [first] = schedstat.trim().split(/\s+/)
+  if (first === undefined || !/^\d+$/.test(first)) throw new Error(`not a schedstat line: ${schedstat.slice(0, 80)}`)
+  return Number(first)
+}
+
+/** Whether the kernel keeps per-thread run times (CONFIG_SCHED_INFO); every Linux we run on does. */
+const SCHEDSTAT = existsSync('/proc/self/schedstat')
+
+/**
+ * CPU time the process has used so far, in microseconds: the sum of its threads' run time in nanoseconds
+ * (schedstat), so a short run is not rounded to the 10 ms clock ticks of /proc/<pid>/stat, which is read instead
+ * where the kernel keeps no schedstat. A thread that exits takes its time with it: the servers measured keep
+ * theirs (the main thread, V8's and libuv's pools) for their lifetime.
+ */
 export async function cpuMicros (pid: number): Promise<number> {
-  return parseCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 1e6 / CLOCK_TICKS
+  if (!SCHEDSTAT) return parseCpuTicks(await readFile(`/proc/${pid}/stat`, 'utf8')) * 1e6 / CLOCK_TICKS
+  const tasks = await readdir(`/proc/${pid}/task`)
+  // A thread gone between the listing and the read counts nothing (the servers' threads live as long as they do).
+  const nanos = await Promise.all(tasks.map((tid) =>
+    readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').then(parseSchedstatNanos, () => 0)))
+  return nanos.reduce((sum, value) => sum + value, 0) / 1e3
+}
+
+/**
+ * The CPU time every process of the machine has used so far (user, nice, system, irq, softirq, steal of the
+ * `cpu` line of /proc/stat), in microseconds: what else ran beside a server is this minus the server's own and
+ * the bench's.
+ */
+export async function machineBusyMicros (): Promise<number> {
+  return parseMachineBusyTicks(await readFile('/proc/stat', 'utf8')) * 1e6 / CLOCK_TICKS
+}
+
+/** The busy ticks of the first (all CPUs) line of /proc/stat: every column but idle and iowait (proc(5)). */
+export function parseMachineBusyTicks (stat: string): number {
+  const line = stat.split('\n').find((candidate) => candidate.startsWith('cpu '))
+  if (line === undefined) throw new Error('no cpu line in /proc/stat')
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number)
+  return [user, nice, system, irq, softirq, steal].reduce((sum: number, value) => sum + (value ?? 0), 0)
 }
 
 /**

@@ -16,13 +16,18 @@ export const plan: Plan = quick
 // Larger than the consumer's verified-token cache (1000), so every request is a miss.
 export const POOL_SIZE = quick ? 2000 : 5000
 /**
+ * CPU per request is measured with every server offered this many requests per second (autocannon's
+ * `overallRate`), below the slowest server's throughput here (about 2500 req/s): see peer-report.ts.
+ */
+const PACED = { pacedRate: 1000, pacedSeconds: quick ? 1 : 1.5 }
+/**
  * The peer comparison: every server and scenario once per round, rounds interleaved (issue 14: 5 rounds,
  * 50 connections).
  */
 export const peers: PeerReport = {
   plan: quick
-    ? { warmupSeconds: 0, runSeconds: 1, rounds: 1, connections: CONNECTIONS, poolSize: POOL_SIZE }
-    : { warmupSeconds: 2, runSeconds: 3, rounds: 5, connections: CONNECTIONS, poolSize: POOL_SIZE },
+    ? { warmupSeconds: 0, runSeconds: 1, rounds: 1, connections: CONNECTIONS, poolSize: POOL_SIZE, ...PACED }
+    : { warmupSeconds: 1, runSeconds: 1, rounds: 8, connections: CONNECTIONS, poolSize: POOL_SIZE, ...PACED },
   servers: [],
   runs: [],
   verifyMicros: {},

@@ -1,7 +1,8 @@
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { describe, expect, it } from 'vitest'
 import {
-  ceilingMicros, cpuPerRequest, formatSpread, peerFailures, peerRows, peerTargets, preflightRows, ratiosToBare, spread,
+  ceilingMicros, cpuPerRequest, formatSpread, peerFailures, peerRows, peerTargets, preflightRows, ratiosToBare, shortPacedRuns,
+  spread,
   type PeerReport, type PeerRun, type ServerId, type TokenUse
 } from '../src/peer-report.js'
 
@@ -79,6 +80,38 @@ describe('cpuPerRequest', () => {
     expect(cpuPerRequest(report, 'jose', 'RS256', 'fresh')).toEqual([150, 150])
     for (const candidate of jose) candidate.cpuMicrosPerRequest = null
     expect(peerTargets(report)[1]).toMatchObject({ measured: '60 µs vs ? µs', met: false })
+  })
+})
+
+describe('CPU per request at the paced rate', () => {
+  /** The fixture's runs at full load, and the same at 1000 req/s with `cpu` µs per request for every server. */
+  function paced (cpu: (server: ServerId) => number): PeerReport {
+    const report = fixture()
+    report.plan = { ...report.plan, pacedRate: 1000, pacedSeconds: 1.5 }
+    report.runs = [...report.runs, ...report.runs.map((full) => ({
+      ...full,
+      token: `${full.token}-paced` as TokenUse,
+      offeredRate: 1000,
+      requestsPerSecond: 1000,
+      cpuMicrosPerRequest: cpu(full.server)
+    }))]
+    return report
+  }
+
+  it('reads the CPU columns and the ceiling from the paced runs, the × bare columns from the full-load ones', () => {
+    const report = paced((server) => FIGURES[server].cpu * 2)
+    const rows = peerRows(report)
+    expect(rows[1]).toEqual(['consumer', 'RS256', '0.80', '0.80', '120', '120', '140'])
+    expect(rows[6]).toEqual(['ceiling: bare + one verify', 'RS256', '–', (80 / 111).toFixed(2), '–', '111', '–'])
+    expect(peerTargets(report)[1]).toMatchObject({ measured: '120 µs vs 300 µs', met: true })
+  })
+
+  it('counts the paced runs that fell short of the offered rate', () => {
+    const report = paced(() => 50)
+    expect(shortPacedRuns(report)).toBe(0)
+    const [first] = report.runs.filter((run) => run.offeredRate !== undefined)
+    first!.requestsPerSecond = 940
+    expect(shortPacedRuns(report)).toBe(1)
   })
 })
 

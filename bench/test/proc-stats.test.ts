@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { freePort } from '@repo/service-harness/free-port'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { CLOCK_TICKS, cpuMicros, listeningInodes, parseCpuTicks, parseParentPid, pidListeningOn } from '../src/proc-stats.js'
+import {
+  CLOCK_TICKS, cpuMicros, listeningInodes, parseCpuTicks, parseMachineBusyTicks, parseParentPid, parseSchedstatNanos, pidListeningOn
+} from '../src/proc-stats.js'
 
 // proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime ...
 const stat = (comm: string) => `4242 (${comm}) S 17 4242 4242 0 -1 4194560 2631 0 0 0 1234 56 0 0 20 0 11 0 9000 1151336448 20000 18446744073709551615`
@@ -15,6 +17,22 @@ describe('parseCpuTicks', () => {
 
   it('refuses a line that is not a stat line', () => {
     expect(() => parseCpuTicks('no parenthesis here')).toThrow(/not a \/proc/)
+  })
+})
+
+describe('parseSchedstatNanos', () => {
+  it('reads a thread\'s run time in nanoseconds, the first of schedstat\'s three fields', () => {
+    expect(parseSchedstatNanos('296352268 453174782 312\n')).toBe(296352268)
+    expect(() => parseSchedstatNanos('')).toThrow(/not a schedstat line/)
+    expect(() => parseSchedstatNanos('x 1 2')).toThrow(/not a schedstat line/)
+  })
+})
+
+describe('parseMachineBusyTicks', () => {
+  it('adds every busy column of the all-CPUs line: not idle, not iowait, not a single CPU\'s line', () => {
+    const stat = 'cpu  100 20 30 4000 50 6 7 8 0 0\ncpu0 1 1 1 1 1 1 1 1 0 0\nintr 5\n'
+    expect(parseMachineBusyTicks(stat)).toBe(100 + 20 + 30 + 6 + 7 + 8)
+    expect(() => parseMachineBusyTicks('intr 5\n')).toThrow(/no cpu line/)
   })
 })
 
@@ -40,7 +58,7 @@ describe.runIf(process.platform === 'linux')('this machine\'s /proc', () => {
     const started = process.cpuUsage()
     while (process.cpuUsage(started).user < 200_000);
     const used = await cpuMicros(process.pid) - before
-    // /proc counts in clock ticks: within two ticks of what the process says it used.
+    // Run time from schedstat is exact; /proc/<pid>/stat, where there is none, within two clock ticks.
     expect(used).toBeGreaterThanOrEqual(200_000 - 2e6 / CLOCK_TICKS)
   })
 

@@ -29,15 +29,6 @@ export interface DpopScenarios {
   measure: (
     consumer: RunningServer, alg: SigningAlgorithm, seconds: number, expectedRate: number, offeredRate?: number
   ) => Promise<DpopRun | undefined>
-  /**
-   * A fresh-bearer run (`bearerLoad`) and a DPoP run of `alg` on `server`, both at `offeredRate`. CPU per
-   * request falls as load rises (a busier event loop handles more requests per wake-up), and a DPoP run at
-   * full load answers fewer requests than its bearer run: compared each at its own throughput, DPoP would be
-   * charged for the lighter load too. At one rate, their difference is what DPoP's checks cost.
-   */
-  pacedPair: (
-    server: RunningServer, bearerLoad: Omit<Options, 'url'>, alg: SigningAlgorithm, seconds: number, offeredRate: number
-  ) => Promise<{ bearer: ServerRun, bound: DpopRun | undefined }>
 }
 
 type ServerRun = Awaited<ReturnType<typeof measureServer>>
@@ -100,12 +91,5 @@ export function dpopScenarios (issuer: FakeIssuer, poolSize: number): DpopScenar
     return { ...run, lateProofs }
   }
 
-  async function pacedPair (
-    server: RunningServer, bearerLoad: Omit<Options, 'url'>, alg: SigningAlgorithm, seconds: number, offeredRate: number
-  ) {
-    const bearer = await measureServer(server, { ...bearerLoad, overallRate: offeredRate }, seconds)
-    return { bearer, bound: await measure(server, alg, seconds, offeredRate, offeredRate) }
-  }
-
-  return { preflight, measure, pacedPair }
+  return { preflight, measure }
 }

@@ -1,9 +1,8 @@
 import type { Options } from 'autocannon'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '@repo/contracts/access-token'
 import { startFakeIssuer } from '@repo/service-harness/fake-issuer'
-import { DPOP_PACED_SHARE } from '../dpop-report.js'
 import { cycle, middle, summarize } from '../measure.js'
-import { TOKEN_USES, type PeerRun, type ServerId, type TokenUse } from '../peer-report.js'
+import { TOKEN_USES, type ServerId, type TokenScenario } from '../peer-report.js'
 import { preflight } from '../preflight.js'
 import { DPOP_COST_PLAN, peers, progress, record, report } from '../run.js'
 import { CONTENDERS, startServer, type RunningServer } from '../servers.js'
@@ -13,7 +12,7 @@ import { dpopCostBlocks } from './dpop-cost.js'
 import { DPOP_ALGS, DPOP_CLIENTS, dpopScenarios } from './dpop.js'
 import { measureServer } from './measure-server.js'
 
-interface Scenario { alg: SigningAlgorithm, token: TokenUse, load: Omit<Options, 'url'> }
+interface Scenario { alg: SigningAlgorithm, token: TokenScenario, load: Omit<Options, 'url'> }
 
 const DPOP_CONTENDERS: readonly ServerId[] = ['bare', 'consumer', 'node-crypto']
 
@@ -22,14 +21,17 @@ const DPOP_CONTENDERS: readonly ServerId[] = ['bare', 'consumer', 'node-crypto']
  * issuer, measured in the same run: per round, every scenario (one token reused, a fresh token per
  * request; RS256, ES256, EdDSA) on every server in turn, the bare route first in each, so each
  * ratio is against a bare figure taken a few seconds before. The servers' order turns every round.
+ * Each server takes a full-load run (its req/s) and then a paced run at the plan's rate, the same for
+ * every server (its CPU per request, at equal load).
  */
 export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
   const { plan } = peers
   // `--only=dpop`: the DPoP comparison alone: the bare route, the consumer and the reference, fresh tokens.
   const contenders = dpopOnly ? CONTENDERS.filter(({ id }) => DPOP_CONTENDERS.includes(id)) : CONTENDERS
   if (dpopOnly) peers.dpopOnly = true
-  progress(`peers: ${contenders.map(({ label }) => label).join(', ')}; ` +
-    `${plan.rounds} interleaved round(s) of ${plan.runSeconds} s, ${plan.connections} connections`)
+  progress(`peers: ${contenders.map(({ label }) => label).join(', ')}; ${plan.rounds} interleaved round(s) of ` +
+    `${plan.runSeconds} s at full load and ${plan.pacedSeconds ?? 0} s at ${plan.pacedRate ?? 0} req/s, ` +
+    `${plan.connections} connections`)
   const issuer = await startFakeIssuer()
   const servers: RunningServer[] = []
   try {
@@ -63,25 +65,14 @@ export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
     await preflight(servers, issuer, peers)
     const consumer = servers.find((server) => server.contender.id === 'consumer')
     if (consumer) await dpop.preflight(consumer, peers)
-    // The consumer's DPoP run of an algorithm comes right after its bearer run, so the two see the same machine.
-    const withDpop = (server: RunningServer, scenario: Scenario) =>
-      server === consumer && scenario.token === 'fresh' && DPOP_ALGS.includes(scenario.alg)
-
-    // The reference (node:crypto by hand) runs the paced pair too: its DPoP costs one proof verification more.
     const reference = servers.find((server) => server.contender.id === 'node-crypto')
-    const pacedPairs = async (scenario: Scenario, round: number, dpopRate: number) => {
-      const offeredRate = Math.max(1, Math.floor(dpopRate * DPOP_PACED_SHARE))
-      for (const server of [consumer, reference]) {
-        if (server === undefined) continue
-        const id = server.contender.id
-        const { alg } = scenario
-        const { bearer, bound } = await dpop.pacedPair(server, scenario.load, alg, plan.runSeconds, offeredRate)
-        peers.runs.push({ round, server: id, alg, token: 'fresh-paced', offeredRate, ...bearer })
-        if (bound) peers.runs.push({ round, server: id, alg, token: 'fresh-dpop-paced', offeredRate, ...bound })
-        progress(`peers ${round}/${plan.rounds} ${scenario.alg} at ${offeredRate} req/s, ${server.contender.label}: ` +
-          `bearer ${bearer.cpuMicrosPerRequest ?? '?'}, DPoP ${bound?.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
-      }
-    }
+    // The DPoP runs of an algorithm come right after the server's bearer runs, so the two see the same machine:
+    // the consumer's at full load (req/s) and paced, the reference's paced (its DPoP − bearer is one proof
+    // verification as a server pays it).
+    const dpopOf = (server: RunningServer, scenario: Scenario) =>
+      scenario.token === 'fresh' && DPOP_ALGS.includes(scenario.alg) && (server === consumer || server === reference)
+    const pacedRate = plan.pacedRate ?? 0
+    const pacedSeconds = plan.pacedSeconds ?? plan.runSeconds
 
     const [bare, ...others] = servers as [RunningServer, ...RunningServer[]]
     const supported = (server: RunningServer, scenario: Scenario) =>
@@ -91,7 +82,7 @@ export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
       for (const scenario of scenarios) {
         for (const server of servers.filter((candidate) => supported(candidate, scenario))) {
           const warm = await measureServer(server, scenario.load, plan.warmupSeconds)
-          if (withDpop(server, scenario)) {
+          if (dpopOf(server, scenario)) {
             await dpop.measure(server, scenario.alg, plan.warmupSeconds, warm.requestsPerSecond)
           }
         }
@@ -103,23 +94,27 @@ export async function peerScenarios ({ dpopOnly = false } = {}): Promise<void> {
       const turned = [...others.slice((round - 1) % others.length), ...others.slice(0, (round - 1) % others.length)]
       for (const scenario of scenarios) {
         for (const server of [bare, ...turned].filter((candidate) => supported(candidate, scenario))) {
-          const run: PeerRun = {
-            round,
-            server: server.contender.id,
-            alg: scenario.alg,
-            token: scenario.token,
-            ...await measureServer(server, scenario.load, plan.runSeconds)
+          const { alg, token } = scenario
+          const at = { round, server: server.contender.id, alg }
+          const full = await measureServer(server, scenario.load, plan.runSeconds)
+          peers.runs.push({ ...at, token, ...full })
+          const paced = pacedRate > 0
+            ? await measureServer(server, { ...scenario.load, overallRate: pacedRate }, pacedSeconds)
+            : undefined
+          if (paced) peers.runs.push({ ...at, token: `${token}-paced`, offeredRate: pacedRate, ...paced })
+          progress(`peers ${round}/${plan.rounds} ${alg} ${token}, ${server.contender.label}: ` +
+            `${full.requestsPerSecond} req/s; at ${pacedRate} req/s ${paced?.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
+          if (!dpopOf(server, scenario)) continue
+          if (server === consumer) {
+            const dpopRun = await dpop.measure(server, alg, plan.runSeconds, full.requestsPerSecond)
+            if (dpopRun) peers.runs.push({ ...at, token: 'fresh-dpop', ...dpopRun })
           }
-          peers.runs.push(run)
-          progress(`peers ${round}/${plan.rounds} ${scenario.alg} ${scenario.token}, ${server.contender.label}: ` +
-            `${run.requestsPerSecond} req/s, ${run.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
-          if (!withDpop(server, scenario)) continue
-          const dpopRun = await dpop.measure(server, scenario.alg, plan.runSeconds, run.requestsPerSecond)
-          if (dpopRun === undefined) continue
-          peers.runs.push({ round, server: server.contender.id, alg: scenario.alg, token: 'fresh-dpop', ...dpopRun })
-          progress(`peers ${round}/${plan.rounds} ${scenario.alg} fresh-dpop, ${server.contender.label}: ` +
-            `${dpopRun.requestsPerSecond} req/s, ${dpopRun.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
-          await pacedPairs(scenario, round, dpopRun.requestsPerSecond)
+          const dpopPaced = pacedRate > 0
+            ? await dpop.measure(server, alg, pacedSeconds, pacedRate, pacedRate)
+            : undefined
+          if (dpopPaced) peers.runs.push({ ...at, token: 'fresh-dpop-paced', offeredRate: pacedRate, ...dpopPaced })
+          progress(`peers ${round}/${plan.rounds} ${alg} fresh-dpop, ${server.contender.label}: ` +
+            `at ${pacedRate} req/s ${dpopPaced?.cpuMicrosPerRequest ?? '?'} µs CPU/req`)
         }
       }
     }
