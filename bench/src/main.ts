@@ -19,12 +19,12 @@ import { signalsScenario } from './scenarios/signals.js'
 
 /**
  * `--only=peers|services|replicas|grants|signals|dpop|scale|issuers` (comma-separated) runs just those parts;
- * the default is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include,
- * and `scale` and `issuers` (17 and 1.5 minutes on the shared 2-vCPU machine: over the default run's budget).
+ * the default is all of them but `dpop`, the consumer's DPoP comparison alone, which the peer rounds include.
+ * `scale` is the longest part of a full run (about 17 minutes, 6 of them seeding 10⁶ rows twice).
  */
 const PARTS = ['peers', 'services', 'replicas', 'grants', 'signals', 'dpop', 'scale', 'issuers'] as const
 type Part = typeof PARTS[number]
-const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants', 'signals']
+const DEFAULT_PARTS: readonly Part[] = ['peers', 'services', 'replicas', 'grants', 'signals', 'scale', 'issuers']
 
 function selectedParts (): Part[] {
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)

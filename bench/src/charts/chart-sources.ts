@@ -1,6 +1,8 @@
 import type { Report } from '../report.js'
 import type { CpuBars, GrantsPerCore, LatencyBySize } from './chart-data.js'
 import { cpuBars } from './cpu-per-request.js'
+import { grantsPerCore } from '../grant-flow-report.js'
+import { latencyBySize } from '../scale-report.js'
 
 /**
  * Where each chart's data comes from in a run's report; undefined when the run did not measure it, and the
@@ -13,9 +15,9 @@ export function cpuChart (report: Report): CpuBars | undefined {
 }
 
 export function grantsChart (report: Report): GrantsPerCore | undefined {
-  return undefined
+  return report.grants?.flows === undefined ? undefined : grantsPerCore(report.grants)
 }
 
 export function scaleChart (report: Report): LatencyBySize | undefined {
-  return undefined
+  return report.scale === undefined ? undefined : latencyBySize(report.scale)
 }
