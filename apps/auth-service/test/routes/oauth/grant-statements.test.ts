@@ -61,3 +61,28 @@ describe.each(ENGINES)('statements of a client_credentials grant on %s', (engine
     ])
   })
 })
+
+describe('the brute-force counters of a client_credentials grant on PostgreSQL, which every replica shares', () => {
+  it('two statements: the per-IP count before the body is read, then one read of both failure counters', async () => {
+    const app = await buildTestApp(await engineEnv('postgres'))
+    const { secret } = await app.clients.add({ ...CLIENT, clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined }, Date.now())
+    const sent: string[] = []
+    const all = app.db.all.bind(app.db)
+    vi.spyOn(app.db, 'all').mockImplementation(((sql: string, params: never) => {
+      if (/rate_limits/.test(sql)) sent.push(sql.replace(/\s+/g, ' ').slice(0, 30))
+      return all(sql, params)
+    }) as never)
+    const response = await app.inject({
+      method: 'POST',
+      url: TOKEN_PATH,
+      payload: 'grant_type=client_credentials',
+      headers: {
+        authorization: `Basic ${Buffer.from(`bot:${secret as string}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded'
+      }
+    })
+    vi.restoreAllMocks()
+    expect(response.statusCode).toBe(200)
+    expect(sent).toEqual(['INSERT INTO rate_limits AS cou', 'SELECT key, count, window_ends'])
+  })
+})
