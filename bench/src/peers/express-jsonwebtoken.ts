@@ -3,7 +3,8 @@ import jwt, { type GetPublicKeyOrSecret, type JwtPayload } from 'jsonwebtoken'
 import jwksClient from 'jwks-rsa'
 import type { SigningAlgorithm } from '@repo/contracts/access-token'
 import { PROTECTED_MESSAGE } from '../protected-message.js'
-import { ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, JWKS_URL, PORT, bearerToken } from './peer-env.js'
+import { AUDIENCE, ISSUER, JWKS_URL, PORT } from './peer-env.js'
+import { ALLOWED_ALGS, CLOCK_TOLERANCE_SECONDS, bearerToken } from './peer-rules.js'
 
 /**
  * Peer: the classic stack (the seed demo's), Express 5 with jsonwebtoken's `verify` and a jwks-rsa

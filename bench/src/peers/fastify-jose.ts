@@ -3,9 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import { ProtectedResponseSchema, type ProtectedResponse } from '@repo/contracts/reports'
 import { PROTECTED_MESSAGE } from '../protected-message.js'
-import {
-  ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, JWKS_URL, LOG_LEVEL, PORT, bearerToken
-} from './peer-env.js'
+import { AUDIENCE, ISSUER, JWKS_URL, LOG_LEVEL, PORT } from './peer-env.js'
+import { ALLOWED_ALGS, CLOCK_TOLERANCE_SECONDS, bearerToken } from './peer-rules.js'
 
 /**
  * Peer: Fastify with jose's remote key set and `jwtVerify`, as jose's docs show them. The key set

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import buildGetJwks from 'get-jwks'
 import { ProtectedResponseSchema, type ProtectedResponse } from '@repo/contracts/reports'
 import { PROTECTED_MESSAGE } from '../protected-message.js'
-import { ALLOWED_ALGS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, LOG_LEVEL, PORT } from './peer-env.js'
+import { AUDIENCE, ISSUER, LOG_LEVEL, PORT } from './peer-env.js'
+import { ALLOWED_ALGS, CLOCK_TOLERANCE_SECONDS } from './peer-rules.js'
 
 /**
  * Peer: @fastify/jwt with get-jwks, wired as both READMEs show (`decode: { complete: true }`, a

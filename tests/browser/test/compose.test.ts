@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserClientArgs } from '@repo/service-harness/browser-clients'
 import { startCallbackServer, type CallbackServer } from '@repo/service-harness/callback-server'
-import { dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
+import { requireDockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
 import { call } from '@repo/service-harness/http'
 import { launchChromium } from '../src/chromium.js'
 import { issuerRoute, type IssuerRoute } from '../src/issuer-route.js'
@@ -10,18 +10,12 @@ import { showsLoginForm, signIn } from '../src/login-page.js'
 import { relyingParty } from '../src/relying-party.js'
 import { webAppCases } from '../src/web-app-cases.js'
 
-const engine = await dockerEngine()
-if (!engine.ok) {
-  if (process.env.REQUIRE_DOCKER === '1') {
-    throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
-  }
-  console.warn(`compose browser test skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
-}
+const dockerReachable = await requireDockerEngine('compose browser test')
 
 /** docker-compose.yml's ISSUER: one identifier for the consumer on the compose network and the browser on the host. */
 const ISSUER = 'http://auth.localhost:3001'
 
-describe.skipIf(!engine.ok)('docker compose up: people sign in through the browser', () => {
+describe.skipIf(!dockerReachable)('docker compose up: people sign in through the browser', () => {
   let stack: ComposeStack
   let route: IssuerRoute
 

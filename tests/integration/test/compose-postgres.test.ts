@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, tokenFor } from '@repo/service-harness/http'
-import { TLS_OVERLAY, dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
+import {
+  TLS_OVERLAY, requireDockerEngine, upComposeStack, type ComposeStack
+} from '@repo/service-harness/compose-stack'
 
-const engine = await dockerEngine()
-if (!engine.ok) {
-  if (process.env.REQUIRE_DOCKER === '1') {
-    throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
-  }
-  console.warn(`PostgreSQL compose tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
-}
+const dockerReachable = await requireDockerEngine('PostgreSQL compose tests')
 
 // HTTPS too: the replicas share one certificate (its names) and the consumer reaches them all over TLS.
 const FILES = ['docker-compose.yml', 'docker-compose.postgres.yml', TLS_OVERLAY]
 const REPLICAS = 2
 
-describe.skipIf(!engine.ok)('docker compose with docker-compose.postgres.yml: auth-service replicas on PostgreSQL', () => {
+describe.skipIf(!dockerReachable)('docker compose with docker-compose.postgres.yml: auth-service replicas on PostgreSQL', () => {
   let stack: ComposeStack
 
   beforeAll(async () => {

@@ -2,16 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUBLIC_JWK_MEMBERS } from '@repo/contracts/jwks'
 import { LOGIN_PATH } from '@repo/contracts/login'
 import { call, tokenFor, waitForReady } from '@repo/service-harness/http'
-import { TLS_OVERLAY, dockerEngine, upComposeStack, type ComposeStack } from '@repo/service-harness/compose-stack'
+import {
+  TLS_OVERLAY, requireDockerEngine, upComposeStack, type ComposeStack
+} from '@repo/service-harness/compose-stack'
 import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
 
-const engine = await dockerEngine()
-if (!engine.ok) {
-  if (process.env.REQUIRE_DOCKER === '1') {
-    throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
-  }
-  console.warn(`integration tests skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
-}
+const dockerReachable = await requireDockerEngine('integration tests')
 
 const TOKEN_ISSUER = 'https://auth.localhost:3001'
 /** docker-compose.yml's mem_limit of each service. */
@@ -22,7 +18,7 @@ const WEB_MEMORY_MIB = 128
 // With the TLS overlay: everything the default stack does, plus HTTPS between the services. The default
 // stack (plain http on loopback) is the browser suite's (tests/browser/test/compose.test.ts)
 // and the walkthrough's in .ci/run.
-describe.skipIf(!engine.ok)(`docker compose up with ${TLS_OVERLAY}: the pair in containers`, () => {
+describe.skipIf(!dockerReachable)(`docker compose up with ${TLS_OVERLAY}: the pair in containers`, () => {
   let stack: ComposeStack
 
   beforeAll(async () => {

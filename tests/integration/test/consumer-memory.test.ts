@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { craftToken, makeKey, type TestKey } from '@repo/service-harness/fake-issuer'
-import { dockerEngine } from '@repo/service-harness/compose-stack'
+import { requireDockerEngine } from '@repo/service-harness/compose-stack'
 import { nodePeakRssMiB, peakMemoryMiB, sustain } from '../src/container-memory.js'
 import { upConsumerMemoryStack, type ConsumerMemoryStack } from '../src/consumer-memory-stack.js'
 
-const engine = await dockerEngine()
-if (!engine.ok) {
-  if (process.env.REQUIRE_DOCKER === '1') {
-    throw new Error(`REQUIRE_DOCKER=1 but no Docker engine is reachable: ${engine.reason}`)
-  }
-  console.warn(`consumer memory test skipped: no Docker engine is reachable (${engine.reason}); set REQUIRE_DOCKER=1 to fail instead`)
-}
+const dockerReachable = await requireDockerEngine('consumer memory test')
 
 /** docker-compose.yml's mem_limit for the consumer. */
 const MEMORY_MIB = 128
@@ -38,7 +32,7 @@ function freshTokens (key: TestKey, count: number): string[] {
   }, key.privateKey))
 }
 
-describe.skipIf(!engine.ok)(`the consumer's image in ${MEMORY_MIB} MiB, no swap`, () => {
+describe.skipIf(!dockerReachable)(`the consumer's image in ${MEMORY_MIB} MiB, no swap`, () => {
   let stack: ConsumerMemoryStack
   let key: TestKey
 
