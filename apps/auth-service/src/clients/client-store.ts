@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { ClientAuthMethod } from '@repo/contracts/oauth'
 import type { SqlDatabase } from '@repo/service-kit/sql'
+import { ANY_OF_JSON_TEXT, perTurnBatches } from '../db/per-turn-batches.js'
 
 /** A registered OAuth 2.0 client, as the token endpoint sees it (never with its secret). */
 export interface Client {
@@ -107,15 +108,34 @@ type OptionalMember = 'clientName' | 'redirectUris' | 'postLogoutRedirectUris' |
   | 'ssfReceiver' | 'resources'
 
 /**
+ * On PostgreSQL, the lookups of clients asked for in one turn of the event loop (the token requests that
+ * arrived together) as one statement; each is still read when asked for, never cached.
+ */
+function rowsInBatches (db: SqlDatabase): (clientId: string) => Promise<ClientRow | undefined> {
+  const batches = perTurnBatches<string, ClientRow | undefined>(async (clientIds) => {
+    const rows = await db.all<ClientRow>(`SELECT * FROM clients WHERE client_id = ${ANY_OF_JSON_TEXT}`,
+      [JSON.stringify(clientIds)])
+    const byId = new Map(rows.map((row) => [row.client_id, row]))
+    return clientIds.map((clientId) => byId.get(clientId))
+  })
+  return (clientId) => batches.load(clientId)
+}
+
+/**
  * Registered clients. A client secret is 256 random bits, shown once: it is stored as its SHA-256
  * (a slow password hash buys nothing against a secret nobody can guess, and would make every token
  * request cost one) and compared in constant time.
  */
 export class ClientStore {
   readonly #db: SqlDatabase
+  /** The row of one client, if it exists (batched on PostgreSQL). */
+  readonly #rowOf: (clientId: string) => Promise<ClientRow | undefined>
 
   constructor (db: SqlDatabase) {
     this.#db = db
+    this.#rowOf = db.dialect === 'postgres'
+      ? rowsInBatches(db)
+      : (clientId) => db.get<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])
   }
 
   /** Registers a client; for the secret methods, returns the secret, which is stored only as a hash. */
@@ -142,7 +162,7 @@ export class ClientStore {
   }
 
   async find (clientId: string): Promise<Client | undefined> {
-    const row = await this.#db.get<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])
+    const row = await this.#rowOf(clientId)
     return row ? fromRow(row) : undefined
   }
 
@@ -168,7 +188,7 @@ export class ClientStore {
    * replica.
    */
   async authenticate (clientId: string, secret: string): Promise<SecretCheck> {
-    const row = await this.#db.get<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])
+    const row = await this.#rowOf(clientId)
     return { client: row ? fromRow(row) : undefined, secretMatches: secretMatches(row?.secret_hash, secret) }
   }
 

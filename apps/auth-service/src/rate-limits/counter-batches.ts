@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader'
+import type DataLoader from 'dataloader'
 import type { SqlDatabase } from '@repo/service-kit/sql'
+import { ANY_OF_JSON_TEXT, perTurnBatches } from '../db/per-turn-batches.js'
 
 export interface CounterState {
   count: number
@@ -33,26 +34,20 @@ const INCREMENT = `INSERT INTO rate_limits AS counter (key, count, window_ends_a
       ELSE counter.window_ends_at END
   RETURNING key, count, window_ends_at`
 
-const READ = `SELECT key, count, window_ends_at FROM rate_limits
-  WHERE key = ANY (ARRAY(SELECT json_array_elements_text($1::json)))`
-
-/** At most this many keys a statement; a larger batch is split. */
-const MAX_BATCH = 500
+const READ = `SELECT key, count, window_ends_at FROM rate_limits WHERE key = ${ANY_OF_JSON_TEXT}`
 
 /**
- * The shared counters' statements, batched with DataLoader: every count and every read asked for while
+ * The shared counters' statements, batched (`perTurnBatches`): every count and every read asked for while
  * the event loop runs one turn (one request's limiters, and every other request's that arrived with it)
- * goes to PostgreSQL as one upsert and one select, not a round trip each. Nothing is cached between
- * batches. Each count still adds exactly one: the callers of one key in a batch get successive values,
- * as if they had counted one by one.
+ * goes to PostgreSQL as one upsert and one select, not a round trip each. Each count still adds exactly
+ * one: the callers of one key in a batch get successive values, as if they had counted one by one.
  */
 export class CounterBatches {
   readonly #increments: DataLoader<Increment, CounterState>
   readonly #reads: DataLoader<string, CounterState | undefined>
 
   constructor (db: SqlDatabase, now: () => number) {
-    const options = { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (send: () => void) => setImmediate(send) }
-    this.#increments = new DataLoader(async (increments) => {
+    this.#increments = perTurnBatches<Increment, CounterState>(async (increments) => {
       const counted = new Map<string, { windowMs: number, n: number }>()
       for (const { key, windowMs } of increments) {
         const entry = counted.get(key)
@@ -69,12 +64,12 @@ export class CounterBatches {
         next.set(key, count + 1)
         return { count, windowEndsAt: windowEnds.get(key) as number }
       })
-    }, options)
-    this.#reads = new DataLoader(async (keys) => {
+    })
+    this.#reads = perTurnBatches<string, CounterState | undefined>(async (keys) => {
       const rows = await db.all<CounterRow>(READ, [JSON.stringify(keys)])
       const found = new Map(rows.map((row) => [row.key, { count: row.count, windowEndsAt: row.window_ends_at }]))
       return keys.map((key) => found.get(key))
-    }, options)
+    })
   }
 
   /** Counts one event of `key`; resolves to the count and window after it. */

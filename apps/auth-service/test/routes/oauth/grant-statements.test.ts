@@ -5,6 +5,11 @@ import { ENGINES, engineEnv, type Engine } from '../../databases.js'
 import { ISSUER, buildTestApp } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>
+/** The client's lookup: on PostgreSQL one statement for every lookup asked for in one turn of the event loop. */
+const LOOKUP: Record<Engine, string> = {
+  sqlite: 'get SELECT * FROM clients WHERE client_id = $1',
+  postgres: 'all SELECT * FROM clients WHERE client_id = AN'
+}
 const CLIENT = { jwksUri: undefined, scope: 'reports:read', audience: 'reports-api', grantTypes: ['client_credentials'] }
 
 /**
@@ -38,7 +43,7 @@ describe.each(ENGINES)('statements of a client_credentials grant on %s', (engine
       payload: 'grant_type=client_credentials',
       headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }
     }))
-    expect(sent).toEqual(['get SELECT * FROM clients WHERE client_id = $1'])
+    expect(sent).toEqual([LOOKUP[engine]])
   })
 
   it('private_key_jwt: two, the client\'s lookup and the assertion\'s jti, which must be kept against replay', async () => {
@@ -56,23 +61,17 @@ describe.each(ENGINES)('statements of a client_credentials grant on %s', (engine
       method: 'POST', url: TOKEN_PATH, payload, headers: { 'content-type': 'application/x-www-form-urlencoded' }
     }))
     expect(sent).toEqual([
-      'get SELECT * FROM clients WHERE client_id = $1',
+      LOOKUP[engine],
       'run INSERT INTO client_assertions (client_id, '
     ])
   })
 })
 
-describe('the brute-force counters of a client_credentials grant on PostgreSQL, which every replica shares', () => {
-  it('two statements: the per-IP count before the body is read, then one read of both failure counters', async () => {
+describe('client_credentials grants on PostgreSQL, where each statement is a round trip', () => {
+  async function appWithClient () {
     const app = await buildTestApp(await engineEnv('postgres'))
     const { secret } = await app.clients.add({ ...CLIENT, clientId: 'bot', authMethod: 'client_secret_basic', jwks: undefined }, Date.now())
-    const sent: string[] = []
-    const all = app.db.all.bind(app.db)
-    vi.spyOn(app.db, 'all').mockImplementation(((sql: string, params: never) => {
-      if (/rate_limits/.test(sql)) sent.push(sql.replace(/\s+/g, ' ').slice(0, 30))
-      return all(sql, params)
-    }) as never)
-    const response = await app.inject({
+    const grant = () => app.inject({
       method: 'POST',
       url: TOKEN_PATH,
       payload: 'grant_type=client_credentials',
@@ -81,8 +80,34 @@ describe('the brute-force counters of a client_credentials grant on PostgreSQL, 
         'content-type': 'application/x-www-form-urlencoded'
       }
     })
+    return { app, grant }
+  }
+
+  /** Every statement `work` sends, to the length of its table's name. */
+  async function statementsDuring (app: App, work: () => Promise<Array<{ statusCode: number }>>): Promise<string[]> {
+    const sent: string[] = []
+    const all = app.db.all.bind(app.db)
+    vi.spyOn(app.db, 'all').mockImplementation(((sql: string, params: never) => {
+      if (!/signing_keys/.test(sql)) sent.push(sql.replace(/\s+/g, ' ').slice(0, 30))
+      return all(sql, params)
+    }) as never)
+    const responses = await work()
     vi.restoreAllMocks()
-    expect(response.statusCode).toBe(200)
-    expect(sent).toEqual(['INSERT INTO rate_limits AS cou', 'SELECT key, count, window_ends'])
+    expect(responses.map(({ statusCode }) => statusCode)).toEqual(responses.map(() => 200))
+    return sent
+  }
+
+  it('one grant: the per-IP count before the body is read, one read of both failure counters, the lookup', async () => {
+    const { app, grant } = await appWithClient()
+    expect(await statementsDuring(app, async () => [await grant()])).toEqual([
+      'INSERT INTO rate_limits AS cou', 'SELECT key, count, window_ends', 'SELECT * FROM clients WHERE cl'
+    ])
+  })
+
+  it('grants that arrive together share those three statements', async () => {
+    const { app, grant } = await appWithClient()
+    expect(await statementsDuring(app, () => Promise.all([grant(), grant(), grant()]))).toEqual([
+      'INSERT INTO rate_limits AS cou', 'SELECT key, count, window_ends', 'SELECT * FROM clients WHERE cl'
+    ])
   })
 })
