@@ -392,6 +392,6 @@ export function generatorRows (report: PeerReport): string[] {
 function printPeerTargets (report: PeerReport): void {
   const targets = peerTargets(report)
   const targetRows = targets.map(({ target, measured, met }) => [target, measured, met ? 'met' : 'MISSED'])
-  console.log(`\n${table(['target (issue 14), the consumer', 'this run', ''], targetRows)}`)
+  console.log(`\n${table(['target (issues 14 and 25), the consumer', 'this run', ''], targetRows)}`)
   for (const { detail } of targets) if (detail) console.log(detail)
 }
