@@ -117,11 +117,12 @@ export class AuthorizationCodeStore {
       const row = await tx.get<CodeRow>('SELECT * FROM authorization_codes WHERE code_hash = $1', [codeHash])
       if (!row) return { ok: false as const, reason: 'unknown' as const }
       if (row.used_at !== null) {
-        if (row.refresh_family_id === null) {
-          await tx.run('UPDATE authorization_codes SET refresh_family_id = $1 WHERE code_hash = $2',
-            [REUSED_MARK, codeHash])
-        }
-        return { ok: false as const, reason: 'reused' as const, familyId: row.refresh_family_id }
+        // One statement, on the row as it is now: the first use's `recordFamily` may have set its family since
+        // the read above (it runs outside this transaction), and then that family is the one to revoke.
+        const marked = await tx.get<{ refresh_family_id: string }>(
+          `UPDATE authorization_codes SET refresh_family_id = COALESCE(refresh_family_id, $1) WHERE code_hash = $2
+           RETURNING refresh_family_id`, [REUSED_MARK, codeHash])
+        return { ok: false as const, reason: 'reused' as const, familyId: marked?.refresh_family_id ?? null }
       }
       if (now >= row.expires_at) return { ok: false as const, reason: 'expired' as const }
       const grant = grantOf(row)
